@@ -1,0 +1,250 @@
+"""The ``kb`` command: a thin click skin over loaders, the store and the queries.
+
+Every command works on the database named by ``--db`` or ``$KB_DB`` (default ``kb.db``).
+Errors are one line on standard error with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from kb import queries, stages
+from kb.designation import DesignationError, parse
+from kb.model import LoadError
+from kb.store import LoadSummary, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT / "data"
+METADATA = ROOT / "metadata.yml"
+
+
+def _db_option(f):
+    return click.option(
+        "--db", "db_path", envvar="KB_DB", default="kb.db", show_default=True,
+        type=click.Path(dir_okay=False), help="Knowledge base file (or $KB_DB).",
+    )(f)
+
+
+class _Fail(click.ClickException):
+    """One line on stderr, exit 1."""
+
+    def show(self, file=None) -> None:  # no "Error: " prefix noise beyond one line
+        click.echo(f"kb: {self.message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="standards-kb")
+def main() -> None:
+    """The standards knowledge base: designations, revision histories, clause text."""
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _load(store: Store, paths, loader: str | None, quiet: bool = False) -> LoadSummary:
+    from loaders import documents_for
+
+    bar = tqdm(unit=" docs", desc="loading", disable=quiet or None, file=sys.stderr,
+               dynamic_ncols=True)
+
+    def progress(document, outcome):
+        bar.update(1)
+        if outcome == "failed":
+            bar.set_postfix_str("failures: see below", refresh=False)
+
+    skipped: list[str] = []
+    try:
+        summary = store.load(documents_for(paths, loader, skipped), progress=progress)
+    finally:
+        bar.close()
+    if skipped:
+        shown = ", ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "")
+        click.echo(f"kb: skipped {len(skipped)} files no loader reads: {shown}", err=True)
+    return summary
+
+
+def _report(summary: LoadSummary) -> None:
+    for error in summary.errors:
+        click.echo(f"kb: {error}", err=True)
+    click.echo(summary.line())
+    if summary.failed:
+        raise SystemExit(1)
+
+
+@main.command()
+@_db_option
+@click.option("--loader", type=click.Choice(["catalogue", "samr", "iso-open-data", "relaton"]),
+              help="Force a loader instead of choosing one from each file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def load(db_path: str, loader: str | None, quiet: bool, paths: tuple[str, ...]) -> None:
+    """Load files or folders of any supported format into the knowledge base.
+
+    Each document loads in its own transaction: a document that fails changes nothing, and
+    loading a document a second time changes nothing.
+    """
+    store = Store(db_path)
+    try:
+        summary = _load(store, paths, loader, quiet)
+    except LoadError as error:
+        raise _Fail(str(error)) from None
+    finally:
+        store.close()
+    _report(summary)
+
+
+@main.command()
+@_db_option
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+              default=str(DEFAULT_DATA), show_default=True, help="Folder of embedded data.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.argument("extra", nargs=-1, type=click.Path())
+def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> None:
+    """(Re)build the knowledge base from data/ (and EXTRA paths) into a fresh file.
+
+    The new database replaces the old one only when the build succeeded.
+    """
+    target = Path(db_path)
+    temporary = target.with_name(target.name + ".building")
+    temporary.unlink(missing_ok=True)
+    store = Store(temporary)
+    try:
+        summary = _load(store, [Path(data_dir) / "catalogue", *extra], None, quiet)
+    except LoadError as error:
+        store.close()
+        temporary.unlink(missing_ok=True)
+        raise _Fail(str(error)) from None
+    store.close()
+    if summary.failed:
+        temporary.unlink(missing_ok=True)
+        for error in summary.errors:
+            click.echo(f"kb: {error}", err=True)
+        raise _Fail(f"build failed: {summary.failed} documents failed; {target} left as it was")
+    os.replace(temporary, target)
+    click.echo(f"{target}: {summary.line()}")
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+
+def _connect(db_path: str):
+    import sqlite3
+
+    if not Path(db_path).exists():
+        raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
+    return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+
+
+def _ask(func, db_path: str, designation: str):
+    conn = _connect(db_path)
+    try:
+        return func(conn, designation)
+    except (DesignationError, queries.NotFound) as error:
+        raise _Fail(str(error)) from None
+    finally:
+        conn.close()
+
+
+@main.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@click.argument("designation")
+def history(db_path: str, as_json: bool, designation: str) -> None:
+    """The timeline of a work: editions, drafts, stage events, replacements, adoptions."""
+    result = _ask(queries.history, db_path, designation)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    from kb.render import history_text
+
+    click.echo(history_text(result))
+
+
+@main.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the edition as JSON.")
+@click.argument("designation")
+def show(db_path: str, as_json: bool, designation: str) -> None:
+    """One edition: titles, dates, status, stage events and relations."""
+    result = _ask(queries.edition, db_path, designation)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    from kb.render import edition_text
+
+    click.echo(edition_text(result))
+
+
+@main.command("parse")
+@click.option("--json", "as_json", is_flag=True, help="Print the parsed parts as JSON.")
+@click.argument("designations", nargs=-1, required=True)
+def parse_command(as_json: bool, designations: tuple[str, ...]) -> None:
+    """Parse designations and print their canonical forms."""
+    failed = False
+    for text in designations:
+        try:
+            d = parse(text)
+        except DesignationError as error:
+            click.echo(f"kb: {error}", err=True)
+            failed = True
+            continue
+        if as_json:
+            from dataclasses import asdict
+
+            click.echo(json.dumps({"canonical": d.canonical, "work": d.work.canonical,
+                                   "kind": d.kind, **asdict(d)}, ensure_ascii=False))
+        else:
+            click.echo(d.canonical)
+    if failed:
+        raise SystemExit(1)
+
+
+@main.command("stages")
+def stages_command() -> None:
+    """List the harmonized stage codes and the Chinese lifecycle and statuses."""
+    for code, text in stages.HARMONIZED.items():
+        click.echo(f"{code}  {stages.status_for_code(code):<9}  {text}")
+    for step, text in stages.CN_LIFECYCLE.items():
+        click.echo(f"{step}  {text}")
+    for status, ours in stages.CN_STATUSES.items():
+        click.echo(f"{status}  {ours}")
+
+
+# --- serving ---------------------------------------------------------------------------------
+
+
+def datasette_args(db_path: str, inspect_file: str) -> list[str]:
+    """Datasette options for serving the knowledge base as deployed: immutable, counted."""
+    return [
+        "-i", db_path, "--inspect-file", inspect_file, "--metadata", str(METADATA),
+        "--setting", "suggest_facets", "off", "--setting", "default_page_size", "50",
+        "--setting", "sql_time_limit_ms", "3000", "--setting", "facet_time_limit_ms", "500",
+    ]
+
+
+@main.command()
+@_db_option
+@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("-p", "--port", default=8001, show_default=True, type=int)
+def serve(db_path: str, host: str, port: int) -> None:
+    """Serve the knowledge base in Datasette (immutable, with an inspect file)."""
+    if not Path(db_path).exists():
+        raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
+    inspect_file = str(Path(db_path).with_suffix(".inspect.json"))
+    subprocess.run([sys.executable, "-m", "datasette", "inspect", db_path,
+                    "--inspect-file", inspect_file], check=True)
+    command = [sys.executable, "-m", "datasette", "serve", *datasette_args(db_path, inspect_file),
+               "--host", host, "--port", str(port)]
+    click.echo(f"serving {db_path} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    raise SystemExit(subprocess.call(command))
+
+
+if __name__ == "__main__":
+    main()

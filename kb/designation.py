@@ -1,0 +1,587 @@
+"""Standard designations: parse any written form once, render one canonical string.
+
+This is the only module that knows how designations are written.  ``parse`` turns a string
+such as ``ISO19011：2011``, ``ISO/IEC TS 17021-4:2013``, ``IEC 60601-1:2005+AMD1:2012`` or
+``GB/T19011—2013`` into a :class:`Designation` value object; ``str()`` of that object (and
+``normalize``) is the canonical form used as the key everywhere in the knowledge base.
+
+Canonical forms follow what each publisher prints:
+
+* ISO and ISO-led joint documents: ``ISO/DIS 19011``, ``ISO/IEC DTS 17021-4``,
+  ``ISO 9001:2015/Amd 1:2024``, ``ISO 8124-1:2022/FDAM 1``, ``ISO 639-1:2002(E)``;
+* IEC and CISPR: ``IEC TS 62351-100-4:2023``, ``IEC 60601-1:2005/AMD1:2012``,
+  ``IEC 60335-2-78:2002+AMD1:2008 CSV``, drafts ``IEC/DIS 60034-1``;
+* Chinese national, sector, local and group standards: ``GB/T 19011-2013``, ``GB 19011``,
+  ``LY/T 2603-2016``, ``DB11/T 1234-2015``, ``T/CAS 115-2005``;
+* accreditation documents: ``CNAS-CC121``, ``CNAS-RC04:2020``, ``CNCA-C01-01:2014``.
+
+Strings that look like designations but name something else (committees such as
+``ISO/TC 176``, government notices such as ``国认可〔2017〕43 号``) raise
+:class:`DesignationError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+__all__ = ["Designation", "DesignationError", "Supplement", "normalize", "parse", "try_parse"]
+
+
+class DesignationError(ValueError):
+    """A string is not a designation; the message says why in one line."""
+
+
+# --- vocabulary -----------------------------------------------------------------------------
+
+#: Publishers that can lead an international designation.
+LEADING_PUBLISHERS = ("ISO", "IEC", "CISPR", "IWA")
+#: Organisations that co-publish with ISO or IEC.
+CO_PUBLISHERS = (
+    "ISO", "IEC", "IEEE", "ASTM", "CIE", "SAE", "HL7", "OECD", "UNDP", "ASME", "IDF", "OIML",
+    "IUPAC", "IULTCS", "UNECE", "CEN", "ITU",
+)
+#: Non-Latin and French spellings of publishers mapped to one identity.
+PUBLISHER_ALIASES = {"CEI": "IEC", "ИСО": "ISO", "МЭК": "IEC", "MЭК": "IEC"}
+
+#: Document types, canonical spelling.
+DOCTYPES = {
+    "TS": "TS", "TR": "TR", "PAS": "PAS", "GUIDE": "Guide", "ISP": "ISP", "R": "R",
+    "TTA": "TTA", "IWA": "IWA", "DATA": "DATA", "SRD": "SRD", "DIR": "DIR",
+}
+#: Draft stages written before (or after) the number, earliest first.
+STAGES = ("PWI", "NP", "AWI", "WD", "CD", "DIS", "FDIS", "PRF")
+#: Combined stage+type abbreviations ISO prints (``ISO/DTS 123``).
+COMBINED = {
+    "DTS": ("DIS", "TS"), "DTR": ("DIS", "TR"), "DPAS": ("DIS", "PAS"),
+    "FDTS": ("FDIS", "TS"), "FDTR": ("FDIS", "TR"), "FDPAS": ("FDIS", "PAS"),
+    "PDTS": ("CD", "TS"), "PDTR": ("CD", "TR"), "DGUIDE": ("DIS", "Guide"),
+    "FDGUIDE": ("FDIS", "Guide"), "DTTA": ("DIS", "TTA"),
+}
+#: Supplement types, canonical spelling (ISO style).
+SUPPLEMENT_TYPES = {
+    "AMD": "Amd", "AMENDMENT": "Amd", "COR": "Cor", "CORRIGENDUM": "Cor", "ADD": "Add",
+    "ADDENDUM": "Add", "SUPPL": "Suppl", "SUP": "Suppl", "EXT": "Ext", "ISH": "ISH",
+    "FRAG": "FRAG",
+}
+#: Draft supplement abbreviations: written form -> (stage, type).
+DRAFT_SUPPLEMENTS = {
+    "DAM": ("DIS", "Amd"), "DAMD": ("DIS", "Amd"), "FDAM": ("FDIS", "Amd"),
+    "FDAMD": ("FDIS", "Amd"), "PDAM": ("CD", "Amd"), "PDAMD": ("CD", "Amd"),
+    "DCOR": ("DIS", "Cor"), "FDCOR": ("FDIS", "Cor"), "DAD": ("DIS", "Add"),
+}
+#: IEC publication versions printed after the designation.
+VERSIONS = (
+    "ISO SUP", "IEC SUP", "JTC 1 SUP", "ISO", "IEC", "SUP",  # Directives and their supplements
+    "EXV-CMV", "EXV-RLV", "CSV", "RLV", "EXV", "CMV", "SER", "DB", "PRV",
+)
+
+#: Chinese sector (industry) standard codes (行业标准代号), after the SAC list.
+CN_SECTOR_CODES = frozenset(
+    """AQ BB CB CH CJ CY DA DL DZ EJ FZ GA GH GM GY HB HG HJ HS HY JB JC JG JR JT JY LB LD LS
+    LY MH MT MZ NB NY QB QC QJ QX RB SB SC SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB XF
+    YB YC YD YJ YS YY YZ ZY GD DY KA""".split()
+)
+#: Parts of large ISO series whose part numbers look like years; never read "-1998" as a year.
+_YEARLIKE_PART_SERIES = frozenset({"10303", "13584", "15926", "8000", "80000", "14496"})
+
+_COMMITTEE_KINDS = {
+    "TC": "technical committee", "PC": "project committee", "SC": "subcommittee",
+    "JTC": "joint technical committee", "JWG": "joint working group", "WG": "working group",
+    "SYC": "systems committee", "TMB": "Technical Management Board",
+    "SMB": "Standardization Management Board", "CASCO": "committee on conformity assessment",
+    "COPOLCO": "committee on consumer policy", "DEVCO": "committee on developing countries",
+    "REMCO": "committee on reference materials", "AG": "advisory group",
+}
+
+
+# --- the value objects -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """An amendment, corrigendum, addendum or other supplement to a base document."""
+
+    type: str  # Amd, Cor, Add, Suppl, Ext, ISH, FRAG
+    number: str | None = None
+    year: int | None = None
+    stage: str | None = None  # draft stage (WD, CD, DIS, FDIS, AWI, ...) or None if published
+    iteration: str | None = None
+    consolidated: bool = False  # IEC "+AMD1:2012": part of a consolidated version
+
+    def render(self, style: str) -> str:
+        """Render with the separator, in ``iso`` or ``iec`` style."""
+        if self.stage is None and style == "iec":
+            kind = self.type.upper()
+            text = kind + (self.number or "")
+        else:
+            if self.stage in ("DIS", "FDIS") and self.type in ("Amd", "Cor", "Add"):
+                short = {"Amd": "AM", "Cor": "COR", "Add": "AD"}[self.type]
+                head = ("D" if self.stage == "DIS" else "FD") + short
+            elif self.stage:
+                head = f"{self.stage} {self.type}"
+            else:
+                head = self.type
+            text = head + (f" {self.number}" if self.number else "")
+        if self.iteration:
+            text += f".{self.iteration}"
+        if self.year:
+            text += f":{self.year}"
+        return ("+" if self.consolidated else "/") + text
+
+
+@dataclass(frozen=True)
+class Designation:
+    """A parsed designation; ``str()`` gives the canonical form."""
+
+    publisher: str
+    number: str
+    copublishers: tuple[str, ...] = ()
+    doctype: str | None = None  # TS, TR, PAS, Guide, ...; Chinese: T (推荐) or Z (指导)
+    stage: str | None = None  # draft stage of the document itself
+    parts: tuple[str, ...] = ()
+    iteration: str | None = None
+    year: int | None = None
+    supplements: tuple[Supplement, ...] = ()
+    version: str | None = None  # IEC CSV, RLV, ...
+    version_at: int = 0  # how many supplements come before the version
+    languages: tuple[str, ...] = ()
+    scheme: str = "iso"  # iso, iec, cn-national, cn-sector, cn-local, cn-group, cnas, cnca
+    all_parts: bool = False  # "ISO 10303 (all parts)", "GB/T 5606 (all parts)"
+
+    # renderings ---------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return self.canonical
+
+    @property
+    def canonical(self) -> str:
+        """The one canonical string for this designation."""
+        if self.scheme in ("iso", "iec"):
+            text = _render_international(self)
+        else:
+            text = _render_other(self)
+        return text + " (all parts)" if self.all_parts else text
+
+    @property
+    def style(self) -> str:
+        return "iec" if self.scheme == "iec" else "iso"
+
+    # derived identities -------------------------------------------------------------------
+    @property
+    def edition(self) -> Designation:
+        """The document itself, without language codes (the key of an edition)."""
+        return replace(self, languages=())
+
+    @property
+    def work(self) -> Designation:
+        """The work across editions: no stage, year, iteration, supplements or language."""
+        return Designation(
+            publisher=self.publisher, number=self.number, copublishers=self.copublishers,
+            doctype=self.doctype, parts=self.parts, scheme=self.scheme,
+        )
+
+    @property
+    def base(self) -> Designation | None:
+        """For a supplement, the document it supplements; otherwise None."""
+        if not self.supplements:
+            return None
+        return replace(
+            self, supplements=self.supplements[:-1], languages=(),
+            version=self.version if self.version_at < len(self.supplements) else None,
+            version_at=min(self.version_at, len(self.supplements) - 1),
+        )
+
+    @property
+    def kind(self) -> str:
+        """``standard``, ``draft``, ``amendment``, ``corrigendum`` or ``supplement``."""
+        if self.supplements:
+            last = self.supplements[-1]
+            if last.stage:
+                return "draft"
+            return {"Amd": "amendment", "Cor": "corrigendum"}.get(last.type, "supplement")
+        return "draft" if self.stage else "standard"
+
+    @property
+    def draft_stage(self) -> str | None:
+        """The draft stage of the document (or of its last supplement), if it is a draft."""
+        if self.supplements:
+            return self.supplements[-1].stage
+        return self.stage
+
+    @property
+    def is_dated(self) -> bool:
+        return self.year is not None
+
+    @property
+    def is_international(self) -> bool:
+        return self.scheme in ("iso", "iec")
+
+    @property
+    def publishers(self) -> tuple[str, ...]:
+        return (self.publisher, *self.copublishers)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _render_international(d: Designation) -> str:
+    pubs = "/".join(d.publishers)
+    tokens: list[str] = []
+    if d.stage and d.doctype in ("TS", "TR", "PAS", "Guide") and d.stage in ("DIS", "FDIS"):
+        tokens.append(("D" if d.stage == "DIS" else "FD") + d.doctype)
+    else:
+        if d.stage:
+            tokens.append(d.stage)
+        if d.doctype:
+            tokens.append(d.doctype)
+    if d.doctype == "IWA" and d.publisher == "ISO" and not d.copublishers:
+        head = " ".join(tokens)  # "IWA 1", "CD IWA 3"
+    elif not tokens:
+        head = pubs
+    elif d.copublishers:
+        head = f"{pubs} {' '.join(tokens)}"
+    elif d.scheme == "iso":
+        head = f"{pubs} {tokens[0]}" if tokens == ["Guide"] else f"{pubs}/{' '.join(tokens)}"
+    else:  # IEC, CISPR: types after a space, drafts after a slash
+        head = f"{pubs}/{' '.join(tokens)}" if d.stage else f"{pubs} {' '.join(tokens)}"
+    text = f"{head} {d.number}"
+    if d.parts:
+        text += "-" + "-".join(d.parts)
+    if d.iteration:
+        text += f".{d.iteration}"
+    if d.year:
+        text += f":{d.year}"
+    for i, supplement in enumerate(d.supplements):
+        if d.version and d.version_at == i:
+            text += f" {d.version}"
+        text += supplement.render(d.style)
+    if d.version and d.version_at >= len(d.supplements):
+        text += f" {d.version}"
+    if d.languages:
+        sep = "/" if all(len(code) == 1 for code in d.languages) else ","
+        text += f"({sep.join(d.languages)})"
+    return text
+
+
+def _render_other(d: Designation) -> str:
+    if d.scheme == "cn-group":
+        text = f"T/{d.publisher} {d.number}"
+    elif d.scheme in ("cnas", "cnca"):
+        text = f"{d.publisher}-{d.number}"
+    else:
+        code = d.publisher + (f"/{d.doctype}" if d.doctype else "")
+        text = f"{code} {d.number}"
+    if d.parts:
+        text += "." + ".".join(d.parts) if d.scheme.startswith("cn-") else "-" + "-".join(d.parts)
+    if d.year:
+        text += f":{d.year}" if d.scheme in ("cnas", "cnca") else f"-{d.year}"
+    return text
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+_ALL_PARTS = re.compile(r"\s*[(（]\s*(?:all parts|所有部分)\s*[)）]$", re.I)
+_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−－﹣"), "-")
+_SPACES = re.compile(r"\s+")
+
+_COMMITTEE = re.compile(
+    r"^(?:ISO|IEC|CEN|CENELEC|SAC|ISO\s*/\s*IEC|IEC\s*/\s*ISO)\s*/?\s*"
+    r"(?P<kind>TC|PC|SC|JTC|JWG|WG|SyC|TMB|SMB|CASCO|COPOLCO|DEVCO|REMCO|AG)(?![A-Za-z])\s*\d*",
+    re.I,
+)
+_GOVERNMENT = re.compile(
+    r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*号?|\d+\s*号$|^[\u4e00-\u9fff]{1,8}[〔\[]"
+)
+_STAGE_WORDS = "|".join(sorted(list(STAGES) + list(COMBINED), key=len, reverse=True))
+_TYPE_WORDS = "|".join(sorted(DOCTYPES, key=len, reverse=True))
+_INTL_PUB = re.compile(
+    r"^(?P<pub>ISO|IEC|CISPR|IWA|CEI|ИСО|МЭК)(?P<co>(?:\s*/\s*(?:"
+    + "|".join(CO_PUBLISHERS + ("CEI", "МЭК", "ИСО"))
+    + rf"))*)(?![A-Za-z](?<!(?={_STAGE_WORDS}|{_TYPE_WORDS})[A-Za-z]))",
+    re.I,
+)
+_TOKEN = re.compile(
+    rf"\s*/?\s*(?P<word>{_STAGE_WORDS}|{_TYPE_WORDS})(?=[\s/]|\d|$|(?:{_TYPE_WORDS})\d)", re.I
+)
+_POST_STAGES = "FDIS|DIS|WD|CD|AWI|NP|PWI"
+_NUMBER = re.compile(
+    rf"""\s*(?P<number>\d+(?!\d)(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{0,2}})
+    (?P<parts>(?:\s*-\s*(?:\d+(?!\d)(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{0,3}}
+                         |[A-Za-z]{{1,6}}\d*[A-Za-z]?))*)
+    (?:\.(?P<iteration>\d+))?
+    (?:\s*(?P<post>{_POST_STAGES})(?![A-Za-z])\s*(?:稿)?)?
+    (?:\s*:\s*(?P<year>\d{{4}})(?:-\d{{2}}(?:-\d{{2}})?)?)?""",
+    re.I | re.X,
+)
+_SUPPLEMENT = re.compile(
+    rf"""\s*(?P<sep>/|\+|\s)\s*
+    (?:(?P<stage>{'|'.join(STAGES)})\s*)?
+    (?P<type>{'|'.join(sorted(DRAFT_SUPPLEMENTS, key=len, reverse=True))}
+             |{'|'.join(sorted(SUPPLEMENT_TYPES, key=len, reverse=True))})
+    (?![A-Za-z])\.?\s*(?P<number>\d+)?(?:\.(?P<iteration>\d+))?
+    (?:\s*:\s*(?P<year>\d{{4}}))?""",
+    re.I | re.X,
+)
+_VERSION = re.compile(rf"\s+(?P<version>{'|'.join(VERSIONS)})(?![A-Za-z0-9])", re.I)
+_LANGUAGE = re.compile(r"\s*\((?P<codes>[A-Za-z]{1,3}(?:\s*[,/]\s*[A-Za-z]{1,3})*)\)")
+_LEADING_STAGE = re.compile(rf"^(?P<stage>{'|'.join(STAGES)})\s+(?=IWA\b)", re.I)
+
+_CN = re.compile(
+    r"""^(?P<code>GB|GJB|[A-Z]{2}|DB\s*\d{2}|T\s*/\s*[A-Z]{2,12})
+    \s*(?:/\s*(?P<mandate>[TZ]))?\s*
+    (?P<number>\d+)(?P<parts>(?:\s*\.\s*\d+)*)
+    (?:\s*-\s*(?P<year>\d{4}|\d{2}))?$""",
+    re.X,
+)
+_CNAS = re.compile(
+    r"^(?P<org>CNAS|CNCA)\s*-?\s*(?P<number>[A-Z]{1,4}\s*\d+[A-Z]?(?:\s*-\s*[A-Z]{0,2}\d+)*)"
+    r"(?:\s*[:：]\s*(?P<year>\d{4}))?$",
+    re.I,
+)
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _canonical_publisher(word: str) -> str:
+    word = word.strip().upper()
+    return PUBLISHER_ALIASES.get(word, word)
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    year = int(text)
+    if len(text) == 2:
+        year += 1900 if year >= 50 else 2000
+    return year
+
+
+@lru_cache(maxsize=65536)
+def parse(text: str) -> Designation:
+    """Parse a written designation into a :class:`Designation`.
+
+    :param text: a designation as written, e.g. ``"ISO19011：2011"`` or ``"GB/T19011—2013"``.
+    :raises DesignationError: with a one-line reason when ``text`` is not a designation.
+    """
+    if not isinstance(text, str):
+        raise DesignationError(f"designation must be text, not {type(text).__name__}")
+    raw = text
+    text = _clean(text)
+    if not text:
+        raise DesignationError("empty designation")
+    if len(text) > 200:
+        raise DesignationError(f"too long to be a designation ({len(text)} characters)")
+    if text.lower().startswith("urn:"):
+        return _parse_urn(text, raw)
+    all_parts = _ALL_PARTS.search(text)
+    if all_parts:
+        return replace(parse(text[: all_parts.start()]), all_parts=True)
+    committee = _COMMITTEE.match(text)
+    if committee:
+        kind = _COMMITTEE_KINDS.get(committee.group("kind").upper(), "committee")
+        raise DesignationError(f"{raw.strip()!r} is a committee ({kind}), not a standard")
+    if re.search(r"[\u4e00-\u9fff]", text) and _GOVERNMENT.search(text):
+        raise DesignationError(
+            f"{raw.strip()!r} is a government document number, not a standard"
+        )
+    for parser in (_parse_international, _parse_chinese, _parse_accreditation):
+        result = parser(text, raw)
+        if result is not None:
+            return result
+    raise DesignationError(
+        f"{raw.strip()!r} is not a designation: no known publisher "
+        "(ISO, IEC, GB, a Chinese sector code, T/…, CNAS-…)"
+    )
+
+
+def try_parse(text: str) -> Designation | None:
+    """Parse ``text``, or return None when it is not a designation."""
+    try:
+        return parse(text)
+    except DesignationError:
+        return None
+
+
+def normalize(text: str) -> str:
+    """Return the canonical form of a designation.
+
+    :raises DesignationError: when ``text`` is not a designation.
+    """
+    return parse(text).canonical
+
+
+def _parse_international(text: str, raw: str) -> Designation | None:
+    lead_stage = None
+    leading = _LEADING_STAGE.match(text)
+    if leading:  # "CD IWA 3"
+        lead_stage = leading.group("stage").upper()
+        text = text[leading.end():]
+    head = _INTL_PUB.match(text)
+    if not head:
+        return None
+    publisher = _canonical_publisher(head.group("pub"))
+    copublishers = tuple(
+        _canonical_publisher(p) for p in head.group("co").split("/") if p.strip()
+    )
+    stage, doctype = lead_stage, None
+    if publisher == "IWA":
+        publisher, doctype = "ISO", "IWA"
+    pos = head.end()
+    while True:
+        token = _TOKEN.match(text, pos)
+        if not token:
+            break
+        word = token.group("word").upper()
+        if word in COMBINED:
+            stage, doctype = COMBINED[word]
+        elif word in STAGES:
+            stage = word
+        else:
+            doctype = DOCTYPES[word]
+        pos = token.end()
+    body = _NUMBER.match(text, pos)
+    if not body or not body.group("number"):
+        rest = text[pos:].strip()
+        if not rest:
+            raise DesignationError(f"{raw.strip()!r} has no document number")
+        raise DesignationError(f"{raw.strip()!r}: expected a document number, found {rest!r}")
+    number = body.group("number").upper()
+    parts = tuple(p.strip().upper() for p in body.group("parts").split("-") if p.strip())
+    year = _year(body.group("year"))
+    if body.group("post"):
+        stage = body.group("post").upper()
+    if (
+        year is None and len(parts) == 1 and re.fullmatch(r"(19[5-9]\d|20[0-4]\d)", parts[0])
+        and number not in _YEARLIKE_PART_SERIES and not stage
+    ):  # "ISO 9001-2015", as often printed in Chinese text
+        year, parts = int(parts[0]), ()
+    pos = body.end()
+    supplements: list[Supplement] = []
+    version, version_at, languages = None, 0, ()
+    while pos < len(text):
+        supplement = _SUPPLEMENT.match(text, pos)
+        if supplement and not (
+            supplement.group("sep").isspace()
+            and supplement.group("type").upper() in ("ADD", "SUP", "EXT")
+        ):
+            supplements.append(_supplement(supplement))
+            pos = supplement.end()
+            continue
+        found = _VERSION.match(text, pos)
+        if found and version is None:
+            version, version_at = found.group("version").upper(), len(supplements)
+            pos = found.end()
+            continue
+        found = _LANGUAGE.match(text, pos)
+        if found and not languages:
+            languages = tuple(_language(code) for code in re.split(r"[,/]", found.group("codes")))
+            pos = found.end()
+            continue
+        raise DesignationError(
+            f"{raw.strip()!r}: unexpected {text[pos:].strip()!r} after {text[:pos].strip()!r}"
+        )
+    scheme = "iec" if publisher in ("IEC", "CISPR") else "iso"
+    return Designation(
+        publisher=publisher, copublishers=copublishers, doctype=doctype, stage=stage,
+        number=number, parts=parts, iteration=body.group("iteration"), year=year,
+        supplements=tuple(supplements), version=version, version_at=version_at,
+        languages=languages, scheme=scheme,
+    )
+
+
+def _supplement(m: re.Match[str]) -> Supplement:
+    word = m.group("type").upper()
+    stage = m.group("stage").upper() if m.group("stage") else None
+    if word in DRAFT_SUPPLEMENTS:
+        stage, kind = DRAFT_SUPPLEMENTS[word]
+    else:
+        kind = SUPPLEMENT_TYPES[word]
+    return Supplement(
+        type=kind, number=m.group("number"), year=_year(m.group("year")), stage=stage,
+        iteration=m.group("iteration"), consolidated=m.group("sep") == "+",
+    )
+
+
+def _language(code: str) -> str:
+    code = code.strip()
+    return code.upper() if len(code) == 1 else code.lower()
+
+
+def _parse_chinese(text: str, raw: str) -> Designation | None:
+    m = _CN.match(text.upper())
+    if not m:
+        return None
+    code = m.group("code").replace(" ", "")
+    mandate = m.group("mandate")
+    if code.startswith("T/"):
+        scheme, publisher = "cn-group", code[2:]
+    elif code in ("GB", "GJB"):
+        scheme, publisher = "cn-national", code
+    elif code.startswith("DB"):
+        scheme, publisher = "cn-local", code
+    elif code in CN_SECTOR_CODES or mandate:
+        scheme, publisher = "cn-sector", code
+    else:
+        return None
+    if scheme == "cn-group" and mandate:
+        return None
+    parts = tuple(p for p in m.group("parts").replace(" ", "").split(".") if p)
+    return Designation(
+        publisher=publisher, doctype=mandate, number=m.group("number"), parts=parts,
+        year=_year(m.group("year")), scheme=scheme,
+    )
+
+
+def _parse_accreditation(text: str, raw: str) -> Designation | None:
+    m = _CNAS.match(text)
+    if not m:
+        return None
+    org = m.group("org").upper()
+    number = re.sub(r"\s+", "", m.group("number")).upper()
+    return Designation(
+        publisher=org, number=number, year=_year(m.group("year")), scheme=org.lower(),
+    )
+
+
+_URN = re.compile(
+    r"^urn:(?P<org>iso|iec):std:(?P<pubs>[a-z0-9-]+):(?:(?P<type>ts|tr|pas|guide|isp|iwa):)?"
+    r"(?P<number>[0-9a-z]+)(?::-(?P<parts>[0-9a-z-]+))?(?::(?P<rest>.*))?$",
+    re.I,
+)
+
+
+def _parse_urn(text: str, raw: str) -> Designation:
+    """Parse the ISO URN form (RFC 5141), e.g. ``urn:iso:std:iso:9001:ed-5:en``."""
+    m = _URN.match(text)
+    if not m:
+        raise DesignationError(f"{raw.strip()!r} is not an ISO/IEC standard URN")
+    pubs = [p.upper() for p in m.group("pubs").split("-")]
+    doctype = DOCTYPES.get((m.group("type") or "").upper())
+    if doctype == "IWA":
+        pubs = ["ISO"]
+    year = None
+    supplements: list[Supplement] = []
+    for field_ in (m.group("rest") or "").split(":"):
+        if re.fullmatch(r"\d{4}(-\d{2})?", field_) and not supplements:
+            year = int(field_[:4])
+    rest = (m.group("rest") or "").split(":")
+    for i, field_ in enumerate(rest):
+        if field_.lower() in ("amd", "cor") and i + 1 < len(rest):
+            tail = rest[i + 1]
+            numbers = re.findall(r"\d+", tail)
+            yr = int(numbers[0]) if numbers and len(numbers[0]) == 4 else None
+            num = numbers[-1] if numbers and (len(numbers) > 1 or yr is None) else None
+            supplements.append(Supplement(type=SUPPLEMENT_TYPES[field_.upper()], number=num,
+                                          year=yr))
+    return Designation(
+        publisher=pubs[0], copublishers=tuple(pubs[1:]), doctype=doctype,
+        number=m.group("number").upper(),
+        parts=tuple(p.upper() for p in (m.group("parts") or "").split("-") if p),
+        year=year, supplements=tuple(supplements),
+        scheme="iec" if pubs[0] in ("IEC", "CISPR") else "iso",
+    )

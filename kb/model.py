@@ -1,0 +1,146 @@
+"""Plain records that loaders produce and the store writes.
+
+Loaders parse sources into these dataclasses and never touch SQL; :mod:`kb.store` turns them
+into rows.  Designations in records are canonical strings (see :mod:`kb.designation`);
+``check_date`` validates dates so an impossible date fails in the loader, naming its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Committee", "Document", "Edition", "IcsField", "LoadError", "Relation", "StageEvent",
+    "Work", "RELATION_TYPES", "ADOPTION_DEGREES", "OBSERVED_NOTE", "check_date",
+]
+
+#: Relation types between documents (subject <type> object).
+RELATION_TYPES = ("replaces", "amends", "corrects", "adopts", "cites")
+#: Degrees of correspondence of an adoption.
+ADOPTION_DEGREES = ("IDT", "MOD", "NEQ")
+
+
+#: Note on a stage event dated when a catalogue crawler saw the stage, not when it happened.
+OBSERVED_NOTE = "stage seen in the catalogue record on this date (crawler date)"
+
+
+class LoadError(ValueError):
+    """A source cannot be loaded; the message names the file and line or field."""
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def check_date(value: object, where: str = "date") -> str | None:
+    """Return a date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or None for empty values.
+
+    :raises ValueError: naming ``where`` for malformed or impossible dates.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    m = _DATE.match(text)
+    if not m:
+        raise ValueError(f"{where}: {text!r} is not a date (expected YYYY-MM-DD)")
+    year, month, day = m.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as error:
+        raise ValueError(f"{where}: impossible date {text!r} ({error})") from None
+    parts = [year] + [f"{int(x):02d}" for x in (month, day) if x]
+    return "-".join(parts)
+
+
+@dataclass
+class Work:
+    """A standard across its editions, e.g. ``ISO 19011``."""
+
+    designation: str
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Edition:
+    """One published or draft document: ``ISO 19011:2018``, ``ISO/DIS 19011``."""
+
+    designation: str
+    titles: dict[str, str] = field(default_factory=dict)  # language -> title
+    edition: str | None = None
+    status: str | None = None  # current, upcoming, draft, abandoned, withdrawn, replaced
+    stage: str | None = None  # harmonized code (90.93) or Chinese status (现行)
+    published: str | None = None
+    effective: str | None = None  # 实施日期, entry into force
+    withdrawn: str | None = None
+    ics: tuple[str, ...] = ()
+    ccs: tuple[str, ...] = ()
+    committee: str | None = None
+    languages: tuple[str, ...] = ()
+    pages: int | None = None
+    url: str | None = None
+    record_source: str | None = None  # the public source this record's facts come from
+    project_id: str | None = None  # publisher's project or catalogue id
+
+
+@dataclass
+class StageEvent:
+    """A dated step in an edition's history: a harmonized code or a Chinese lifecycle step."""
+
+    designation: str
+    code: str
+    date: str | None
+    note: str | None = None
+
+
+@dataclass
+class Relation:
+    """``subject`` <type> ``object``; either end may be a document not yet loaded."""
+
+    subject: str
+    type: str
+    object: str
+    degree: str | None = None  # IDT, MOD, NEQ for adoptions
+    note: str | None = None
+
+
+@dataclass
+class IcsField:
+    """A field of the International Classification for Standards."""
+
+    code: str
+    title_en: str | None = None
+    title_fr: str | None = None
+
+
+@dataclass
+class Committee:
+    """A technical committee or subcommittee, e.g. ``ISO/TC 176/SC 2``."""
+
+    reference: str
+    title: str | None = None
+    status: str | None = None
+    secretariat: str | None = None
+    parent: str | None = None
+
+
+Record = Work | Edition | StageEvent | Relation | IcsField | Committee
+
+
+@dataclass
+class Document:
+    """One source document: its name, content hash and a lazy stream of records.
+
+    ``records`` is called only when the store decides to load the document, so an unchanged
+    document is never parsed twice.
+    """
+
+    name: str
+    sha256: str
+    loader: str
+    records: Callable[[], Iterable[Record]]

@@ -1,0 +1,170 @@
+"""Read-only questions to the knowledge base, shared by the CLI and the Datasette pages.
+
+Every function takes an open ``sqlite3.Connection`` and returns plain dicts and lists, so the
+CLI prints them, ``--json`` dumps them and the web plugin renders them from the same data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sqlite3
+
+from kb.designation import DesignationError, parse
+
+__all__ = ["NotFound", "edition", "history", "resolve", "suggest"]
+
+
+class NotFound(LookupError):
+    """A designation that is not in the knowledge base; the message suggests close ones."""
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def suggest(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
+    """The known designations closest to ``text``."""
+    try:
+        d = parse(text)
+        needle = d.number
+    except DesignationError:
+        digits = re.findall(r"\d{2,}", text)
+        needle = digits[0] if digits else text.strip()[:12]
+    candidates = [r[0] for r in conn.execute(
+        "select id from works where number like ? limit 2000", (f"{needle}%",))]
+    candidates += [r[0] for r in conn.execute(
+        "select id from editions where work_id in (select id from works where number like ?)"
+        " limit 2000", (f"{needle}%",))]
+    if not candidates:
+        candidates = [r[0] for r in conn.execute(
+            "select id from works where number like ? limit 2000", (f"{needle[:3]}%",))]
+    return difflib.get_close_matches(text.strip(), candidates, n=limit, cutoff=0.3)
+
+
+def _not_found(conn: sqlite3.Connection, text: str) -> NotFound:
+    close = suggest(conn, text)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return NotFound(f"{text!r} is not in the knowledge base{hint}")
+
+
+def resolve(conn: sqlite3.Connection, text: str) -> tuple[str, str | None]:
+    """(work id, edition id or None) for any spelling of a work or edition designation.
+
+    :raises DesignationError: if ``text`` is not a designation.
+    :raises NotFound: if neither the edition nor its work is known.
+    """
+    d = parse(text)
+    key = d.edition.canonical
+    row = conn.execute("select work_id from editions where id = ?", (key,)).fetchone()
+    if row:
+        return row[0], key
+    work = d.work.canonical
+    if conn.execute("select 1 from works where id = ?", (work,)).fetchone():
+        if d.year is None and not d.supplements and not d.stage:
+            return work, None
+    raise _not_found(conn, text)
+
+
+_EDITION_COLUMNS = """e.id as designation, e.work_id as work, e.kind, e.edition, e.year,
+    e.title_en, e.title_zh, e.title_fr, e.status, e.stage, e.stage_label, e.draft_stage,
+    e.published, e.effective, e.withdrawn, e.committee, c.title as committee_title, e.ics,
+    e.ccs, e.languages, e.pages, e.url, e.record_source"""
+
+
+def _edition_rows(conn, where: str, params) -> list[dict]:
+    rows = _rows(conn, f"""select {_EDITION_COLUMNS} from editions e
+        left join committees c on c.reference = e.committee where {where}""", params)
+    for row in rows:
+        for field in ("ics", "ccs", "languages"):
+            row[field] = json.loads(row[field]) if row[field] else []
+    return rows
+
+
+def _sort_key(e: dict) -> tuple:
+    date = e.get("published") or (e["events"][0]["date"] if e.get("events") else "") or ""
+    return (date or str(e.get("year") or "9999"), e["designation"])
+
+
+def _events(conn, ids: list[str]) -> dict[str, list[dict]]:
+    events: dict[str, list[dict]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in _rows(conn, f"""select edition_id, code, date, label, note from stage_events
+                where edition_id in ({marks}) order by date, code""", chunk):
+            events[row.pop("edition_id")].append(row)
+    return events
+
+
+def edition(conn: sqlite3.Connection, text: str) -> dict:
+    """One edition with its stage events and relations; a work designation gives its latest.
+
+    :raises NotFound: with suggestions, for an unknown designation.
+    """
+    work, key = resolve(conn, text)
+    note = None
+    if key is None:
+        rows = _edition_rows(conn, "e.work_id = ? and e.kind = 'standard' order by e.year desc",
+                             (work,))
+        if not rows:
+            rows = _edition_rows(conn, "e.work_id = ? order by e.year desc", (work,))
+        if not rows:
+            raise _not_found(conn, text)
+        key = rows[0]["designation"]
+        note = f"{text.strip()} is undated: showing its latest edition, {key}"
+    row = _edition_rows(conn, "e.id = ?", (key,))[0]
+    row["events"] = _events(conn, [key])[key]
+    row["relations"] = _rows(conn, """select subject, type, object, degree, note from relations
+        where subject = ? or object = ? order by type, subject, object""", (key, key))
+    row["note"] = note
+    return row
+
+
+def history(conn: sqlite3.Connection, text: str) -> dict:
+    """The timeline of a work: editions, drafts, stage events, relations and adoptions.
+
+    :raises NotFound: with suggestions, for an unknown designation.
+    """
+    work_id, _ = resolve(conn, text)
+    work = _rows(conn, "select id as designation, title_en, title_zh, title_fr from works "
+                       "where id = ?", (work_id,))[0]
+    editions = _edition_rows(conn, "e.work_id = ?", (work_id,))
+    events = _events(conn, [e["designation"] for e in editions])
+    for e in editions:
+        e["events"] = events[e["designation"]]
+    editions.sort(key=_sort_key)
+    relations = _rows(conn, """select r.subject, r.type, r.object, r.degree, r.note,
+            r.subject_work, r.object_work, s.status as subject_status,
+            s.title_en as subject_title_en, s.title_zh as subject_title_zh,
+            o.status as object_status, o.title_en as object_title_en,
+            o.title_zh as object_title_zh, s.id is not null as subject_known,
+            o.id is not null as object_known
+        from relations r left join editions s on s.id = r.subject
+        left join editions o on o.id = r.object
+        where r.subject_work = ? or r.object_work = ?
+        order by r.type, r.subject, r.object""", (work_id, work_id))
+    replaced_by: dict[str, list[str]] = {}
+    for r in relations:
+        if r["type"] == "replaces":
+            replaced_by.setdefault(r["object"], []).append(r["subject"])
+    for e in editions:
+        e["replaced_by"] = replaced_by.get(e["designation"], [])
+    ids = {e["designation"] for e in editions}
+    predecessors = [r for r in relations if r["type"] == "replaces" and r["subject"] in ids
+                    and r["object_work"] != work_id]
+    successors = [r for r in relations if r["type"] == "replaces" and r["object"] in ids
+                  and r["subject_work"] != work_id]
+    adoptions = [r for r in relations if r["type"] == "adopts" and r["object_work"] == work_id]
+    adopted = [r for r in relations if r["type"] == "adopts" and r["subject_work"] == work_id]
+    adoption_events = _events(conn, [r["subject"] for r in adoptions])
+    for r in adoptions:
+        r["events"] = adoption_events.get(r["subject"], [])
+    return {
+        "work": work, "editions": editions, "relations": relations,
+        "predecessors": predecessors, "successors": successors, "adoptions": adoptions,
+        "adopts": adopted,
+    }

@@ -1,0 +1,108 @@
+"""Plain-text renderings of query results for the terminal."""
+
+from __future__ import annotations
+
+_TYPE_PHRASES = {
+    "replaces": "replaces", "amends": "amends", "corrects": "corrects", "adopts": "adopts",
+    "cites": "cites",
+}
+
+
+def _title(row: dict, prefix: str = "title_") -> str:
+    parts = [row.get(f"{prefix}en"), row.get(f"{prefix}zh")]
+    return " / ".join(p for p in parts if p)
+
+
+def _edition_line(e: dict) -> str:
+    bits = [e["designation"]]
+    if e.get("edition"):
+        bits.append(f"ed. {e['edition']}")
+    if e.get("status"):
+        bits.append(e["status"])
+    if e.get("stage"):
+        bits.append(f"stage {e['stage']}")
+    if e.get("published"):
+        bits.append(f"published {e['published']}")
+    if e.get("effective"):
+        bits.append(f"in force {e['effective']}")
+    if e.get("withdrawn"):
+        bits.append(f"withdrawn {e['withdrawn']}")
+    return "  ".join(bits)
+
+
+def _event_line(ev: dict) -> str:
+    note = f" ({ev['note']})" if ev.get("note") else ""
+    return f"      {ev['date'] or '    ?     '}  {ev['code']:<6} {ev['label']}{note}"
+
+
+def history_text(h: dict) -> str:
+    """The timeline of a work as text."""
+    work = h["work"]
+    lines = [f"{work['designation']} — {_title(work)}", ""]
+    if h["predecessors"]:
+        lines.append("Replaced earlier documents:")
+        for r in h["predecessors"]:
+            title = f" — {r['object_title_en']}" if r.get("object_title_en") else ""
+            lines.append(f"  {r['object']}{title}  (replaced by {r['subject']})")
+        lines.append("")
+    lines.append("Editions and drafts:")
+    for e in h["editions"]:
+        lines.append("  " + _edition_line(e))
+        for ev in e["events"]:
+            lines.append(_event_line(ev))
+        for newer in e["replaced_by"]:
+            lines.append(f"      → replaced by {newer}")
+    others = [r for r in h["relations"] if r["type"] in ("amends", "corrects")]
+    if others:
+        lines += ["", "Amendments and corrigenda:"]
+        for r in others:
+            lines.append(f"  {r['subject']} {r['type']} {r['object']}")
+    if h["successors"]:
+        lines += ["", "Replaced by other documents:"]
+        for r in h["successors"]:
+            lines.append(f"  {r['object']} → {r['subject']}")
+    if h["adoptions"]:
+        lines += ["", "National and sector adoptions:"]
+        for r in h["adoptions"]:
+            degree = f" {r['degree']}" if r.get("degree") else ""
+            title = f" — {r['subject_title_zh'] or r['subject_title_en']}" if (
+                r.get("subject_title_zh") or r.get("subject_title_en")) else ""
+            status = f"  [{r['subject_status']}]" if r.get("subject_status") else ""
+            lines.append(f"  {r['subject']}{title} adopts {r['object']}{degree}{status}")
+    if h["adopts"]:
+        lines += ["", "Adopts:"]
+        for r in h["adopts"]:
+            degree = f" ({r['degree']})" if r.get("degree") else ""
+            lines.append(f"  {r['subject']} adopts {r['object']}{degree}")
+    return "\n".join(lines)
+
+
+def edition_text(e: dict) -> str:
+    """One edition as text."""
+    lines = []
+    if e.get("note"):
+        lines += [e["note"], ""]
+    lines.append(_edition_line(e))
+    title = _title(e)
+    if title:
+        lines.append(f"  {title}")
+    if e.get("stage_label"):
+        lines.append(f"  stage: {e['stage_label']}")
+    if e.get("committee"):
+        committee = f" ({e['committee_title']})" if e.get("committee_title") else ""
+        lines.append(f"  committee: {e['committee']}{committee}")
+    if e.get("ics"):
+        lines.append(f"  ICS: {', '.join(e['ics'])}")
+    if e.get("url"):
+        lines.append(f"  {e['url']}")
+    if e.get("record_source"):
+        lines.append(f"  source: {e['record_source']}")
+    if e["events"]:
+        lines.append("  stage events:")
+        lines += [_event_line(ev) for ev in e["events"]]
+    if e["relations"]:
+        lines.append("  relations:")
+        for r in e["relations"]:
+            degree = f" ({r['degree']})" if r.get("degree") else ""
+            lines.append(f"    {r['subject']} {r['type']} {r['object']}{degree}")
+    return "\n".join(lines)

@@ -1,0 +1,218 @@
+"""Stage codes and statuses: the vocabulary of revision histories, as data.
+
+* ISO/IEC harmonized stage codes (``40.20`` "DIS ballot initiated") with their labels;
+* draft prefixes mapped to stages (``WD`` → 20, ``CD`` → 30, ``DIS`` → 40, ``FDIS`` → 50 …);
+* the Chinese standard lifecycle (立项 … 废止) and catalogue statuses
+  (现行, 即将实施, 废止, 被代替);
+* the status of an edition implied by a stage (``current``, ``withdrawn``, ``draft`` …).
+
+Unknown codes raise :class:`StageError`; nothing here falls back to a silent default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "CN_LIFECYCLE", "CN_STATUSES", "DRAFT_PREFIX_STAGE", "HARMONIZED", "STAGE_GROUPS",
+    "STATUSES", "StageError", "Stage", "code_for_prefix", "label", "normalize_code",
+    "normalize_status", "status_for_code",
+]
+
+
+class StageError(ValueError):
+    """An unknown stage code or status."""
+
+
+#: Stage groups: first two digits of a harmonized code.
+STAGE_GROUPS = {
+    "00": "preliminary", "10": "proposal", "20": "preparatory", "30": "committee",
+    "40": "enquiry", "50": "approval", "60": "publication", "90": "review", "95": "withdrawal",
+}
+
+#: Every ISO harmonized stage code with its label.
+HARMONIZED = {
+    "00.00": "Proposal for new project received",
+    "00.20": "Proposal for new project under review",
+    "00.60": "Close of review",
+    "00.98": "Proposal for new project abandoned",
+    "00.99": "Approval to ballot proposal for new project",
+    "10.00": "Proposal for new project registered",
+    "10.20": "New project ballot initiated",
+    "10.60": "Close of voting",
+    "10.92": "Proposal returned to submitter for further definition",
+    "10.98": "New project rejected",
+    "10.99": "New project approved",
+    "20.00": "New project registered in TC/SC work programme",
+    "20.20": "Working draft (WD) study initiated",
+    "20.60": "Close of comment period",
+    "20.98": "Project deleted",
+    "20.99": "WD approved for registration as CD",
+    "30.00": "Committee draft (CD) registered",
+    "30.20": "CD study/ballot initiated",
+    "30.60": "Close of voting/comment period",
+    "30.92": "CD referred back to Working Group",
+    "30.98": "Project deleted",
+    "30.99": "CD approved for registration as DIS",
+    "40.00": "DIS registered",
+    "40.20": "DIS ballot initiated: 12 weeks",
+    "40.60": "Close of voting",
+    "40.92": "Full report circulated: DIS referred back to TC or SC",
+    "40.93": "Full report circulated: decision for new DIS ballot",
+    "40.98": "Project deleted",
+    "40.99": "Full report circulated: DIS approved for registration as FDIS",
+    "50.00": "Final text received or FDIS registered for formal approval",
+    "50.20": "Proof sent to secretariat or FDIS ballot initiated: 8 weeks",
+    "50.60": "Close of voting. Proof returned by secretariat",
+    "50.92": "FDIS or proof referred back to TC or SC",
+    "50.98": "Project deleted",
+    "50.99": "FDIS or proof approved for publication",
+    "60.00": "International Standard under publication",
+    "60.60": "International Standard published",
+    "90.00": "International Standard under periodical review",
+    "90.20": "International Standard under systematic review",
+    "90.60": "Close of review",
+    "90.92": "International Standard to be revised",
+    "90.93": "International Standard confirmed",
+    "90.99": "Withdrawal of International Standard proposed by TC or SC",
+    "95.20": "Withdrawal ballot initiated",
+    "95.60": "Close of voting",
+    "95.92": "Decision not to withdraw International Standard",
+    "95.99": "Withdrawal of International Standard",
+}
+
+#: Draft prefixes (and supplement draft prefixes) mapped to the stage group they denote.
+DRAFT_PREFIX_STAGE = {
+    "PWI": "00", "NP": "10", "NWIP": "10", "AWI": "20", "WD": "20", "CD": "30", "PDAM": "30",
+    "DIS": "40", "DAM": "40", "DAMD": "40", "DCOR": "40", "DTS": "40", "DTR": "40",
+    "DPAS": "40", "FDIS": "50", "FDAM": "50", "FDAMD": "50", "FDCOR": "50", "PRF": "60",
+}
+
+#: The Chinese national standard lifecycle, in order, with English labels.
+CN_LIFECYCLE = {
+    "预研": "preliminary study",
+    "立项": "project approved",
+    "起草": "drafting",
+    "征求意见": "consultation draft",
+    "审查": "review",
+    "批准": "approval",
+    "发布": "published",
+    "实施": "entry into force",
+    "复审": "periodic review",
+    "废止": "abolished",
+}
+
+#: Chinese catalogue statuses mapped to the knowledge base's edition status.
+CN_STATUSES = {"现行": "current", "即将实施": "upcoming", "废止": "withdrawn", "被代替": "replaced"}
+
+#: The edition statuses the knowledge base uses, with labels.
+STATUSES = {
+    "current": "Current", "upcoming": "Published, not yet in force", "draft": "Draft",
+    "abandoned": "Project abandoned", "withdrawn": "Withdrawn", "replaced": "Replaced",
+}
+
+#: Other catalogues' status words mapped to ours (IEC webstore, Relaton GB, English forms).
+_STATUS_WORDS = {
+    "published": "current", "current": "current", "active": "current", "valid": "current",
+    "in force": "current", "confirmed": "current", "revised": "replaced",
+    "replaced": "replaced", "superseded": "replaced", "obsoleted": "withdrawn",
+    "withdrawn": "withdrawn", "abolished": "withdrawn", "cancelled": "withdrawn",
+    "draft": "draft", "under development": "draft", "upcoming": "upcoming",
+    "abandoned": "abandoned", "deleted": "abandoned", "activated": "current",
+}
+
+_CODE = re.compile(r"^\s*(\d{2})\s*[.\s/]?\s*(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A harmonized stage code with its label, group and implied status."""
+
+    code: str
+
+    @property
+    def label(self) -> str:
+        return HARMONIZED[self.code]
+
+    @property
+    def group(self) -> str:
+        return STAGE_GROUPS[self.code[:2]]
+
+    @property
+    def status(self) -> str:
+        return status_for_code(self.code)
+
+
+def normalize_code(value: object) -> str:
+    """Return the ``NN.NN`` form of a harmonized stage code.
+
+    Accepts ``"40.20"``, ``"4020"``, ``4020``, ``("40", "20")`` and ``"40/20"``.
+
+    :raises StageError: if the value is not a known harmonized code.
+    """
+    if isinstance(value, tuple | list) and len(value) == 2:
+        value = f"{value[0]}.{value[1]}"
+    if isinstance(value, bool):
+        raise StageError(f"unknown stage code {value!r}")
+    if isinstance(value, int):
+        value = f"{value:04d}"
+    elif isinstance(value, float):  # YAML reads 60.60 as the number 60.6
+        value = f"{value:05.2f}"
+    text = str(value)
+    m = _CODE.match(text)
+    code = f"{m.group(1)}.{m.group(2)}" if m else text.strip()
+    if code not in HARMONIZED:
+        raise StageError(f"unknown stage code {text!r} (expected a harmonized code like 40.20)")
+    return code
+
+
+def label(code_or_status: str) -> str:
+    """Label for a harmonized code, a Chinese lifecycle step or a status.
+
+    :raises StageError: if the value is none of these.
+    """
+    if code_or_status in CN_LIFECYCLE:
+        return f"{code_or_status} ({CN_LIFECYCLE[code_or_status]})"
+    if code_or_status in CN_STATUSES:
+        return f"{code_or_status} ({STATUSES[CN_STATUSES[code_or_status]]})"
+    if code_or_status in STATUSES:
+        return STATUSES[code_or_status]
+    return HARMONIZED[normalize_code(code_or_status)]
+
+
+def status_for_code(code: str) -> str:
+    """The edition status a harmonized stage code implies."""
+    code = normalize_code(code)
+    group, sub = code[:2], code[3:]
+    if group == "95":
+        return "withdrawn" if sub == "99" else "current"
+    if group in ("60", "90"):
+        return "current" if code != "60.00" else "upcoming"
+    return "abandoned" if sub == "98" else "draft"
+
+
+def code_for_prefix(prefix: str) -> str:
+    """The stage group (two digits) a draft prefix denotes: ``WD`` → ``20``.
+
+    :raises StageError: for an unknown prefix.
+    """
+    try:
+        return DRAFT_PREFIX_STAGE[prefix.upper()]
+    except KeyError:
+        raise StageError(f"unknown draft prefix {prefix!r}") from None
+
+
+def normalize_status(value: str) -> str:
+    """Map a catalogue status (现行, ``PUBLISHED``, ``obsoleted`` …) to ours.
+
+    :raises StageError: for an unknown status.
+    """
+    text = str(value).strip()
+    if text in CN_STATUSES:
+        return CN_STATUSES[text]
+    key = text.lower()
+    if key in _STATUS_WORDS:
+        return _STATUS_WORDS[key]
+    expected = ", ".join(STATUSES) + " or 现行/即将实施/废止/被代替"
+    raise StageError(f"unknown status {text!r} (expected one of {expected})")

@@ -1,0 +1,478 @@
+"""The knowledge base on disk: schema and the only writer.
+
+Loaders hand the store :class:`kb.model.Document` objects; the store parses nothing itself but
+turns records into rows with sqlite-utils, keyed by canonical designation:
+
+* one transaction (a savepoint inside a batch) per source document: a document that fails
+  leaves no row behind, and earlier documents are kept;
+* a document already loaded (same content hash, same loader) is skipped: loading the same file
+  twice changes nothing;
+* a record merges into what is stored: a field the source does not give keeps its value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+import yaml
+
+from kb import stages
+from kb.designation import DesignationError, parse
+from kb.model import (
+    ADOPTION_DEGREES,
+    OBSERVED_NOTE,
+    RELATION_TYPES,
+    Committee,
+    Document,
+    Edition,
+    IcsField,
+    LoadError,
+    Relation,
+    StageEvent,
+    Work,
+)
+
+__all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+#: Errors that mean "this document is bad", reported in one line; anything else is a bug.
+DOCUMENT_ERRORS = (
+    LoadError, DesignationError, stages.StageError, ValueError, KeyError, TypeError,
+    yaml.YAMLError, UnicodeDecodeError, OSError,
+)
+
+_FLUSH_ROWS = 20_000  # rows buffered before they are written
+_COMMIT_DOCUMENTS = 2_000  # documents per outer transaction
+
+
+@dataclass
+class LoadSummary:
+    """What a load did: counts of documents and the one-line errors of those that failed."""
+
+    loaded: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    records: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"{self.loaded} loaded, {self.unchanged} unchanged, {self.failed} failed "
+            f"({self.records} records)"
+        )
+
+
+def _json(values: Iterable[str]) -> str | None:
+    values = list(values)
+    return json.dumps(values, ensure_ascii=False) if values else None
+
+
+class _Buffer:
+    """Rows waiting to be written, merged by primary key."""
+
+    TABLES = ("works", "editions", "stage_events", "relations", "ics", "committees",
+              "edition_ics", "sources")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[tuple, dict]] = {t: {} for t in self.TABLES}
+
+    def add(self, table: str, key: tuple, row: dict) -> None:
+        existing = self.rows[table].get(key)
+        if existing is None:
+            self.rows[table][key] = row
+        else:
+            existing.update({k: v for k, v in row.items() if v is not None})
+
+    def size(self) -> int:
+        return sum(len(r) for r in self.rows.values())
+
+    def merge(self, other: _Buffer) -> None:
+        for table, rows in other.rows.items():
+            for key, row in rows.items():
+                self.add(table, key, row)
+
+    def clear(self) -> None:
+        for rows in self.rows.values():
+            rows.clear()
+
+
+class Store:
+    """The knowledge base file, opened for reading and writing."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        conn = sqlite3.connect(str(self.path), isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA cache_size = -200000")
+        self.db.execute("PRAGMA temp_store = MEMORY")
+        self._ensure_schema()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- schema ----------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        db = self.db
+        if "editions" in db.table_names():
+            return
+        with db.atomic():
+            db["sources"].create(
+                {"id": int, "path": str, "sha256": str, "loader": str, "loaded_at": str,
+                 "records": int}, pk="id",
+            )
+            db["sources"].create_index(["sha256", "loader"], unique=True)
+            db["committees"].create(
+                {"reference": str, "title": str, "status": str, "secretariat": str,
+                 "parent": str, "source_id": int}, pk="reference",
+            )
+            db["ics"].create(
+                {"code": str, "parent": str, "title_en": str, "title_fr": str, "source_id": int},
+                pk="code",
+            )
+            db["works"].create(
+                {"id": str, "publisher": str, "scheme": str, "doctype": str, "number": str,
+                 "title_en": str, "title_zh": str, "title_fr": str, "source_id": int},
+                pk="id", foreign_keys=[("source_id", "sources", "id")],
+            )
+            db["editions"].create(
+                {"id": str, "work_id": str, "kind": str, "publisher": str, "doctype": str,
+                 "draft_stage": str, "year": int, "edition": str, "title_en": str,
+                 "title_zh": str, "title_fr": str, "status": str, "stage": str,
+                 "stage_label": str, "published": str, "effective": str, "withdrawn": str,
+                 "committee": str, "ics": str, "ccs": str, "languages": str, "pages": int,
+                 "url": str, "project_id": str, "record_source": str, "source_id": int},
+                pk="id",
+                foreign_keys=[("work_id", "works", "id"), ("committee", "committees", "reference"),
+                              ("source_id", "sources", "id")],
+            )
+            db["editions"].create_index(["work_id", "year"])
+            db["editions"].create_index(["status"])
+            db["editions"].create_index(["committee"])
+            db["edition_ics"].create(
+                {"edition_id": str, "ics_code": str}, pk=("edition_id", "ics_code"),
+                foreign_keys=[("edition_id", "editions", "id"), ("ics_code", "ics", "code")],
+            )
+            db["edition_ics"].create_index(["ics_code"])
+            db["stage_events"].create(
+                {"edition_id": str, "code": str, "date": str, "label": str, "note": str,
+                 "source_id": int},
+                pk=("edition_id", "code", "date"),
+                foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
+            )
+            db["relations"].create(
+                {"subject": str, "type": str, "object": str, "degree": str, "note": str,
+                 "subject_work": str, "object_work": str, "source_id": int},
+                pk=("subject", "type", "object"),
+                foreign_keys=[("source_id", "sources", "id")],
+            )
+            db["relations"].create_index(["object"])
+            db["relations"].create_index(["subject_work"])
+            db["relations"].create_index(["object_work"])
+            db["kb_meta"].create({"key": str, "value": str}, pk="key")
+            db["kb_meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+
+    # --- loading ---------------------------------------------------------------------------
+    def is_loaded(self, sha256: str, loader: str) -> bool:
+        """True if a document with this content was already loaded by this loader."""
+        row = self.conn.execute(
+            "select 1 from sources where sha256 = ? and loader = ?", (sha256, loader)
+        ).fetchone()
+        return row is not None
+
+    def load(
+        self,
+        documents: Iterable[Document],
+        progress: Callable[[Document, str], None] | None = None,
+    ) -> LoadSummary:
+        """Load documents, each atomically; return what happened.
+
+        :param documents: documents from a loader (see :mod:`loaders`).
+        :param progress: called after each document with its outcome
+            (``loaded``, ``unchanged`` or ``failed``).
+        """
+        summary = LoadSummary()
+        buffer = _Buffer()
+        self._first_source = self._next_source_id(buffer)
+        seen: set[tuple[str, str]] = set()
+        in_batch = 0
+        self.db.execute("BEGIN")
+        try:
+            for document in documents:
+                outcome = self._load_one(document, buffer, seen, summary)
+                in_batch += 1
+                if buffer.size() >= _FLUSH_ROWS or in_batch >= _COMMIT_DOCUMENTS:
+                    self._flush(buffer)
+                    self.db.execute("COMMIT")
+                    self.db.execute("BEGIN")
+                    in_batch = 0
+                if progress:
+                    progress(document, outcome)
+            self._flush(buffer)
+            self._finish()
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        return summary
+
+    def _load_one(self, document: Document, batch: _Buffer, seen: set, summary: LoadSummary):
+        key = (document.sha256, document.loader)
+        if key in seen or self.is_loaded(*key):
+            summary.unchanged += 1
+            return "unchanged"
+        own = _Buffer()  # this document's rows, kept apart until it has parsed completely
+        savepoint = False
+        count = 0
+        source_id = self._next_source_id(batch)
+        try:
+            for record in document.records():
+                self._add(record, own, source_id)
+                count += 1
+                if own.size() >= _FLUSH_ROWS:  # a large document: write it in a savepoint
+                    if not savepoint:
+                        self._flush(batch)
+                        self.db.execute("SAVEPOINT kb_document")
+                        savepoint = True
+                    self._flush(own)
+            if savepoint:
+                self._flush(own)
+        except DOCUMENT_ERRORS as error:
+            if savepoint:
+                self.db.execute("ROLLBACK TO SAVEPOINT kb_document")
+                self.db.execute("RELEASE SAVEPOINT kb_document")
+            summary.failed += 1
+            summary.errors.append(_one_line(document.name, error))
+            return "failed"
+        if savepoint:
+            self.db.execute("RELEASE SAVEPOINT kb_document")
+        batch.merge(own)
+        batch.add("sources", (source_id,), {
+            "id": source_id, "path": document.name, "sha256": document.sha256,
+            "loader": document.loader, "records": count,
+            "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        })
+        seen.add(key)
+        summary.loaded += 1
+        summary.records += count
+        return "loaded"
+
+    def _next_source_id(self, buffer: _Buffer) -> int:
+        if buffer.rows["sources"]:
+            return max(k[0] for k in buffer.rows["sources"]) + 1
+        row = self.conn.execute("select max(id) from sources").fetchone()
+        return (row[0] or 0) + 1
+
+    # --- records to rows -------------------------------------------------------------------
+    def _add(self, record: object, buffer: _Buffer, source_id: int) -> None:
+        if isinstance(record, Edition):
+            self._add_edition(record, buffer, source_id)
+        elif isinstance(record, StageEvent):
+            edition = _edition_key(record.designation, "stage event")
+            code = _event_code(record.code)
+            buffer.add("stage_events", (edition, code, record.date or ""), {
+                "edition_id": edition, "code": code, "date": record.date or "",
+                "label": stages.label(code), "note": record.note, "source_id": source_id,
+            })
+            self._ensure_edition(edition, buffer, source_id)
+        elif isinstance(record, Relation):
+            self._add_relation(record, buffer, source_id)
+        elif isinstance(record, Work):
+            designation = parse(record.designation).work
+            self._add_work(designation, record.titles, buffer, source_id)
+        elif isinstance(record, IcsField):
+            buffer.add("ics", (record.code,), {
+                "code": record.code, "parent": _ics_parent(record.code),
+                "title_en": record.title_en, "title_fr": record.title_fr, "source_id": source_id,
+            })
+        elif isinstance(record, Committee):
+            buffer.add("committees", (record.reference,), {
+                "reference": record.reference, "title": record.title, "status": record.status,
+                "secretariat": record.secretariat, "parent": record.parent,
+                "source_id": source_id,
+            })
+        else:
+            raise TypeError(f"not a knowledge-base record: {record!r}")
+
+    def _add_work(self, work, titles: dict[str, str], buffer: _Buffer, source_id: int) -> str:
+        key = work.canonical
+        buffer.add("works", (key,), {
+            "id": key, "publisher": "/".join(work.publishers), "scheme": work.scheme,
+            "doctype": work.doctype, "number": "-".join((work.number, *work.parts)),
+            "title_en": titles.get("en"), "title_zh": titles.get("zh"),
+            "title_fr": titles.get("fr"), "source_id": source_id,
+        })
+        return key
+
+    def _ensure_edition(self, edition_id: str, buffer: _Buffer, source_id: int) -> None:
+        if (edition_id,) not in buffer.rows["editions"]:
+            self._add_edition(Edition(designation=edition_id), buffer, source_id, weak=True)
+
+    def _add_edition(self, e: Edition, buffer: _Buffer, source_id: int, weak=False) -> None:
+        d = parse(e.designation).edition
+        key = d.canonical
+        work = self._add_work(d.work, {}, buffer, source_id)
+        stage = e.stage
+        status = stages.normalize_status(e.status) if e.status else None
+        if stage and stage not in stages.CN_STATUSES and stage not in stages.CN_LIFECYCLE:
+            stage = stages.normalize_code(stage)
+            status = status or stages.status_for_code(stage)
+        elif stage in stages.CN_STATUSES:
+            status = status or stages.CN_STATUSES[stage]
+        row = {
+            "id": key, "work_id": work, "kind": d.kind, "publisher": "/".join(d.publishers),
+            "doctype": d.doctype, "draft_stage": d.draft_stage, "year": d.year,
+            "edition": e.edition, "title_en": e.titles.get("en"), "title_zh": e.titles.get("zh"),
+            "title_fr": e.titles.get("fr"), "status": status, "stage": stage,
+            "stage_label": stages.label(stage) if stage else None, "published": e.published,
+            "effective": e.effective, "withdrawn": e.withdrawn, "committee": e.committee,
+            "ics": _json(e.ics), "ccs": _json(e.ccs), "languages": _json(e.languages),
+            "pages": e.pages, "url": e.url, "project_id": e.project_id,
+            "record_source": e.record_source, "source_id": None if weak else source_id,
+        }
+        if weak:
+            row = {k: v for k, v in row.items() if k in ("id", "work_id", "kind", "publisher",
+                                                         "doctype", "draft_stage", "year")}
+        buffer.add("editions", (key,), row)
+        for code in e.ics:
+            buffer.add("edition_ics", (key, code), {"edition_id": key, "ics_code": code})
+        if e.committee:
+            buffer.add("committees", (e.committee,), {"reference": e.committee})
+        base = d.base
+        if base is not None and d.kind in ("amendment", "corrigendum"):
+            kind = "amends" if d.kind == "amendment" else "corrects"
+            self._add_relation(Relation(key, kind, base.canonical), buffer, source_id)
+
+    def _add_relation(self, r: Relation, buffer: _Buffer, source_id: int) -> None:
+        if r.type not in RELATION_TYPES:
+            raise LoadError(f"relation type {r.type!r} is not one of {', '.join(RELATION_TYPES)}")
+        if r.degree is not None and r.degree not in ADOPTION_DEGREES:
+            raise LoadError(f"adoption degree {r.degree!r} is not one of IDT, MOD, NEQ")
+        subject = _edition_key(r.subject, "relation subject")
+        obj = _edition_key(r.object, f"{r.type} relation")
+        buffer.add("relations", (subject, r.type, obj), {
+            "subject": subject, "type": r.type, "object": obj, "degree": r.degree,
+            "note": r.note, "subject_work": parse(subject).work.canonical,
+            "object_work": parse(obj).work.canonical, "source_id": source_id,
+        })
+
+    # --- writing ---------------------------------------------------------------------------
+    _PKS = {
+        "works": "id", "editions": "id", "stage_events": ("edition_id", "code", "date"),
+        "relations": ("subject", "type", "object"), "ics": "code", "committees": "reference",
+        "edition_ics": ("edition_id", "ics_code"), "sources": "id",
+    }
+
+    def _flush(self, buffer: _Buffer) -> None:
+        """Write buffered rows, merging each with the stored row of the same key."""
+        for table in ("sources", "committees", "ics", "works", "editions", "edition_ics",
+                      "stage_events", "relations"):
+            rows = buffer.rows[table]
+            if not rows:
+                continue
+            pk = self._PKS[table]
+            merged = self._merge_with_stored(table, pk, list(rows.values()))
+            self.db[table].upsert_all(merged, pk=pk, batch_size=500)
+        buffer.clear()
+
+    def _merge_with_stored(self, table: str, pk, rows: list[dict]) -> list[dict]:
+        columns = self.db[table].columns_dict
+        if isinstance(pk, tuple):  # link tables: nothing to merge but the non-key columns
+            complete = [{c: row.get(c) for c in columns} for row in rows]
+            keyed = {tuple(r[c] for c in pk): r for r in complete}
+            self._fill_from_stored(table, pk, keyed)
+            return list(keyed.values())
+        keyed = {row[pk]: {c: row.get(c) for c in columns} for row in rows}
+        self._fill_from_stored(table, (pk,), {(k,): v for k, v in keyed.items()})
+        return list(keyed.values())
+
+    def _fill_from_stored(self, table: str, pk: tuple, keyed: dict[tuple, dict]) -> None:
+        """Fill the fields a row leaves empty from the stored row with the same key."""
+        firsts = list(dict.fromkeys(k[0] for k in keyed))
+        for i in range(0, len(firsts), 500):
+            chunk = firsts[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            cursor = self.conn.execute(
+                f"select * from [{table}] where [{pk[0]}] in ({marks})", chunk
+            )
+            self._merge_rows(cursor, pk, keyed)
+
+    @staticmethod
+    def _merge_rows(cursor: sqlite3.Cursor, pk: tuple, keyed: dict[tuple, dict]) -> None:
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            stored = dict(zip(names, values, strict=True))
+            row = keyed.get(tuple(stored[c] for c in pk))
+            if row is None:
+                continue
+            for name, value in stored.items():
+                if row.get(name) is None and value is not None:
+                    row[name] = value
+
+    def _finish(self) -> None:
+        """Derived fields and clean-ups after a load.
+
+        * work titles from their latest edition that has one;
+        * a stage event only observed by a crawler is dropped when the same stage is known
+          at an earlier date, and a date known to the month gives way to the same event known
+          to the day.
+        """
+        touched = "edition_id in (select edition_id from stage_events where source_id >= ?)"
+        self.conn.execute(
+            f"""delete from stage_events where note = ? and {touched} and exists (
+                 select 1 from stage_events other where other.edition_id = stage_events.edition_id
+                   and other.code = stage_events.code and other.date < stage_events.date)""",
+            (OBSERVED_NOTE, self._first_source),
+        )
+        self.conn.execute(
+            f"""delete from stage_events where {touched} and exists (
+                 select 1 from stage_events other where other.edition_id = stage_events.edition_id
+                   and other.code = stage_events.code and other.date != stage_events.date
+                   and other.date like stage_events.date || '-%')""",
+            (self._first_source,),
+        )
+        for lang in ("en", "zh", "fr"):
+            self.conn.execute(
+                f"""update works set title_{lang} = (
+                      select e.title_{lang} from editions e
+                      where e.work_id = works.id and e.title_{lang} is not null
+                        and e.kind in ('standard', 'draft')
+                      order by e.draft_stage is not null, e.year desc limit 1)
+                    where title_{lang} is null"""
+            )
+
+
+def _edition_key(designation: str, where: str) -> str:
+    try:
+        return parse(designation).edition.canonical
+    except DesignationError as error:
+        raise LoadError(f"{where}: {error}") from None
+
+
+def _event_code(code: str) -> str:
+    if code in stages.CN_LIFECYCLE:
+        return code
+    return stages.normalize_code(code)
+
+
+def _ics_parent(code: str) -> str | None:
+    return code.rsplit(".", 1)[0] if "." in code else None
+
+
+def _one_line(name: str, error: BaseException) -> str:
+    message = " ".join(str(error).split())
+    if message.startswith(name):
+        return message
+    return f"{name}: {message}"

@@ -1,0 +1,86 @@
+"""Loaders: one module per source format, each turning files into :class:`kb.model.Document`.
+
+A loader module has ``NAME``, ``accepts(path, head) -> bool`` (``head`` is the first bytes of
+the file) and ``documents(path) -> Iterator[Document]``.  Loaders parse only; they never touch
+the database.  :func:`documents_for` walks paths, picks the loader for each file (or the one
+forced by name) and streams documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+from kb.model import Document, LoadError
+
+from . import catalogue, iso_open_data, relaton, samr
+
+__all__ = ["LOADERS", "detect", "documents_for", "file_document", "LoadError"]
+
+#: Loaders by name, in the order they are tried.
+LOADERS: dict[str, ModuleType] = {
+    m.NAME: m for m in (catalogue, samr, iso_open_data, relaton)
+}
+
+_SKIP = {"SOURCES.md", "README.md", "versions.json"}
+
+
+def detect(path: Path) -> ModuleType:
+    """Choose the loader for a file from its name and first bytes.
+
+    :raises LoadError: if no loader accepts the file.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    for loader in LOADERS.values():
+        if loader.accepts(path, head):
+            return loader
+    raise LoadError(f"{path}: no loader for this file (known: {', '.join(LOADERS)})")
+
+
+def _files(path: Path) -> Iterator[tuple[Path, bool]]:
+    """(file, named explicitly) for a path or every file in a folder."""
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and child.name not in _SKIP and not child.name.startswith("."):
+                yield child, False
+    elif path.exists():
+        yield path, True
+    else:
+        raise LoadError(f"{path}: no such file or directory")
+
+
+def documents_for(
+    paths: Iterable[str | Path], loader: str | None = None, skipped: list[str] | None = None
+) -> Iterator[Document]:
+    """Stream the documents of every file under ``paths``.
+
+    :param loader: force this loader (a key of :data:`LOADERS`) instead of detecting one.
+    :param skipped: collects files found in folders that no loader reads.
+    :raises LoadError: for a missing path, an unknown loader name or a named file that no
+        loader reads.
+    """
+    if loader is not None and loader not in LOADERS:
+        raise LoadError(f"unknown loader {loader!r} (known: {', '.join(LOADERS)})")
+    for path in paths:
+        for file, named in _files(Path(path)):
+            try:
+                module = LOADERS[loader] if loader else detect(file)
+            except LoadError:
+                if named:
+                    raise
+                if skipped is not None:
+                    skipped.append(str(file))
+                continue
+            yield from module.documents(file)
+
+
+def file_document(path: Path, loader: str, parse) -> Document:
+    """A document for a whole file: hash its bytes, parse them lazily with ``parse(data)``."""
+    data = path.read_bytes()
+    return Document(
+        name=str(path), sha256=hashlib.sha256(data).hexdigest(), loader=loader,
+        records=lambda: parse(data),
+    )

@@ -1,0 +1,190 @@
+"""The project's own catalogue format (``data/catalogue/*.yaml``).
+
+A YAML file with a default public ``source``, a list of ``works`` each with its ``editions``
+(designation, titles, dates, status, stage, ICS, committee, stage events, replaces, adopts,
+cites) and optional free-standing ``relations``.  The format is documented in the README.
+Errors name the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from kb import stages
+from kb.designation import DesignationError, parse
+from kb.model import Edition, LoadError, Relation, StageEvent, Work, check_date
+
+NAME = "catalogue"
+
+_EDITION_FIELDS = {
+    "designation", "title", "edition", "status", "stage", "published", "effective", "withdrawn",
+    "ics", "ccs", "committee", "languages", "pages", "url", "source", "replaces", "adopts",
+    "cites", "amends", "corrects", "stages", "project_id", "note",
+}
+_WORK_FIELDS = {"work", "title", "editions", "note", "source"}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line of every mapping as ``__line__``."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def accepts(path: Path, head: bytes) -> bool:
+    return path.suffix in (".yaml", ".yml") and b"\nworks:" in b"\n" + head
+
+
+def documents(path: Path):
+    from loaders import file_document
+
+    yield file_document(path, NAME, lambda data: records(data, str(path)))
+
+
+def records(data: bytes, name: str = "<catalogue>") -> Iterator:
+    """Records of one catalogue file."""
+    try:
+        tree = yaml.load(data.decode("utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        problem = getattr(error, "problem", None) or str(error)
+        raise LoadError(f"{where}: malformed YAML: {problem}") from None
+    except UnicodeDecodeError as error:
+        raise LoadError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if not isinstance(tree, dict) or not isinstance(tree.get("works", []), list):
+        raise LoadError(f"{name}: expected a mapping with a 'works' list")
+    default_source = tree.get("source")
+    for work in tree.get("works") or []:
+        yield from _work(work, name, default_source)
+    for relation in tree.get("relations") or []:
+        line = _line(relation)
+        where = f"{name}:{line}"
+        yield _relation(relation.get("subject"), relation.get("type"), relation.get("object"),
+                        where, relation.get("degree"), relation.get("note"))
+
+
+def _line(node: object) -> int | str:
+    return node.get("__line__", "?") if isinstance(node, dict) else "?"
+
+
+def _fail(where: str, field: str, message: str) -> LoadError:
+    return LoadError(f"{where}: field '{field}': {message}")
+
+
+def _designation(value: object, where: str, field: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(where, field, f"expected a designation, found {value!r}")
+    try:
+        return parse(value).edition.canonical
+    except DesignationError as error:
+        raise _fail(where, field, str(error)) from None
+
+
+def _titles(value: object, where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"en": value}
+    if not isinstance(value, dict):
+        raise _fail(where, "title", "expected a mapping of language to title")
+    return {str(k): str(v) for k, v in value.items() if k != "__line__" and v}
+
+
+def _work(node: object, name: str, default_source: str | None) -> Iterator:
+    where = f"{name}:{_line(node)}"
+    if not isinstance(node, dict) or "work" not in node:
+        raise LoadError(f"{where}: each entry of 'works' needs a 'work' designation")
+    unknown = set(node) - _WORK_FIELDS - {"__line__"}
+    if unknown:
+        raise _fail(where, sorted(unknown)[0], "unknown field")
+    work = _designation(node["work"], where, "work")
+    titles = _titles(node.get("title"), where)
+    yield Work(designation=work, titles=titles)
+    source = node.get("source", default_source)
+    for edition in node.get("editions") or []:
+        yield from _edition(edition, name, titles, source)
+
+
+def _edition(node: object, name: str, work_titles: dict, source: str | None) -> Iterator:
+    where = f"{name}:{_line(node)}"
+    if not isinstance(node, dict) or "designation" not in node:
+        raise LoadError(f"{where}: each edition needs a 'designation'")
+    unknown = set(node) - _EDITION_FIELDS - {"__line__"}
+    if unknown:
+        raise _fail(where, sorted(unknown)[0], "unknown field")
+    designation = _designation(node["designation"], where, "designation")
+    titles = {**work_titles, **_titles(node.get("title"), where)}
+    stage = node.get("stage")
+    try:
+        if stage is not None:
+            stage = str(stage)
+            if stage not in stages.CN_STATUSES:
+                stage = stages.normalize_code(stage)
+        status = stages.normalize_status(node["status"]) if node.get("status") else None
+    except stages.StageError as error:
+        field = "stage" if "stage code" in str(error) else "status"
+        raise _fail(where, field, str(error)) from None
+    dates = {}
+    for field in ("published", "effective", "withdrawn"):
+        try:
+            dates[field] = check_date(node.get(field), field)
+        except ValueError as error:
+            raise LoadError(f"{where}: field {error}") from None
+    yield Edition(
+        designation=designation, titles=titles,
+        edition=str(node["edition"]) if node.get("edition") is not None else None,
+        status=status, stage=stage, committee=node.get("committee"),
+        ics=tuple(str(c) for c in node.get("ics") or ()),
+        ccs=tuple(str(c) for c in node.get("ccs") or ()),
+        languages=tuple(node.get("languages") or ()), pages=node.get("pages"),
+        url=node.get("url"), record_source=node.get("source", source),
+        project_id=str(node["project_id"]) if node.get("project_id") else None, **dates,
+    )
+    for event in node.get("stages") or []:
+        ewhere = f"{name}:{_line(event)}"
+        if not isinstance(event, dict) or "code" not in event:
+            raise _fail(ewhere, "stages", "each stage event needs a 'code' and a 'date'")
+        code = str(event["code"])
+        try:
+            if code not in stages.CN_LIFECYCLE:
+                code = stages.normalize_code(code)
+            date = check_date(event.get("date"), "date")
+        except (stages.StageError, ValueError) as error:
+            raise _fail(ewhere, "stages", str(error)) from None
+        yield StageEvent(designation, code, date, event.get("note"))
+    for kind in ("replaces", "cites", "amends", "corrects"):
+        for target in _as_list(node.get(kind)):
+            yield _relation(designation, kind, target, where)
+    for adoption in _as_list(node.get("adopts")):
+        if isinstance(adoption, dict):
+            yield _relation(designation, "adopts", adoption.get("designation"), where,
+                            adoption.get("degree"), adoption.get("note"))
+        else:
+            yield _relation(designation, "adopts", adoption, where)
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _relation(subject, kind, obj, where: str, degree=None, note=None) -> Relation:
+    if kind not in ("replaces", "amends", "corrects", "adopts", "cites"):
+        raise _fail(where, "type", f"unknown relation type {kind!r}")
+    if degree is not None and degree not in ("IDT", "MOD", "NEQ"):
+        raise _fail(where, "degree", f"{degree!r} is not IDT, MOD or NEQ")
+    return Relation(
+        subject=_designation(subject, where, "subject"), type=kind,
+        object=_designation(obj, where, kind), degree=degree, note=note,
+    )

@@ -1,0 +1,327 @@
+"""Relaton bibliographic items (YAML and XML), single files or whole ``.tar.xz`` archives.
+
+Covers the ISO and IEC records of relaton-data-iso / relaton-data-iec and the Relaton GB items
+(``bibdata``/``bibitem`` XML, YAML).  Each item becomes an :class:`Edition` with its titles,
+dates, edition, stage or status, ICS, CCS and committee; ``obsoletes`` becomes ``replaces``;
+``updates`` on an *older* edition names its successor (read as "updated by"); dates become
+stage events (published → 60.60, obsoleted → 95.99).  A record kept from an earlier commit
+(``focus-history/<record>/<YYYY-MM-DD>_<commit>.yaml``) adds a stage event dated when the
+crawler saw that stage.  Archives are streamed member by member, never unpacked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from lxml import etree
+
+from kb import stages
+from kb.designation import DesignationError, parse
+from kb.model import (
+    OBSERVED_NOTE,
+    Document,
+    Edition,
+    LoadError,
+    Relation,
+    StageEvent,
+    check_date,
+)
+
+NAME = "relaton"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_OBSERVED = re.compile(r"^(\d{4}-\d{2}-\d{2})_[0-9a-f]{6,40}\.ya?ml$")
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+#: Document types that have no designation of a standard (IEC white papers, reports …).
+_NOT_STANDARDS = re.compile(
+    r"^IEC (White Paper|Trend Report|Technology Report|Technology and Market Outlook Paper)\b"
+)
+
+
+def accepts(path: Path, head: bytes) -> bool:
+    name = path.name
+    if name.endswith((".tar.xz", ".tar.gz", ".tgz", ".tar")):
+        return True
+    if path.suffix in (".yaml", ".yml"):
+        return b"docid:" in head or b"schema-version:" in head or b"\nid:" in b"\n" + head
+    if path.suffix == ".xml":
+        return b"<bibdata" in head or b"<bibitem" in head
+    return False
+
+
+def documents(path: Path) -> Iterator[Document]:
+    name = path.name
+    if name.endswith((".tar.xz", ".tar.gz", ".tgz", ".tar")):
+        yield from _archive_documents(path)
+        return
+    data = path.read_bytes()
+    observed = _OBSERVED.match(name)
+    date = observed.group(1) if observed else None
+    yield Document(
+        name=str(path), sha256=hashlib.sha256(data).hexdigest(), loader=NAME,
+        records=lambda: records(data, is_xml=path.suffix == ".xml", observed=date),
+    )
+
+
+def _archive_documents(path: Path) -> Iterator[Document]:
+    try:
+        archive = tarfile.open(path, "r:*")
+    except (tarfile.TarError, OSError) as error:
+        raise LoadError(f"{path}: not a readable archive ({error})") from None
+    with archive:
+        for member in archive:
+            if not member.isfile() or not member.name.endswith((".yaml", ".yml", ".xml")):
+                continue
+            handle = archive.extractfile(member)
+            if handle is None:
+                continue
+            data = handle.read()
+            is_xml = member.name.endswith(".xml")
+            yield Document(
+                name=f"{path}!{member.name}", sha256=hashlib.sha256(data).hexdigest(),
+                loader=NAME, records=lambda data=data, is_xml=is_xml: records(data, is_xml),
+            )
+
+
+def records(data: bytes, is_xml: bool = False, observed: str | None = None) -> Iterator:
+    """Records of one Relaton item (YAML or XML)."""
+    item = _from_xml(data) if is_xml else _from_yaml(data)
+    yield from _item_records(item, observed)
+
+
+# --- reading the two serialisations into one dict shape -----------------------------------
+
+
+def _from_yaml(data: bytes) -> dict:
+    try:
+        item = yaml.load(data, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise LoadError(f"{where}malformed YAML: {getattr(error, 'problem', error)}") from None
+    if not isinstance(item, dict):
+        raise LoadError("not a Relaton item (expected a YAML mapping)")
+    return item
+
+
+def _from_xml(data: bytes) -> dict:
+    try:
+        root = etree.fromstring(data, _XML_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
+    if root.tag not in ("bibdata", "bibitem"):
+        raise LoadError(f"not a Relaton item (root element <{root.tag}>)")
+    return _xml_item(root)
+
+
+def _text(el) -> str:
+    return " ".join("".join(el.itertext()).split()) if el is not None else ""
+
+
+def _xml_item(root) -> dict:
+    item: dict = {
+        "title": [{"content": _text(t), "language": [t.get("language")], "type": t.get("type")}
+                  for t in root.findall("title")],
+        "docid": [{"id": _text(d), "type": d.get("type"), "primary": d.get("primary") == "true"}
+                  for d in root.findall("docidentifier")],
+        "date": [{"type": d.get("type"), "value": _text(d.find("on"))}
+                 for d in root.findall("date")],
+        "link": [{"type": u.get("type"), "content": _text(u)} for u in root.findall("uri")],
+        "language": [_text(x) for x in root.findall("language")],
+        "relation": [{"type": r.get("type"), "bibitem": _xml_item(r.find("bibitem"))}
+                     for r in root.findall("relation") if r.find("bibitem") is not None],
+        "ext": {},
+    }
+    edition = root.find("edition")
+    if edition is not None:
+        item["edition"] = _text(edition)
+    stage = root.find("status/stage")
+    if stage is not None:
+        item["docstatus"] = {"stage": {"value": _text(stage)}}
+        sub = root.find("status/substage")
+        if sub is not None:
+            item["docstatus"]["substage"] = {"value": _text(sub)}
+    ext = root.find("ext")
+    if ext is not None:
+        item["ext"] = {
+            "ics": [{"code": _text(i.find("code"))} for i in ext.findall("ics")],
+            "ccs": [{"code": _text(i.find("code"))} for i in ext.findall("ccs")],
+            "committee": _text(ext.find("gbcommittee")) or None,
+            "structuredidentifier": {
+                "project_number": _text(ext.find("structuredidentifier/project-number"))
+            },
+        }
+    formatted = root.find("formattedref")
+    if formatted is not None:
+        item["formattedref"] = {"content": _text(formatted)}
+    return item
+
+
+# --- one item to records ------------------------------------------------------------------
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _content(value) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("content")
+    return str(value).strip() if value not in (None, "") else None
+
+
+def _designation_of(item: dict) -> str | None:
+    docids = [d for d in _as_list(item.get("docid")) if isinstance(d, dict)]
+    docids.sort(key=lambda d: (not d.get("primary"), d.get("type") in ("URN", "iso-reference")))
+    for docid in docids:
+        value = _content(docid.get("id"))
+        if not value or str(docid.get("type")) in ("URN", "iso-reference"):
+            continue
+        if value.startswith("T") and docid.get("type") not in (None, "Chinese Standard"):
+            value = f"{docid['type']}/{value}"  # Relaton GB YAML: id "T13368", type "JB"
+        return value
+    ref = _content(item.get("formattedref"))
+    if ref:
+        return ref
+    return None
+
+
+def _titles(item: dict) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for kind in ("main", "title-main"):
+        for title in _as_list(item.get("title")):
+            if not isinstance(title, dict) or title.get("type") != kind:
+                continue
+            lang = (_as_list(title.get("language")) or ["en"])[0] or "en"
+            content = _content(title)
+            if content and lang not in titles:
+                titles[lang] = content
+    return titles
+
+
+def _dates(item: dict) -> dict[str, str]:
+    dates = {}
+    for date in _as_list(item.get("date")):
+        if isinstance(date, dict) and date.get("type") and date.get("value") is not None:
+            value = date["value"]
+            if isinstance(value, dict):
+                value = value.get("on") or value.get("from")
+            dates[str(date["type"])] = check_date(value, f"date ({date['type']})")
+    return dates
+
+
+def _stage(item: dict) -> tuple[str | None, str | None]:
+    """(harmonized stage code, status) from ``docstatus``."""
+    status = item.get("docstatus") or {}
+    stage = _content((status.get("stage") or {}).get("value") if isinstance(
+        status.get("stage"), dict) else status.get("stage"))
+    sub = status.get("substage")
+    sub = _content(sub.get("value") if isinstance(sub, dict) else sub)
+    if not stage:
+        return None, None
+    if stage.isdigit():
+        code = stages.normalize_code(f"{stage}.{sub or '00'}")
+        return code, stages.status_for_code(code)
+    return None, stages.normalize_status(stage)
+
+
+def _committee(ext: dict) -> str | None:
+    group = ext.get("editorialgroup") or {}
+    for tc in _as_list(group.get("technical_committee")):
+        if isinstance(tc, dict):
+            ident = tc.get("identifier") or tc.get("name")
+            if ident:
+                return str(ident)
+    committee = ext.get("committee")
+    if isinstance(committee, dict):
+        return _content(committee.get("name"))
+    return _content(committee)
+
+
+def _codes(value) -> tuple[str, ...]:
+    codes = []
+    for entry in _as_list(value):
+        code = entry.get("code") if isinstance(entry, dict) else entry
+        if code:
+            codes.append(str(code))
+    return tuple(codes)
+
+
+def _item_records(item: dict, observed: str | None) -> Iterator:
+    written = _designation_of(item)
+    if not written:
+        raise LoadError("field 'docid': no identifier")
+    if _NOT_STANDARDS.match(written):
+        return  # a white paper or report: no standard designation to key it by
+    try:
+        designation = parse(written).edition.canonical
+    except DesignationError as error:
+        raise LoadError(f"field 'docid': {error}") from None
+    code, status = _stage(item)
+    dates = _dates(item)
+    ext = item.get("ext") or {}
+    links = {str(k.get("type")): _content(k) for k in _as_list(item.get("link"))
+             if isinstance(k, dict)}
+    edition = item.get("edition")
+    edition = _content(edition) if edition is not None else None
+    structured = ext.get("structuredidentifier") or {}
+    if isinstance(structured, list):
+        structured = structured[0] if structured else {}
+    yield Edition(
+        designation=designation, titles=_titles(item), edition=edition, status=status,
+        stage=code, published=dates.get("published") or dates.get("issued"),
+        effective=dates.get("implemented") or dates.get("effective"),
+        withdrawn=dates.get("obsoleted"), ics=_codes(ext.get("ics")), ccs=_codes(ext.get("ccs")),
+        committee=_committee(ext), languages=tuple(str(x) for x in _as_list(item.get("language"))),
+        url=links.get("src"), record_source="Relaton (data from iso.org / iec.ch / SAMR)",
+        project_id=_content(structured.get("project_number")) if structured else None,
+    )
+    chinese = parse(designation).scheme.startswith("cn-")
+    if dates.get("published") and (code is None or code >= "60.60"):
+        yield StageEvent(designation, "发布" if chinese else "60.60", dates["published"],
+                         None if chinese else "published")
+    if dates.get("obsoleted"):
+        yield StageEvent(designation, "95.99", dates["obsoleted"], "withdrawn")
+    if observed and code:
+        yield StageEvent(designation, code, observed, OBSERVED_NOTE)
+    for relation in _as_list(item.get("relation")):
+        yield from _relation(designation, relation)
+
+
+def _relation(designation: str, relation: dict) -> Iterator[Relation]:
+    kind = relation.get("type")
+    target = _designation_of(relation.get("bibitem") or {})
+    if kind not in ("obsoletes", "updates", "obsoletedBy", "updatedBy", "adoptedFrom",
+                    "amends", "corrects", "cites") or not target:
+        return
+    try:
+        other = parse(target).edition.canonical
+    except DesignationError as error:
+        raise LoadError(f"field 'relation' ({kind}): {error}") from None
+    if kind == "obsoletes":
+        yield from _replacement(designation, other)
+    elif kind in ("updates", "obsoletedBy", "updatedBy"):  # the target is the newer edition
+        yield from _replacement(other, designation)
+    elif kind == "adoptedFrom":
+        yield Relation(designation, "adopts", other)
+    else:
+        yield Relation(designation, kind, other)
+
+
+def _replacement(newer: str, older: str) -> Iterator[Relation]:
+    """``newer`` replaces ``older``, unless the pair is a draft and what it became, or a
+    supplement and its base (which it amends, not replaces)."""
+    new, old = parse(newer), parse(older)
+    if old.draft_stage and not new.draft_stage and old.work == new.work and not new.supplements:
+        return
+    if new.base is not None and new.base.canonical == older:
+        return
+    yield Relation(newer, "replaces", older)
