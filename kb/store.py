@@ -271,7 +271,7 @@ class Store:
 
     def _next_source_id(self, buffer: _Buffer) -> int:
         if buffer.rows["sources"]:
-            return max(k[0] for k in buffer.rows["sources"]) + 1
+            return next(reversed(buffer.rows["sources"]))[0] + 1
         row = self.conn.execute("select max(id) from sources").fetchone()
         return (row[0] or 0) + 1
 

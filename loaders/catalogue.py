@@ -1,13 +1,17 @@
-"""The project's own catalogue format (``data/catalogue/*.yaml``).
+"""The project's own catalogue format (``data/catalogue/*.yaml``, or JSON Lines).
 
 A YAML file with a default public ``source``, a list of ``works`` each with its ``editions``
 (designation, titles, dates, status, stage, ICS, committee, stage events, replaces, adopts,
-cites) and optional free-standing ``relations``.  The format is documented in the README.
-Errors name the file, the line and the field.
+cites) and optional free-standing ``relations``.  For large catalogues the same structure
+comes as JSON Lines (``.jsonl``): one work entry per line, or a line ``{"relations": [...]}``;
+it is read line by line.  The format is documented in the README.  Errors name the file,
+the line and the field.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +19,7 @@ import yaml
 
 from kb import stages
 from kb.designation import DesignationError, parse
-from kb.model import Edition, LoadError, Relation, StageEvent, Work, check_date
+from kb.model import Document, Edition, LoadError, Relation, StageEvent, Work, check_date
 
 NAME = "catalogue"
 
@@ -24,7 +28,7 @@ _EDITION_FIELDS = {
     "ics", "ccs", "committee", "languages", "pages", "url", "source", "replaces", "adopts",
     "cites", "amends", "corrects", "stages", "project_id", "note",
 }
-_WORK_FIELDS = {"work", "title", "editions", "note", "source"}
+_WORK_FIELDS = {"work", "title", "editions", "note", "source", "relations"}
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -41,13 +45,56 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def accepts(path: Path, head: bytes) -> bool:
+    if path.suffix == ".jsonl":
+        return head.lstrip().startswith((b'{"work"', b'{"relations"'))
     return path.suffix in (".yaml", ".yml") and b"\nworks:" in b"\n" + head
 
 
 def documents(path: Path):
     from loaders import file_document
 
+    if path.suffix == ".jsonl":
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        yield Document(str(path), digest.hexdigest(), NAME, lambda: json_records(path))
+        return
     yield file_document(path, NAME, lambda data: records(data, str(path)))
+
+
+def json_records(path: Path) -> Iterator:
+    """Records of a JSON Lines catalogue, streamed line by line."""
+    name = str(path)
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise LoadError(f"{name}:{number}: malformed JSON: {error.msg}") from None
+            if not isinstance(entry, dict):
+                raise LoadError(f"{name}:{number}: expected a JSON object")
+            _stamp(entry, number)
+            if "work" in entry:
+                yield from _work(entry, name, entry.get("source"))
+            for relation in entry.get("relations") or []:
+                where = f"{name}:{number}"
+                yield _relation(relation.get("subject"), relation.get("type"),
+                                relation.get("object"), where, relation.get("degree"),
+                                relation.get("note"))
+
+
+def _stamp(node: object, line: int) -> None:
+    """Give every mapping of a JSON line the line number, as YAML mappings have."""
+    if isinstance(node, dict):
+        node["__line__"] = line
+        for value in node.values():
+            _stamp(value, line)
+    elif isinstance(node, list):
+        for value in node:
+            _stamp(value, line)
 
 
 def records(data: bytes, name: str = "<catalogue>") -> Iterator:

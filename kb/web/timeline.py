@@ -1,0 +1,96 @@
+"""A work's history drawn as an SVG time axis: one row per edition, draft or adoption."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+_GROUP_COLOURS = {
+    "00": "#9e9e9e", "10": "#9e9e9e", "20": "#8e6cc0", "30": "#3f7fbf", "40": "#e08a00",
+    "50": "#d4572a", "60": "#2e8b57", "90": "#5b8c5a", "95": "#b03a3a",
+}
+_CN_COLOURS = {"发布": "#2e8b57", "实施": "#1f6f8b", "废止": "#b03a3a"}
+_ROW = 30
+_LEFT = 190
+_WIDTH = 900
+
+
+def _year(date: str | None) -> float | None:
+    if not date:
+        return None
+    parts = [int(p) for p in date.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else 7
+    day = parts[2] if len(parts) > 2 else 1
+    return year + (month - 1) / 12 + (day - 1) / 365
+
+
+def _colour(code: str) -> str:
+    return _CN_COLOURS.get(code) or _GROUP_COLOURS.get(code[:2], "#607d8b")
+
+
+def rows_for(history: dict) -> list[dict]:
+    """The rows to draw: editions of the work, then documents it replaced, then adoptions."""
+    rows = []
+    published = {e["designation"]: e.get("published") for e in history["editions"]}
+    for e in history["editions"]:
+        ends = [published.get(n) for n in e.get("replaced_by", []) if published.get(n)]
+        end = e.get("withdrawn") or (min(ends) if ends else None)
+        rows.append({"label": e["designation"], "events": e["events"], "status": e["status"],
+                     "start": e.get("published"), "end": end, "kind": "edition"})
+    for r in history["adoptions"]:
+        degree = f" ({r['degree']})" if r.get("degree") else ""
+        rows.append({"label": r["subject"] + degree, "events": r.get("events", []),
+                     "status": r.get("subject_status"), "start": None, "end": None,
+                     "kind": "adoption"})
+    return rows
+
+
+def svg(history: dict) -> str:
+    """The timeline as an inline SVG string (empty if nothing is dated)."""
+    rows = rows_for(history)
+    dates = [_year(ev["date"]) for row in rows for ev in row["events"]]
+    dates += [_year(row["start"]) for row in rows] + [_year(row["end"]) for row in rows]
+    dates = [d for d in dates if d is not None]
+    if not dates:
+        return ""
+    now = dt.date.today().year + 1
+    first, last = int(min(dates)) - 1, max(int(max(dates)) + 2, min(now, int(max(dates)) + 6))
+    span = max(last - first, 1)
+
+    def x(year: float) -> float:
+        return _LEFT + (year - first) / span * (_WIDTH - _LEFT - 20)
+
+    height = 40 + _ROW * len(rows)
+    out = [f'<svg class="kb-timeline" viewBox="0 0 {_WIDTH} {height}" width="100%" '
+           f'role="img" aria-label="Timeline of {escape(history["work"]["designation"])}" '
+           'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="11">']
+    step = 1 if span <= 12 else 2 if span <= 24 else 5
+    for year in range(first - first % step + step, last + 1, step):
+        out.append(f'<line x1="{x(year):.1f}" y1="18" x2="{x(year):.1f}" y2="{height - 4}" '
+                   'stroke="#e3e3e3"/>')
+        out.append(f'<text x="{x(year):.1f}" y="13" text-anchor="middle" fill="#555">{year}'
+                   '</text>')
+    for i, row in enumerate(rows):
+        y = 36 + i * _ROW
+        colour = "#555" if row["kind"] == "edition" else "#1f6f8b"
+        out.append(f'<text x="{_LEFT - 8}" y="{y + 4}" text-anchor="end" fill="{colour}">'
+                   f'{escape(row["label"])}</text>')
+        points = sorted(
+            (d, ev) for ev in row["events"] if (d := _year(ev["date"])) is not None)
+        start = _year(row["start"]) or (points[0][0] if points else None)
+        end = _year(row["end"])
+        if end is None and row["status"] in ("current", "upcoming", "draft"):
+            end = min(now, last)
+        if end is None and points:
+            end = points[-1][0]
+        if start is not None and end is not None and end > start:
+            stroke = "#2e8b57" if row["status"] == "current" else "#b9b9b9"
+            out.append(f'<line x1="{x(start):.1f}" y1="{y}" x2="{x(end):.1f}" y2="{y}" '
+                       f'stroke="{stroke}" stroke-width="4" stroke-linecap="round"/>')
+        for d, ev in points:
+            title = escape(f"{ev['date']} {ev['code']} {ev['label']}")
+            out.append(f'<circle cx="{x(d):.1f}" cy="{y}" r="5" fill="{_colour(ev["code"])}" '
+                       f'stroke="#fff"><title>{title}</title></circle>')
+    out.append("</svg>")
+    return "".join(out)
