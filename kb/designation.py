@@ -307,8 +307,8 @@ _TOKEN = re.compile(
 )
 _POST_STAGES = "FDIS|DIS|WD|CD|AWI|NP|PWI"
 _NUMBER = re.compile(
-    rf"""\s*(?P<number>\d+(?!\d)(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{0,2}})
-    (?P<parts>(?:\s*-\s*(?:\d+(?!\d)(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{0,3}}
+    rf"""\s*(?P<number>\d+(?!\d)(?:(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{1,2}})?)
+    (?P<parts>(?:\s*-\s*(?:\d+(?!\d)(?:(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{1,3}})?
                          |[A-Za-z]{{1,6}}\d*[A-Za-z]?))*)
     (?:\.(?P<iteration>\d+))?
     (?:\s*(?P<post>{_POST_STAGES})(?![A-Za-z])\s*(?:稿)?)?

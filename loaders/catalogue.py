@@ -42,6 +42,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text so that check_date can say which field holds an impossible one.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def accepts(path: Path, head: bytes) -> bool:
@@ -105,6 +110,9 @@ def records(data: bytes, name: str = "<catalogue>") -> Iterator:
         mark = getattr(error, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
         problem = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context_mark", None)
+        if context is not None and getattr(error, "context", None):
+            problem += f" ({error.context} at line {context.line + 1})"
         raise LoadError(f"{where}: malformed YAML: {problem}") from None
     except UnicodeDecodeError as error:
         raise LoadError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None

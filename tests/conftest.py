@@ -1,0 +1,52 @@
+"""Shared fixtures: real SQLite files built by the real loaders, and the shared corpus."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kb.store import Store
+from loaders import documents_for
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+ROOT = HERE.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def corpus(*parts: str) -> Path:
+    """A path in ../shared/corpus, or skip the test with the reason when it is absent."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared corpus not available: {path} is absent")
+    return path
+
+
+def dump_digest(db_path: Path) -> str:
+    """A digest of every row of every table: equal digests mean an unchanged database."""
+    conn = sqlite3.connect(db_path)
+    try:
+        text = "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load(db_path: Path, *paths) -> object:
+    store = Store(db_path)
+    try:
+        return store.load(documents_for(paths))
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def mini_db(tmp_path) -> Path:
+    """A knowledge base loaded from the test catalogue fixture."""
+    path = tmp_path / "kb.db"
+    summary = load(path, FIXTURES / "mini.yaml")
+    assert summary.failed == 0, summary.errors
+    return path

@@ -1,0 +1,191 @@
+"""Designations: one parser, one canonical form, clear refusals."""
+
+from __future__ import annotations
+
+import random
+import re
+import tarfile
+
+import pytest
+
+from kb.designation import Designation, DesignationError, normalize, parse
+from tests.conftest import corpus
+
+CANONICAL = [
+    ("ISO 19011:2018", "ISO 19011:2018"),
+    ("ISO19011：2011", "ISO 19011:2011"),
+    ("ISO/IEC TS 17021-4:2013", "ISO/IEC TS 17021-4:2013"),
+    ("ISO/IEC 17021-1:2015", "ISO/IEC 17021-1:2015"),
+    ("ISO/DIS 19011", "ISO/DIS 19011"),
+    ("ISO 19011DIS", "ISO/DIS 19011"),
+    ("ISO19011CD", "ISO/CD 19011"),
+    ("ISO19011WD", "ISO/WD 19011"),
+    ("ISO/FDIS 19011:2018", "ISO/FDIS 19011:2018"),
+    ("ISO 9001:2015/Amd 1:2024", "ISO 9001:2015/Amd 1:2024"),
+    ("ISO 9001:2015/AMD1:2024", "ISO 9001:2015/Amd 1:2024"),
+    ("ISO/IEC 27001:2013/Cor 2:2015", "ISO/IEC 27001:2013/Cor 2:2015"),
+    ("ISO/IEC 27001:2013/Cor.2:2015", "ISO/IEC 27001:2013/Cor 2:2015"),
+    ("IEC 60601-1:2005+AMD1:2012", "IEC 60601-1:2005+AMD1:2012"),
+    ("IEC 60601-1:2005/Amd 1:2012", "IEC 60601-1:2005/AMD1:2012"),
+    ("ISO/IEC Guide 98-3:2008", "ISO/IEC Guide 98-3:2008"),
+    ("IWA 1:2005", "IWA 1:2005"),
+    ("ISO/TR 10013:2001", "ISO/TR 10013:2001"),
+    ("ISO 639-1:2002(E)", "ISO 639-1:2002(E)"),
+    ("ISO/IEC/IEEE 29148:2018", "ISO/IEC/IEEE 29148:2018"),
+    ("GB/T 19011-2013", "GB/T 19011-2013"),
+    ("GB/T19011—2013", "GB/T 19011-2013"),
+    ("GB/T 19011－2013", "GB/T 19011-2013"),
+    ("GB 19011", "GB 19011"),
+    ("GB/Z 19579", "GB/Z 19579"),
+    ("GB/T 5606.1-2004", "GB/T 5606.1-2004"),
+    ("GB 1234-88", "GB 1234-1988"),
+    ("LY/T 2603-2016", "LY/T 2603-2016"),
+    ("JB/T 13368-2018", "JB/T 13368-2018"),
+    ("HB/Z 5009-2003", "HB/Z 5009-2003"),
+    ("RB/T 047-2020", "RB/T 047-2020"),
+    ("DB11/T 1234-2015", "DB11/T 1234-2015"),
+    ("T/CAS 115-2005", "T/CAS 115-2005"),
+    ("T/GZAEPI 001—2018", "T/GZAEPI 001-2018"),
+    ("CNAS-CC121", "CNAS-CC121"),
+    ("CNAS CC121", "CNAS-CC121"),
+    ("CNAS-RC04:2020", "CNAS-RC04:2020"),
+    ("ISO/CEI 17021-1:2015", "ISO/IEC 17021-1:2015"),
+    ("ИСО 9001:2015", "ISO 9001:2015"),
+    ("ИСО/МЭК 17021-1:2015", "ISO/IEC 17021-1:2015"),
+    ("iso 37120", "ISO 37120"),
+    ("ISO 9001-2015", "ISO 9001:2015"),
+    ("ISO/DTS 17021-11", "ISO/DTS 17021-11"),
+    ("ISO/CD TS 12828-3", "ISO/CD TS 12828-3"),
+    ("ISO 8124-1:2022/FDAM 1", "ISO 8124-1:2022/FDAM 1"),
+    ("ISO 14001:2015/CD Amd 2", "ISO 14001:2015/CD Amd 2"),
+    ("IEC TS 62351-100-4:2023", "IEC TS 62351-100-4:2023"),
+    ("IEC/TS 62351-100-4:2023", "IEC TS 62351-100-4:2023"),
+    ("IEC 60335-2-78:2002+AMD1:2008 CSV", "IEC 60335-2-78:2002+AMD1:2008 CSV"),
+    ("IEC/DIS 60034-1", "IEC/DIS 60034-1"),
+    ("ISO/R 812:1968", "ISO/R 812:1968"),
+    ("ISO 105-B02:2014", "ISO 105-B02:2014"),
+    ("ISO/IEC/IEEE 8802-1Q:2016/AMD6:2019", "ISO/IEC/IEEE 8802-1Q:2016/Amd 6:2019"),
+    ("GB/T 5606 (all parts)", "GB/T 5606 (all parts)"),
+    ("urn:iso:std:iso:9001:ed-5:en", "ISO 9001"),
+]
+
+
+@pytest.mark.parametrize(("written", "canonical"), CANONICAL)
+def test_normalize(written, canonical):
+    assert normalize(written) == canonical
+
+
+@pytest.mark.parametrize(("_", "canonical"), CANONICAL)
+def test_canonical_round_trips(_, canonical):
+    assert normalize(canonical) == canonical
+    assert parse(canonical) == parse(normalize(canonical))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("ISO/PC 302", "committee (project committee)"),
+        ("ISO/PC302", "committee (project committee)"),
+        ("ISO/TC 176", "committee (technical committee)"),
+        ("ISO/TC 176/SC 2", "committee (technical committee)"),
+        ("ISO/IEC JTC 1/SC 27", "committee (joint technical committee)"),
+        ("国认可〔2017〕43 号", "government document number"),
+        ("国认可函〔2016〕95 号", "government document number"),
+        ("CMMI", "no known publisher"),
+        ("ISO", "has no document number"),
+        ("ISO 9001:2015 extra words", "unexpected 'extra words'"),
+        ("", "empty designation"),
+    ],
+)
+def test_not_a_designation(text, reason):
+    with pytest.raises(DesignationError) as error:
+        parse(text)
+    message = str(error.value)
+    assert reason in message
+    assert "\n" not in message
+
+
+def test_value_object_parts():
+    d = parse("ISO/IEC 27001:2013/Cor 2:2015(E)")
+    assert d.publisher == "ISO" and d.copublishers == ("IEC",)
+    assert d.number == "27001" and d.year == 2013
+    assert d.supplements[0].type == "Cor" and d.supplements[0].number == "2"
+    assert d.supplements[0].year == 2015 and d.languages == ("E",)
+    assert d.kind == "corrigendum"
+    assert d.edition.canonical == "ISO/IEC 27001:2013/Cor 2:2015"
+    assert d.base.canonical == "ISO/IEC 27001:2013"
+    assert d.work.canonical == "ISO/IEC 27001"
+
+
+def test_drafts_and_works():
+    draft = parse("ISO19011DIS")
+    assert draft.stage == "DIS" and draft.kind == "draft" and draft.draft_stage == "DIS"
+    assert draft.work == parse("ISO 19011:2018").work
+    assert parse("ISO/IEC TS 17021-4").work.canonical == "ISO/IEC TS 17021-4"
+    supplement_draft = parse("ISO 14001:2015/DAmd 2")
+    assert supplement_draft.kind == "draft" and supplement_draft.draft_stage == "DIS"
+    assert supplement_draft.canonical == "ISO 14001:2015/DAM 2"
+
+
+def test_chinese_parts():
+    d = parse("GB/T19011—2013")
+    assert (d.publisher, d.doctype, d.number, d.year, d.scheme) == (
+        "GB", "T", "19011", 2013, "cn-national")
+    assert parse("LY/T 2603-2016").scheme == "cn-sector"
+    assert parse("T/CAS 115-2005").scheme == "cn-group"
+
+
+def test_value_objects_are_hashable_and_equal_across_spellings():
+    spellings = {parse(s) for s in ("ISO 19011:2011", "ISO19011：2011", " iso 19011 : 2011 ")}
+    assert len(spellings) == 1
+    assert isinstance(next(iter(spellings)), Designation)
+
+
+def _primary_docids(archive, limit):
+    found = []
+    with tarfile.open(archive, "r:xz") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            text = tar.extractfile(member).read().decode("utf-8")
+            m = re.search(r"\ndocid:\n- id: (.+)\n  type: (ISO|IEC)\n  primary: true", text)
+            if m:
+                found.append(m.group(1).strip().strip("'\""))
+            if len(found) >= limit:
+                break
+    return found
+
+
+@pytest.mark.parametrize("publisher", ["iec"])
+def test_agreement_with_published_identifiers(publisher):
+    """normalize() reproduces the identifiers the publishers print (first 3 000 records)."""
+    archive = corpus("relaton", "bulk", f"relaton-data-{publisher}-bulk.tar.xz")
+    identifiers = [i for i in _primary_docids(archive, 3000)
+                   if not i.startswith(("ISO/IEC", "ISO "))]  # IEC prints ISO/IEC its own way
+    agree = 0
+    for identifier in identifiers:
+        try:
+            agree += normalize(identifier) == identifier
+        except DesignationError:
+            pass
+    assert agree / len(identifiers) >= 0.99
+
+
+def test_agreement_on_focus_records():
+    folder = corpus("relaton", "focus")
+    identifiers = []
+    for path in folder.rglob("*.yaml"):
+        m = re.search(r"\ndocid:\n- id: (.+)\n  type: (ISO|IEC)", path.read_text())
+        if m:
+            identifiers.append(m.group(1).strip().strip("'\""))
+    assert len(identifiers) > 100
+    assert all(normalize(i) == i for i in identifiers if not i.startswith("ISO/IEC"))
+
+
+def test_variants_of_real_identifiers_normalize_alike():
+    rng = random.Random(7)
+    samples = [c for _, c in CANONICAL if c.startswith(("ISO", "IEC")) and "urn" not in c]
+    for canonical in samples:
+        variant = canonical.replace(":", rng.choice(["：", " : ", ":"]))
+        assert normalize(variant) == normalize(canonical)
+        assert normalize(canonical.lower()) == normalize(canonical)
