@@ -167,14 +167,18 @@ def _deliverable(row: dict, ids: dict, line: int) -> Iterator:
 
 
 def _ics_records(path: Path) -> Iterator[IcsField]:
-    """ICS fields from ISO Open Data's ``ICS-simple.xml``, streamed."""
+    """ICS fields, groups and sub-groups from ISO Open Data's ``ICS-simple.xml``, streamed."""
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
     try:
-        for _, field in etree.iterparse(str(path), tag="field", **_XML_PARSER_ARGS):
-            code = (field.findtext("identifier") or "").strip()
-            titles = {t.get("{http://www.w3.org/XML/1998/namespace}lang"): " ".join(
-                (t.text or "").split()) for t in field.findall("title")}
-            if code:
-                yield IcsField(code=code, title_en=titles.get("en"), title_fr=titles.get("fr"))
-            field.clear()
+        for _, element in etree.iterparse(str(path), tag=("field", "group", "subGroup"),
+                                          **_XML_PARSER_ARGS):
+            identifier = element.find("identifier")  # a bare <group>03.120</group> is a link
+            if identifier is not None and identifier.text:
+                titles = {t.get(lang): " ".join((t.text or "").split())
+                          for t in element.findall("title")}
+                yield IcsField(code=identifier.text.strip(), title_en=titles.get("en"),
+                               title_fr=titles.get("fr"))
+            if element.tag != "group" or identifier is not None:
+                element.clear()
     except etree.XMLSyntaxError as error:
         raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None

@@ -63,8 +63,10 @@ def documents(path: Path) -> Iterator[Document]:
     data = path.read_bytes()
     observed = _OBSERVED.match(name)
     date = observed.group(1) if observed else None
+    # the same record seen on a given date says more than the record alone: hash both
+    digest = hashlib.sha256(data + (f"\0observed {date}".encode() if date else b""))
     yield Document(
-        name=str(path), sha256=hashlib.sha256(data).hexdigest(), loader=NAME,
+        name=str(path), sha256=digest.hexdigest(), loader=NAME,
         records=lambda: records(data, is_xml=path.suffix == ".xml", observed=date),
     )
 

@@ -1,0 +1,153 @@
+"""Loaders over the real shared corpus (skipped with a reason when it is absent)."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import tarfile
+
+import pytest
+
+from kb import queries
+from loaders import LOADERS, detect, documents_for
+from tests.conftest import FIXTURES, corpus, dump_digest, load
+
+
+def test_detection_picks_the_loader_from_the_file():
+    assert detect(FIXTURES / "mini.yaml").NAME == "catalogue"
+    assert detect(corpus("relaton", "focus", "iso", "iso-19011-2018.yaml")).NAME == "relaton"
+    assert detect(corpus("gb-catalogue", "relaton-gb-examples", "gbt_20223_2006.xml")).NAME \
+        == "relaton"
+    assert detect(corpus("gb-catalogue", "relaton-gb-vcr-cassettes", "gb_t_1_1.yml")).NAME \
+        == "samr"
+    assert detect(corpus("iso-open-data", "62085.json")).NAME == "iso-open-data"
+    assert detect(corpus("iso-open-data", "ICS-simple.xml")).NAME == "iso-open-data"
+    assert set(LOADERS) == {"catalogue", "relaton", "samr", "iso-open-data"}
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("corpus") / "kb.db"
+    summary = load(db, corpus("relaton", "focus"), corpus("relaton", "focus-history"),
+                   corpus("gb-catalogue"), corpus("iso-open-data"))
+    assert summary.failed == 0, summary.errors
+    return db
+
+
+def test_relaton_history_of_iso_19011(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    h = queries.history(conn, "ISO 19011")
+    editions = [e["designation"] for e in h["editions"]]
+    assert editions[:3] == ["ISO 19011:2002", "ISO 19011:2011", "ISO 19011:2018"]
+    assert "ISO/DIS 19011" in editions
+    replaced = {r["object"] for r in h["predecessors"]}
+    assert replaced == {"ISO 10011-1:1990", "ISO 10011-2:1991", "ISO 10011-3:1991",
+                        "ISO 14010:1996", "ISO 14011:1996", "ISO 14012:1996"}
+    by_id = {e["designation"]: e for e in h["editions"]}
+    assert by_id["ISO 19011:2002"]["replaced_by"] == ["ISO 19011:2011"]
+    assert by_id["ISO 19011:2011"]["replaced_by"] == ["ISO 19011:2018"]
+    assert by_id["ISO 19011:2002"]["status"] == "withdrawn"
+    assert by_id["ISO/DIS 19011"]["status"] == "draft"
+    # the current draft was seen at 40.00 then at 40.20 (focus-history versions)
+    codes = [(ev["code"], ev["date"]) for ev in by_id["ISO/DIS 19011"]["events"]]
+    assert ("40.00", "2025-01-16") in codes and ("40.20", "2025-03-21") in codes
+
+
+def test_relaton_stage_moves_are_events(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    events = conn.execute("select code from stage_events where edition_id = ? order by date",
+                          ("ISO 14001:2015/DAM 2",)).fetchall()
+    assert [e[0] for e in events] == ["40.00", "40.20", "40.60"]
+
+
+def test_relaton_iec_records_and_committees(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    row = conn.execute("select status, published, committee, withdrawn from editions "
+                       "where id = 'ISO/IEC 17021:2006'").fetchone()
+    assert row[0] in ("replaced", "withdrawn") and row[1].startswith("2006-0")
+    assert row[3] == "2012-01-31"
+    assert conn.execute("select title from committees where reference = 'ISO/TC 176/SC 2'"
+                        ).fetchone()[0] == "Quality systems"
+
+
+def test_gb_records_and_samr_pages(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    row = conn.execute("select title_zh, title_en, status, published, effective, ccs "
+                       "from editions where id = 'GB/T 5606.1-2004'").fetchone()
+    assert row[0].startswith("卷烟") and row[1].startswith("Cigarettes")
+    assert row[2] == "current" and row[3] == "2004-12-14" and row[4] == "2005-03-01"
+    assert conn.execute("select 1 from relations where subject = 'GB/T 5606.1-2004' and "
+                        "type = 'replaces' and object = 'GB/T 5606.1-1996'").fetchone()
+    statuses = dict(conn.execute(
+        "select id, status from editions where work_id = 'GB/T 1.1'").fetchall())
+    assert statuses["GB/T 1.1-2020"] == "current" and statuses["GB/T 1.1-2009"] == "withdrawn"
+    assert conn.execute("select status from editions where id = 'GB/T 20223-2006'"
+                        ).fetchone() == ("withdrawn",)
+
+
+def test_iso_open_data_links_ics_and_committees(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    row = conn.execute("""select e.edition, e.published, e.stage, c.title from editions e
+        join committees c on c.reference = e.committee where e.id = 'ISO 9001:2015'""").fetchone()
+    assert row == ("5", "2015-09-22", "90.92", "Quality systems")
+    titles = conn.execute("""select i.title_en from edition_ics x join ics i
+        on i.code = x.ics_code where x.edition_id = 'ISO 9001:2015' order by i.code""").fetchall()
+    assert titles and all(t[0] for t in titles)
+    assert conn.execute("select count(*) from committees").fetchone()[0] >= 785
+    assert conn.execute("select count(*) from ics").fetchone()[0] > 1000
+
+
+def test_archives_are_read_without_unpacking(tmp_path):
+    focus = corpus("relaton", "focus", "iso")
+    archive = tmp_path / "records.tar.xz"
+    with tarfile.open(archive, "w:xz") as tar:
+        for path in sorted(focus.glob("iso-19011-*.yaml")):
+            tar.add(path, arcname=f"data/{path.name}")
+        bad = b"docid: [unclosed\n"
+        info = tarfile.TarInfo("data/broken.yaml")
+        info.size = len(bad)
+        tar.addfile(info, io.BytesIO(bad))
+    documents = list(documents_for([archive]))
+    assert len(documents) == 4
+    assert all("!data/" in d.name for d in documents)
+    db = tmp_path / "kb.db"
+    summary = load(db, archive)
+    assert (summary.loaded, summary.failed) == (3, 1)
+    assert "broken.yaml" in summary.errors[0] and "malformed YAML" in summary.errors[0]
+    before = dump_digest(db)
+    assert load(db, archive).unchanged == 3
+    assert dump_digest(db) == before
+
+
+def test_unknown_files_in_folders_are_skipped_and_named_files_refused(tmp_path):
+    from kb.model import LoadError
+
+    (tmp_path / "notes.txt").write_text("hello")
+    skipped: list[str] = []
+    assert list(documents_for([tmp_path], skipped=skipped)) == []
+    assert skipped == [str(tmp_path / "notes.txt")]
+    with pytest.raises(LoadError, match="no loader for this file"):
+        list(documents_for([tmp_path / "notes.txt"]))
+    with pytest.raises(LoadError, match="no such file"):
+        list(documents_for([tmp_path / "missing.yaml"]))
+
+
+def test_malformed_relaton_xml_names_the_line(tmp_path):
+    bad = tmp_path / "item.xml"
+    bad.write_text("<bibdata>\n<title>x</title>\n<docidentifier>GB/T 1-2000\n</bibdata>\n")
+    db = tmp_path / "kb.db"
+    summary = load(db, bad)
+    assert summary.failed == 1 and "line 4" in summary.errors[0]
+    assert "malformed XML" in summary.errors[0]
+
+
+def test_xml_entities_are_not_expanded(tmp_path):
+    evil = tmp_path / "evil.xml"
+    evil.write_text('<?xml version="1.0"?>\n<!DOCTYPE bibdata [<!ENTITY x SYSTEM '
+                    '"file:///etc/passwd">]>\n<bibdata><docidentifier primary="true">'
+                    'GB/T 1-2000</docidentifier><title language="en" type="main">&x;</title>'
+                    '</bibdata>\n')
+    db = tmp_path / "kb.db"
+    load(db, evil)
+    titles = sqlite3.connect(db).execute("select title_en from editions").fetchall()
+    assert all("root:" not in (t[0] or "") for t in titles)
