@@ -11,7 +11,8 @@ import json
 import re
 import sqlite3
 
-from kb.designation import DesignationError, parse
+from kb import stages
+from kb.designation import DesignationError, parse, try_parse
 
 __all__ = ["NotFound", "edition", "history", "resolve", "suggest"]
 
@@ -97,6 +98,8 @@ def _events(conn, ids: list[str]) -> dict[str, list[dict]]:
         for row in _rows(conn, f"""select edition_id, code, date, label, note from stage_events
                 where edition_id in ({marks}) order by date, code""", chunk):
             events[row.pop("edition_id")].append(row)
+    for rows in events.values():  # in the order stages happen; a date breaks ties (reviews)
+        rows.sort(key=lambda ev: (stages.sort_key(ev["code"]), ev["date"] or ""))
     return events
 
 
@@ -152,7 +155,10 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
         if r["type"] == "replaces":
             replaced_by.setdefault(r["object"], []).append(r["subject"])
     for e in editions:
-        e["replaced_by"] = replaced_by.get(e["designation"], [])
+        newer = replaced_by.get(e["designation"], [])
+        drafts = [n for n in newer if (d := try_parse(n)) is not None and d.draft_stage]
+        e["replaced_by"] = [n for n in newer if n not in drafts]
+        e["revised_as"] = drafts
     ids = {e["designation"] for e in editions}
     predecessors = [r for r in relations if r["type"] == "replaces" and r["subject"] in ids
                     and r["object_work"] != work_id]

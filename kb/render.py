@@ -52,6 +52,8 @@ def history_text(h: dict) -> str:
             lines.append(_event_line(ev))
         for newer in e["replaced_by"]:
             lines.append(f"      → replaced by {newer}")
+        for draft in e.get("revised_as", []):
+            lines.append(f"      → being revised as {draft}")
     others = [r for r in h["relations"] if r["type"] in ("amends", "corrects")]
     if others:
         lines += ["", "Amendments and corrigenda:"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 __all__ = [
     "CN_LIFECYCLE", "CN_STATUSES", "DRAFT_PREFIX_STAGE", "HARMONIZED", "STAGE_GROUPS",
     "STATUSES", "StageError", "Stage", "code_for_prefix", "label", "normalize_code",
-    "normalize_status", "status_for_code",
+    "normalize_status", "sort_key", "status_for_code",
 ]
 
 
@@ -190,6 +190,18 @@ def status_for_code(code: str) -> str:
     if group in ("60", "90"):
         return "current" if code != "60.00" else "upcoming"
     return "abandoned" if sub == "98" else "draft"
+
+
+#: Chinese lifecycle steps placed on the harmonized scale, to order mixed histories.
+_CN_ON_SCALE = {
+    "预研": "00.00", "立项": "10.99", "起草": "20.20", "征求意见": "30.20", "审查": "40.20",
+    "批准": "50.99", "发布": "60.60", "实施": "60.61", "复审": "90.20", "废止": "95.99",
+}
+
+
+def sort_key(code: str) -> str:
+    """A key that orders stage events of one edition in the order they happen."""
+    return _CN_ON_SCALE.get(code, code)
 
 
 def code_for_prefix(prefix: str) -> str:

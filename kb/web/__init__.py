@@ -49,14 +49,20 @@ def register_routes():
 
 
 @hookimpl
-def render_cell(value, column, table, datasette):
+def render_cell(value, column, table):
     """Link work designations to their history page."""
+    label = None
+    if isinstance(value, dict):  # an expanded foreign key
+        value, label = value.get("value"), value.get("label")
     if isinstance(value, str) and (
         (table == "works" and column == "id") or (table in ("editions", "relations")
                                                   and column in ("work_id", "subject_work",
                                                                  "object_work"))
     ):
-        return Markup(f'<a href="{work_url(value)}">{Markup.escape(value)}</a>')
+        link = Markup('<a href="{}" title="history">{}</a>').format(work_url(value), value)
+        if label and label != value:
+            link += Markup(" <small>{}</small>").format(label)
+        return link
     return None
 
 
