@@ -86,6 +86,7 @@ class Edition:
     url: str | None = None
     record_source: str | None = None  # the public source this record's facts come from
     project_id: str | None = None  # publisher's project or catalogue id
+    note: str | None = None  # a remark on the record (e.g. a doubt about a fact)
 
 
 @dataclass

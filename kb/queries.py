@@ -73,7 +73,7 @@ def resolve(conn: sqlite3.Connection, text: str) -> tuple[str, str | None]:
 _EDITION_COLUMNS = """e.id as designation, e.work_id as work, e.kind, e.edition, e.year,
     e.title_en, e.title_zh, e.title_fr, e.status, e.stage, e.stage_label, e.draft_stage,
     e.published, e.effective, e.withdrawn, e.committee, c.title as committee_title, e.ics,
-    e.ccs, e.languages, e.pages, e.url, e.record_source"""
+    e.ccs, e.languages, e.pages, e.url, e.record_source, e.note as remark"""
 
 
 def _edition_rows(conn, where: str, params) -> list[dict]:

@@ -99,6 +99,8 @@ def edition_text(e: dict) -> str:
         lines.append(f"  {e['url']}")
     if e.get("record_source"):
         lines.append(f"  source: {e['record_source']}")
+    if e.get("remark"):
+        lines.append(f"  note: {e['remark']}")
     if e["events"]:
         lines.append("  stage events:")
         lines += [_event_line(ev) for ev in e["events"]]

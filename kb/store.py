@@ -152,7 +152,8 @@ class Store:
                  "title_zh": str, "title_fr": str, "status": str, "stage": str,
                  "stage_label": str, "published": str, "effective": str, "withdrawn": str,
                  "committee": str, "ics": str, "ccs": str, "languages": str, "pages": int,
-                 "url": str, "project_id": str, "record_source": str, "source_id": int},
+                 "url": str, "project_id": str, "record_source": str, "note": str,
+                 "source_id": int},
                 pk="id",
                 foreign_keys=[("work_id", "works", "id"), ("committee", "committees", "reference"),
                               ("source_id", "sources", "id")],
@@ -340,7 +341,8 @@ class Store:
             "effective": e.effective, "withdrawn": e.withdrawn, "committee": e.committee,
             "ics": _json(e.ics), "ccs": _json(e.ccs), "languages": _json(e.languages),
             "pages": e.pages, "url": e.url, "project_id": e.project_id,
-            "record_source": e.record_source, "source_id": None if weak else source_id,
+            "record_source": e.record_source, "note": e.note,
+            "source_id": None if weak else source_id,
         }
         if weak:
             row = {k: v for k, v in row.items() if k in ("id", "work_id", "kind", "publisher",

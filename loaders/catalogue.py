@@ -178,7 +178,7 @@ def _edition(node: object, name: str, work_titles: dict, source: str | None) -> 
     if unknown:
         raise _fail(where, sorted(unknown)[0], "unknown field")
     designation = _designation(node["designation"], where, "designation")
-    titles = {**work_titles, **_titles(node.get("title"), where)}
+    titles = _titles(node.get("title"), where) or dict(work_titles)  # the work's, if none
     stage = node.get("stage")
     try:
         if stage is not None:
@@ -203,7 +203,8 @@ def _edition(node: object, name: str, work_titles: dict, source: str | None) -> 
         ccs=tuple(str(c) for c in node.get("ccs") or ()),
         languages=tuple(node.get("languages") or ()), pages=node.get("pages"),
         url=node.get("url"), record_source=node.get("source", source),
-        project_id=str(node["project_id"]) if node.get("project_id") else None, **dates,
+        project_id=str(node["project_id"]) if node.get("project_id") else None,
+        note=node.get("note"), **dates,
     )
     for event in node.get("stages") or []:
         ewhere = f"{name}:{_line(event)}"

@@ -1,0 +1,82 @@
+"""The work history page in a real headless Chromium, served as `kb serve` deploys it.
+
+Screenshots are saved under ``artefacts/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from kb.cli import datasette_args
+from tests.conftest import ROOT, load
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTEFACTS = ROOT / "artefacts"
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "kb.db"
+    assert load(db, ROOT / "data" / "catalogue").failed == 0
+    inspect = folder / "kb.inspect.json"
+    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(db), "--inspect-file",
+                    str(inspect)], check=True)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", *datasette_args(str(db), str(inspect)),
+         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _chromium(*args: str) -> str:
+    profile = ARTEFACTS / ".chromium-profile"
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+               "--no-first-run", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", f"--user-data-dir={profile}", "--window-size=1280,1600", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    return result.stdout
+
+
+def test_work_page_renders_in_a_browser(server):
+    ARTEFACTS.mkdir(exist_ok=True)
+    url = server + "/-/standards/ISO%2019011"
+    dom = _chromium("--dump-dom", url)
+    assert "kb-timeline" in dom and "<circle" in dom
+    for text in ("ISO 19011:2018", "ISO 10011-1:1990", "GB/T 19011-2021", "管理体系审核指南"):
+        assert text in dom
+    shot = ARTEFACTS / "work-iso-19011.png"
+    shot.unlink(missing_ok=True)
+    _chromium(f"--screenshot={shot}", url)
+    assert shot.exists() and shot.stat().st_size > 20_000
+
+
+def test_search_box_finds_any_spelling(server):
+    dom = _chromium("--dump-dom", server + "/-/standards?q=GB%2FT19011%E2%80%942013")
+    assert "GB/T 19011-2013" in dom and "ISO 19011:2011" in dom
+    ARTEFACTS.mkdir(exist_ok=True)
+    _chromium(f"--screenshot={ARTEFACTS / 'work-gbt-19011.png'}",
+              server + "/-/standards/GB%2FT%2019011")
