@@ -51,17 +51,18 @@ def main() -> None:
 def _load(store: Store, paths, loader: str | None, quiet: bool = False) -> LoadSummary:
     from loaders import documents_for
 
-    bar = tqdm(unit=" docs", desc="loading", disable=quiet or None, file=sys.stderr,
-               dynamic_ncols=True)
+    bar = tqdm(unit=" records", desc="loading", disable=quiet or None, file=sys.stderr,
+               dynamic_ncols=True, unit_scale=True)
+    counts = {"loaded": 0, "unchanged": 0, "failed": 0}
 
     def progress(document, outcome):
-        bar.update(1)
-        if outcome == "failed":
-            bar.set_postfix_str("failures: see below", refresh=False)
+        counts[outcome] += 1
+        bar.set_postfix(counts, refresh=False)
 
     skipped: list[str] = []
     try:
-        summary = store.load(documents_for(paths, loader, skipped), progress=progress)
+        summary = store.load(documents_for(paths, loader, skipped), progress=progress,
+                             on_records=bar.update)
     finally:
         bar.close()
     if skipped:

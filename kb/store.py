@@ -196,13 +196,17 @@ class Store:
         self,
         documents: Iterable[Document],
         progress: Callable[[Document, str], None] | None = None,
+        on_records: Callable[[int], None] | None = None,
     ) -> LoadSummary:
         """Load documents, each atomically; return what happened.
 
         :param documents: documents from a loader (see :mod:`loaders`).
         :param progress: called after each document with its outcome
             (``loaded``, ``unchanged`` or ``failed``).
+        :param on_records: called with a count every 1 000 records read, so a long single
+            document shows progress too.
         """
+        self._on_records = on_records
         summary = LoadSummary()
         buffer = _Buffer()
         self._first_source = self._next_source_id(buffer)
@@ -242,6 +246,8 @@ class Store:
             for record in document.records():
                 self._add(record, own, source_id)
                 count += 1
+                if count % 1000 == 0 and self._on_records:
+                    self._on_records(1000)
                 if own.size() >= _FLUSH_ROWS:  # a large document: write it in a savepoint
                     if not savepoint:
                         self._flush(batch)
@@ -259,6 +265,8 @@ class Store:
             return "failed"
         if savepoint:
             self.db.execute("RELEASE SAVEPOINT kb_document")
+        if self._on_records:
+            self._on_records(count % 1000)
         batch.merge(own)
         batch.add("sources", (source_id,), {
             "id": source_id, "path": document.name, "sha256": document.sha256,

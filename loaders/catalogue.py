@@ -1,15 +1,17 @@
-"""The project's own catalogue format (``data/catalogue/*.yaml``, or JSON Lines).
+"""The project's own catalogue format (``data/catalogue/*.yaml``, JSON Lines or CSV).
 
 A YAML file with a default public ``source``, a list of ``works`` each with its ``editions``
 (designation, titles, dates, status, stage, ICS, committee, stage events, replaces, adopts,
 cites) and optional free-standing ``relations``.  For large catalogues the same structure
 comes as JSON Lines (``.jsonl``): one work entry per line, or a line ``{"relations": [...]}``;
-it is read line by line.  The format is documented in the README.  Errors name the file,
+it is read line by line.  A flat CSV form has one edition per row (see ``CSV_COLUMNS``).
+The format is documented in the README.  Errors name the file,
 the line and the field.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from collections.abc import Iterator
@@ -50,6 +52,8 @@ _LineLoader.yaml_implicit_resolvers = {
 
 
 def accepts(path: Path, head: bytes) -> bool:
+    if path.suffix == ".csv":
+        return b"designation" in head.split(b"\n", 1)[0]
     if path.suffix == ".jsonl":
         return head.lstrip().startswith((b'{"work"', b'{"relations"'))
     return path.suffix in (".yaml", ".yml") and b"\nworks:" in b"\n" + head
@@ -58,12 +62,13 @@ def accepts(path: Path, head: bytes) -> bool:
 def documents(path: Path):
     from loaders import file_document
 
-    if path.suffix == ".jsonl":
+    if path.suffix in (".jsonl", ".csv"):
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-        yield Document(str(path), digest.hexdigest(), NAME, lambda: json_records(path))
+        read = json_records if path.suffix == ".jsonl" else csv_records
+        yield Document(str(path), digest.hexdigest(), NAME, lambda: read(path))
         return
     yield file_document(path, NAME, lambda data: records(data, str(path)))
 
@@ -89,6 +94,59 @@ def json_records(path: Path) -> Iterator:
                 yield _relation(relation.get("subject"), relation.get("type"),
                                 relation.get("object"), where, relation.get("degree"),
                                 relation.get("note"))
+
+
+#: Columns of the CSV form: one edition per row; lists are separated by ";".
+CSV_COLUMNS = (
+    "designation", "title_en", "title_zh", "title_fr", "edition", "status", "stage",
+    "published", "effective", "withdrawn", "ics", "ccs", "committee", "url", "source",
+    "replaces", "adopts", "degree", "cites", "note",
+)
+
+
+def csv_records(path: Path) -> Iterator:
+    """Records of a CSV catalogue (one edition per row), streamed row by row."""
+    name = str(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            unknown = [c for c in reader.fieldnames or () if c not in CSV_COLUMNS]
+            if not reader.fieldnames or "designation" not in reader.fieldnames:
+                raise LoadError(f"{name}:1: the header needs a 'designation' column")
+            if unknown:
+                raise LoadError(f"{name}:1: unknown column {unknown[0]!r} "
+                                f"(known: {', '.join(CSV_COLUMNS)})")
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    raise LoadError(f"{name}:{line}: more fields than the header has")
+                if not any((v or "").strip() for v in row.values()):
+                    continue
+                yield from _edition(_csv_node(row, line), name, {}, None)
+    except csv.Error as error:
+        raise LoadError(f"{name}:{reader.line_num + 1}: malformed CSV: {error}") from None
+    except UnicodeDecodeError as error:
+        raise LoadError(f"{name}: not UTF-8 text ({error.reason})") from None
+
+
+def _csv_node(row: dict, line: int) -> dict:
+    def items(value: str | None) -> list[str]:
+        return [v.strip() for v in (value or "").split(";") if v.strip()]
+
+    node: dict = {"__line__": line}
+    titles = {lang: row.get(f"title_{lang}") for lang in ("en", "zh", "fr")}
+    node["title"] = {k: v for k, v in titles.items() if v}
+    for column in ("designation", "edition", "status", "stage", "published", "effective",
+                   "withdrawn", "committee", "url", "source", "note"):
+        if (row.get(column) or "").strip():
+            node[column] = row[column].strip()
+    for column in ("ics", "ccs", "replaces", "cites"):
+        if items(row.get(column)):
+            node[column] = items(row.get(column))
+    if (row.get("adopts") or "").strip():
+        node["adopts"] = {"designation": row["adopts"].strip(),
+                          "degree": (row.get("degree") or "").strip() or None}
+    return node
 
 
 def _stamp(node: object, line: int) -> None:

@@ -151,3 +151,21 @@ def test_xml_entities_are_not_expanded(tmp_path):
     load(db, evil)
     titles = sqlite3.connect(db).execute("select title_en from editions").fetchall()
     assert all("root:" not in (t[0] or "") for t in titles)
+
+
+def test_csv_catalogue(tmp_path):
+    db = tmp_path / "kb.db"
+    summary = load(db, FIXTURES / "editions.csv")
+    assert summary.failed == 0 and summary.records == 5
+    conn = sqlite3.connect(db)
+    assert conn.execute("select degree from relations where subject = 'GB/T 36749-2018' and "
+                        "type = 'adopts' and object = 'ISO 37120:2014'").fetchone() == ("IDT",)
+    assert conn.execute("select status, effective from editions where id = 'GB/T 36749-2018'"
+                        ).fetchone() == ("current", "2019-04-01")
+
+
+def test_csv_unknown_column_is_named(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_text("designation,colour\nISO 1:2002,blue\n")
+    summary = load(tmp_path / "kb.db", path)
+    assert summary.failed == 1 and "cat.csv:1: unknown column 'colour'" in summary.errors[0]

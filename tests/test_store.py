@@ -35,6 +35,7 @@ def test_loading_twice_changes_nothing(mini_db):
     ("impossible-date.yaml", "field published: impossible date '2015-02-30'"),
     ("bad-relation.yaml", "field 'replaces': 'ISO/TC 207' is a committee"),
     ("truncated.jsonl", "truncated.jsonl:2: malformed JSON"),
+    ("broken.csv", "broken.csv:2: malformed CSV"),
 ])
 def test_a_bad_document_leaves_the_database_unchanged(mini_db, name, message):
     before = dump_digest(mini_db)
