@@ -100,6 +100,23 @@ _COMMITTEE_KINDS = {
 # --- the value objects -----------------------------------------------------------------------
 
 
+def _memo(method):
+    """A property computed once per (immutable) designation; cheaper than cached_property."""
+    slot = "_memo_" + method.__name__
+
+    def get(self):
+        try:
+            return self.__dict__[slot]
+        except KeyError:
+            value = method(self)
+            object.__setattr__(self, slot, value)
+            return value
+
+    get.__doc__ = method.__doc__
+    return property(get)
+
+
+
 @dataclass(frozen=True)
 class Supplement:
     """An amendment, corrigendum, addendum or other supplement to a base document."""
@@ -155,7 +172,7 @@ class Designation:
     def __str__(self) -> str:
         return self.canonical
 
-    @property
+    @_memo
     def canonical(self) -> str:
         """The one canonical string for this designation."""
         if self.scheme in ("iso", "iec"):
@@ -169,12 +186,12 @@ class Designation:
         return "iec" if self.scheme == "iec" else "iso"
 
     # derived identities -------------------------------------------------------------------
-    @property
+    @_memo
     def edition(self) -> Designation:
         """The document itself, without language codes (the key of an edition)."""
         return replace(self, languages=())
 
-    @property
+    @_memo
     def work(self) -> Designation:
         """The work across editions: no stage, year, iteration, supplements or language."""
         return Designation(
@@ -182,7 +199,7 @@ class Designation:
             doctype=self.doctype, parts=self.parts, scheme=self.scheme,
         )
 
-    @property
+    @_memo
     def base(self) -> Designation | None:
         """For a supplement, the document it supplements; otherwise None."""
         if not self.supplements:

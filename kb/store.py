@@ -82,16 +82,18 @@ class _Buffer:
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[tuple, dict]] = {t: {} for t in self.TABLES}
+        self._size = 0
 
     def add(self, table: str, key: tuple, row: dict) -> None:
         existing = self.rows[table].get(key)
         if existing is None:
             self.rows[table][key] = row
+            self._size += 1
         else:
             existing.update({k: v for k, v in row.items() if v is not None})
 
     def size(self) -> int:
-        return sum(len(r) for r in self.rows.values())
+        return self._size
 
     def merge(self, other: _Buffer) -> None:
         for table, rows in other.rows.items():
@@ -101,6 +103,7 @@ class _Buffer:
     def clear(self) -> None:
         for rows in self.rows.values():
             rows.clear()
+        self._size = 0
 
 
 class Store:
@@ -146,6 +149,7 @@ class Store:
                  "title_en": str, "title_zh": str, "title_fr": str, "source_id": int},
                 pk="id", foreign_keys=[("source_id", "sources", "id")],
             )
+            db["works"].create_index(["number"])
             db["editions"].create(
                 {"id": str, "work_id": str, "kind": str, "publisher": str, "doctype": str,
                  "draft_stage": str, "year": int, "edition": str, "title_en": str,

@@ -86,9 +86,8 @@ def json_records(path: Path) -> Iterator:
                 raise LoadError(f"{name}:{number}: malformed JSON: {error.msg}") from None
             if not isinstance(entry, dict):
                 raise LoadError(f"{name}:{number}: expected a JSON object")
-            _stamp(entry, number)
             if "work" in entry:
-                yield from _work(entry, name, entry.get("source"))
+                yield from _work(entry, name, entry.get("source"), number)
             for relation in entry.get("relations") or []:
                 where = f"{name}:{number}"
                 yield _relation(relation.get("subject"), relation.get("type"),
@@ -149,17 +148,6 @@ def _csv_node(row: dict, line: int) -> dict:
     return node
 
 
-def _stamp(node: object, line: int) -> None:
-    """Give every mapping of a JSON line the line number, as YAML mappings have."""
-    if isinstance(node, dict):
-        node["__line__"] = line
-        for value in node.values():
-            _stamp(value, line)
-    elif isinstance(node, list):
-        for value in node:
-            _stamp(value, line)
-
-
 def records(data: bytes, name: str = "<catalogue>") -> Iterator:
     """Records of one catalogue file."""
     try:
@@ -186,7 +174,10 @@ def records(data: bytes, name: str = "<catalogue>") -> Iterator:
                         where, relation.get("degree"), relation.get("note"))
 
 
-def _line(node: object) -> int | str:
+def _line(node: object, default: int | None = None) -> int | str:
+    """The line a YAML mapping started on, or the line of the JSON Lines entry."""
+    if default is not None:
+        return default
     return node.get("__line__", "?") if isinstance(node, dict) else "?"
 
 
@@ -213,8 +204,8 @@ def _titles(value: object, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items() if k != "__line__" and v}
 
 
-def _work(node: object, name: str, default_source: str | None) -> Iterator:
-    where = f"{name}:{_line(node)}"
+def _work(node: object, name: str, default_source: str | None, line=None) -> Iterator:
+    where = f"{name}:{_line(node, line)}"
     if not isinstance(node, dict) or "work" not in node:
         raise LoadError(f"{where}: each entry of 'works' needs a 'work' designation")
     unknown = set(node) - _WORK_FIELDS - {"__line__"}
@@ -225,11 +216,13 @@ def _work(node: object, name: str, default_source: str | None) -> Iterator:
     yield Work(designation=work, titles=titles)
     source = node.get("source", default_source)
     for edition in node.get("editions") or []:
-        yield from _edition(edition, name, titles, source)
+        yield from _edition(edition, name, titles, source, line)
 
 
-def _edition(node: object, name: str, work_titles: dict, source: str | None) -> Iterator:
-    where = f"{name}:{_line(node)}"
+def _edition(
+    node: object, name: str, work_titles: dict, source: str | None, line=None
+) -> Iterator:
+    where = f"{name}:{_line(node, line)}"
     if not isinstance(node, dict) or "designation" not in node:
         raise LoadError(f"{where}: each edition needs a 'designation'")
     unknown = set(node) - _EDITION_FIELDS - {"__line__"}
@@ -265,7 +258,7 @@ def _edition(node: object, name: str, work_titles: dict, source: str | None) -> 
         note=node.get("note"), **dates,
     )
     for event in node.get("stages") or []:
-        ewhere = f"{name}:{_line(event)}"
+        ewhere = f"{name}:{_line(event, line)}"
         if not isinstance(event, dict) or "code" not in event:
             raise _fail(ewhere, "stages", "each stage event needs a 'code' and a 'date'")
         code = str(event["code"])
