@@ -324,12 +324,12 @@ _TOKEN = re.compile(
 )
 _POST_STAGES = "FDIS|DIS|WD|CD|AWI|NP|PWI"
 _NUMBER = re.compile(
-    rf"""\s*(?P<number>\d+(?!\d)(?:(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{1,2}})?)
+    rf"""(?:\s*-\s*|\s*)(?P<number>\d+(?!\d)(?:(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{1,2}})?)
     (?P<parts>(?:\s*-\s*(?:\d+(?!\d)(?:(?!(?:{_POST_STAGES})(?![A-Za-z]))[A-Za-z]{{1,3}})?
                          |[A-Za-z]{{1,6}}\d*[A-Za-z]?))*)
     (?:\.(?P<iteration>\d+))?
     (?:\s*(?P<post>{_POST_STAGES})(?![A-Za-z])\s*(?:稿)?)?
-    (?:\s*:\s*(?P<year>\d{{4}})(?:-\d{{2}}(?:-\d{{2}})?)?)?""",
+    (?:\s*:\s*(?P<year>\d{{4}})(?:-\d{{2}}(?:-\d{{2}})?)?|\s*:(?=\s*$))?""",
     re.I | re.X,
 )
 _SUPPLEMENT = re.compile(
