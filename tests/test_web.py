@@ -81,3 +81,10 @@ async def test_tables_facets_and_canned_queries(datasette):
 async def test_work_ids_link_to_history_pages(datasette):
     response = await datasette.client.get("/kb/editions?work_id=ISO+19011")
     assert 'href="/-/standards/ISO%2019011"' in response.text
+
+
+async def test_index_lists_adopted_standards(datasette):
+    response = await datasette.client.get("/-/standards")
+    assert response.status_code == 200
+    assert 'href="/-/standards/ISO%2019011"' in response.text
+    assert 'name="q"' in response.text
