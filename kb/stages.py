@@ -173,7 +173,7 @@ def label(code_or_status: str) -> str:
     :raises StageError: if the value is none of these.
     """
     if code_or_status in CN_LIFECYCLE:
-        return f"{code_or_status} ({CN_LIFECYCLE[code_or_status]})"
+        return CN_LIFECYCLE[code_or_status]
     if code_or_status in CN_STATUSES:
         return f"{code_or_status} ({STATUSES[CN_STATUSES[code_or_status]]})"
     if code_or_status in STATUSES:

@@ -52,4 +52,5 @@ def test_chinese_lifecycle_and_statuses():
     assert stages.normalize_status("obsoleted") == "withdrawn"
     with pytest.raises(stages.StageError, match="unknown status"):
         stages.normalize_status("maybe")
-    assert "entry into force" in stages.label("实施")
+    assert stages.label("实施") == "entry into force"
+    assert stages.label("现行") == "现行 (Current)"
