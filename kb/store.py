@@ -163,8 +163,9 @@ class Store:
                               ("source_id", "sources", "id")],
             )
             db["editions"].create_index(["work_id", "year"])
-            db["editions"].create_index(["status"])
-            db["editions"].create_index(["committee"])
+            # filters that pages sort by the primary key: (filter, id) serves both
+            db["editions"].create_index(["status", "id"])
+            db["editions"].create_index(["committee", "id"])
             db["edition_ics"].create(
                 {"edition_id": str, "ics_code": str}, pk=("edition_id", "ics_code"),
                 foreign_keys=[("edition_id", "editions", "id"), ("ics_code", "ics", "code")],

@@ -61,9 +61,15 @@ async def test_work_json_matches_the_cli(datasette):
 
 @pytest.mark.asyncio
 async def test_tables_facets_and_canned_queries(datasette):
-    response = await datasette.client.get("/kb/editions.json?_shape=objects&_size=0")
+    response = await datasette.client.get("/kb/editions")
+    for facet in ("publisher", "doctype", "status", "stage", "committee"):
+        assert f'href="?_facet={facet}"' in response.text
+    response = await datasette.client.get(
+        "/kb/editions.json?_facet=status&_facet=publisher&_size=0")
     facets = response.json()["facet_results"]
-    assert {"publisher", "status", "stage", "kind"} <= set(facets)
+    assert {"publisher", "status"} <= set(facets)
+    statuses = {r["value"] for r in facets["status"]["results"]}
+    assert {"current", "withdrawn"} <= statuses
     response = await datasette.client.get(
         "/kb/adoptions.json?_shape=array&work=ISO+19011")
     rows = response.json()
