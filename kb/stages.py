@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "CN_LIFECYCLE", "CN_STATUSES", "DRAFT_PREFIX_STAGE", "HARMONIZED", "STAGE_GROUPS",
@@ -145,6 +146,18 @@ class Stage:
 
 
 def normalize_code(value: object) -> str:
+    """Return the ``NN.NN`` form of a harmonized stage code (see :func:`_normalize_code`)."""
+    if isinstance(value, str):
+        return _normalize_text_code(value)
+    return _normalize_code(value)
+
+
+@lru_cache(maxsize=1024)
+def _normalize_text_code(value: str) -> str:
+    return _normalize_code(value)
+
+
+def _normalize_code(value: object) -> str:
     """Return the ``NN.NN`` form of a harmonized stage code.
 
     Accepts ``"40.20"``, ``"4020"``, ``4020``, ``("40", "20")`` and ``"40/20"``.
@@ -167,6 +180,7 @@ def normalize_code(value: object) -> str:
     return code
 
 
+@lru_cache(maxsize=1024)
 def label(code_or_status: str) -> str:
     """Label for a harmonized code, a Chinese lifecycle step or a status.
 
