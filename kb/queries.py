@@ -43,7 +43,11 @@ def suggest(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
     if not candidates:
         candidates = [r[0] for r in conn.execute(
             "select id from works where number like ? limit 2000", (f"{needle[:3]}%",))]
-    return difflib.get_close_matches(text.strip(), candidates, n=limit, cutoff=0.3)
+    close = difflib.get_close_matches(text.strip(), candidates, n=limit, cutoff=0.3)
+    if not close and len(text.strip()) >= 3:  # "CC121" for CNAS-CC121: a part of a known id
+        close = [r[0] for r in conn.execute(
+            "select id from works where id like ? limit ?", (f"%{text.strip()}%", limit))]
+    return close
 
 
 def _not_found(conn: sqlite3.Connection, text: str) -> NotFound:
@@ -58,7 +62,13 @@ def resolve(conn: sqlite3.Connection, text: str) -> tuple[str, str | None]:
     :raises DesignationError: if ``text`` is not a designation.
     :raises NotFound: if neither the edition nor its work is known.
     """
-    d = parse(text)
+    try:
+        d = parse(text)
+    except DesignationError as error:
+        close = suggest(conn, text)
+        if close:
+            raise DesignationError(f"{error}; did you mean {', '.join(close)}?") from None
+        raise
     key = d.edition.canonical
     row = conn.execute("select work_id from editions where id = ?", (key,)).fetchone()
     if row:

@@ -134,3 +134,8 @@ def test_every_command_has_help():
     for name, command in main.commands.items():
         assert command.help, name
         assert f"kb {name}" in readme, f"README does not mention `kb {name}`"
+
+
+def test_a_fragment_suggests_the_designation(built_db):
+    result = run("history", "--db", str(built_db), "CC121")
+    assert result.exit_code == 1 and "did you mean CNAS-CC121" in result.output
