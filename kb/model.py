@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = [
     "Committee", "Document", "Edition", "IcsField", "LoadError", "Relation", "StageEvent",
@@ -41,6 +42,17 @@ def check_date(value: object, where: str = "date") -> str | None:
     """
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        return _check_text_date(value, where)
+    return _check_date(value, where)
+
+
+@lru_cache(maxsize=65536)
+def _check_text_date(text: str, where: str) -> str | None:
+    return _check_date(text, where)
+
+
+def _check_date(value: object, where: str) -> str | None:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
