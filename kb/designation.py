@@ -343,6 +343,7 @@ _SUPPLEMENT = re.compile(
 )
 _VERSION = re.compile(rf"\s+(?P<version>{'|'.join(VERSIONS)})(?![A-Za-z0-9])", re.I)
 _LANGUAGE = re.compile(r"\s*\((?P<codes>[A-Za-z]{1,3}(?:\s*[,/]\s*[A-Za-z]{1,3})*)\)")
+_LEGACY_PART = re.compile(r"\s*(\d+)\s*/\s*(\d+)(?:\s*-\s*((?:19|20)\d\d))?(?=$|[\s(:])")
 _LEADING_STAGE = re.compile(rf"^(?P<stage>{'|'.join(STAGES)})\s+(?=IWA\b)", re.I)
 
 _CN = re.compile(
@@ -461,6 +462,10 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         else:
             doctype = DOCTYPES[word]
         pos = token.end()
+    legacy = _LEGACY_PART.match(text, pos)
+    if legacy:  # "ISO 2631/1-1985", the pre-1990 way of writing ISO 2631-1:1985
+        text = text[:pos] + f" {legacy.group(1)}-{legacy.group(2)}" + (
+            f":{legacy.group(3)}" if legacy.group(3) else "") + text[legacy.end():]
     body = _NUMBER.match(text, pos)
     if not body or not body.group("number"):
         rest = text[pos:].strip()
