@@ -946,7 +946,7 @@ def build_rows(res: dict) -> list[tuple]:
         store_rows = total - t["loader_records_only"] - t["flush"] - t["finish"] - t["sql_other"]
         parts = [
             ("loader: read, validate, parse JSONL", t["loader_records_only"],
-             "timed alone in a 2nd pass over the file (json, _stamp, check_date, designations)"),
+             "timed alone in a 2nd pass over the file (json, check_date, designations)"),
             ("store: records -> buffered rows", store_rows,
              "the rest: Store._add, _Buffer.add/size/merge, designation keys (by difference)"),
             ("store: merge SELECTs (_merge_with_stored)", t["merge_select"],
