@@ -91,7 +91,7 @@ def load(db_path: str, loader: str | None, quiet: bool, paths: tuple[str, ...]) 
     Each document loads in its own transaction: a document that fails changes nothing, and
     loading a document a second time changes nothing.
     """
-    store = Store(db_path)
+    store = _open_store(db_path)
     try:
         summary = _load(store, paths, loader, quiet)
     except LoadError as error:
@@ -99,6 +99,15 @@ def load(db_path: str, loader: str | None, quiet: bool, paths: tuple[str, ...]) 
     finally:
         store.close()
     _report(summary)
+
+
+def _open_store(db_path: str | Path) -> Store:
+    import sqlite3
+
+    try:
+        return Store(db_path)
+    except (sqlite3.DatabaseError, OSError) as error:
+        raise _Fail(f"{db_path}: cannot open the knowledge base ({error})") from None
 
 
 @main.command()
@@ -115,7 +124,7 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
     target = Path(db_path)
     temporary = target.with_name(target.name + ".building")
     temporary.unlink(missing_ok=True)
-    store = Store(temporary)
+    store = _open_store(temporary)
     try:
         summary = _load(store, [Path(data_dir) / "catalogue", *extra], None, quiet)
     except LoadError as error:

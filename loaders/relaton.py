@@ -12,6 +12,7 @@ crawler saw that stage.  Archives are streamed member by member, never unpacked.
 from __future__ import annotations
 
 import hashlib
+import lzma
 import re
 import tarfile
 from collections.abc import Iterator
@@ -74,21 +75,37 @@ def documents(path: Path) -> Iterator[Document]:
 def _archive_documents(path: Path) -> Iterator[Document]:
     try:
         archive = tarfile.open(path, "r:*")
-    except (tarfile.TarError, OSError) as error:
+    except (tarfile.TarError, OSError, EOFError) as error:
         raise LoadError(f"{path}: not a readable archive ({error})") from None
+    count = 0
     with archive:
-        for member in archive:
-            if not member.isfile() or not member.name.endswith((".yaml", ".yml", ".xml")):
-                continue
-            handle = archive.extractfile(member)
-            if handle is None:
-                continue
-            data = handle.read()
-            is_xml = member.name.endswith(".xml")
-            yield Document(
-                name=f"{path}!{member.name}", sha256=hashlib.sha256(data).hexdigest(),
-                loader=NAME, records=lambda data=data, is_xml=is_xml: records(data, is_xml),
-            )
+        try:
+            for member in archive:
+                if not member.isfile() or not member.name.endswith((".yaml", ".yml", ".xml")):
+                    continue
+                handle = archive.extractfile(member)
+                if handle is None:
+                    continue
+                data = handle.read()
+                count += 1
+                is_xml = member.name.endswith(".xml")
+                yield Document(
+                    name=f"{path}!{member.name}", sha256=hashlib.sha256(data).hexdigest(),
+                    loader=NAME, records=lambda data=data, is_xml=is_xml: records(data, is_xml),
+                )
+        except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as error:
+            # the members read so far stand; the damaged rest is one failed document
+            yield _damaged(path, count, error)
+
+
+def _damaged(path: Path, count: int, error: BaseException) -> Document:
+    message = f"archive damaged after {count} members ({error or type(error).__name__})"
+
+    def fail():
+        raise LoadError(message)
+
+    digest = hashlib.sha256(f"{path}\0{count}\0{message}".encode()).hexdigest()
+    return Document(name=f"{path}", sha256=digest, loader=NAME, records=fail)
 
 
 def records(data: bytes, is_xml: bool = False, observed: str | None = None) -> Iterator:

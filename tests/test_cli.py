@@ -139,3 +139,10 @@ def test_every_command_has_help():
 def test_a_fragment_suggests_the_designation(built_db):
     result = run("history", "--db", str(built_db), "CC121")
     assert result.exit_code == 1 and "did you mean CNAS-CC121" in result.output
+
+
+def test_a_file_that_is_not_a_database(tmp_path):
+    db = tmp_path / "kb.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    result = run("load", "--db", str(db), "-q", str(FIXTURES / "mini.yaml"))
+    assert result.exit_code == 1 and "cannot open the knowledge base" in result.output

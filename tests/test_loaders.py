@@ -169,3 +169,16 @@ def test_csv_unknown_column_is_named(tmp_path):
     path.write_text("designation,colour\nISO 1:2002,blue\n")
     summary = load(tmp_path / "kb.db", path)
     assert summary.failed == 1 and "cat.csv:1: unknown column 'colour'" in summary.errors[0]
+
+
+def test_a_damaged_archive_keeps_the_members_before_the_damage(tmp_path):
+    focus = corpus("relaton", "focus", "iso")
+    archive = tmp_path / "records.tar.xz"
+    with tarfile.open(archive, "w:xz") as tar:
+        for path in sorted(focus.glob("iso-*.yaml"))[:40]:
+            tar.add(path, arcname=f"data/{path.name}")
+    damaged = tmp_path / "damaged.tar.xz"
+    damaged.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    summary = load(tmp_path / "kb.db", damaged)
+    assert summary.failed == 1 and "archive damaged after" in summary.errors[-1]
+    assert summary.loaded >= 1
