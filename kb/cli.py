@@ -81,7 +81,8 @@ def _report(summary: LoadSummary) -> None:
 
 @main.command()
 @_db_option
-@click.option("--loader", type=click.Choice(["catalogue", "samr", "iso-open-data", "relaton"]),
+@click.option("--loader",
+              type=click.Choice(["catalogue", "samr", "iso-open-data", "relaton", "sts"]),
               help="Force a loader instead of choosing one from each file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 __all__ = [
-    "Committee", "Document", "Edition", "IcsField", "LoadError", "Relation", "StageEvent",
-    "Work", "RELATION_TYPES", "ADOPTION_DEGREES", "OBSERVED_NOTE", "check_date",
+    "Clause", "Term", "Committee", "Document", "Edition", "IcsField", "LoadError", "Relation",
+    "StageEvent", "Work", "RELATION_TYPES", "ADOPTION_DEGREES", "OBSERVED_NOTE", "check_date",
 ]
 
 #: Relation types between documents (subject <type> object).
@@ -142,7 +142,41 @@ class Committee:
     parent: str | None = None
 
 
-Record = Work | Edition | StageEvent | Relation | IcsField | Committee
+@dataclass
+class Clause:
+    """A numbered part of an edition's text: clause, annex, term entry, foreword …
+
+    ``number`` is the clause number (``5.4.2``, ``A.1``, ``3.12``) or, for unnumbered parts,
+    a name (``foreword``, ``introduction``, ``bibliography``); ``parent`` is its parent's.
+    A document that gives the clauses of an edition in a language replaces all of them.
+    """
+
+    designation: str
+    number: str
+    heading: str | None
+    text: str
+    kind: str  # clause, annex-normative, annex-informative, term, foreword, introduction, ...
+    order: int
+    parent: str | None = None
+    language: str = "en"
+
+
+@dataclass
+class Term:
+    """A term entry: the preferred term, admitted and deprecated ones, definition, notes."""
+
+    designation: str
+    entry: str  # the entry's clause number, e.g. 3.1
+    language: str
+    preferred: str
+    admitted: tuple[str, ...] = ()
+    deprecated: tuple[str, ...] = ()
+    definition: str | None = None
+    notes: tuple[str, ...] = ()
+    source: str | None = None
+
+
+Record = Work | Edition | StageEvent | Relation | IcsField | Committee | Clause | Term
 
 
 @dataclass

@@ -28,6 +28,7 @@ from kb.model import (
     ADOPTION_DEGREES,
     OBSERVED_NOTE,
     RELATION_TYPES,
+    Clause,
     Committee,
     Document,
     Edition,
@@ -35,6 +36,7 @@ from kb.model import (
     LoadError,
     Relation,
     StageEvent,
+    Term,
     Work,
 )
 
@@ -78,10 +80,12 @@ class _Buffer:
     """Rows waiting to be written, merged by primary key."""
 
     TABLES = ("works", "editions", "stage_events", "relations", "ics", "committees",
-              "edition_ics", "sources")
+              "edition_ics", "clauses", "terms", "sources")
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[tuple, dict]] = {t: {} for t in self.TABLES}
+        self.replaced: set[tuple[str, str]] = set()  # (edition, language) whose text is new
+        self.done: set[tuple[str, str]] = set()  # ... whose old text this buffer deleted
         self._size = 0
 
     def add(self, table: str, key: tuple, row: dict) -> None:
@@ -96,6 +100,7 @@ class _Buffer:
         return self._size
 
     def merge(self, other: _Buffer) -> None:
+        self.replaced |= other.replaced
         for table, rows in other.rows.items():
             for key, row in rows.items():
                 self.add(table, key, row)
@@ -103,6 +108,7 @@ class _Buffer:
     def clear(self) -> None:
         for rows in self.rows.values():
             rows.clear()
+        self.replaced.clear()
         self._size = 0
 
 
@@ -186,6 +192,20 @@ class Store:
             db["relations"].create_index(["object"])
             db["relations"].create_index(["subject_work"])
             db["relations"].create_index(["object_work"])
+            db["clauses"].create(
+                {"edition_id": str, "language": str, "number": str, "parent": str,
+                 "heading": str, "text": str, "kind": str, "ord": int, "source_id": int},
+                pk=("edition_id", "language", "number"),
+                foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
+            )
+            db["terms"].create(
+                {"edition_id": str, "language": str, "entry": str, "preferred": str,
+                 "admitted": str, "deprecated": str, "definition": str, "notes": str,
+                 "source": str, "source_id": int},
+                pk=("edition_id", "language", "entry"),
+                foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
+            )
+            db["terms"].create_index(["preferred"])
             db["kb_meta"].create({"key": str, "value": str}, pk="key")
             db["kb_meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
 
@@ -224,6 +244,7 @@ class Store:
                 in_batch += 1
                 if buffer.size() >= _FLUSH_ROWS or in_batch >= _COMMIT_DOCUMENTS:
                     self._flush(buffer)
+                    buffer.done.clear()
                     self.db.execute("COMMIT")
                     self.db.execute("BEGIN")
                     in_batch = 0
@@ -256,6 +277,7 @@ class Store:
                 if own.size() >= _FLUSH_ROWS:  # a large document: write it in a savepoint
                     if not savepoint:
                         self._flush(batch)
+                        batch.done.clear()
                         self.db.execute("SAVEPOINT kb_document")
                         savepoint = True
                     self._flush(own)
@@ -311,6 +333,8 @@ class Store:
                 "code": record.code, "parent": _ics_parent(record.code),
                 "title_en": record.title_en, "title_fr": record.title_fr, "source_id": source_id,
             })
+        elif isinstance(record, Clause | Term):
+            self._add_text(record, buffer, source_id)
         elif isinstance(record, Committee):
             buffer.add("committees", (record.reference,), {
                 "reference": record.reference, "title": record.title, "status": record.status,
@@ -319,6 +343,24 @@ class Store:
             })
         else:
             raise TypeError(f"not a knowledge-base record: {record!r}")
+
+    def _add_text(self, record: Clause | Term, buffer: _Buffer, source_id: int) -> None:
+        edition = _edition_key(record.designation, "clause text")
+        self._ensure_edition(edition, buffer, source_id)
+        buffer.replaced.add((edition, record.language))
+        if isinstance(record, Clause):
+            buffer.add("clauses", (edition, record.language, record.number), {
+                "edition_id": edition, "language": record.language, "number": record.number,
+                "parent": record.parent, "heading": record.heading, "text": record.text,
+                "kind": record.kind, "ord": record.order, "source_id": source_id,
+            })
+        else:
+            buffer.add("terms", (edition, record.language, record.entry), {
+                "edition_id": edition, "language": record.language, "entry": record.entry,
+                "preferred": record.preferred, "admitted": _json(record.admitted),
+                "deprecated": _json(record.deprecated), "definition": record.definition,
+                "notes": _json(record.notes), "source": record.source, "source_id": source_id,
+            })
 
     def _add_work(self, work, titles: dict[str, str], buffer: _Buffer, source_id: int) -> str:
         key = work.canonical
@@ -388,12 +430,24 @@ class Store:
         "works": "id", "editions": "id", "stage_events": ("edition_id", "code", "date"),
         "relations": ("subject", "type", "object"), "ics": "code", "committees": "reference",
         "edition_ics": ("edition_id", "ics_code"), "sources": "id",
+        "clauses": ("edition_id", "language", "number"),
+        "terms": ("edition_id", "language", "entry"),
     }
 
     def _flush(self, buffer: _Buffer) -> None:
-        """Write buffered rows, merging each with the stored row of the same key."""
+        """Write buffered rows, merging each with the stored row of the same key.
+
+        The text of an edition in a language comes whole from one document: its stored
+        clauses and terms are deleted before the new ones are written.
+        """
+        for edition, language in sorted(buffer.replaced - buffer.done):
+            for table in ("clauses", "terms"):
+                self.conn.execute(f"delete from {table} where edition_id = ? and language = ?",
+                                  (edition, language))
+        buffer.done |= buffer.replaced
+        buffer.replaced.clear()
         for table in ("sources", "committees", "ics", "works", "editions", "edition_ics",
-                      "stage_events", "relations"):
+                      "stage_events", "relations", "clauses", "terms"):
             rows = buffer.rows[table]
             if not rows:
                 continue

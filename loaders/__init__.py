@@ -15,13 +15,13 @@ from types import ModuleType
 
 from kb.model import Document, LoadError
 
-from . import catalogue, iso_open_data, relaton, samr
+from . import catalogue, iso_open_data, relaton, samr, sts
 
 __all__ = ["LOADERS", "detect", "documents_for", "file_document", "LoadError"]
 
 #: Loaders by name, in the order they are tried.
 LOADERS: dict[str, ModuleType] = {
-    m.NAME: m for m in (catalogue, samr, iso_open_data, relaton)
+    m.NAME: m for m in (catalogue, samr, iso_open_data, relaton, sts)
 }
 
 _SKIP = {"SOURCES.md", "README.md", "versions.json"}

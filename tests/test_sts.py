@@ -1,0 +1,104 @@
+"""STS XML: metadata, clause tree, terms and citations; bad and hostile XML refused."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.conftest import corpus, dump_digest, load
+
+
+@pytest.fixture(scope="module")
+def rice(tmp_path_factory):
+    db = tmp_path_factory.mktemp("sts") / "kb.db"
+    summary = load(db, corpus("sts", "rice-en.final.sts.xml"))
+    assert summary.failed == 0, summary.errors
+    return db
+
+
+def test_metadata_becomes_the_edition(rice):
+    row = sqlite3.connect(rice).execute(
+        "select title_en, title_fr, edition, committee, ics from editions "
+        "where id = 'ISO 17301-1:2016'").fetchone()
+    assert row[0].startswith("Cereals and pulses — Specifications and test methods")
+    assert row[1].startswith("Céréales et légumineuses")
+    assert row[2:] == ("2", "ISO/TC 34/SC 4/WG 4", '["67.060"]')
+
+
+def test_clause_tree(rice):
+    conn = sqlite3.connect(rice)
+    top = [r[0] for r in conn.execute(
+        "select number from clauses where parent is null order by ord")]
+    assert top == ["foreword", "introduction", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+                   "A", "B", "C", "D", "E", "bibliography"]
+    kinds = dict(conn.execute("select number, kind from clauses where number in "
+                              "('A', 'B', '3.1', 'foreword', '1')"))
+    assert kinds == {"A": "annex-normative", "B": "annex-informative", "3.1": "term",
+                     "foreword": "foreword", "1": "clause"}
+    assert conn.execute("select parent, heading from clauses where number = 'A.2.1'"
+                        ).fetchone() == ("A.2", "Sample divider,")
+    orders = [r[0] for r in conn.execute("select ord from clauses order by ord")]
+    assert orders == sorted(set(orders))
+    scope = conn.execute("select text from clauses where number = '1'").fetchone()[0]
+    assert scope.startswith("This document specifies") and "  " not in scope
+
+
+def test_terms(rice):
+    conn = sqlite3.connect(rice)
+    assert conn.execute("select count(*) from terms").fetchone() == (15,)
+    row = conn.execute("select preferred, admitted, definition, source from terms "
+                       "where entry = '3.1'").fetchone()
+    assert row == ("paddy", '["paddy rice", "rough rice"]',
+                   "rice retaining its husk after threshing", "ISO 7301:2011, 3.1")
+
+
+def test_citations(rice):
+    conn = sqlite3.connect(rice)
+    cites = dict(conn.execute("select object, note from relations where type = 'cites' and "
+                              "subject = 'ISO 17301-1:2016'"))
+    assert cites["ISO 712 (all parts)"] == "cited in 2"
+    assert "8" in cites["ISO 8351-1:1994"] and "ISO 20483:2013" in cites
+
+
+def test_reloading_replaces_the_text(tmp_path):
+    source = corpus("sts", "rice-en.final.sts.xml").read_text(encoding="utf-8")
+    path = tmp_path / "rice.xml"
+    path.write_text(source, encoding="utf-8")
+    db = tmp_path / "kb.db"
+    load(db, path)
+    before = dump_digest(db)
+    assert load(db, path).unchanged == 1 and dump_digest(db) == before
+    start = source.index('<sec id="sec_9"')
+    end = source.index("</sec>", start) + len("</sec>")
+    path.write_text(source[:start] + source[end:], encoding="utf-8")
+    assert load(db, path).loaded == 1
+    numbers = {r[0] for r in sqlite3.connect(db).execute("select number from clauses")}
+    assert "9" not in numbers and "8" in numbers
+
+
+@pytest.mark.parametrize(("xml", "message"), [
+    ("<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
+     "<sec><title>x</title>\n\n<p>unclosed</sec></body></standard>", "line 3: malformed XML"),
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+     "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
+     "<sec><label>1</label><title>Scope</title><p>&x;</p></sec></body></standard>", None),
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY a "aaaaaaaaaa">'
+     '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+     ']>\n<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>'
+     "<sec><label>1</label><title>Scope</title><p>&c;</p></sec></body></standard>", None),
+])
+def test_bad_and_hostile_xml(tmp_path, xml, message):
+    path = tmp_path / "doc.xml"
+    path.write_text(xml, encoding="utf-8")
+    db = tmp_path / "kb.db"
+    load(db, corpus("sts", "rice-en.final.sts.xml"))
+    before = dump_digest(db)
+    summary = load(db, path)
+    if message:
+        assert summary.failed == 1 and message in summary.errors[0]
+        assert dump_digest(db) == before
+    else:  # entities are neither fetched nor expanded
+        texts = [r[0] for r in sqlite3.connect(db).execute(
+            "select text from clauses where edition_id = 'ISO 1:2002'")]
+        assert all("root:" not in t and "aaaaaaaaaa" not in t for t in texts)
