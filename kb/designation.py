@@ -316,7 +316,8 @@ _TYPE_WORDS = "|".join(sorted(DOCTYPES, key=len, reverse=True))
 _INTL_PUB = re.compile(
     r"^(?P<pub>ISO|IEC|CISPR|IWA|CEI|ИСО|МЭК)(?P<co>(?:\s*/\s*(?:"
     + "|".join(CO_PUBLISHERS + ("CEI", "МЭК", "ИСО"))
-    + rf"))*)(?![A-Za-z](?<!(?={_STAGE_WORDS}|{_TYPE_WORDS})[A-Za-z]))",
+    # then no letter, unless a stage or type glued on: "ISO/IECTR 90006", "ISO/IECDIS 1"
+    + rf"))*)(?:(?![A-Za-z])|(?=(?:{_STAGE_WORDS}|{_TYPE_WORDS})))",
     re.I,
 )
 _TOKEN = re.compile(
