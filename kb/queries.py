@@ -35,14 +35,16 @@ def suggest(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
     except DesignationError:
         digits = re.findall(r"\d{2,}", text)
         needle = digits[0] if digits else text.strip()[:12]
+    needle = re.sub(r"[^0-9A-Za-z.-]", "", needle)
+    # GLOB (not LIKE) so that the index on works.number serves the prefix search
     candidates = [r[0] for r in conn.execute(
-        "select id from works where number like ? limit 2000", (f"{needle}%",))]
+        "select id from works where number glob ? limit 2000", (f"{needle}*",))]
     candidates += [r[0] for r in conn.execute(
-        "select id from editions where work_id in (select id from works where number like ?)"
-        " limit 2000", (f"{needle}%",))]
-    if not candidates:
+        "select id from editions where work_id in (select id from works where number glob ?)"
+        " limit 2000", (f"{needle}*",))]
+    if not candidates and needle:
         candidates = [r[0] for r in conn.execute(
-            "select id from works where number like ? limit 2000", (f"{needle[:3]}%",))]
+            "select id from works where number glob ? limit 2000", (f"{needle[:3]}*",))]
     close = difflib.get_close_matches(text.strip(), candidates, n=limit, cutoff=0.3)
     if not close and len(text.strip()) >= 3:  # "CC121" for CNAS-CC121: a part of a known id
         close = [r[0] for r in conn.execute(
