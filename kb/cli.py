@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,8 @@ def load(db_path: str, loader: str | None, quiet: bool, paths: tuple[str, ...]) 
     store = _open_store(db_path)
     try:
         summary = _load(store, paths, loader, quiet)
+        if summary.loaded:
+            _reindex(store)
     except LoadError as error:
         raise _Fail(str(error)) from None
     finally:
@@ -102,9 +105,21 @@ def load(db_path: str, loader: str | None, quiet: bool, paths: tuple[str, ...]) 
     _report(summary)
 
 
-def _open_store(db_path: str | Path) -> Store:
-    import sqlite3
+def _reindex(store: Store) -> int:
+    """Rebuild the full-text tables in one transaction (a query never sees half of it).
 
+    Rebuilding whole is the first step; updating only the reloaded editions comes next.
+    """
+    from kb import search
+
+    if not store.conn.execute("select 1 from clauses limit 1").fetchone() and "clauses_fts" \
+            not in store.db.table_names():
+        return 0
+    with store.db.atomic():
+        return search.rebuild(store.conn)
+
+
+def _open_store(db_path: str | Path) -> Store:
     try:
         return Store(db_path)
     except (sqlite3.DatabaseError, OSError) as error:
@@ -132,6 +147,8 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
         store.close()
         temporary.unlink(missing_ok=True)
         raise _Fail(str(error)) from None
+    if not summary.failed:
+        _reindex(store)
     store.close()
     if summary.failed:
         temporary.unlink(missing_ok=True)
@@ -146,8 +163,6 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
 
 
 def _connect(db_path: str):
-    import sqlite3
-
     if not Path(db_path).exists():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
     return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -191,6 +206,55 @@ def show(db_path: str, as_json: bool, designation: str) -> None:
     from kb.render import edition_text
 
     click.echo(edition_text(result))
+
+
+@main.command()
+@_db_option
+def index(db_path: str) -> None:
+    """Drop and rebuild the full-text indexes of clause text and terms."""
+    if not Path(db_path).exists():
+        raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
+    store = _open_store(db_path)
+    try:
+        rows = _reindex(store)
+    finally:
+        store.close()
+    click.echo(f"{db_path}: indexed {rows} clauses and terms")
+
+
+@main.command("search")
+@_db_option
+@click.option("--standard", help="Only this work or edition (any spelling).")
+@click.option("--lang", "language", help="Only clauses in this language (en, zh …).")
+@click.option("--kind", help="Only this kind of clause (clause, term, annex …).")
+@click.option("-n", "--limit", default=20, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.argument("query")
+def search_command(db_path, standard, language, kind, limit, as_json, query) -> None:
+    """Search clause text in English and Chinese; hits best first with a snippet."""
+    from kb import search
+
+    conn = _connect(db_path)
+    try:
+        if standard:
+            try:
+                standard = parse(standard).edition.canonical
+            except DesignationError as error:
+                raise _Fail(str(error)) from None
+        try:
+            hits = search.search(conn, query, limit=limit, standard=standard,
+                                 language=language, kind=kind)
+        except sqlite3.OperationalError as error:
+            raise _Fail(f"{db_path}: no search index ({error}); run `kb index`") from None
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
+        return
+    for hit in hits:
+        click.echo(f"{hit['designation']}  {hit['clause']}  {hit['heading'] or ''}")
+        click.echo(f"    {hit['snippet']}")
+    click.echo(f"{len(hits)} hits")
 
 
 @main.command("parse")

@@ -1,0 +1,70 @@
+"""Full-text search in English and Chinese over real FTS5 tables (kb/search.py)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from kb import search
+from kb.cli import main
+from tests.conftest import FIXTURES, corpus
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("search") / "kb.db"
+    runner = CliRunner()
+    result = runner.invoke(main, ["load", "--db", str(path), "-q",
+                                  str(FIXTURES / "sample-zh.sts.xml"),
+                                  str(corpus("sts", "rice-en.final.sts.xml"))])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_segment_cuts_chinese_only():
+    assert search.segment("审核方案的目标").split() == ["审核", "方案", "的", "目标"]
+    assert search.segment("audit programme") == "audit programme"
+
+
+@pytest.mark.parametrize("query", ["审核方案", "审核 方案", "审核方案目标"])
+def test_chinese_queries_find_the_audit_programme_clauses(db, query):
+    hits = search.search(sqlite3.connect(db), query)
+    clauses = [h["clause"] for h in hits]
+    assert "5.2" in clauses and all(h["designation"] == "T/KBS 1-2026" for h in hits)
+    snippet = next(h["snippet"] for h in hits if h["clause"] == "5.2")
+    assert " " not in snippet  # no spaces left from the segmentation
+    if query != "审核方案目标":  # that one matches the heading, not the text
+        assert "[审核" in snippet
+
+
+def test_english_stemming(db):
+    conn = sqlite3.connect(db)
+    hits = search.search(conn, "husked rices")
+    assert hits[0]["clause"] == "3.10" and "[husked] [rice]" in hits[0]["snippet"]
+    assert search.search(conn, "paddy", kind="term")[0]["clause"] == "3.1"
+
+
+def test_filters(db):
+    conn = sqlite3.connect(db)
+    assert search.search(conn, "rice", standard="T/KBS 1-2026") == []
+    assert {h["language"] for h in search.search(conn, "审核", language="zh")} == {"zh"}
+    assert search.search(conn, "rice", standard="ISO 17301-1:2016")
+
+
+def test_cli_json(db):
+    result = CliRunner().invoke(main, ["search", "--db", str(db), "--json", "审核 方案",
+                                       "-n", "2"])
+    hits = json.loads(result.output)
+    assert {"designation", "clause", "heading", "snippet", "score"} <= set(hits[0])
+
+
+def test_index_rebuild_and_missing_index(db, tmp_path):
+    result = CliRunner().invoke(main, ["index", "--db", str(db)])
+    assert result.exit_code == 0 and "indexed" in result.output
+    empty = tmp_path / "kb.db"
+    CliRunner().invoke(main, ["load", "--db", str(empty), "-q", str(FIXTURES / "mini.yaml")])
+    result = CliRunner().invoke(main, ["search", "--db", str(empty), "audit"])
+    assert result.exit_code == 1 and "kb index" in result.output
