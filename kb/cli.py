@@ -257,6 +257,30 @@ def search_command(db_path, standard, language, kind, limit, as_json, query) -> 
     click.echo(f"{len(hits)} hits")
 
 
+@main.command()
+@_db_option
+@click.option("--lang", "language", help="Language of the text (default: English if loaded).")
+@click.option("--json", "as_json", is_flag=True, help="Print the clause as JSON.")
+@click.argument("designation")
+@click.argument("number")
+def read(db_path: str, language: str | None, as_json: bool, designation: str,
+         number: str) -> None:
+    """Read a clause in place: parents, text, subclauses, neighbours, terms and citations."""
+    conn = _connect(db_path)
+    try:
+        result = queries.clause(conn, designation, number, language)
+    except (DesignationError, queries.NotFound) as error:
+        raise _Fail(str(error)) from None
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    from kb.render import clause_text
+
+    click.echo(clause_text(result))
+
+
 @main.command("parse")
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed parts as JSON.")
 @click.argument("designations", nargs=-1, required=True)

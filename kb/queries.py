@@ -14,7 +14,7 @@ import sqlite3
 from kb import stages
 from kb.designation import DesignationError, parse, try_parse
 
-__all__ = ["NotFound", "edition", "history", "resolve", "suggest"]
+__all__ = ["NotFound", "clause", "edition", "history", "resolve", "suggest"]
 
 
 class NotFound(LookupError):
@@ -185,4 +185,72 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
         "work": work, "editions": editions, "relations": relations,
         "predecessors": predecessors, "successors": successors, "adoptions": adoptions,
         "adopts": adopted,
+    }
+
+
+def clause(conn: sqlite3.Connection, designation: str, number: str,
+           language: str | None = None) -> dict:
+    """A clause in place: breadcrumb of parents, text, children, previous and next clause,
+    the terms of the same edition it uses, and the documents it cites (known or not).
+
+    :raises NotFound: for an unknown edition or clause (naming the clauses there are).
+    """
+    work, key = resolve(conn, designation)
+    if key is None:
+        rows = conn.execute("select distinct edition_id from clauses where edition_id in "
+                            "(select id from editions where work_id = ?) order by edition_id desc",
+                            (work,)).fetchall()
+        if not rows:
+            raise NotFound(f"{designation.strip()!r} has no clause text in the knowledge base")
+        key = rows[0][0]
+    languages = [r[0] for r in conn.execute(
+        "select distinct language from clauses where edition_id = ? order by language = 'en' "
+        "desc, language", (key,))]
+    if not languages:
+        raise NotFound(f"{key} has no clause text in the knowledge base")
+    language = language if language in languages else languages[0]
+    found = _rows(conn, """select number, parent, heading, text, kind, ord from clauses
+                           where edition_id = ? and language = ? and number = ?""",
+                  (key, language, number.strip()))
+    if not found:
+        numbers = [r[0] for r in conn.execute(
+            "select number from clauses where edition_id = ? and language = ? order by ord",
+            (key, language))]
+        close = difflib.get_close_matches(number.strip(), numbers, n=5, cutoff=0.5)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        raise NotFound(f"{key} has no clause {number.strip()!r}{hint}")
+    row = found[0]
+    crumbs, parent = [], row["parent"]
+    while parent:
+        up = _rows(conn, "select number, parent, heading from clauses where edition_id = ? "
+                         "and language = ? and number = ?", (key, language, parent))
+        if not up:
+            break
+        crumbs.insert(0, {"number": up[0]["number"], "heading": up[0]["heading"]})
+        parent = up[0]["parent"]
+    neighbour = """select number, heading from clauses where edition_id = ? and language = ?
+                   and ord {op} ? order by ord {direction} limit 1"""
+    previous = _rows(conn, neighbour.format(op="<", direction="desc"), (key, language, row["ord"]))
+    following = _rows(conn, neighbour.format(op=">", direction="asc"), (key, language, row["ord"]))
+    children = _rows(conn, "select number, heading from clauses where edition_id = ? and "
+                           "language = ? and parent = ? order by ord",
+                     (key, language, row["number"]))
+    text = f"{row['heading'] or ''}\n{row['text']}".lower()
+    terms = [t for t in _rows(conn, """select entry, preferred, definition from terms
+                                       where edition_id = ? and language = ?""", (key, language))
+             if t["entry"] != row["number"] and t["preferred"].lower() in text]
+    citations = []
+    for r in _rows(conn, """select r.object, r.note, o.status, o.title_en, o.id is not null as known
+                            from relations r left join editions o on o.id = r.object
+                            where r.subject = ? and r.type = 'cites'""", (key,)):
+        places = (r["note"] or "").removeprefix("cited in ").split(", ")
+        if row["number"] in places:
+            citations.append({"designation": r["object"], "known": bool(r["known"]),
+                              "status": r["status"], "title_en": r["title_en"]})
+    return {
+        "designation": key, "language": language, "clause": row["number"],
+        "heading": row["heading"], "kind": row["kind"], "text": row["text"],
+        "breadcrumb": crumbs, "children": children,
+        "previous": previous[0] if previous else None,
+        "next": following[0] if following else None, "terms": terms, "citations": citations,
     }

@@ -110,3 +110,30 @@ def edition_text(e: dict) -> str:
             degree = f" ({r['degree']})" if r.get("degree") else ""
             lines.append(f"    {r['subject']} {r['type']} {r['object']}{degree}")
     return "\n".join(lines)
+
+
+def clause_text(c: dict) -> str:
+    """A clause in place as text: breadcrumb, heading, text, children, neighbours, links."""
+    crumbs = " › ".join(f"{b['number']} {b['heading'] or ''}".strip() for b in c["breadcrumb"])
+    lines = [f"{c['designation']}  {crumbs + ' › ' if crumbs else ''}{c['clause']}"]
+    lines += ["", f"{c['clause']}  {c['heading'] or ''}".rstrip(), ""]
+    lines += [c["text"]] if c["text"] else []
+    if c["children"]:
+        lines += ["", "Subclauses:"] + [f"  {k['number']}  {k['heading'] or ''}"
+                                        for k in c["children"]]
+    if c["terms"]:
+        lines += ["", "Terms used:"] + [f"  {t['entry']}  {t['preferred']}: {t['definition'] or ''}"
+                                        for t in c["terms"]]
+    if c["citations"]:
+        lines += ["", "Cites:"]
+        for r in c["citations"]:
+            known = f"  [{r['status']}]" if r["known"] else "  (not in the knowledge base)"
+            lines.append(f"  {r['designation']}{known}")
+    nav = []
+    if c["previous"]:
+        nav.append(f"← {c['previous']['number']} {c['previous']['heading'] or ''}".rstrip())
+    if c["next"]:
+        nav.append(f"→ {c['next']['number']} {c['next']['heading'] or ''}".rstrip())
+    if nav:
+        lines += ["", "   ".join(nav)]
+    return "\n".join(lines)

@@ -68,3 +68,22 @@ def test_index_rebuild_and_missing_index(db, tmp_path):
     CliRunner().invoke(main, ["load", "--db", str(empty), "-q", str(FIXTURES / "mini.yaml")])
     result = CliRunner().invoke(main, ["search", "--db", str(empty), "audit"])
     assert result.exit_code == 1 and "kb index" in result.output
+
+
+def test_read_a_clause_in_place(db):
+    result = CliRunner().invoke(main, ["read", "--db", str(db), "--json", "ISO17301-1：2016",
+                                       "6.5.1"])
+    c = json.loads(result.output)
+    assert [b["number"] for b in c["breadcrumb"]] == ["6", "6.5"]
+    assert c["previous"]["number"] == "6.5" and c["next"]["number"] == "6.5.2"
+    assert {"paddy", "husked rice"} <= {t["preferred"] for t in c["terms"]}
+    assert c["citations"] == [{"designation": "ISO 6646", "known": False, "status": None,
+                               "title_en": None}]
+
+
+def test_read_chinese_clause_and_unknown_clause(db):
+    result = CliRunner().invoke(main, ["read", "--db", str(db), "T/KBS 1-2026", "5.3"])
+    assert result.exit_code == 0 and "5 审核方案的管理 › 5.3" in result.output
+    assert "审核方案" in result.output and "GB/T 19011-2021" in result.output
+    missing = CliRunner().invoke(main, ["read", "--db", str(db), "T/KBS 1-2026", "5.9"])
+    assert missing.exit_code == 1 and "closest: 5.3, 5.2" in missing.output
