@@ -281,6 +281,32 @@ def read(db_path: str, language: str | None, as_json: bool, designation: str,
     click.echo(clause_text(result))
 
 
+@main.command("term")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+@click.argument("text")
+def term_command(db_path: str, as_json: bool, text: str) -> None:
+    """A term in every loaded standard, with definitions and other-language equivalents."""
+    conn = _connect(db_path)
+    try:
+        entries = queries.term(conn, text)
+    except queries.NotFound as error:
+        raise _Fail(str(error)) from None
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        click.echo(f"{e['designation']}  {e['entry']}  {e['preferred']} ({e['language']})")
+        if e["admitted"]:
+            click.echo(f"    admitted: {'; '.join(e['admitted'])}")
+        if e["definition"]:
+            click.echo(f"    {e['definition']}")
+        for q in e["equivalents"]:
+            click.echo(f"    = {q['preferred']} ({q['language']}, {q['designation']})")
+
+
 @main.command("parse")
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed parts as JSON.")
 @click.argument("designations", nargs=-1, required=True)

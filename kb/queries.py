@@ -14,7 +14,7 @@ import sqlite3
 from kb import stages
 from kb.designation import DesignationError, parse, try_parse
 
-__all__ = ["NotFound", "clause", "edition", "history", "resolve", "suggest"]
+__all__ = ["NotFound", "clause", "edition", "history", "resolve", "suggest", "term"]
 
 
 class NotFound(LookupError):
@@ -254,3 +254,33 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
         "previous": previous[0] if previous else None,
         "next": following[0] if following else None, "terms": terms, "citations": citations,
     }
+
+
+def term(conn: sqlite3.Connection, text: str) -> list[dict]:
+    """A term in every loaded standard: its entries with definitions, and the equivalents
+    in other languages (the same entry in another language, or in the edition it adopts or
+    that adopts it).
+
+    :raises NotFound: when no loaded standard defines the term.
+    """
+    wanted = text.strip()
+    rows = _rows(conn, """select t.edition_id as designation, t.entry, t.language, t.preferred,
+            t.admitted, t.deprecated, t.definition, t.notes, t.source, e.status
+        from terms t left join editions e on e.id = t.edition_id
+        where lower(t.preferred) = lower(?) or t.admitted like ? or t.deprecated like ?
+        order by t.edition_id, t.entry""", (wanted, f'%"{wanted}"%', f'%"{wanted}"%'))
+    if not rows:
+        raise NotFound(f"no loaded standard defines {wanted!r}")
+    for row in rows:
+        for field in ("admitted", "deprecated", "notes"):
+            row[field] = json.loads(row[field]) if row[field] else []
+        related = [row["designation"]] + [r[0] for r in conn.execute(
+            """select object from relations where subject = ? and type = 'adopts'
+               union select subject from relations where object = ? and type = 'adopts'""",
+            (row["designation"], row["designation"]))]
+        marks = ",".join("?" * len(related))
+        row["equivalents"] = _rows(conn, f"""select edition_id as designation, language,
+                preferred, definition from terms
+            where edition_id in ({marks}) and entry = ? and language != ?
+            order by edition_id, language""", (*related, row["entry"], row["language"]))
+    return rows

@@ -87,3 +87,15 @@ def test_read_chinese_clause_and_unknown_clause(db):
     assert "审核方案" in result.output and "GB/T 19011-2021" in result.output
     missing = CliRunner().invoke(main, ["read", "--db", str(db), "T/KBS 1-2026", "5.9"])
     assert missing.exit_code == 1 and "closest: 5.3, 5.2" in missing.output
+
+
+def test_term_with_equivalents(db):
+    result = CliRunner().invoke(main, ["term", "--db", str(db), "--json", "审核方案"])
+    entries = json.loads(result.output)
+    assert entries[0]["designation"] == "T/KBS 1-2026" and entries[0]["entry"] == "3.1"
+    assert entries[0]["definition"].startswith("针对特定时间段")
+    assert entries[0]["equivalents"][0]["preferred"] == "audit programme"
+    result = CliRunner().invoke(main, ["term", "--db", str(db), "rough rice"])
+    assert result.exit_code == 0 and "paddy" in result.output
+    result = CliRunner().invoke(main, ["term", "--db", str(db), "no such term"])
+    assert result.exit_code == 1 and "no loaded standard defines" in result.output
