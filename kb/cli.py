@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -156,6 +157,12 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
             click.echo(f"kb: {error}", err=True)
         raise _Fail(f"build failed: {summary.failed} documents failed; {target} left as it was")
     os.replace(temporary, target)
+    built_index = Path(str(temporary) + ".whoosh")
+    old_index = Path(str(target) + ".whoosh")
+    if old_index.exists():
+        shutil.rmtree(old_index)
+    if built_index.exists():
+        built_index.rename(old_index)
     click.echo(f"{target}: {summary.line()}")
 
 
@@ -228,9 +235,11 @@ def index(db_path: str) -> None:
 @click.option("--lang", "language", help="Only clauses in this language (en, zh …).")
 @click.option("--kind", help="Only this kind of clause (clause, term, annex …).")
 @click.option("-n", "--limit", default=20, show_default=True, type=int)
+@click.option("--engine", type=click.Choice(["fts", "whoosh"]), default="fts",
+              show_default=True, help="SQLite FTS5 or the whoosh index beside the database.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @click.argument("query")
-def search_command(db_path, standard, language, kind, limit, as_json, query) -> None:
+def search_command(db_path, standard, language, kind, limit, engine, as_json, query) -> None:
     """Search clause text in English and Chinese; hits best first with a snippet."""
     from kb import search
 
@@ -243,7 +252,7 @@ def search_command(db_path, standard, language, kind, limit, as_json, query) -> 
                 raise _Fail(str(error)) from None
         try:
             hits = search.search(conn, query, limit=limit, standard=standard,
-                                 language=language, kind=kind)
+                                 language=language, kind=kind, engine=engine)
         except sqlite3.OperationalError as error:
             raise _Fail(f"{db_path}: no search index ({error}); run `kb index`") from None
     finally:

@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import sqlite3
+import warnings
 from functools import lru_cache
+from pathlib import Path
 
-__all__ = ["rebuild", "search", "segment", "sub_words"]
+__all__ = ["ENGINES", "rebuild", "search", "segment", "sub_words", "whoosh_dir"]
+
+#: Search engines behind :func:`search`.
+ENGINES = ("fts", "whoosh")
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HAN_OR_PUNCT = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
@@ -83,7 +89,19 @@ def _match_query(query: str) -> str:
 
 
 def rebuild(conn: sqlite3.Connection) -> int:
-    """Drop and rebuild the full-text tables from the clauses and terms; return the rows."""
+    """Drop and rebuild both indexes from the clauses and terms; return the rows indexed.
+
+    The FTS5 tables are rebuilt inside the caller's transaction; the whoosh index is built
+    in a new folder beside the database and swapped in whole.
+    """
+    count = _rebuild_fts(conn)
+    folder = whoosh_dir(conn)
+    if folder is not None:
+        _rebuild_whoosh(conn, folder)
+    return count
+
+
+def _rebuild_fts(conn: sqlite3.Connection) -> int:
     conn.execute("drop table if exists clauses_fts")
     conn.execute("drop table if exists terms_fts")
     conn.execute(
@@ -117,12 +135,17 @@ def rebuild(conn: sqlite3.Connection) -> int:
 
 def search(
     conn: sqlite3.Connection, query: str, limit: int = 20, standard: str | None = None,
-    language: str | None = None, kind: str | None = None,
+    language: str | None = None, kind: str | None = None, engine: str = "fts",
 ) -> list[dict]:
     """Clauses matching ``query``, best first, each with a highlighted snippet.
 
     :param standard: only this work or edition (canonical designation).
+    :param engine: ``fts`` (SQLite FTS5) or ``whoosh``.
     """
+    if engine == "whoosh":
+        return _search_whoosh(conn, query, limit, standard, language, kind)
+    if engine != "fts":
+        raise ValueError(f"unknown search engine {engine!r} (known: {', '.join(ENGINES)})")
     match = _match_query(query)
     if not match:
         return []
@@ -151,3 +174,103 @@ def search(
          "snippet": " ".join(_unsegment(r[5]).split()), "score": round(-r[6], 3)}
         for r in rows
     ]
+
+
+# --- whoosh ----------------------------------------------------------------------------------
+
+
+def whoosh_dir(conn: sqlite3.Connection) -> Path | None:
+    """The whoosh index folder beside the database file (None for an in-memory database)."""
+    row = conn.execute("pragma database_list").fetchone()
+    return Path(row[2] + ".whoosh") if row and row[2] else None
+
+
+@lru_cache(maxsize=1)
+def _whoosh():
+    with warnings.catch_warnings():  # whoosh 2.7.4 (2016) predates current Pythons
+        warnings.simplefilter("ignore")
+        from whoosh import analysis, fields, highlight, index, qparser, query
+    return analysis, fields, highlight, index, qparser, query
+
+
+def _schema():
+    analysis, fields, *_ = _whoosh()
+    analyzer = analysis.RegexTokenizer(r"\w+") | analysis.LowercaseFilter() | \
+        analysis.StemFilter()
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True), edition_id=fields.ID(stored=True),
+        work_id=fields.ID(stored=True), language=fields.ID(stored=True),
+        number=fields.ID(stored=True), kind=fields.ID(stored=True),
+        heading=fields.TEXT(analyzer=analyzer, stored=True, field_boost=4.0),
+        text=fields.TEXT(analyzer=analyzer, stored=True),
+    )
+
+
+def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path) -> None:
+    *_, index, _qparser, _query = _whoosh()
+    building = folder.with_name(folder.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    ix = index.create_in(str(building), _schema())
+    writer = ix.writer(limitmb=128)
+    for edition, work, language, number, kind, heading, text in conn.execute(
+        """select c.edition_id, e.work_id, c.language, c.number, c.kind, c.heading, c.text
+           from clauses c left join editions e on e.id = c.edition_id"""
+    ):
+        writer.add_document(
+            key=f"{edition}\0{language}\0{number}", edition_id=edition, work_id=work or "",
+            language=language, number=number, kind=kind or "",
+            heading=segment(heading or ""), text=segment(text or ""),
+        )
+    writer.commit()
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    building.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _search_whoosh(conn, query: str, limit: int, standard, language, kind) -> list[dict]:
+    _analysis, _fields, highlight, index, qparser, wquery = _whoosh()
+    folder = whoosh_dir(conn)
+    if folder is None or not index.exists_in(str(folder)):
+        raise sqlite3.OperationalError("no whoosh index")
+    ix = index.open_dir(str(folder))
+    parser = qparser.MultifieldParser(["heading", "text"], ix.schema, group=qparser.AndGroup)
+    parsed = parser.parse(segment(query))
+    filters = []
+    if standard:
+        filters.append(wquery.Or([wquery.Term("edition_id", standard),
+                                  wquery.Term("work_id", standard)]))
+    if language:
+        filters.append(wquery.Term("language", language))
+    if kind:
+        filters.append(wquery.Prefix("kind", kind))
+    with ix.searcher() as searcher:
+        results = searcher.search(parsed, limit=limit,
+                                  filter=wquery.And(filters) if filters else None)
+        results.formatter = _Marks(highlight)
+        hits = []
+        for hit in results:
+            snippet = hit.highlights("text") or hit.highlights("heading") or hit["text"][:160]
+            hits.append({
+                "designation": hit["edition_id"], "clause": hit["number"],
+                "heading": _unsegment(hit["heading"]).strip() or None, "kind": hit["kind"],
+                "language": hit["language"],
+                "snippet": " ".join(_unsegment(snippet).split()),
+                "score": round(hit.score, 3),
+            })
+    return hits
+
+
+def _Marks(highlight):
+    class Marks(highlight.Formatter):
+        """Hits between the private-use marks, like the FTS5 snippets."""
+
+        between = " … "
+
+        def format_token(self, text, token, replace=False):
+            return _START + highlight.get_text(text, token, replace) + _END
+
+    return Marks()

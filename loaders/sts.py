@@ -137,14 +137,18 @@ class _State:
         parent = self.number(self.stack[-1]) if self.stack else None
         if self.edition is None:
             raise LoadError(f"<{name}> before the document's metadata")
+        text = _own_text(element)
         if name == "term-sec":
             terms = list(_term(self.edition, number, element))
             yield from terms
-            heading = terms[0].preferred if terms else None
+            own = [t for t in terms if t.language == self.language] or terms
+            heading = own[0].preferred if own else None
+            if terms:
+                text = _term_text(own[0], [t for t in terms if t is not own[0]])
         else:
             heading = _text(element.find("title")) or None
         yield Clause(
-            designation=self.edition, number=number, heading=heading, text=_own_text(element),
+            designation=self.edition, number=number, heading=heading, text=text,
             kind=_kind(name, element), order=order, parent=parent, language=self.language,
         )
 
@@ -219,6 +223,17 @@ def _own_text(element) -> str:
         if text:
             blocks.append(text)
     return "\n".join(blocks)
+
+
+def _term_text(term: Term, others: list[Term]) -> str:
+    """A term entry as clause text: admitted terms, definition, notes, source, equivalents."""
+    lines = [f"admitted: {'; '.join(term.admitted)}"] if term.admitted else []
+    lines += [term.definition] if term.definition else []
+    lines += [f"deprecated: {'; '.join(term.deprecated)}"] if term.deprecated else []
+    lines += list(term.notes)
+    lines += [f"[SOURCE: {term.source}]"] if term.source else []
+    lines += [f"{other.language}: {other.preferred}" for other in others]
+    return "\n".join(lines)
 
 
 def _term(designation: str, number: str, element) -> Iterator[Term]:
