@@ -166,7 +166,11 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
     for r in relations:
         if r["type"] == "replaces":
             replaced_by.setdefault(r["object"], []).append(r["subject"])
+    with_text = {r[0] for r in conn.execute(
+        f"select distinct edition_id from clauses where edition_id in "
+        f"({','.join('?' * len(editions))})", [e["designation"] for e in editions])}
     for e in editions:
+        e["has_text"] = e["designation"] in with_text
         newer = replaced_by.get(e["designation"], [])
         drafts = [n for n in newer if (d := try_parse(n)) is not None and d.draft_stage]
         e["replaced_by"] = [n for n in newer if n not in drafts]

@@ -66,9 +66,8 @@ def sub_words(text: str) -> str:
 
 
 def _unsegment(text: str) -> str:
-    """Undo the spaces :func:`segment` put between Chinese characters; mark the hits."""
-    text = _CJK_GAP.sub(r"\1\2", text)
-    return text.replace(_START, MARK_START).replace(_END, MARK_END)
+    """Undo the spaces :func:`segment` put between Chinese characters (hit marks kept)."""
+    return _CJK_GAP.sub(r"\1\2", text)
 
 
 def _match_query(query: str) -> str:
@@ -136,14 +135,18 @@ def _rebuild_fts(conn: sqlite3.Connection) -> int:
 def search(
     conn: sqlite3.Connection, query: str, limit: int = 20, standard: str | None = None,
     language: str | None = None, kind: str | None = None, engine: str = "fts",
+    offset: int = 0, marks: tuple[str, str] = (MARK_START, MARK_END),
 ) -> list[dict]:
     """Clauses matching ``query``, best first, each with a highlighted snippet.
 
     :param standard: only this work or edition (canonical designation).
     :param engine: ``fts`` (SQLite FTS5) or ``whoosh``.
+    :param offset: hits to skip (paging).
+    :param marks: what goes around each hit in the snippet.
     """
     if engine == "whoosh":
-        return _search_whoosh(conn, query, limit, standard, language, kind)
+        hits = _search_whoosh(conn, query, limit + offset, standard, language, kind)[offset:]
+        return [_marked(h, marks) for h in hits]
     if engine != "fts":
         raise ValueError(f"unknown search engine {engine!r} (known: {', '.join(ENGINES)})")
     match = _match_query(query)
@@ -166,14 +169,18 @@ def search(
             from clauses_fts f join editions e on e.id = f.edition_id
             join clauses c on c.edition_id = f.edition_id and c.language = f.language
                           and c.number = f.number
-            where {' and '.join(where)} order by score limit ?""",
-        [_START, _END, *params, limit],
+            where {' and '.join(where)} order by score limit ? offset ?""",
+        [_START, _END, *params, limit, offset],
     ).fetchall()
-    return [
+    return [_marked(
         {"designation": r[0], "clause": r[1], "heading": r[2], "kind": r[3], "language": r[4],
-         "snippet": " ".join(_unsegment(r[5]).split()), "score": round(-r[6], 3)}
-        for r in rows
-    ]
+         "snippet": " ".join(_unsegment(r[5]).split()), "score": round(-r[6], 3)},
+        marks) for r in rows]
+
+
+def _marked(hit: dict, marks: tuple[str, str]) -> dict:
+    hit["snippet"] = hit["snippet"].replace(_START, marks[0]).replace(_END, marks[1])
+    return hit
 
 
 # --- whoosh ----------------------------------------------------------------------------------

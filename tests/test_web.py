@@ -94,3 +94,54 @@ async def test_index_lists_adopted_standards(datasette):
     assert response.status_code == 200
     assert 'href="/-/standards/ISO%2019011"' in response.text
     assert 'name="q"' in response.text
+
+
+@pytest.fixture
+def text_datasette(tmp_path):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from tests.conftest import corpus
+
+    db = tmp_path / "kb.db"
+    result = CliRunner().invoke(main, ["load", "--db", str(db), "-q",
+                                       str(FIXTURES / "sample-zh.sts.xml"),
+                                       str(corpus("sts", "rice-en.final.sts.xml"))])
+    assert result.exit_code == 0, result.output
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    return Datasette([str(db)], metadata=metadata, settings={"suggest_facets": False})
+
+
+async def test_search_page_chinese_and_english(text_datasette):
+    response = await text_datasette.client.get("/-/search?q=%E5%AE%A1%E6%A0%B8%E6%96%B9%E6%A1%88")
+    html = response.text
+    assert response.status_code == 200 and "<mark>审核方案</mark>" in html
+    assert 'href="/-/clause/T%2FKBS%201-2026/5.2"' in html
+    response = await text_datasette.client.get("/-/search?q=husked+rices&kind=term")
+    assert "<mark>husked</mark> <mark>rice</mark>" in response.text
+    assert "/-/clause/ISO%2017301-1%3A2016/3.10" in response.text
+
+
+async def test_search_page_escapes_and_pages(text_datasette):
+    response = await text_datasette.client.get("/-/search?q=rice&page=2")
+    assert response.status_code == 200 and "page 2" in response.text
+    assert "previous" in response.text
+    response = await text_datasette.client.get("/-/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert "<script>alert(1)" not in response.text and "&lt;script&gt;alert(1)" in response.text
+
+
+async def test_clause_term_and_contents_pages(text_datasette):
+    response = await text_datasette.client.get("/-/clause/ISO%2017301-1%3A2016/6.5.1")
+    html = response.text
+    assert response.status_code == 200
+    for text in ("6.5 Husked rice yield", "6.5.2 Precision", "/-/term/paddy", "ISO 6646",
+                 "/-/standards/ISO%2017301-1"):
+        assert text in html, text
+    response = await text_datasette.client.get("/-/clause/ISO%2017301-1%3A2016/")
+    assert "contents" in response.text and "/-/clause/ISO%2017301-1%3A2016/A" in response.text
+    response = await text_datasette.client.get("/-/term/%E5%AE%A1%E6%A0%B8%E6%96%B9%E6%A1%88")
+    assert response.status_code == 200 and "audit programme" in response.text
+    response = await text_datasette.client.get("/-/clause/ISO%2017301-1%3A2016/99")
+    assert response.status_code == 404 and "has no clause" in response.text
+    response = await text_datasette.client.get("/-/standards/ISO%2017301-1")
+    assert 'href="/-/clause/ISO%2017301-1%3A2016/">text</a>' in response.text

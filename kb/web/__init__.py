@@ -3,7 +3,11 @@
 * ``/-/standards`` — find a standard by any spelling of its designation;
 * ``/-/standards/<designation>`` — a work's history: timeline picture, editions and drafts
   with their stage events, replaced/replacing documents and adoptions, all linked;
-* ``/-/standards/<designation>.json`` — the same history as JSON (as ``kb history --json``).
+* ``/-/standards/<designation>.json`` — the same history as JSON (as ``kb history --json``);
+* ``/-/search?q=…`` — clause text search in English and Chinese (the query is segmented
+  like the index), highlighted snippets, filters and paging;
+* ``/-/clause/<edition>/<number>`` — a clause in place (``/-/clause/<edition>/`` lists the
+  top-level clauses); ``/-/term/<term>`` — a term in every loaded standard.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ async def _kb_database(datasette):
 
 @hookimpl
 def extra_template_vars(datasette):
-    return {"kb_work_url": work_url}
+    return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url}
 
 
 @hookimpl
@@ -45,7 +49,132 @@ def register_routes():
         (r"^/-/standards/?$", standards_index),
         (r"^/-/standards/(?P<designation>.+)\.json$", work_history_json),
         (r"^/-/standards/(?P<designation>.+)$", work_history),
+        (r"^/-/search/?$", search_page),
+        (r"^/-/clause/(?P<designation>.+)/(?P<number>[^/]*)$", clause_page),
+        (r"^/-/term/(?P<text>.+)$", term_page),
     ]
+
+
+def clause_url(designation: str, number: str = "") -> str:
+    """The URL of a clause page (no number: the edition's contents)."""
+    return f"/-/clause/{quote(designation, safe='')}/{quote(number, safe='')}"
+
+
+def term_url(text: str) -> str:
+    return "/-/term/" + quote(text, safe="")
+
+
+_MARKS = ("\ue000", "\ue001")
+
+
+def _highlight(snippet: str) -> Markup:
+    """Escape a snippet and turn the hit marks into <mark> elements."""
+    escaped = str(Markup.escape(snippet))
+    return Markup(escaped.replace(_MARKS[0], "<mark>").replace(_MARKS[1], "</mark>"))
+
+
+async def search_page(datasette, request):
+    """Search clause text; ?q=, &standard=, &lang=, &kind=, &page=."""
+    from kb import search as engine
+
+    name, db = await _kb_database(datasette)
+    q = (request.args.get("q") or "").strip()
+    standard = (request.args.get("standard") or "").strip()
+    language = (request.args.get("lang") or "").strip() or None
+    kind = (request.args.get("kind") or "").strip() or None
+    try:
+        page = max(1, int(request.args.get("page") or 1))
+    except ValueError:
+        page = 1
+    size = 20
+    hits, message = [], None
+    if q and db is not None:
+        canonical = None
+        if standard:
+            parsed = try_parse(standard)
+            canonical = parsed.edition.canonical if parsed else standard
+
+        def run(conn):
+            return engine.search(conn, q, limit=size + 1, offset=(page - 1) * size,
+                                 standard=canonical, language=language, kind=kind,
+                                 marks=_MARKS)
+
+        try:
+            hits = await db.execute_fn(run)
+        except Exception as error:  # noqa: BLE001 - no index yet, or a malformed query
+            message = f"search failed: {error}"
+    more = len(hits) > size
+    hits = hits[:size]
+    for hit in hits:
+        hit["snippet_html"] = _highlight(hit["snippet"])
+        hit["url"] = clause_url(hit["designation"], hit["clause"])
+    args = {"q": q, "standard": standard, "lang": language or "", "kind": kind or ""}
+    base = "/-/search?" + "&".join(f"{k}={quote(v)}" for k, v in args.items() if v)
+    return Response.html(await datasette.render_template(
+        "standards_search.html",
+        {**args, "hits": hits, "message": message, "page": page, "database": name,
+         "next_url": f"{base}&page={page + 1}" if more else None,
+         "prev_url": f"{base}&page={page - 1}" if page > 1 else None, "clause_url": clause_url},
+        request=request,
+    ))
+
+
+async def clause_page(datasette, request):
+    designation = unquote(request.url_vars["designation"])
+    number = unquote(request.url_vars["number"])
+    language = request.args.get("lang") or None
+    name, db = await _kb_database(datasette)
+    try:
+        if not number:
+            def contents(conn):
+                work, key = queries.resolve(conn, designation)
+                rows = conn.execute(
+                    "select number, heading, kind from clauses where edition_id = ? "
+                    "and parent is null order by ord", (key,)).fetchall()
+                return key, work, rows
+
+            key, work, rows = await db.execute_fn(contents)
+            return Response.html(await datasette.render_template(
+                "standards_clause.html",
+                {"contents": rows, "designation": key, "work": work, "c": None,
+                 "database": name, "clause_url": clause_url, "term_url": term_url},
+                request=request,
+            ))
+        result = await db.execute_fn(
+            lambda conn: queries.clause(conn, designation, number, language))
+    except (DesignationError, queries.NotFound) as error:
+        return Response.html(await datasette.render_template(
+            "standards_index.html",
+            {"q": designation, "message": str(error), "works": [], "database": name,
+             "suggestions": []}, request=request), status=404)
+    work = try_parse(result["designation"])
+    return Response.html(await datasette.render_template(
+        "standards_clause.html",
+        {"c": result, "designation": result["designation"],
+         "work": work.work.canonical if work else None, "database": name,
+         "clause_url": clause_url, "term_url": term_url, "contents": None},
+        request=request,
+    ))
+
+
+async def term_page(datasette, request):
+    text = unquote(request.url_vars["text"])
+    name, db = await _kb_database(datasette)
+    try:
+        entries = await db.execute_fn(lambda conn: queries.term(conn, text))
+        status = 200
+    except queries.NotFound as error:
+        entries, status = [], 404
+        text = f"{text}"
+        message = str(error)
+    else:
+        message = None
+    return Response.html(await datasette.render_template(
+        "standards_term.html",
+        {"text": text, "entries": entries, "message": message, "database": name,
+         "clause_url": clause_url, "term_url": term_url},
+        request=request,
+    ), status=status)
 
 
 @hookimpl
