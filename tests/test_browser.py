@@ -80,3 +80,61 @@ def test_search_box_finds_any_spelling(server):
     ARTEFACTS.mkdir(exist_ok=True)
     _chromium(f"--screenshot={ARTEFACTS / 'work-gbt-19011.png'}",
               server + "/-/standards/GB%2FT%2019011")
+
+
+@pytest.fixture(scope="module")
+def text_server(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from tests.conftest import FIXTURES, corpus
+
+    folder = tmp_path_factory.mktemp("text")
+    db = folder / "kb.db"
+    result = CliRunner().invoke(main, ["load", "--db", str(db), "-q",
+                                       str(FIXTURES / "sample-zh.sts.xml"),
+                                       str(corpus("sts", "rice-en.final.sts.xml"))])
+    assert result.exit_code == 0, result.output
+    inspect = folder / "kb.inspect.json"
+    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(db), "--inspect-file",
+                    str(inspect)], check=True)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", *datasette_args(str(db), str(inspect)),
+         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("query", "expected", "shot"), [
+    ("审核方案", "审核方案", "search-zh.png"),
+    ("husked rices", "husked", "search-en.png"),
+])
+def test_typing_a_query_shows_highlighted_hits(text_server, query, expected, shot):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    ARTEFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(text_server + "/-/search")
+        page.fill("input[name=q]", query)
+        page.press("input[name=q]", "Enter")
+        page.wait_for_selector(".kb-hit")
+        marks = page.locator(".kb-hit mark").all_inner_texts()
+        assert expected in marks
+        assert page.locator(".kb-hit .where a").count() >= 2
+        page.screenshot(path=str(ARTEFACTS / shot), full_page=True)
+        page.locator(".kb-hit .where a").first.click()
+        page.wait_for_selector(".kb-clause")
+        page.screenshot(path=str(ARTEFACTS / ("clause-" + shot)), full_page=True)
+        browser.close()
