@@ -136,6 +136,8 @@ def _open_store(db_path: str | Path) -> Store:
 def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> None:
     """(Re)build the knowledge base from data/ (and EXTRA paths) into a fresh file.
 
+    data/catalogue holds the catalogue facts, data/samples the sample documents' text.
+
     The new database replaces the old one only when the build succeeded.
     """
     target = Path(db_path)
@@ -143,7 +145,8 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
     temporary.unlink(missing_ok=True)
     store = _open_store(temporary)
     try:
-        summary = _load(store, [Path(data_dir) / "catalogue", *extra], None, quiet)
+        samples = sorted((Path(data_dir) / "samples").glob("*.xml"))  # clause text (STS)
+        summary = _load(store, [Path(data_dir) / "catalogue", *samples, *extra], None, quiet)
     except LoadError as error:
         store.close()
         temporary.unlink(missing_ok=True)
