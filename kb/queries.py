@@ -243,6 +243,7 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
     terms = [t for t in _rows(conn, """select entry, preferred, definition from terms
                                        where edition_id = ? and language = ?""", (key, language))
              if t["entry"] != row["number"] and t["preferred"].lower() in text]
+    terms.sort(key=lambda t: [int(p) if p.isdigit() else p for p in re.split(r"[.]", t["entry"])])
     citations = []
     for r in _rows(conn, """select r.object, r.note, o.status, o.title_en, o.id is not null as known
                             from relations r left join editions o on o.id = r.object

@@ -164,13 +164,14 @@ def search(
         params.append(f"{kind}%")
     rows = conn.execute(
         f"""select f.edition_id, f.number, c.heading, f.kind, f.language,
-                   snippet(clauses_fts, 5, ?, ?, ' … ', 24) as snippet,
+                   coalesce(nullif(snippet(clauses_fts, 5, ?, ?, ' … ', 24), ''),
+                            snippet(clauses_fts, 4, ?, ?, ' … ', 24)) as snippet,
                    bm25(clauses_fts, 4.0, 1.0, 0.5) as score
             from clauses_fts f join editions e on e.id = f.edition_id
             join clauses c on c.edition_id = f.edition_id and c.language = f.language
                           and c.number = f.number
             where {' and '.join(where)} order by score limit ? offset ?""",
-        [_START, _END, *params, limit, offset],
+        [_START, _END, _START, _END, *params, limit, offset],
     ).fetchall()
     return [_marked(
         {"designation": r[0], "clause": r[1], "heading": r[2], "kind": r[3], "language": r[4],

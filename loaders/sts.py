@@ -219,10 +219,22 @@ def _own_text(element) -> str:
     for child in element:
         if _local(child.tag) in _NESTED or not isinstance(child.tag, str):
             continue
-        text = _text(child)
+        text = _block_text(child)
         if text:
             blocks.append(text)
     return "\n".join(blocks)
+
+
+def _block_text(element) -> str:
+    """A block's text; a list gives one line per item, its label and text apart."""
+    if _local(element.tag) != "list":
+        return _text(element)
+    items = []
+    for item in element:
+        if _local(item.tag) == "list-item":
+            parts = [_block_text(part) for part in item if isinstance(part.tag, str)]
+            items.append(" ".join(p for p in parts if p))
+    return "\n".join(i for i in items if i) or _text(element)
 
 
 def _term_text(term: Term, others: list[Term]) -> str:
