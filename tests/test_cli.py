@@ -152,3 +152,16 @@ def test_loader_choices_match_the_loaders():
     from loaders import LOADERS
 
     assert set(main.commands["load"].params[1].type.choices) == set(LOADERS)
+
+
+def test_build_has_sample_texts_to_search_and_read(built_db):
+    zh = json.loads(run("search", "--db", str(built_db), "--json", "审核方案").output)
+    assert zh and {h["designation"] for h in zh} == {"T/KBS 1.1-2026"}
+    assert any(h["clause"].startswith("5") for h in zh)
+    en = json.loads(run("search", "--db", str(built_db), "--json", "audit programmes").output)
+    assert {h["designation"] for h in en} == {"T/KBS 1-2026"}
+    result = run("read", "--db", str(built_db), "T/KBS 1-2026", "5.2")
+    assert result.exit_code == 0 and "5 Managing an audit programme › 5.2" in result.output
+    conn = sqlite3.connect(built_db)
+    kinds = {r[0] for r in conn.execute("select distinct kind from clauses")}
+    assert {"annex-normative", "annex-informative", "term", "foreword"} <= kinds
