@@ -156,7 +156,8 @@ def test_loader_choices_match_the_loaders():
 
 def test_build_has_sample_texts_to_search_and_read(built_db):
     zh = json.loads(run("search", "--db", str(built_db), "--json", "审核方案").output)
-    assert zh and {h["designation"] for h in zh} == {"T/KBS 1.1-2026"}
+    assert zh and zh[0]["designation"] == "T/KBS 1.1-2026"  # the English one has it as an
+    # equivalent in its term entries
     assert any(h["clause"].startswith("5") for h in zh)
     en = json.loads(run("search", "--db", str(built_db), "--json", "audit programmes").output)
     assert {h["designation"] for h in en} == {"T/KBS 1-2026"}
