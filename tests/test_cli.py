@@ -160,7 +160,7 @@ def test_build_has_sample_texts_to_search_and_read(built_db):
     # equivalent in its term entries
     assert any(h["clause"].startswith("5") for h in zh)
     en = json.loads(run("search", "--db", str(built_db), "--json", "audit programmes").output)
-    assert {h["designation"] for h in en} == {"T/KBS 1-2026"}
+    assert en[0]["designation"] == "T/KBS 1-2026"  # the Chinese one gives English equivalents
     result = run("read", "--db", str(built_db), "T/KBS 1-2026", "5.2")
     assert result.exit_code == 0 and "5 Managing an audit programme › 5.2" in result.output
     conn = sqlite3.connect(built_db)
