@@ -50,7 +50,8 @@ def main() -> None:
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _load(store: Store, paths, loader: str | None, quiet: bool = False) -> LoadSummary:
+def _load(store: Store, paths, loader: str | None, quiet: bool = False,
+          designation: str | None = None) -> LoadSummary:
     from loaders import documents_for
 
     bar = tqdm(unit=" records", desc="loading", disable=quiet or None, file=sys.stderr,
@@ -63,7 +64,8 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False) -> LoadS
 
     skipped: list[str] = []
     try:
-        summary = store.load(documents_for(paths, loader, skipped), progress=progress,
+        summary = store.load(documents_for(paths, loader, skipped, designation),
+                             progress=progress,
                              on_records=bar.update)
     finally:
         bar.close()
@@ -84,11 +86,14 @@ def _report(summary: LoadSummary) -> None:
 @main.command()
 @_db_option
 @click.option("--loader",
-              type=click.Choice(["catalogue", "samr", "iso-open-data", "relaton", "sts"]),
+              type=click.Choice(["catalogue", "samr", "iso-open-data", "relaton", "sts", "text"]),
               help="Force a loader instead of choosing one from each file.")
+@click.option("--designation", help="The documents' designation, for plain text that may "
+              "not say it (otherwise read from the running header).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def load(db_path: str, loader: str | None, quiet: bool, paths: tuple[str, ...]) -> None:
+def load(db_path: str, loader: str | None, designation: str | None, quiet: bool,
+         paths: tuple[str, ...]) -> None:
     """Load files or folders of any supported format into the knowledge base.
 
     Each document loads in its own transaction: a document that fails changes nothing, and
@@ -96,7 +101,7 @@ def load(db_path: str, loader: str | None, quiet: bool, paths: tuple[str, ...]) 
     """
     store = _open_store(db_path)
     try:
-        summary = _load(store, paths, loader, quiet)
+        summary = _load(store, paths, loader, quiet, designation)
         if summary.loaded:
             _reindex(store)
     except LoadError as error:

@@ -9,19 +9,20 @@ forced by name) and streams documents.
 from __future__ import annotations
 
 import hashlib
+import inspect
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 from kb.model import Document, LoadError
 
-from . import catalogue, iso_open_data, relaton, samr, sts
+from . import catalogue, iso_open_data, relaton, samr, sts, text
 
 __all__ = ["LOADERS", "detect", "documents_for", "file_document", "LoadError"]
 
 #: Loaders by name, in the order they are tried.
 LOADERS: dict[str, ModuleType] = {
-    m.NAME: m for m in (catalogue, samr, iso_open_data, relaton, sts)
+    m.NAME: m for m in (catalogue, samr, iso_open_data, relaton, sts, text)
 }
 
 _SKIP = {"SOURCES.md", "README.md", "versions.json"}
@@ -53,12 +54,15 @@ def _files(path: Path) -> Iterator[tuple[Path, bool]]:
 
 
 def documents_for(
-    paths: Iterable[str | Path], loader: str | None = None, skipped: list[str] | None = None
+    paths: Iterable[str | Path], loader: str | None = None, skipped: list[str] | None = None,
+    designation: str | None = None,
 ) -> Iterator[Document]:
     """Stream the documents of every file under ``paths``.
 
     :param loader: force this loader (a key of :data:`LOADERS`) instead of detecting one.
     :param skipped: collects files found in folders that no loader reads.
+    :param designation: the designation of the documents, for loaders of formats that may
+        not carry one (plain text).
     :raises LoadError: for a missing path, an unknown loader name or a named file that no
         loader reads.
     """
@@ -74,7 +78,10 @@ def documents_for(
                 if skipped is not None:
                     skipped.append(str(file))
                 continue
-            yield from module.documents(file)
+            if designation and "designation" in inspect.signature(module.documents).parameters:
+                yield from module.documents(file, designation=designation)
+            else:
+                yield from module.documents(file)
 
 
 def file_document(path: Path, loader: str, parse) -> Document:

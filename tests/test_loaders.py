@@ -23,7 +23,7 @@ def test_detection_picks_the_loader_from_the_file():
     assert detect(corpus("iso-open-data", "62085.json")).NAME == "iso-open-data"
     assert detect(corpus("iso-open-data", "ICS-simple.xml")).NAME == "iso-open-data"
     assert detect(corpus("sts", "rice-en.final.sts.xml")).NAME == "sts"
-    assert set(LOADERS) == {"catalogue", "relaton", "samr", "iso-open-data", "sts"}
+    assert set(LOADERS) == {"catalogue", "relaton", "samr", "iso-open-data", "sts", "text"}
 
 
 @pytest.fixture(scope="module")
@@ -123,12 +123,12 @@ def test_archives_are_read_without_unpacking(tmp_path):
 def test_unknown_files_in_folders_are_skipped_and_named_files_refused(tmp_path):
     from kb.model import LoadError
 
-    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "notes.dat").write_text("hello")
     skipped: list[str] = []
     assert list(documents_for([tmp_path], skipped=skipped)) == []
-    assert skipped == [str(tmp_path / "notes.txt")]
+    assert skipped == [str(tmp_path / "notes.dat")]
     with pytest.raises(LoadError, match="no loader for this file"):
-        list(documents_for([tmp_path / "notes.txt"]))
+        list(documents_for([tmp_path / "notes.dat"]))
     with pytest.raises(LoadError, match="no such file"):
         list(documents_for([tmp_path / "missing.yaml"]))
 

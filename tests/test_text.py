@@ -1,0 +1,102 @@
+"""Clause text from plain text as PDF conversion leaves it (loaders/text.py)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import main
+from tests.conftest import ROOT, dump_digest
+
+SAMPLES = ROOT / "data" / "samples"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("text") / "kb.db"
+    result = run("load", "--db", str(path), "-q", str(SAMPLES / "kbs-1-2026.zh.txt"),
+                 str(SAMPLES / "kbs-1-2026.en.txt"))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_same_clause_tree_as_the_xml(db):
+    conn = sqlite3.connect(db)
+    for designation in ("T/KBS 1-2026", "T/KBS 1.1-2026"):
+        top = [r[0] for r in conn.execute("select number from clauses where edition_id = ? and "
+                                          "parent is null order by ord", (designation,))]
+        assert top == ["foreword", "introduction", "1", "2", "3", "4", "5", "6", "7", "A", "B",
+                       "bibliography"]
+        assert conn.execute("select count(*) from clauses where edition_id = ?",
+                            (designation,)).fetchone() == (77,)
+    kinds = dict(conn.execute("select number, kind from clauses where edition_id = "
+                              "'T/KBS 1.1-2026' and number in ('A', 'B', '3.2')"))
+    assert kinds == {"A": "annex-normative", "B": "annex-informative", "3.2": "term"}
+
+
+def test_chinese_lines_are_joined_without_spaces(db):
+    conn = sqlite3.connect(db)
+    text = conn.execute("select text from clauses where edition_id = 'T/KBS 1.1-2026' and "
+                        "number = '5.2'").fetchone()[0]
+    first = text.splitlines()[0]
+    assert first.startswith("审核方案的目标宜由最高管理者") and " " not in first
+    assert "\n——组织的战略方向" in text  # list items stay apart
+    refs = conn.execute("select text from clauses where edition_id = 'T/KBS 1.1-2026' and "
+                        "number = '2'").fetchone()[0]
+    assert "\nGB/T 19011—2021 管理体系审核指南\n" in refs
+    headers = conn.execute("select count(*) from clauses where text like '%T/KBS 1.1—2026%' "
+                           "and number != 'foreword'").fetchone()[0]
+    assert headers == 0  # running headers are gone
+
+
+def test_terms_with_english_equivalents(db):
+    result = run("term", "--db", str(db), "--json", "审核方案")
+    entries = json.loads(result.output)
+    zh = next(e for e in entries if e["designation"] == "T/KBS 1.1-2026")
+    assert zh["entry"] == "3.2" and zh["definition"].startswith("组织为在选定期间内")
+    assert {"audit programme"} <= {q["preferred"] for q in zh["equivalents"]}
+    en = json.loads(run("term", "--db", str(db), "--json", "audit programme").output)
+    assert any(e["admitted"] == ["audit program"] for e in en)
+
+
+def test_search_finds_text_loaded_clauses(db):
+    hits = json.loads(run("search", "--db", str(db), "--json", "审核 方案").output)
+    assert hits[0]["designation"] == "T/KBS 1.1-2026"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "empty document"),
+    (b"\x00\x01\x02\xff\xfe\xfd" * 50, "not UTF-8, UTF-16 or GB18030 text"),
+    (b"Some notes\nwithout a designation\n", "cannot tell the document's designation"),
+])
+def test_bad_text_changes_nothing(db, tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    before = dump_digest(db)
+    result = run("load", "--db", str(db), "-q", str(path))
+    assert result.exit_code == 1 and message in result.output
+    assert dump_digest(db) == before
+
+
+def test_encodings_and_named_designation(tmp_path):
+    text = (SAMPLES / "kbs-1-2026.zh.txt").read_text(encoding="utf-8")
+    for encoding in ("gb18030", "utf-16"):
+        path = tmp_path / f"doc-{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        db = tmp_path / f"{encoding}.db"
+        assert run("load", "--db", str(db), "-q", str(path)).exit_code == 0
+        assert sqlite3.connect(db).execute(
+            "select count(*) from clauses where edition_id = 'T/KBS 1.1-2026'").fetchone() == (77,)
+    db = tmp_path / "named.db"
+    result = run("load", "--db", str(db), "-q", "--designation", "T/KBS 9-2026",
+                 str(SAMPLES / "kbs-1-2026.en.txt"))
+    assert result.exit_code == 0
+    assert sqlite3.connect(db).execute("select count(*) from clauses where edition_id = "
+                                       "'T/KBS 9-2026'").fetchone() == (77,)
