@@ -1,7 +1,9 @@
-"""Clause text from plain text, as PDF or Word conversion leaves it (``.txt``).
+"""Clause text from plain text, Word and PDF files (``.txt``, ``.docx``, ``.pdf``).
 
-The text is decoded as UTF-8, UTF-16 (with a byte-order mark) or GB18030.  Running headers
-(short lines repeated on every page), page numbers and contents-page lines are dropped;
+Word paragraphs (python-docx) and PDF page text (pdfplumber) become lines; plain text is
+decoded as UTF-8, UTF-16 (with a byte-order mark) or GB18030.  From there one pipeline:
+running headers (short lines repeated on every page), page numbers and contents-page lines
+are dropped;
 numbered headings (``1``, ``4.1.2``, ``A.1``), annex headings (``附录A（规范性）``,
 ``Annex B (informative)``) and the unnumbered parts (Foreword, Introduction, Bibliography;
 前言, 引言, 参考文献) start clauses; Chinese lines broken mid-sentence are joined without a
@@ -45,14 +47,15 @@ _BLOCK_START = re.compile(
 
 
 def accepts(path: Path, head: bytes) -> bool:
-    return path.suffix.lower() == ".txt"
+    return path.suffix.lower() in (".txt", ".docx", ".pdf")
 
 
 def documents(path: Path, designation: str | None = None) -> Iterator[Document]:
     data = path.read_bytes()
     digest = hashlib.sha256(data + (designation or "").encode()).hexdigest()
+    kind = path.suffix.lower()
     yield Document(name=str(path), sha256=digest, loader=NAME,
-                   records=lambda: records(data, designation))
+                   records=lambda: records(data, designation, kind))
 
 
 def decode(data: bytes) -> str:
@@ -72,11 +75,17 @@ def decode(data: bytes) -> str:
     raise LoadError("not UTF-8, UTF-16 or GB18030 text")
 
 
-def records(data: bytes, designation: str | None = None) -> Iterator:
-    """Records of one text document."""
+def records(data: bytes, designation: str | None = None, kind: str = ".txt") -> Iterator:
+    """Records of one text, Word or PDF document."""
     if not data.strip():
         raise LoadError("empty document")
-    lines = [line.rstrip() for line in decode(data).splitlines()]
+    if kind == ".docx":
+        text = _docx_text(data)
+    elif kind == ".pdf":
+        text = _pdf_text(data)
+    else:
+        text = decode(data)
+    lines = [line.rstrip() for line in text.splitlines()]
     headers = _running_headers(lines)
     key = _designation(designation, headers, lines)
     language = "zh" if sum(bool(_CJK.search(line)) for line in lines) > len(lines) / 4 else "en"
@@ -84,6 +93,44 @@ def records(data: bytes, designation: str | None = None) -> Iterator:
     body = [line for line in lines if line.strip() not in headers
             and not _PAGE_NUMBER.match(line.strip()) and not _CONTENTS.search(line)]
     yield from _clauses(key, language, body)
+
+
+def _docx_text(data: bytes) -> str:
+    import io
+    import zipfile
+
+    import docx
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise LoadError("not a Word document (a .docx file is a zip archive; this one is not)")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise LoadError(f"not a readable Word document ({error})") from None
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except PDFPasswordIncorrect:
+        raise LoadError("the PDF is encrypted: give a decrypted copy") from None
+    except (PDFSyntaxError, ValueError, TypeError) as error:
+        raise LoadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
+    except Exception as error:  # pdfminer raises many kinds on damaged files
+        if "password" in str(error).lower() or "encrypt" in str(error).lower():
+            raise LoadError("the PDF is encrypted: give a decrypted copy") from None
+        raise LoadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
+    if not any(page.strip() for page in pages):
+        raise LoadError("the PDF has no text layer (scanned images?): run OCR first")
+    return "\n".join(pages)
 
 
 def _running_headers(lines: list[str]) -> set[str]:

@@ -100,3 +100,32 @@ def test_encodings_and_named_designation(tmp_path):
     assert result.exit_code == 0
     assert sqlite3.connect(db).execute("select count(*) from clauses where edition_id = "
                                        "'T/KBS 9-2026'").fetchone() == (77,)
+
+
+def test_word_documents(tmp_path):
+    docx = pytest.importorskip("docx", reason="python-docx is not installed")
+    document = docx.Document()
+    for line in (SAMPLES / "kbs-1-2026.en.txt").read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "sample.docx"
+    document.save(path)
+    db = tmp_path / "kb.db"
+    assert run("load", "--db", str(db), "-q", str(path)).exit_code == 0
+    assert sqlite3.connect(db).execute("select count(*) from clauses where edition_id = "
+                                       "'T/KBS 1-2026'").fetchone() == (77,)
+    fake = tmp_path / "fake.docx"
+    fake.write_text("not a zip at all")
+    before = dump_digest(db)
+    result = run("load", "--db", str(db), "-q", str(fake))
+    assert result.exit_code == 1 and "not a Word document" in result.output
+    assert dump_digest(db) == before
+
+
+def test_pdfs_without_text_or_readable_structure(tmp_path):
+    pytest.importorskip("pdfplumber", reason="pdfplumber is not installed")
+    db = tmp_path / "kb.db"
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n")
+    result = run("load", "--db", str(db), "-q", str(broken))
+    assert result.exit_code == 1 and "broken.pdf" in result.output
+    assert len(result.output.strip().splitlines()) == 2  # the error and the summary
