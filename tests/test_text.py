@@ -129,3 +129,15 @@ def test_pdfs_without_text_or_readable_structure(tmp_path):
     result = run("load", "--db", str(db), "-q", str(broken))
     assert result.exit_code == 1 and "broken.pdf" in result.output
     assert len(result.output.strip().splitlines()) == 2  # the error and the summary
+
+
+def test_a_pdf_without_a_text_layer(tmp_path):
+    pytest.importorskip("pdfplumber", reason="pdfplumber is not installed")
+    blank = tmp_path / "scanned.pdf"
+    blank.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    result = run("load", "--db", str(tmp_path / "kb.db"), "-q", str(blank))
+    assert result.exit_code == 1 and "no text layer" in result.output
