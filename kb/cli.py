@@ -242,12 +242,14 @@ def index(db_path: str) -> None:
 @click.option("--standard", help="Only this work or edition (any spelling).")
 @click.option("--lang", "language", help="Only clauses in this language (en, zh …).")
 @click.option("--kind", help="Only this kind of clause (clause, term, annex …).")
+@click.option("--status", help="Only editions with this status (current, withdrawn …).")
 @click.option("-n", "--limit", default=20, show_default=True, type=int)
 @click.option("--engine", type=click.Choice(["fts", "whoosh"]), default="fts",
               show_default=True, help="SQLite FTS5 or the whoosh index beside the database.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @click.argument("query")
-def search_command(db_path, standard, language, kind, limit, engine, as_json, query) -> None:
+def search_command(db_path, standard, language, kind, status, limit, engine, as_json,
+                   query) -> None:
     """Search clause text in English and Chinese; hits best first with a snippet."""
     from kb import search
 
@@ -260,7 +262,7 @@ def search_command(db_path, standard, language, kind, limit, engine, as_json, qu
                 raise _Fail(str(error)) from None
         try:
             hits = search.search(conn, query, limit=limit, standard=standard,
-                                 language=language, kind=kind, engine=engine)
+                                 language=language, kind=kind, engine=engine, status=status)
         except sqlite3.OperationalError as error:
             raise _Fail(f"{db_path}: no search index ({error}); run `kb index`") from None
     finally:

@@ -136,6 +136,7 @@ def search(
     conn: sqlite3.Connection, query: str, limit: int = 20, standard: str | None = None,
     language: str | None = None, kind: str | None = None, engine: str = "fts",
     offset: int = 0, marks: tuple[str, str] = (MARK_START, MARK_END),
+    status: str | None = None,
 ) -> list[dict]:
     """Clauses matching ``query``, best first, each with a highlighted snippet.
 
@@ -143,10 +144,16 @@ def search(
     :param engine: ``fts`` (SQLite FTS5) or ``whoosh``.
     :param offset: hits to skip (paging).
     :param marks: what goes around each hit in the snippet.
+    :param status: only editions with this status (``current`` …).
     """
     if engine == "whoosh":
-        hits = _search_whoosh(conn, query, limit + offset, standard, language, kind)[offset:]
-        return [_marked(h, marks) for h in hits]
+        hits = _search_whoosh(conn, query, (limit + offset) * (4 if status else 1), standard,
+                              language, kind)
+        if status:
+            known = {r[0] for r in conn.execute("select id from editions where status = ?",
+                                                (status,))}
+            hits = [h for h in hits if h["designation"] in known]
+        return [_marked(h, marks) for h in hits[offset:offset + limit]]
     if engine != "fts":
         raise ValueError(f"unknown search engine {engine!r} (known: {', '.join(ENGINES)})")
     match = _match_query(query)
@@ -162,6 +169,9 @@ def search(
     if kind:
         where.append("f.kind like ?")
         params.append(f"{kind}%")
+    if status:
+        where.append("e.status = ?")
+        params.append(status)
     rows = conn.execute(
         f"""select f.edition_id, f.number, c.heading, f.kind, f.language,
                    coalesce(nullif(snippet(clauses_fts, 5, ?, ?, ' … ', 24), ''),

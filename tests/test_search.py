@@ -120,3 +120,12 @@ def test_whoosh_engine_english_and_cli(db):
                                        "--json", "paddy", "--kind", "term"])
     assert json.loads(result.output)[0]["clause"] == "3.1"
     assert search.whoosh_dir(conn).is_dir()
+
+
+def test_status_filter(db):
+    conn = sqlite3.connect(db)
+    conn.execute("update editions set status = 'withdrawn' where id = 'ISO 17301-1:2016'")
+    for engine in ("fts", "whoosh"):
+        assert search.search(conn, "rice", status="current", engine=engine) == []
+        assert search.search(conn, "rice", status="withdrawn", engine=engine)
+    conn.rollback()
