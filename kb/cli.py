@@ -102,8 +102,11 @@ def load(db_path: str, loader: str | None, designation: str | None, quiet: bool,
     store = _open_store(db_path)
     try:
         summary = _load(store, paths, loader, quiet, designation)
-        if summary.loaded:
-            _reindex(store)
+        if summary.texts:
+            from kb import search
+
+            with store.db.atomic():
+                search.update(store.conn, summary.texts)
     except LoadError as error:
         raise _Fail(str(error)) from None
     finally:

@@ -21,7 +21,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["ENGINES", "rebuild", "search", "segment", "sub_words", "whoosh_dir"]
+__all__ = ["ENGINES", "rebuild", "search", "segment", "sub_words", "update", "whoosh_dir"]
 
 #: Search engines behind :func:`search`.
 ENGINES = ("fts", "whoosh")
@@ -98,6 +98,41 @@ def rebuild(conn: sqlite3.Connection) -> int:
     if folder is not None:
         _rebuild_whoosh(conn, folder)
     return count
+
+
+def update(conn: sqlite3.Connection, texts: set[tuple[str, str]]) -> int:
+    """Bring both indexes up to date for the (edition, language) texts just (re)loaded.
+
+    Falls back to :func:`rebuild` when there is no index yet.  Run it in one transaction;
+    whoosh commits its own change atomically.
+    """
+    exists = conn.execute("select 1 from sqlite_master where name = 'clauses_fts'").fetchone()
+    folder = whoosh_dir(conn)
+    if not exists or (folder is not None and not folder.exists()):
+        return rebuild(conn)
+    count = 0
+    for edition, language in sorted(texts):
+        for table in ("clauses_fts", "terms_fts"):
+            conn.execute(f"delete from {table} where edition_id = ? and language = ?",
+                         (edition, language))
+        count += _insert_fts(conn, "c.edition_id = ? and c.language = ?", (edition, language))
+    if folder is not None and texts:
+        _update_whoosh(conn, folder, texts)
+    return count
+
+
+def _insert_fts(conn: sqlite3.Connection, where: str, params: tuple) -> int:
+    rows = [(e, lang, n, k, segment(h or ""), segment(t), sub_words(f"{h or ''} {t}"))
+            for e, lang, n, k, h, t in conn.execute(
+                f"select edition_id, language, number, kind, heading, text from clauses c "
+                f"where {where}", params)]
+    conn.executemany("insert into clauses_fts values (?, ?, ?, ?, ?, ?, ?)", rows)
+    terms = [(e, lang, entry, segment(p), segment(a or ""), segment(d or "")) for
+             e, lang, entry, p, a, d in conn.execute(
+                 f"select edition_id, language, entry, preferred, admitted, definition "
+                 f"from terms c where {where}", params)]
+    conn.executemany("insert into terms_fts values (?, ?, ?, ?, ?, ?)", terms)
+    return len(rows) + len(terms)
 
 
 def _rebuild_fts(conn: sqlite3.Connection) -> int:
@@ -247,6 +282,26 @@ def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path) -> None:
         folder.rename(old)
     building.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _update_whoosh(conn: sqlite3.Connection, folder: Path, texts) -> None:
+    *_, index, _qparser, wquery = _whoosh()
+    ix = index.open_dir(str(folder))
+    writer = ix.writer(limitmb=128)
+    for edition, language in sorted(texts):
+        writer.delete_by_query(wquery.And([wquery.Term("edition_id", edition),
+                                           wquery.Term("language", language)]))
+        for work, number, kind, heading, text in conn.execute(
+            """select e.work_id, c.number, c.kind, c.heading, c.text from clauses c
+               left join editions e on e.id = c.edition_id
+               where c.edition_id = ? and c.language = ?""", (edition, language)
+        ):
+            writer.add_document(
+                key=f"{edition}\0{language}\0{number}", edition_id=edition, work_id=work or "",
+                language=language, number=number, kind=kind or "",
+                heading=segment(heading or ""), text=segment(text or ""),
+            )
+    writer.commit()
 
 
 def _search_whoosh(conn, query: str, limit: int, standard, language, kind) -> list[dict]:

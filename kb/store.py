@@ -63,6 +63,7 @@ class LoadSummary:
     failed: int = 0
     records: int = 0
     errors: list[str] = field(default_factory=list)
+    texts: set[tuple[str, str]] = field(default_factory=set)  # (edition, language) text loaded
 
     def line(self) -> str:
         return (
@@ -117,6 +118,7 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._texts: set[tuple[str, str]] = set()
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -233,6 +235,7 @@ class Store:
         """
         self._on_records = on_records
         summary = LoadSummary()
+        self._texts = summary.texts
         buffer = _Buffer()
         self._first_source = self._next_source_id(buffer)
         seen: set[tuple[str, str]] = set()
@@ -348,6 +351,7 @@ class Store:
         edition = _edition_key(record.designation, "clause text")
         self._ensure_edition(edition, buffer, source_id)
         buffer.replaced.add((edition, record.language))
+        self._texts.add((edition, record.language))
         if isinstance(record, Clause):
             buffer.add("clauses", (edition, record.language, record.number), {
                 "edition_id": edition, "language": record.language, "number": record.number,

@@ -129,3 +129,30 @@ def test_status_filter(db):
         assert search.search(conn, "rice", status="current", engine=engine) == []
         assert search.search(conn, "rice", status="withdrawn", engine=engine)
     conn.rollback()
+
+
+def test_reloading_updates_the_indexes_incrementally(tmp_path):
+    db = tmp_path / "kb.db"
+    source = corpus("sts", "rice-en.final.sts.xml").read_text(encoding="utf-8")
+    rice = tmp_path / "rice.xml"
+    rice.write_text(source, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["load", "--db", str(db), "-q", str(rice)]).exit_code == 0
+    assert runner.invoke(main, ["load", "--db", str(db), "-q",
+                                str(FIXTURES / "sample-zh.sts.xml")]).exit_code == 0
+    conn = sqlite3.connect(db)
+    assert {h["clause"] for h in search.search(conn, "审核方案")} >= {"5.2", "5.3"}
+    heading = conn.execute("select heading from clauses where number = '9'").fetchone()[0]
+    assert any(h["clause"] == "9" for h in search.search(conn, heading, engine="whoosh"))
+    start = source.index('<sec id="sec_9"')
+    end = source.index("</sec>", start) + len("</sec>")
+    rice.write_text(source[:start] + source[end:], encoding="utf-8")
+    assert runner.invoke(main, ["load", "--db", str(db), "-q", str(rice)]).exit_code == 0
+    conn = sqlite3.connect(db)
+    for engine in ("fts", "whoosh"):
+        assert not any(h["clause"] == "9" and h["designation"] == "ISO 17301-1:2016"
+                       for h in search.search(conn, heading, engine=engine))
+        assert {h["clause"] for h in search.search(conn, "审核方案", engine=engine)} >= {
+            "5.2", "5.3"}
+    indexed = conn.execute("select count(*) from clauses_fts").fetchone()[0]
+    assert indexed == conn.execute("select count(*) from clauses").fetchone()[0]
