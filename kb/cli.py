@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from kb import queries, stages
+from kb import queries, render, stages
 from kb.designation import DesignationError, parse
 from kb.model import LoadError
 from kb.store import LoadSummary, Store
@@ -186,14 +186,23 @@ def _connect(db_path: str):
     return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
 
-def _ask(func, db_path: str, designation: str):
+def _ask(func, db_path: str, *args):
+    """Run a query function on the read-only database; its refusals become one line."""
     conn = _connect(db_path)
     try:
-        return func(conn, designation)
+        return func(conn, *args)
     except (DesignationError, queries.NotFound) as error:
         raise _Fail(str(error)) from None
     finally:
         conn.close()
+
+
+def _print(result, as_json: bool, render) -> None:
+    """Print a query result as JSON or through its text rendering."""
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(result))
 
 
 @main.command()
@@ -202,13 +211,7 @@ def _ask(func, db_path: str, designation: str):
 @click.argument("designation")
 def history(db_path: str, as_json: bool, designation: str) -> None:
     """The timeline of a work: editions, drafts, stage events, replacements, adoptions."""
-    result = _ask(queries.history, db_path, designation)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    from kb.render import history_text
-
-    click.echo(history_text(result))
+    _print(_ask(queries.history, db_path, designation), as_json, render.history_text)
 
 
 @main.command()
@@ -217,13 +220,7 @@ def history(db_path: str, as_json: bool, designation: str) -> None:
 @click.argument("designation")
 def show(db_path: str, as_json: bool, designation: str) -> None:
     """One edition: titles, dates, status, stage events and relations."""
-    result = _ask(queries.edition, db_path, designation)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    from kb.render import edition_text
-
-    click.echo(edition_text(result))
+    _print(_ask(queries.edition, db_path, designation), as_json, render.edition_text)
 
 
 @main.command()
@@ -270,13 +267,7 @@ def search_command(db_path, standard, language, kind, status, limit, engine, as_
             raise _Fail(f"{db_path}: no search index ({error}); run `kb index`") from None
     finally:
         conn.close()
-    if as_json:
-        click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
-        return
-    for hit in hits:
-        click.echo(f"{hit['designation']}  {hit['clause']}  {hit['heading'] or ''}")
-        click.echo(f"    {hit['snippet']}")
-    click.echo(f"{len(hits)} hits")
+    _print(hits, as_json, render.hits_text)
 
 
 @main.command()
@@ -288,19 +279,8 @@ def search_command(db_path, standard, language, kind, status, limit, engine, as_
 def read(db_path: str, language: str | None, as_json: bool, designation: str,
          number: str) -> None:
     """Read a clause in place: parents, text, subclauses, neighbours, terms and citations."""
-    conn = _connect(db_path)
-    try:
-        result = queries.clause(conn, designation, number, language)
-    except (DesignationError, queries.NotFound) as error:
-        raise _Fail(str(error)) from None
-    finally:
-        conn.close()
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    from kb.render import clause_text
-
-    click.echo(clause_text(result))
+    result = _ask(queries.clause, db_path, designation, number, language)
+    _print(result, as_json, render.clause_text)
 
 
 @main.command("term")
@@ -309,24 +289,7 @@ def read(db_path: str, language: str | None, as_json: bool, designation: str,
 @click.argument("text")
 def term_command(db_path: str, as_json: bool, text: str) -> None:
     """A term in every loaded standard, with definitions and other-language equivalents."""
-    conn = _connect(db_path)
-    try:
-        entries = queries.term(conn, text)
-    except queries.NotFound as error:
-        raise _Fail(str(error)) from None
-    finally:
-        conn.close()
-    if as_json:
-        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
-        return
-    for e in entries:
-        click.echo(f"{e['designation']}  {e['entry']}  {e['preferred']} ({e['language']})")
-        if e["admitted"]:
-            click.echo(f"    admitted: {'; '.join(e['admitted'])}")
-        if e["definition"]:
-            click.echo(f"    {e['definition']}")
-        for q in e["equivalents"]:
-            click.echo(f"    = {q['preferred']} ({q['language']}, {q['designation']})")
+    _print(_ask(queries.term, db_path, text), as_json, render.term_text)
 
 
 @main.command("parse")

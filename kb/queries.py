@@ -14,7 +14,10 @@ import sqlite3
 from kb import stages
 from kb.designation import DesignationError, parse, try_parse
 
-__all__ = ["NotFound", "clause", "edition", "history", "resolve", "suggest", "term"]
+__all__ = [
+    "NotFound", "adopted_works", "clause", "contents", "edition", "history", "resolve",
+    "suggest", "term",
+]
 
 
 class NotFound(LookupError):
@@ -192,12 +195,11 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
     }
 
 
-def clause(conn: sqlite3.Connection, designation: str, number: str,
-           language: str | None = None) -> dict:
-    """A clause in place: breadcrumb of parents, text, children, previous and next clause,
-    the terms of the same edition it uses, and the documents it cites (known or not).
+def _text_edition(conn: sqlite3.Connection, designation: str) -> tuple[str, list[str]]:
+    """The edition whose text to show (an undated designation: the latest with text) and
+    the languages its text is in, English first.
 
-    :raises NotFound: for an unknown edition or clause (naming the clauses there are).
+    :raises NotFound: when there is no such edition or it has no clause text.
     """
     work, key = resolve(conn, designation)
     if key is None:
@@ -212,6 +214,39 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
         "desc, language", (key,))]
     if not languages:
         raise NotFound(f"{key} has no clause text in the knowledge base")
+    return key, languages
+
+
+def contents(conn: sqlite3.Connection, designation: str, language: str | None = None) -> dict:
+    """The top-level clauses of an edition's text, in order.
+
+    :raises NotFound: when there is no such edition or it has no clause text.
+    """
+    key, languages = _text_edition(conn, designation)
+    language = language if language in languages else languages[0]
+    return {
+        "designation": key, "work": parse(key).work.canonical, "language": language,
+        "clauses": _rows(conn, """select number, heading, kind from clauses where
+                                  edition_id = ? and language = ? and parent is null
+                                  order by ord""", (key, language)),
+    }
+
+
+def adopted_works(conn: sqlite3.Connection, limit: int = 100) -> list[dict]:
+    """Works that national or sector documents adopt, with their titles."""
+    return _rows(conn, """select id, title_en, title_zh from works where id in (
+                            select object_work from relations where type = 'adopts' limit ?)
+                          order by id limit ?""", (limit * 3, limit))
+
+
+def clause(conn: sqlite3.Connection, designation: str, number: str,
+           language: str | None = None) -> dict:
+    """A clause in place: breadcrumb of parents, text, children, previous and next clause,
+    the terms of the same edition it uses, and the documents it cites (known or not).
+
+    :raises NotFound: for an unknown edition or clause (naming the clauses there are).
+    """
+    key, languages = _text_edition(conn, designation)
     language = language if language in languages else languages[0]
     found = _rows(conn, """select number, parent, heading, text, kind, ord from clauses
                            where edition_id = ? and language = ? and number = ?""",

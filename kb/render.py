@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-_TYPE_PHRASES = {
-    "replaces": "replaces", "amends": "amends", "corrects": "corrects", "adopts": "adopts",
-    "cites": "cites",
-}
-
 
 def _title(row: dict, prefix: str = "title_") -> str:
     parts = [row.get(f"{prefix}en"), row.get(f"{prefix}zh")]
@@ -136,4 +131,28 @@ def clause_text(c: dict) -> str:
         nav.append(f"→ {c['next']['number']} {c['next']['heading'] or ''}".rstrip())
     if nav:
         lines += ["", "   ".join(nav)]
+    return "\n".join(lines)
+
+
+def term_text(entries: list[dict]) -> str:
+    """A term's entries as text, with their other-language equivalents."""
+    lines = []
+    for e in entries:
+        lines.append(f"{e['designation']}  {e['entry']}  {e['preferred']} ({e['language']})")
+        if e["admitted"]:
+            lines.append(f"    admitted: {'; '.join(e['admitted'])}")
+        if e["definition"]:
+            lines.append(f"    {e['definition']}")
+        lines += [f"    = {q['preferred']} ({q['language']}, {q['designation']})"
+                  for q in e["equivalents"]]
+    return "\n".join(lines)
+
+
+def hits_text(hits: list[dict]) -> str:
+    """Search hits as text: where, then the snippet."""
+    lines = []
+    for hit in hits:
+        lines.append(f"{hit['designation']}  {hit['clause']}  {hit['heading'] or ''}")
+        lines.append(f"    {hit['snippet']}")
+    lines.append(f"{len(hits)} hits")
     return "\n".join(lines)

@@ -121,18 +121,25 @@ def update(conn: sqlite3.Connection, texts: set[tuple[str, str]]) -> int:
     return count
 
 
-def _insert_fts(conn: sqlite3.Connection, where: str, params: tuple) -> int:
-    rows = [(e, lang, n, k, segment(h or ""), segment(t), sub_words(f"{h or ''} {t}"))
-            for e, lang, n, k, h, t in conn.execute(
-                f"select edition_id, language, number, kind, heading, text from clauses c "
-                f"where {where}", params)]
-    conn.executemany("insert into clauses_fts values (?, ?, ?, ?, ?, ?, ?)", rows)
-    terms = [(e, lang, entry, segment(p), segment(a or ""), segment(d or "")) for
-             e, lang, entry, p, a, d in conn.execute(
-                 f"select edition_id, language, entry, preferred, admitted, definition "
-                 f"from terms c where {where}", params)]
-    conn.executemany("insert into terms_fts values (?, ?, ?, ?, ?, ?)", terms)
-    return len(rows) + len(terms)
+def _insert_fts(conn: sqlite3.Connection, where: str = "1", params: tuple = ()) -> int:
+    """Index the clauses and terms that ``where`` selects (``c`` is the table), in batches."""
+    count = 0
+    for table, columns, row in (
+        ("clauses_fts", "edition_id, language, number, kind, heading, text",
+         lambda e, lang, n, k, h, t: (e, lang, n, k, segment(h or ""), segment(t),
+                                      sub_words(f"{h or ''} {t}"))),
+        ("terms_fts", "edition_id, language, entry, preferred, admitted, definition",
+         lambda e, lang, entry, p, a, d: (e, lang, entry, segment(p), segment(a or ""),
+                                          segment(d or ""))),
+    ):
+        source = table.removesuffix("_fts")
+        cursor = conn.execute(f"select {columns} from {source} c where {where}", params)
+        marks = ", ".join("?" * (7 if table == "clauses_fts" else 6))
+        while batch := cursor.fetchmany(1000):
+            rows = [row(*values) for values in batch]
+            conn.executemany(f"insert into {table} values ({marks})", rows)
+            count += len(rows)
+    return count
 
 
 def _rebuild_fts(conn: sqlite3.Connection) -> int:
@@ -148,23 +155,7 @@ def _rebuild_fts(conn: sqlite3.Connection) -> int:
              edition_id unindexed, language unindexed, entry unindexed,
              preferred, admitted, definition, tokenize = 'porter unicode61')"""
     )
-    count = 0
-    rows = conn.execute("select edition_id, language, number, kind, heading, text from clauses")
-    batch = []
-    for edition, language, number, kind, heading, text in rows:
-        batch.append((edition, language, number, kind, segment(heading or ""), segment(text),
-                      sub_words(f"{heading or ''} {text}")))
-        if len(batch) >= 1000:
-            conn.executemany("insert into clauses_fts values (?, ?, ?, ?, ?, ?, ?)", batch)
-            count += len(batch)
-            batch = []
-    conn.executemany("insert into clauses_fts values (?, ?, ?, ?, ?, ?, ?)", batch)
-    count += len(batch)
-    terms = [(e, lang, entry, segment(p), segment(a or ""), segment(d or "")) for
-             e, lang, entry, p, a, d in conn.execute(
-                 "select edition_id, language, entry, preferred, admitted, definition from terms")]
-    conn.executemany("insert into terms_fts values (?, ?, ?, ?, ?, ?)", terms)
-    return count + len(terms)
+    return _insert_fts(conn)
 
 
 def search(
@@ -259,22 +250,26 @@ def _schema():
     )
 
 
-def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path) -> None:
-    *_, index, _qparser, _query = _whoosh()
-    building = folder.with_name(folder.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    ix = index.create_in(str(building), _schema())
-    writer = ix.writer(limitmb=128)
+def _add_whoosh(conn: sqlite3.Connection, writer, where: str = "1", params: tuple = ()) -> None:
+    """Add the clauses that ``where`` selects (``c`` is the table) to a whoosh writer."""
     for edition, work, language, number, kind, heading, text in conn.execute(
-        """select c.edition_id, e.work_id, c.language, c.number, c.kind, c.heading, c.text
-           from clauses c left join editions e on e.id = c.edition_id"""
+        f"""select c.edition_id, e.work_id, c.language, c.number, c.kind, c.heading, c.text
+            from clauses c left join editions e on e.id = c.edition_id where {where}""", params
     ):
         writer.add_document(
             key=f"{edition}\0{language}\0{number}", edition_id=edition, work_id=work or "",
             language=language, number=number, kind=kind or "",
             heading=segment(heading or ""), text=segment(text or ""),
         )
+
+
+def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path) -> None:
+    *_, index, _qparser, _query = _whoosh()
+    building = folder.with_name(folder.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    writer = index.create_in(str(building), _schema()).writer(limitmb=128)
+    _add_whoosh(conn, writer)
     writer.commit()
     old = folder.with_name(folder.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -286,21 +281,11 @@ def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path) -> None:
 
 def _update_whoosh(conn: sqlite3.Connection, folder: Path, texts) -> None:
     *_, index, _qparser, wquery = _whoosh()
-    ix = index.open_dir(str(folder))
-    writer = ix.writer(limitmb=128)
+    writer = index.open_dir(str(folder)).writer(limitmb=128)
     for edition, language in sorted(texts):
         writer.delete_by_query(wquery.And([wquery.Term("edition_id", edition),
                                            wquery.Term("language", language)]))
-        for work, number, kind, heading, text in conn.execute(
-            """select e.work_id, c.number, c.kind, c.heading, c.text from clauses c
-               left join editions e on e.id = c.edition_id
-               where c.edition_id = ? and c.language = ?""", (edition, language)
-        ):
-            writer.add_document(
-                key=f"{edition}\0{language}\0{number}", edition_id=edition, work_id=work or "",
-                language=language, number=number, kind=kind or "",
-                heading=segment(heading or ""), text=segment(text or ""),
-            )
+        _add_whoosh(conn, writer, "c.edition_id = ? and c.language = ?", (edition, language))
     writer.commit()
 
 
@@ -323,7 +308,7 @@ def _search_whoosh(conn, query: str, limit: int, standard, language, kind) -> li
     with ix.searcher() as searcher:
         results = searcher.search(parsed, limit=limit,
                                   filter=wquery.And(filters) if filters else None)
-        results.formatter = _Marks(highlight)
+        results.formatter = _marks_formatter(highlight)
         hits = []
         for hit in results:
             snippet = hit.highlights("text") or hit.highlights("heading") or hit["text"][:160]
@@ -337,7 +322,7 @@ def _search_whoosh(conn, query: str, limit: int, standard, language, kind) -> li
     return hits
 
 
-def _Marks(highlight):
+def _marks_formatter(highlight):
     class Marks(highlight.Formatter):
         """Hits between the private-use marks, like the FTS5 snippets."""
 

@@ -12,12 +12,11 @@ Unknown codes raise :class:`StageError`; nothing here falls back to a silent def
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
     "CN_LIFECYCLE", "CN_STATUSES", "DRAFT_PREFIX_STAGE", "HARMONIZED", "STAGE_GROUPS",
-    "STATUSES", "StageError", "Stage", "code_for_prefix", "label", "normalize_code",
+    "STATUSES", "StageError", "code_for_prefix", "label", "normalize_code",
     "normalize_status", "sort_key", "status_for_code",
 ]
 
@@ -124,25 +123,6 @@ _STATUS_WORDS = {
 }
 
 _CODE = re.compile(r"^\s*(\d{2})\s*[.\s/]?\s*(\d{2})\s*$")
-
-
-@dataclass(frozen=True)
-class Stage:
-    """A harmonized stage code with its label, group and implied status."""
-
-    code: str
-
-    @property
-    def label(self) -> str:
-        return HARMONIZED[self.code]
-
-    @property
-    def group(self) -> str:
-        return STAGE_GROUPS[self.code[:2]]
-
-    @property
-    def status(self) -> str:
-        return status_for_code(self.code)
 
 
 def normalize_code(value: object) -> str:

@@ -87,7 +87,6 @@ class _State:
         self.order = 0
         self.stack: list[list] = []  # [element, order, number once known] of open clauses
         self.cited: dict[str, list[str]] = {}
-        self.adopts: list[str] = []
 
     # metadata -------------------------------------------------------------------------------
     def metadata(self, name: str, meta) -> Iterator:

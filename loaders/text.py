@@ -140,23 +140,19 @@ def _running_headers(lines: list[str]) -> set[str]:
 
 
 def _designation(given: str | None, headers: set[str], lines: list[str]) -> str:
-    candidates = ([given] if given else []) + sorted(headers, key=len) + [
-        line.strip() for line in lines[:40] if line.strip()]
-    for candidate in candidates:
+    """The designation named on the command line, else the running header's, else the first
+    line near the top that is one."""
+    if given:
+        try:
+            return parse(given).edition.canonical
+        except DesignationError as error:
+            raise LoadError(f"--designation: {error}") from None
+    for candidate in sorted(headers, key=len) + [line.strip() for line in lines[:40]]:
         try:
             return parse(re.sub(r"\((?:E|F|R)\)$", "", candidate)).edition.canonical
         except DesignationError:
-            if candidate == given:
-                raise LoadError(f"--designation: {parse_error(given)}") from None
+            continue
     raise LoadError("cannot tell the document's designation: name it with --designation")
-
-
-def parse_error(text: str) -> str:
-    try:
-        parse(text)
-    except DesignationError as error:
-        return str(error)
-    return ""
 
 
 def _heading(line: str) -> tuple[str, str | None, str] | None:

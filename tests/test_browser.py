@@ -28,12 +28,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("served")
-    db = folder / "kb.db"
-    assert load(db, ROOT / "data" / "catalogue").failed == 0
-    inspect = folder / "kb.inspect.json"
+def _serve(db):
+    """Serve ``db`` as `kb serve` deploys it, on a free loopback port; yield its base URL."""
+    inspect = db.with_suffix(".inspect.json")
     subprocess.run([sys.executable, "-m", "datasette", "inspect", str(db), "--inspect-file",
                     str(inspect)], check=True)
     port = _free_port()
@@ -50,6 +47,14 @@ def server(tmp_path_factory):
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "kb.db"
+    assert load(db, ROOT / "data" / "catalogue").failed == 0
+    yield from _serve(db)
 
 
 def _chromium(*args: str) -> str:
@@ -95,23 +100,7 @@ def text_server(tmp_path_factory):
                                        str(FIXTURES / "sample-zh.sts.xml"),
                                        str(corpus("sts", "rice-en.final.sts.xml"))])
     assert result.exit_code == 0, result.output
-    inspect = folder / "kb.inspect.json"
-    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(db), "--inspect-file",
-                    str(inspect)], check=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", *datasette_args(str(db), str(inspect)),
-         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    yield from _serve(db)
 
 
 @pytest.mark.parametrize(("query", "expected", "shot"), [

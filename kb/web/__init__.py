@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from urllib.parse import quote, unquote
 
 from datasette import hookimpl
@@ -101,8 +102,8 @@ async def search_page(datasette, request):
 
         try:
             hits = await db.execute_fn(run)
-        except Exception as error:  # noqa: BLE001 - no index yet, or a malformed query
-            message = f"search failed: {error}"
+        except sqlite3.OperationalError as error:  # no index yet
+            message = f"search is not available: {error} (run `kb index`)"
     more = len(hits) > size
     hits = hits[:size]
     for hit in hits:
@@ -126,18 +127,13 @@ async def clause_page(datasette, request):
     name, db = await _kb_database(datasette)
     try:
         if not number:
-            def contents(conn):
-                work, key = queries.resolve(conn, designation)
-                rows = conn.execute(
-                    "select number, heading, kind from clauses where edition_id = ? "
-                    "and parent is null order by ord", (key,)).fetchall()
-                return key, work, rows
-
-            key, work, rows = await db.execute_fn(contents)
+            listing = await db.execute_fn(
+                lambda conn: queries.contents(conn, designation, language))
             return Response.html(await datasette.render_template(
                 "standards_clause.html",
-                {"contents": rows, "designation": key, "work": work, "c": None,
-                 "database": name, "clause_url": clause_url, "term_url": term_url},
+                {"contents": listing["clauses"], "designation": listing["designation"],
+                 "work": listing["work"], "c": None, "database": name,
+                 "clause_url": clause_url, "term_url": term_url},
                 request=request,
             ))
         result = await db.execute_fn(
@@ -165,7 +161,6 @@ async def term_page(datasette, request):
         status = 200
     except queries.NotFound as error:
         entries, status = [], 404
-        text = f"{text}"
         message = str(error)
     else:
         message = None
@@ -209,14 +204,7 @@ async def standards_index(datasette, request):
         except queries.NotFound as error:
             message = str(error)
             suggestions = await db.execute_fn(lambda conn: queries.suggest(conn, q))
-    works = []
-    if db is not None:
-        rows = await db.execute(
-            """select w.id, w.title_en, w.title_zh from works w where w.id in (
-                 select object_work from relations where type = 'adopts' limit 300)
-               order by w.id limit 100"""
-        )
-        works = [dict(r) for r in rows]
+    works = await db.execute_fn(queries.adopted_works) if db is not None else []
     return Response.html(await datasette.render_template(
         "standards_index.html",
         {"q": q, "message": message, "suggestions": suggestions, "works": works,
