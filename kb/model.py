@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 __all__ = [
-    "Clause", "Term", "Committee", "Document", "Edition", "IcsField", "LoadError", "Relation",
-    "StageEvent", "Work", "RELATION_TYPES", "ADOPTION_DEGREES", "OBSERVED_NOTE", "check_date",
+    "Citation", "Clause", "Term", "Committee", "Document", "Edition", "IcsField", "LoadError",
+    "Relation", "StageEvent", "Work", "BLOCK_KINDS", "RELATION_TYPES", "ADOPTION_DEGREES",
+    "OBSERVED_NOTE", "check_date",
 ]
 
 #: Relation types between documents (subject <type> object).
@@ -142,6 +143,10 @@ class Committee:
     parent: str | None = None
 
 
+#: Clause kinds that are blocks inside a clause (shown with it, not navigated to).
+BLOCK_KINDS = ("note", "example", "table", "figure")
+
+
 @dataclass
 class Clause:
     """A numbered part of an edition's text: clause, annex, term entry, foreword …
@@ -155,9 +160,23 @@ class Clause:
     number: str
     heading: str | None
     text: str
-    kind: str  # clause, annex-normative, annex-informative, term, foreword, introduction, ...
+    kind: str  # clause, annex-normative, annex-informative, term, foreword, introduction,
+    #            bibliography, or a block: note, example, table, figure (see BLOCK_KINDS)
     order: int
     parent: str | None = None
+    language: str = "en"
+
+
+@dataclass
+class Citation:
+    """A clause of an edition citing another document, dated (an edition) or undated (the
+    work, "latest edition"); ``cited`` is canonical, ``as_written`` as the text has it.
+    Citations are part of an edition's text and are replaced with it."""
+
+    designation: str
+    clause: str
+    cited: str
+    as_written: str
     language: str = "en"
 
 

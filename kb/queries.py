@@ -13,6 +13,7 @@ import sqlite3
 
 from kb import stages
 from kb.designation import DesignationError, parse, try_parse
+from kb.model import BLOCK_KINDS
 
 __all__ = [
     "NotFound", "adopted_works", "clause", "contents", "edition", "history", "resolve",
@@ -267,30 +268,37 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
             break
         crumbs.insert(0, {"number": up[0]["number"], "heading": up[0]["heading"]})
         parent = up[0]["parent"]
-    neighbour = """select number, heading from clauses where edition_id = ? and language = ?
-                   and ord {op} ? order by ord {direction} limit 1"""
+    blocks = ", ".join(f"'{k}'" for k in BLOCK_KINDS)
+    neighbour = f"""select number, heading from clauses where edition_id = ? and language = ?
+                    and kind not in ({blocks}) and ord {{op}} ? order by ord {{direction}}
+                    limit 1"""
     previous = _rows(conn, neighbour.format(op="<", direction="desc"), (key, language, row["ord"]))
     following = _rows(conn, neighbour.format(op=">", direction="asc"), (key, language, row["ord"]))
-    children = _rows(conn, "select number, heading from clauses where edition_id = ? and "
-                           "language = ? and parent = ? order by ord",
+    children = _rows(conn, "select number, heading, kind, text from clauses where "
+                           "edition_id = ? and language = ? and parent = ? order by ord",
                      (key, language, row["number"]))
-    text = f"{row['heading'] or ''}\n{row['text']}".lower()
+    inside = [c for c in children if c["kind"] in BLOCK_KINDS]
+    children = [{"number": c["number"], "heading": c["heading"]}
+                for c in children if c["kind"] not in BLOCK_KINDS]
+    text = "\n".join([row["heading"] or "", row["text"] or "",
+                      *(f"{b['heading'] or ''}\n{b['text'] or ''}" for b in inside)]).lower()
     terms = [t for t in _rows(conn, """select entry, preferred, definition from terms
                                        where edition_id = ? and language = ?""", (key, language))
              if t["entry"] != row["number"] and t["preferred"].lower() in text]
     terms.sort(key=lambda t: [int(p) if p.isdigit() else p for p in re.split(r"[.]", t["entry"])])
-    citations = []
-    for r in _rows(conn, """select r.object, r.note, o.status, o.title_en, o.id is not null as known
-                            from relations r left join editions o on o.id = r.object
-                            where r.subject = ? and r.type = 'cites'""", (key,)):
-        places = (r["note"] or "").removeprefix("cited in ").split(", ")
-        if row["number"] in places:
-            citations.append({"designation": r["object"], "known": bool(r["known"]),
-                              "status": r["status"], "title_en": r["title_en"]})
+    citations = _rows(conn, """select c.cited as designation, c.as_written,
+                                      o.status, coalesce(o.title_en, w.title_en) as title_en,
+                                      coalesce(o.id, w.id) is not null as known
+                               from citations c left join editions o on o.id = c.cited
+                               left join works w on w.id = c.cited
+                               where c.edition_id = ? and c.language = ? and c.clause = ?
+                               order by c.cited""", (key, language, row["number"]))
+    for citation in citations:
+        citation["known"] = bool(citation["known"])
     return {
         "designation": key, "language": language, "clause": row["number"],
         "heading": row["heading"], "kind": row["kind"], "text": row["text"],
-        "breadcrumb": crumbs, "children": children,
+        "breadcrumb": crumbs, "blocks": inside, "children": children,
         "previous": previous[0] if previous else None,
         "next": following[0] if following else None, "terms": terms, "citations": citations,
     }

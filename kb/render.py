@@ -113,6 +113,8 @@ def clause_text(c: dict) -> str:
     lines = [f"{c['designation']}  {crumbs + ' › ' if crumbs else ''}{c['clause']}"]
     lines += ["", f"{c['clause']}  {c['heading'] or ''}".rstrip(), ""]
     lines += [c["text"]] if c["text"] else []
+    for block in c.get("blocks", ()):
+        lines += ["", block_title(block)] + ([block["text"]] if block["text"] else [])
     if c["children"]:
         lines += ["", "Subclauses:"] + [f"  {k['number']}  {k['heading'] or ''}"
                                         for k in c["children"]]
@@ -132,6 +134,14 @@ def clause_text(c: dict) -> str:
     if nav:
         lines += ["", "   ".join(nav)]
     return "\n".join(lines)
+
+
+def block_title(block: dict) -> str:
+    """The title line of a note, example, table or figure: ``Table 1 — Heading``, ``NOTE 2``."""
+    label = block["number"]
+    if block["kind"] in ("note", "example"):  # "5.2 NOTE 1" is NOTE 1 of clause 5.2
+        label = label.split(" ", 1)[-1]
+    return f"{label} — {block['heading']}" if block["heading"] else label
 
 
 def term_text(entries: list[dict]) -> str:

@@ -28,6 +28,7 @@ from kb.model import (
     ADOPTION_DEGREES,
     OBSERVED_NOTE,
     RELATION_TYPES,
+    Citation,
     Clause,
     Committee,
     Document,
@@ -42,7 +43,7 @@ from kb.model import (
 
 __all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: citations
 
 #: Errors that mean "this document is bad", reported in one line; anything else is a bug.
 DOCUMENT_ERRORS = (
@@ -81,7 +82,7 @@ class _Buffer:
     """Rows waiting to be written, merged by primary key."""
 
     TABLES = ("works", "editions", "stage_events", "relations", "ics", "committees",
-              "edition_ics", "clauses", "terms", "sources")
+              "edition_ics", "clauses", "terms", "citations", "sources")
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[tuple, dict]] = {t: {} for t in self.TABLES}
@@ -137,6 +138,11 @@ class Store:
     def _ensure_schema(self) -> None:
         db = self.db
         if "editions" in db.table_names():
+            if "citations" not in db.table_names():  # a schema 1 database
+                with db.atomic():
+                    self._create_citations()
+                    db["kb_meta"].upsert({"key": "schema_version",
+                                          "value": str(SCHEMA_VERSION)}, pk="key")
             return
         with db.atomic():
             db["sources"].create(
@@ -208,8 +214,18 @@ class Store:
                 foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
             )
             db["terms"].create_index(["preferred"])
+            self._create_citations()
             db["kb_meta"].create({"key": str, "value": str}, pk="key")
             db["kb_meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+
+    def _create_citations(self) -> None:
+        self.db["citations"].create(
+            {"edition_id": str, "language": str, "clause": str, "cited": str,
+             "as_written": str, "source_id": int},
+            pk=("edition_id", "language", "clause", "cited"),
+            foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
+        )
+        self.db["citations"].create_index(["cited"])
 
     # --- loading ---------------------------------------------------------------------------
     def is_loaded(self, sha256: str, loader: str) -> bool:
@@ -336,7 +352,7 @@ class Store:
                 "code": record.code, "parent": _ics_parent(record.code),
                 "title_en": record.title_en, "title_fr": record.title_fr, "source_id": source_id,
             })
-        elif isinstance(record, Clause | Term):
+        elif isinstance(record, Clause | Term | Citation):
             self._add_text(record, buffer, source_id)
         elif isinstance(record, Committee):
             buffer.add("committees", (record.reference,), {
@@ -347,7 +363,8 @@ class Store:
         else:
             raise TypeError(f"not a knowledge-base record: {record!r}")
 
-    def _add_text(self, record: Clause | Term, buffer: _Buffer, source_id: int) -> None:
+    def _add_text(self, record: Clause | Term | Citation, buffer: _Buffer,
+                  source_id: int) -> None:
         edition = _edition_key(record.designation, "clause text")
         self._ensure_edition(edition, buffer, source_id)
         buffer.replaced.add((edition, record.language))
@@ -357,6 +374,12 @@ class Store:
                 "edition_id": edition, "language": record.language, "number": record.number,
                 "parent": record.parent, "heading": record.heading, "text": record.text,
                 "kind": record.kind, "ord": record.order, "source_id": source_id,
+            })
+        elif isinstance(record, Citation):
+            cited = _edition_key(record.cited, "citation")
+            buffer.add("citations", (edition, record.language, record.clause, cited), {
+                "edition_id": edition, "language": record.language, "clause": record.clause,
+                "cited": cited, "as_written": record.as_written, "source_id": source_id,
             })
         else:
             buffer.add("terms", (edition, record.language, record.entry), {
@@ -436,22 +459,23 @@ class Store:
         "edition_ics": ("edition_id", "ics_code"), "sources": "id",
         "clauses": ("edition_id", "language", "number"),
         "terms": ("edition_id", "language", "entry"),
+        "citations": ("edition_id", "language", "clause", "cited"),
     }
 
     def _flush(self, buffer: _Buffer) -> None:
         """Write buffered rows, merging each with the stored row of the same key.
 
         The text of an edition in a language comes whole from one document: its stored
-        clauses and terms are deleted before the new ones are written.
+        clauses, terms and citations are deleted before the new ones are written.
         """
         for edition, language in sorted(buffer.replaced - buffer.done):
-            for table in ("clauses", "terms"):
+            for table in ("clauses", "terms", "citations"):
                 self.conn.execute(f"delete from {table} where edition_id = ? and language = ?",
                                   (edition, language))
         buffer.done |= buffer.replaced
         buffer.replaced.clear()
         for table in ("sources", "committees", "ics", "works", "editions", "edition_ics",
-                      "stage_events", "relations", "clauses", "terms"):
+                      "stage_events", "relations", "clauses", "terms", "citations"):
             rows = buffer.rows[table]
             if not rows:
                 continue

@@ -4,9 +4,10 @@ The file is streamed with ``lxml.etree.iterparse`` and a parser that loads no DT
 no entities and reaches no network.  Metadata (``<iso-meta>``, ``<std-meta>``, ``<nat-meta>``,
 ``<reg-meta>``) becomes an :class:`Edition`; each ``<sec>``, ``<app>``, ``<term-sec>`` and
 ``<ref-list>`` becomes a :class:`Clause` (number, heading, its own text, kind, order,
-parent); TBX term entries become :class:`Term` records; every ``<std>`` citation becomes a
-``cites`` relation naming the clauses that cite it.  XML handling stays in this module's
-small functions; the records it yields are plain.
+parent), and its notes, examples, tables and figures clauses of those kinds under it; TBX
+term entries become :class:`Term` records; every ``<std>`` citation becomes a ``cites``
+relation of the edition and a :class:`Citation` of the clause that makes it.  XML handling
+stays in this module's small functions; the records it yields are plain.
 """
 
 from __future__ import annotations
@@ -19,13 +20,26 @@ from pathlib import Path
 from lxml import etree
 
 from kb.designation import DesignationError, parse
-from kb.model import Clause, Document, Edition, LoadError, Relation, Term, check_date
+from kb.model import (
+    Citation,
+    Clause,
+    Document,
+    Edition,
+    LoadError,
+    Relation,
+    Term,
+    check_date,
+)
 
 NAME = "sts"
 TBX = "urn:iso:std:iso:30042:ed-1"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CLAUSES = ("sec", "app", "term-sec", "ref-list")
 _NESTED = {"sec", "app", "app-group", "term-sec", "label", "title"}
+#: Blocks inside a clause that become clauses of their own kind, children of the clause.
+_BLOCKS = {"non-normative-note": "note", "non-normative-example": "example",
+           "table-wrap": "table", "fig": "figure"}
+_ORDER = "{urn:x-kb}order"  # document order of a block, set on the element at its start
 _META = ("nat-meta", "reg-meta", "iso-meta", "std-meta")
 _SPACE = re.compile(r"\s+")
 
@@ -35,10 +49,13 @@ def accepts(path: Path, head: bytes) -> bool:
         f"<{m}".encode() in head for m in _META))
 
 
-def documents(path: Path) -> Iterator[Document]:
+def documents(path: Path, designation: str | None = None) -> Iterator[Document]:
+    """The document of one STS file; ``designation`` (from ``kb load --designation``) names
+    its edition instead of the one in its metadata, or where the metadata has none."""
     data = path.read_bytes()
-    yield Document(name=str(path), sha256=hashlib.sha256(data).hexdigest(), loader=NAME,
-                   records=lambda: records(path))
+    digest = hashlib.sha256(data + (designation or "").encode()).hexdigest()
+    yield Document(name=str(path), sha256=digest, loader=NAME,
+                   records=lambda: records(path, designation))
 
 
 def _text(element) -> str:
@@ -50,9 +67,15 @@ def _local(tag) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def records(path: Path) -> Iterator:
-    """Records of one STS document, streamed."""
+def records(path: Path, designation: str | None = None) -> Iterator:
+    """Records of one STS document, streamed (``designation`` overrides the metadata's)."""
     state = _State()
+    if designation:
+        try:
+            state.edition = state.given = parse(designation).edition.canonical
+        except DesignationError as error:
+            raise LoadError(f"--designation: {error}") from None
+        yield Edition(designation=state.edition, record_source="STS XML")
     try:
         for event, element in etree.iterparse(
             str(path), events=("start", "end"), resolve_entities=False, no_network=True,
@@ -63,8 +86,11 @@ def records(path: Path) -> Iterator:
                 if name in _CLAUSES and not (name == "ref-list" and state.stack):
                     state.order += 1
                     state.stack.append([element, state.order, None])
+                elif name in _BLOCKS and state.stack:
+                    state.order += 1
+                    element.set(_ORDER, str(state.order))
                 continue
-            if name in _META and state.edition is None:
+            if name in _META and not state.meta:
                 yield from state.metadata(name, element)
             elif name == "std":
                 state.cite(element)
@@ -74,7 +100,8 @@ def records(path: Path) -> Iterator:
     except etree.XMLSyntaxError as error:
         raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
     if state.edition is None:
-        raise LoadError("no <iso-meta>, <std-meta>, <nat-meta> or <reg-meta> with a designation")
+        raise LoadError("no <iso-meta>, <std-meta>, <nat-meta> or <reg-meta> with a designation "
+                        "(name the edition with --designation)")
     yield from state.citations()
 
 
@@ -83,22 +110,27 @@ class _State:
 
     def __init__(self) -> None:
         self.edition: str | None = None
+        self.given: str | None = None  # the designation named on the command line
+        self.meta = False  # the edition's metadata has been read
         self.language = "en"
         self.order = 0
         self.stack: list[list] = []  # [element, order, number once known] of open clauses
-        self.cited: dict[str, list[str]] = {}
+        self.cited: dict[str, dict[str, str]] = {}  # cited -> {clause: as written}
+        self.numbers: set[str] = set()
 
     # metadata -------------------------------------------------------------------------------
     def metadata(self, name: str, meta) -> Iterator:
         written = _std_ref(meta)
-        if not written:
+        if not written and not self.given:
             return
         try:
-            designation = parse(written).edition.canonical
+            designation = self.given or parse(written).edition.canonical
         except DesignationError as error:
             if name in ("nat-meta", "reg-meta"):  # keep to the international identity
                 return
-            raise LoadError(f"<{name}>/<std-ref>: {error}") from None
+            raise LoadError(f"<{name}>/<std-ref>: {error} (name the edition with "
+                            "--designation)") from None
+        self.meta = True
         self.edition = designation
         self.language = _text(meta.find("content-language")) or _text(
             meta.find("doc-ident/language")) or "en"
@@ -135,7 +167,10 @@ class _State:
         order = frame[1]
         parent = self.number(self.stack[-1]) if self.stack else None
         if self.edition is None:
-            raise LoadError(f"<{name}> before the document's metadata")
+            raise LoadError(f"<{name}> before the document's metadata (name the edition with "
+                            "--designation)")
+        self.numbers.add(number)
+        yield from self.blocks(element, number)
         text = _own_text(element)
         if name == "term-sec":
             terms = list(_term(self.edition, number, element))
@@ -151,6 +186,42 @@ class _State:
             kind=_kind(name, element), order=order, parent=parent, language=self.language,
         )
 
+    def blocks(self, element, parent: str) -> Iterator[Clause]:
+        """Notes, examples, tables and figures of a clause (not of its subclauses), as
+        clauses of their own kind; they are taken out of the clause's own text."""
+        for block in list(element.iter(*(f"{{*}}{b}" for b in _BLOCKS))):
+            if _container(block) is not element:
+                continue
+            kind = _BLOCKS[_local(block.tag)]
+            label = _text(block.find("label"))
+            caption = block.find("caption")
+            heading = _text(caption.find("title")) if caption is not None else ""
+            if kind in ("note", "example"):
+                number = f"{parent} {label or kind.upper()}"
+                parts = [c for c in block if _local(c.tag) not in ("label", "caption")]
+                text = "\n".join(filter(None, (_block_text(c) for c in parts)))
+            else:
+                if label and not re.match(r"[^\W\d]{2,}", label):  # "A.1" → "Figure A.1"
+                    label = f"{kind.capitalize()} {label}"
+                number = label or f"{parent} {kind}"
+                extra = [_text(p) for p in caption.findall("p")] if caption is not None else []
+                rows = [" | ".join(_text(cell) for cell in row if isinstance(cell.tag, str))
+                        for row in block.iter("{*}tr")]
+                text = "\n".join(filter(None, extra + rows))
+            number = self._unique(number)
+            yield Clause(designation=self.edition, number=number, heading=heading or None,
+                         text=text, kind=kind, order=int(block.get(_ORDER) or self.order),
+                         parent=parent, language=self.language)
+            _detach(block)
+
+    def _unique(self, number: str) -> str:
+        base, n = number, 1
+        while number in self.numbers:
+            n += 1
+            number = f"{base} ({n})"
+        self.numbers.add(number)
+        return number
+
     # citations ------------------------------------------------------------------------------
     def cite(self, element) -> None:
         written = _text(element.find("std-ref")) or _text(element)
@@ -160,16 +231,36 @@ class _State:
         except DesignationError:
             return  # not a designation the knowledge base can link (kept in the clause text)
         where = self.number(self.stack[-1]) if self.stack else ""
-        places = self.cited.setdefault(cited, [])
-        if where and where not in places:
-            places.append(where)
+        self.cited.setdefault(cited, {}).setdefault(where, written)
 
-    def citations(self) -> Iterator[Relation]:
+    def citations(self) -> Iterator[Relation | Citation]:
         for cited, places in self.cited.items():
             if cited == self.edition:
                 continue
-            note = f"cited in {', '.join(places)}" if places else None
-            yield Relation(self.edition, "cites", cited, note=note)
+            yield Relation(self.edition, "cites", cited)
+            for clause, written in places.items():
+                if clause:
+                    yield Citation(self.edition, clause, cited, written, self.language)
+
+
+def _container(block):
+    """The nearest enclosing clause or block of a block element."""
+    parent = block.getparent()
+    while parent is not None and _local(parent.tag) not in (*_CLAUSES, *_BLOCKS):
+        parent = parent.getparent()
+    return parent
+
+
+def _detach(element) -> None:
+    """Take an element out of the tree, keeping the text that follows it."""
+    parent, tail = element.getparent(), element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
 
 
 def _std_ref(meta) -> str:

@@ -78,8 +78,11 @@ def test_read_a_clause_in_place(db):
     assert [b["number"] for b in c["breadcrumb"]] == ["6", "6.5"]
     assert c["previous"]["number"] == "6.5" and c["next"]["number"] == "6.5.2"
     assert {"paddy", "husked rice"} <= {t["preferred"] for t in c["terms"]}
-    assert c["citations"] == [{"designation": "ISO 6646", "known": False, "status": None,
-                               "title_en": None}]
+    assert c["citations"] == [{"designation": "ISO 6646", "as_written": "ISO 6646",
+                               "known": False, "status": None, "title_en": None}]
+    assert c["blocks"] == [{"number": "6.5.1 CAUTION", "heading": None, "kind": "note",
+                            "text": "Only use paddy or parboiled rice for the determination of "
+                                    "husked rice yield."}]
 
 
 def test_read_chinese_clause_and_unknown_clause(db):

@@ -55,10 +55,33 @@ def test_terms(rice):
 
 def test_citations(rice):
     conn = sqlite3.connect(rice)
-    cites = dict(conn.execute("select object, note from relations where type = 'cites' and "
-                              "subject = 'ISO 17301-1:2016'"))
-    assert cites["ISO 712 (all parts)"] == "cited in 2"
-    assert "8" in cites["ISO 8351-1:1994"] and "ISO 20483:2013" in cites
+    cites = {r[0] for r in conn.execute("select object from relations where type = 'cites' "
+                                        "and subject = 'ISO 17301-1:2016'")}
+    assert {"ISO 712 (all parts)", "ISO 8351-1:1994", "ISO 20483:2013"} <= cites
+    places = {}
+    for clause, cited, written in conn.execute(
+            "select clause, cited, as_written from citations where edition_id = ?",
+            ("ISO 17301-1:2016",)):
+        places.setdefault(cited, {})[clause] = written
+    assert places["ISO 712 (all parts)"] == {"2": "ISO 712 (all parts)"}
+    assert "8" in places["ISO 8351-1:1994"]
+    assert set(places) <= cites  # every citation is also a relation of the edition
+
+
+def test_notes_tables_and_figures_are_blocks_of_their_clause(rice):
+    conn = sqlite3.connect(rice)
+    blocks = {r[0]: r[1:] for r in conn.execute(
+        "select number, kind, parent, heading from clauses where kind in "
+        "('note', 'example', 'table', 'figure')")}
+    assert blocks["Table 1"] == ("table", "4.2.2", "Maximum permissible mass fraction of defects")
+    assert blocks["4.2.2 NOTE 2"] == ("note", "4.2.2", None)
+    assert blocks["Figure A.1"] == ("figure", "A.4.1", "Split-it-right sample divider")
+    assert conn.execute("select count(*) from clauses where number = 'A.1' and kind = 'clause'"
+                        ).fetchone() == (1,)  # the figure labelled "A.1" does not replace it
+    text = conn.execute("select text from clauses where number = '4.2.2'").fetchone()[0]
+    assert "limits given in Table 1." in text and "commercial contracts" not in text
+    rows = conn.execute("select text from clauses where number = 'Table 1'").fetchone()[0]
+    assert "Paddy | 2,5 | 0,3 | 2,5 | 0,3" in rows.splitlines()
 
 
 def test_reloading_replaces_the_text(tmp_path):
@@ -102,3 +125,36 @@ def test_bad_and_hostile_xml(tmp_path, xml, message):
         texts = [r[0] for r in sqlite3.connect(db).execute(
             "select text from clauses where edition_id = 'ISO 1:2002'")]
         assert all("root:" not in t and "aaaaaaaaaa" not in t for t in texts)
+
+
+def test_designation_named_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    source = corpus("sts", "isosts_tables.xml")  # its <std-ref> is "XHTML to CALS"
+    db = tmp_path / "kb.db"
+    refused = CliRunner().invoke(main, ["load", "--db", str(db), str(source)])
+    assert refused.exit_code == 1 and "name the edition with --designation" in refused.output
+    result = CliRunner().invoke(main, ["load", "--db", str(db), "--designation",
+                                       "ISO 99999:2020", str(source)])
+    assert result.exit_code == 0, result.output
+    kinds = dict(sqlite3.connect(db).execute(
+        "select kind, count(*) from clauses where edition_id = 'ISO 99999:2020' group by kind"))
+    assert kinds["table"] == 12 and kinds["clause"] == 1
+
+
+def test_a_schema_1_database_gains_the_citations_table(tmp_path):
+    db = tmp_path / "kb.db"
+    load(db, corpus("sts", "rice-en.final.sts.xml"))
+    conn = sqlite3.connect(db)
+    conn.execute("drop table citations")
+    conn.execute("update kb_meta set value = '1' where key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    rice = corpus("sts", "rice-en.final.sts.xml").read_bytes().replace(b"Cereals", b"Cereal")
+    (tmp_path / "rice.xml").write_bytes(rice)
+    assert load(db, tmp_path / "rice.xml").loaded == 1
+    conn = sqlite3.connect(db)
+    assert conn.execute("select count(*) from citations").fetchone()[0] > 5
+    assert conn.execute("select value from kb_meta").fetchone() == ("2",)

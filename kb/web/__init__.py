@@ -20,7 +20,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from kb import queries
+from kb import queries, render
 from kb.designation import DesignationError, try_parse
 from kb.web.timeline import svg
 
@@ -148,7 +148,8 @@ async def clause_page(datasette, request):
         "standards_clause.html",
         {"c": result, "designation": result["designation"],
          "work": work.work.canonical if work else None, "database": name,
-         "clause_url": clause_url, "term_url": term_url, "contents": None},
+         "clause_url": clause_url, "term_url": term_url, "contents": None,
+         "block_title": render.block_title},
         request=request,
     ))
 
