@@ -141,3 +141,23 @@ def test_a_pdf_without_a_text_layer(tmp_path):
         b"trailer<</Root 1 0 R>>\n%%EOF\n")
     result = run("load", "--db", str(tmp_path / "kb.db"), "-q", str(blank))
     assert result.exit_code == 1 and "no text layer" in result.output
+
+
+def test_an_encrypted_pdf(tmp_path):
+    pytest.importorskip("pdfplumber", reason="pdfplumber is not installed")
+    db = tmp_path / "kb.db"
+    assert run("load", "--db", str(db), "-q", str(SAMPLES / "kbs-1-2026.en.txt")).exit_code == 0
+    before = dump_digest(db)
+    # standard security handler, RC4 40-bit; the /U entry matches no empty user password
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+        b"4 0 obj<</Filter/Standard/V 1/R 2/P -4/O<" + b"ab" * 32 + b">/U<" + b"cd" * 32
+        + b">>>endobj\ntrailer<</Root 1 0 R/Encrypt 4 0 R/ID[<0123456789abcdef0123456789abcdef>"
+        b"<0123456789abcdef0123456789abcdef>]>>\n%%EOF\n")
+    result = run("load", "--db", str(db), "-q", str(locked))
+    assert result.exit_code == 1
+    assert "locked.pdf" in result.output and "encrypted" in result.output
+    assert dump_digest(db) == before
