@@ -240,6 +240,7 @@ def index(db_path: str) -> None:
 @main.command("search")
 @_db_option
 @click.option("--standard", help="Only this work or edition (any spelling).")
+@click.option("--edition", help="Only this edition (any spelling; it must be loaded).")
 @click.option("--lang", "language", help="Only clauses in this language (en, zh …).")
 @click.option("--kind", help="Only this kind of clause (clause, term, annex …).")
 @click.option("--status", help="Only editions with this status (current, withdrawn …).")
@@ -248,18 +249,23 @@ def index(db_path: str) -> None:
               show_default=True, help="SQLite FTS5 or the whoosh index beside the database.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @click.argument("query")
-def search_command(db_path, standard, language, kind, status, limit, engine, as_json,
-                   query) -> None:
+def search_command(db_path, standard, edition, language, kind, status, limit, engine,
+                   as_json, query) -> None:
     """Search clause text in English and Chinese; hits best first with a snippet."""
     from kb import search
 
     conn = _connect(db_path)
     try:
-        if standard:
+        if standard and edition:
+            raise _Fail("give --standard or --edition, not both")
+        if standard or edition:
             try:
-                standard = parse(standard).edition.canonical
+                standard = parse(standard or edition).edition.canonical
             except DesignationError as error:
                 raise _Fail(str(error)) from None
+        if edition and not conn.execute("select 1 from editions where id = ?",
+                                        (standard,)).fetchone():
+            raise _Fail(f"--edition: {standard} is not in the knowledge base")
         try:
             hits = search.search(conn, query, limit=limit, standard=standard,
                                  language=language, kind=kind, engine=engine, status=status)

@@ -55,6 +55,33 @@ def test_filters(db):
     assert search.search(conn, "rice", standard="ISO 17301-1:2016")
 
 
+def test_work_and_edition_filters(db):
+    conn = sqlite3.connect(db)
+    assert search.search(conn, "rice", standard="ISO 17301-1")  # the work
+    result = CliRunner().invoke(main, ["search", "--db", str(db), "--json", "--edition",
+                                       "ISO17301-1：2016", "rice"])
+    assert result.exit_code == 0 and json.loads(result.output)
+    missing = CliRunner().invoke(main, ["search", "--db", str(db), "--edition",
+                                        "ISO 17301-1:2009", "rice"])
+    assert missing.exit_code == 1
+    assert "ISO 17301-1:2009 is not in the knowledge base" in missing.output
+
+
+def test_ranking_is_exact_below_the_bound_and_bounded_above(db, monkeypatch):
+    conn = sqlite3.connect(db)
+    raw = [r[0] for r in conn.execute(
+        "select number from clauses_fts where clauses_fts match '\"rice\"' "
+        "order by bm25(clauses_fts, 4.0, 1.0, 0.5, 0.0) limit 10")]
+    assert len(raw) == 10
+    assert [h["clause"] for h in search.search(conn, "rice", limit=10)] == raw
+    monkeypatch.setattr(search, "RANK_LIMIT", 5)  # rank only the first 5 matches
+    first = {r[0] for r in conn.execute(
+        "select number from clauses_fts where clauses_fts match '\"rice\"' limit 5")}
+    hits = search.search(conn, "rice", limit=10)
+    assert len(hits) == 5 and {h["clause"] for h in hits} == first
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
 def test_cli_json(db):
     result = CliRunner().invoke(main, ["search", "--db", str(db), "--json", "审核 方案",
                                        "-n", "2"])
