@@ -23,7 +23,9 @@ each one means.  Steps:
    Chinese words, compounds and word pairs, filters), each timed after one warm-up pass in
    one process against three engines: raw FTS5 (``MATCH … ORDER BY rank LIMIT 20`` with the
    MATCH expression ``kb.search`` builds), ``kb.search.search(engine='fts')`` and
-   ``kb.search.search(engine='whoosh')``;
+   ``kb.search.search(engine='whoosh')``; then, outside the comparison, ``search(engine='fts')``
+   with its bound on ranked matches (``RANK_LIMIT``) lifted, to see what the bound saves and
+   how many of its hits it keeps;
 6. a few ``kb search --engine fts`` command lines end to end, beside the process start-up.
 
 Peak RSS is each child's own (``os.wait4``).  The summary table is printed at the end and
@@ -535,6 +537,33 @@ def _run_child(step: str, db: Path, *args) -> tuple[dict, dict]:
     return result, {"process_wall_seconds": wall, "peak_rss_kb": usage.ru_maxrss}
 
 
+def build_fts(db: Path, clauses: int, db_before: int) -> dict:
+    """Step 3 in a child process, then the sizes."""
+    print("[3] building the FTS5 tables", file=sys.stderr)
+    result, proc = _run_child("_fts", db, clauses)
+    sizes = _sizes(db)
+    if sizes["method"] != "dbstat":  # no dbstat: what the database file grew by
+        sizes["fts_bytes"] = sizes["db_bytes"] - db_before
+    return {**result, **proc, "db_before": db_before, "sizes": sizes,
+            "code": _index_code()["fts"]}
+
+
+def _index_code() -> dict:
+    """A digest of the kb.search code that builds each index: --reuse rebuilds an index
+    when it changed (kb.search is being worked on)."""
+    import inspect
+
+    from kb import search
+
+    def digest(*names):
+        code = "".join(inspect.getsource(getattr(search, n)) for n in names
+                       if hasattr(search, n))
+        return hashlib.sha1(code.encode()).hexdigest()[:12]
+
+    return {"fts": digest("_rebuild_fts", "_insert_fts", "segment", "sub_words", "scope_token"),
+            "whoosh": digest("_rebuild_whoosh", "_add_whoosh", "_schema", "segment")}
+
+
 def _sizes(db: Path) -> dict:
     """Bytes per table from ``dbstat`` (FTS5 shadow tables, clauses), and the file."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -710,6 +739,7 @@ def _query_worker(result_path: str, db: str, queries_path: str, whoosh: str) -> 
         engines["whoosh"] = lambda q: search.search(conn, q["query"], limit=LIMIT,
                                                     engine="whoosh", **q["filters"])
     results = {q["id"]: {"ms": {}, "warmup_ms": {}, "hits": {}, "errors": {}} for q in queries}
+    keys: dict[int, set] = {}  # the hits of search(fts) in the timed pass
     for phase in ("warmup_ms", "ms"):
         with _bar(total=len(queries) * len(engines), desc=f"queries ({phase[:-3] or 'timed'})",
                   unit=" runs", unit_scale=False) as bar:
@@ -724,37 +754,87 @@ def _query_worker(result_path: str, db: str, queries_path: str, whoosh: str) -> 
                         r["errors"][name] = f"{type(error).__name__}: {error}"
                     r[phase][name] = (time.perf_counter() - t) * 1e3
                     r["hits"][name] = None if hits is None else len(hits)
+                    if name == "fts" and hits is not None:
+                        keys[q["id"]] = {_hit_key(h) for h in hits}
                     bar.update()
+    bound = None
+    if hasattr(search, "RANK_LIMIT"):  # search() ranks at most RANK_LIMIT matches
+        bound = _exact_ranking(search, conn, queries, results, keys)
     conn.close()
     Path(result_path).write_text(json.dumps({"jieba_init_ms": jieba_seconds * 1e3,
-                                             "results": results}), encoding="utf-8")
+                                             "rank_limit": bound, "results": results}),
+                                 encoding="utf-8")
+
+
+def _hit_key(hit: dict) -> tuple:
+    return hit["designation"], hit["language"], hit["clause"]
+
+
+def _exact_ranking(search, conn, queries: list[dict], results: dict, keys: dict) -> int:
+    """Not part of the comparison: search(fts) again with its bound on ranked matches lifted
+    (every match ranked), timed, and the share of its hits the bounded search also gave."""
+    bound = search.RANK_LIMIT
+    search.RANK_LIMIT = 1 << 62
+    try:
+        for q in _bar(iterable=queries, desc="exact ranking", unit=" queries",
+                      unit_scale=False):
+            r = results[q["id"]]
+            t = time.perf_counter()
+            try:
+                hits = search.search(conn, q["query"], limit=LIMIT, engine="fts", **q["filters"])
+            except Exception as error:
+                r["errors"]["fts-exact"] = f"{type(error).__name__}: {error}"
+                continue
+            r["ms"]["fts-exact"] = (time.perf_counter() - t) * 1e3
+            r["hits"]["fts-exact"] = len(hits)
+            exact = {_hit_key(h) for h in hits}
+            if exact and q["id"] in keys:
+                r["overlap"] = len(exact & keys[q["id"]]) / len(exact)
+    finally:
+        search.RANK_LIMIT = bound
+    return bound
 
 
 def query_stats(queries: list[dict], engines: list[str]) -> dict:
-    """p50/p95/max per engine, overall and per class; search(fts) against raw FTS5."""
+    """p50/p95/max per engine, overall and per class (queries that raised left out);
+    search(fts) against raw FTS5; search(fts) against its exact ranking, if measured."""
+    if any("fts-exact" in q["ms"] for q in queries):
+        engines = [*engines, "fts-exact"]
+
     def summary(qs, engine):
-        times = [q["ms"][engine] for q in qs if engine in q["ms"]]
-        hits = [q["hits"].get(engine) for q in qs]
+        ok = [q for q in qs if engine in q["ms"] and engine not in q["errors"]]
+        times = [q["ms"][engine] for q in ok]
+        hits = [q["hits"][engine] for q in ok]
+        overlaps = [q["overlap"] for q in ok if q.get("overlap") is not None]
         return {"n": len(times), "p50": _pct(times, 0.5), "p95": _pct(times, 0.95),
-                "max": max(times), "sum_ms": sum(times),
-                "mean_hits": statistics.mean(h for h in hits if h is not None)
-                if any(h is not None for h in hits) else float("nan"),
+                "max": max(times, default=float("nan")), "sum_ms": sum(times),
+                "mean_hits": statistics.mean(hits) if hits else float("nan"),
                 "zero_hits": sum(1 for h in hits if h == 0),
-                "errors": sum(1 for q in qs if engine in q["errors"])}
+                "errors": sum(1 for q in qs if engine in q["errors"]),
+                **({"exact": sum(1 for o in overlaps if o == 1), "compared": len(overlaps),
+                    "mean_overlap": statistics.mean(overlaps)}
+                   if engine == "fts" and overlaps else {})}
 
     stats = {"overall": {e: summary(queries, e) for e in engines}, "classes": {}}
     for name, _ in CLASSES:
         qs = [q for q in queries if q["class"] == name]
         if qs:
-            stats["classes"][name] = {e: summary(qs, e) for e in engines}
-    slower = [q for q in queries
+            stats["classes"][name] = {e: summary(qs, e) for e in engines if e != "fts-exact"}
+    both = [q for q in queries if not {"raw", "fts"} & set(q["errors"])]
+    slower = [q for q in both
               if q["ms"]["fts"] - q["ms"]["raw"] > 1.0 and q["ms"]["fts"] > 1.1 * q["ms"]["raw"]]
     slower.sort(key=lambda q: q["ms"]["fts"] - q["ms"]["raw"], reverse=True)
     stats["fts_slower_than_raw"] = {
-        "count": len(slower), "of": len(queries),
+        "count": len(slower), "of": len(both),
         "worst": [{"id": q["id"], "class": q["class"], "query": q["query"],
                    "filters": q["filters"], "raw_ms": q["ms"]["raw"], "fts_ms": q["ms"]["fts"]}
                   for q in slower[:8]]}
+    errors: dict[tuple, list] = {}
+    for q in queries:
+        for engine, message in q["errors"].items():
+            errors.setdefault((engine, message), []).append(q["id"])
+    stats["errors"] = [{"engine": e, "message": m, "queries": ids}
+                       for (e, m), ids in errors.items()]
     return stats
 
 
@@ -824,7 +904,8 @@ def cli_runs(db: Path, queries: list[dict], repeat: int = 3) -> dict:
 COLUMNS = ("#", "figure", "n", "wall s", "throughput", "p50 / p95 / max", "peak RSS", "size",
            "notes")
 ENGINE_NAMES = {"raw": "raw FTS5 MATCH … ORDER BY rank", "fts": "search(engine='fts')",
-                "whoosh": "search(engine='whoosh')"}
+                "whoosh": "search(engine='whoosh')",
+                "fts-exact": "  search(fts), every match ranked"}
 
 
 #: What a class means for an engine, where the engines differ.
@@ -841,7 +922,15 @@ def _rss(p: dict) -> str:
 
 
 def _lat(s: dict) -> str:
-    return f"{s['p50']:.1f} / {s['p95']:.1f} / {s['max']:.1f} ms"
+    return f"{s['p50']:.1f} / {s['p95']:.1f} / {s['max']:.1f} ms" if s["n"] else ""
+
+
+def _hits(s: dict) -> str:
+    text = f"mean hits {s['mean_hits']:.1f}, 0 hits {s['zero_hits']}" if s["n"] else "no result"
+    if s.get("compared"):
+        text += (f"; top {LIMIT} = the exact ranking's on {s['exact']} of {s['compared']} "
+                 f"(mean overlap {100 * s['mean_overlap']:.0f} %)")
+    return text
 
 
 def build_rows(res: dict) -> list[tuple]:
@@ -877,8 +966,9 @@ def build_rows(res: dict) -> list[tuple]:
                      f"terms_fts {_mb(part('terms_fts')):,.1f} MB ({f['sizes']['method']}); DB "
                      f"{_mb(f['db_before']):,.0f} -> {_mb(f['sizes']['db_bytes']):,.0f} MB"))
     w = res.get("whoosh")
-    if isinstance(w, str):
-        rows.append(("4", "whoosh build", "", "", "", "", "", "", w))
+    if res.get("whoosh_skipped"):
+        rows.append(("4", "whoosh build", "", "", "", "", "", "",
+                     "skipped (--whoosh-clauses 0): no whoosh index, no whoosh queries"))
     elif w:
         subset = f"SUBSET: first {w['docs']:,} of {w['total_clauses']:,} clauses only" \
             if w["subset"] else "all clauses"
@@ -894,12 +984,13 @@ def build_rows(res: dict) -> list[tuple]:
         wsub = isinstance(w, dict) and w["subset"]
         for e, s in st["overall"].items():
             name = ENGINE_NAMES[e] + (" [SUBSET index]" if e == "whoosh" and wsub else "")
+            note = {"raw": "; peak RSS: the query process (all engines)",
+                    "fts-exact": f"; search(fts) with RANK_LIMIT ({qp.get('rank_limit')}) "
+                                 "lifted, after the timed pass, not in the comparison"}
             rows.append(("5", name, f"{s['n']} queries", f"{s['sum_ms'] / 1e3:.2f}",
-                         f"{s['n'] / (s['sum_ms'] / 1e3):,.1f} q/s", _lat(s),
+                         f"{s['n'] / (s['sum_ms'] / 1e3):,.1f} q/s" if s["n"] else "", _lat(s),
                          _rss(qp) if e == "raw" else "", "",
-                         f"mean hits {s['mean_hits']:.1f}, 0 hits {s['zero_hits']}, "
-                         f"errors {s['errors']}"
-                         + ("; peak RSS: the query process (all engines)" if e == "raw" else "")))
+                         _hits(s) + f", errors {s['errors']}" + note.get(e, "")))
         for cls, by_engine in st["classes"].items():
             for e, s in by_engine.items():
                 note = CLASS_NOTES.get((cls, e), "")
@@ -909,9 +1000,13 @@ def build_rows(res: dict) -> list[tuple]:
                 label = f"{e} [SUBSET index]" if e == "whoosh" and wsub else e
                 rows.append(("5", f"  {cls}: {label}", str(s["n"]), f"{s['sum_ms'] / 1e3:.2f}", "",
                              _lat(s), "", "",
-                             f"mean hits {s['mean_hits']:.1f}, 0 hits {s['zero_hits']}"
-                             + (f", errors {s['errors']}" if s["errors"] else "")
+                             _hits(s) + (f", errors {s['errors']}" if s["errors"] else "")
                              + (f"; {note}" if note else "")))
+        for error in st["errors"]:
+            ids = error["queries"]
+            rows.append(("5", f"  error ({error['engine']})", f"{len(ids)} queries", "", "", "",
+                         "", "", f"{error['message'][:120]} (#{', #'.join(map(str, ids[:6]))}"
+                         f"{' …' if len(ids) > 6 else ''})"))
         c = st["fts_slower_than_raw"]
         rows.append(("5", "search(fts) slower than raw by >1 ms and >10 %",
                      f"{c['count']} of {c['of']}", "", "", "", "", "",
@@ -942,7 +1037,9 @@ def build_rows(res: dict) -> list[tuple]:
                          f"{r['ms']:.0f} ms", "", "",
                          f"median; minus start-up{' + jieba' if r['chinese'] else ''} "
                          f"{r['ms'] - base:.0f} ms; in-process {r['in_process_ms']:.1f} ms; "
-                         f"exit {r['exit']}, {r['lines']} lines"))
+                         f"exit {r['exit']}, {r['lines']} lines"
+                         + (f": {(r['stderr'].splitlines() or [''])[-1][:100]}" if r["exit"]
+                            else "")))
     return rows
 
 
@@ -968,7 +1065,7 @@ def summary_line(res: dict) -> str:
         parts.append(f"FTS5 build {res['fts']['seconds']:.0f} s "
                      f"({_mb(res['fts']['sizes']['fts_bytes']):,.0f} MB)")
     w = res.get("whoosh")
-    if isinstance(w, dict):
+    if w and not res.get("whoosh_skipped"):
         parts.append(f"whoosh build {w['seconds']:.0f} s ({_mb(w['bytes']):,.0f} MB"
                      + (f", SUBSET of {w['docs']:,} clauses)" if w["subset"] else ")"))
     st = res.get("query_stats")
@@ -981,6 +1078,11 @@ def summary_line(res: dict) -> str:
         c = st["fts_slower_than_raw"]
         parts.append(f"search(fts) slower than raw by >1 ms and >10 % on {c['count']} of "
                      f"{c['of']} queries")
+        if o["fts"].get("compared"):
+            parts.append(f"its top {LIMIT} = the exact ranking's on {o['fts']['exact']} of "
+                         f"{o['fts']['compared']}")
+        if st["errors"]:
+            parts.append(f"ERRORS on {sum(len(e['queries']) for e in st['errors'])} query runs")
     return f"summary ({res['clauses']:,} clauses): " + "; ".join(parts)
 
 
@@ -1036,9 +1138,14 @@ def main(argv: list[str] | None = None) -> None:
                              f"{args.seed}, in {out}")
         for key in ("generate", "load", "fts", "whoosh"):
             res[key] = previous.get(key)
+        code = _index_code()
+        if res["fts"].get("code") != code["fts"]:
+            print("[3] kb.search indexes differently since that run: FTS5 rebuilt",
+                  file=sys.stderr)
+            res["fts"] = build_fts(db, res["load"]["clauses"], res["load"]["db_bytes"])
         w = res["whoosh"]
         have = w["docs"] if isinstance(w, dict) and whoosh_folder.exists() else 0
-        if have != wanted_whoosh:
+        if wanted_whoosh and (have != wanted_whoosh or w.get("code") != code["whoosh"]):
             res["whoosh"] = None
             shutil.rmtree(whoosh_folder, ignore_errors=True)
         print(f"[1-4] reusing {db.name}" + ("" if res["whoosh"] or not wanted_whoosh else
@@ -1060,20 +1167,15 @@ def main(argv: list[str] | None = None) -> None:
         res["load"] = {**result, **proc, "clauses": clauses, "db_bytes": sizes["db_bytes"],
                        "clauses_bytes": sizes["tables"].get("clauses", 0)}
         save()
-        print("[3] building the FTS5 tables", file=sys.stderr)
-        result, proc = _run_child("_fts", db, clauses)
-        sizes = _sizes(db)
-        if sizes["method"] != "dbstat":  # no dbstat: what the database file grew by
-            sizes["fts_bytes"] = sizes["db_bytes"] - res["load"]["db_bytes"]
-        res["fts"] = {**result, **proc, "db_before": res["load"]["db_bytes"], "sizes": sizes}
+        res["fts"] = build_fts(db, clauses, res["load"]["db_bytes"])
         save()
     if wanted_whoosh == 0:
-        res["whoosh"] = "skipped (--whoosh-clauses 0)"
-        shutil.rmtree(whoosh_folder, ignore_errors=True)
+        res["whoosh_skipped"] = True  # an index of an earlier run is left as it is
     elif not res.get("whoosh"):
         print(f"[4] building the whoosh index ({wanted_whoosh:,} clauses)", file=sys.stderr)
         result, proc = _run_child("_whoosh", db, wanted_whoosh)
-        res["whoosh"] = {**result, **proc, "bytes": _file_size(whoosh_folder)}
+        res["whoosh"] = {**result, **proc, "bytes": _file_size(whoosh_folder),
+                         "code": _index_code()["whoosh"]}
     save()
 
     from kb import search
@@ -1083,14 +1185,15 @@ def main(argv: list[str] | None = None) -> None:
     res["phrases_supported"] = phrases
     queries_file = out / f"search-{args.clauses}.queries.json"
     queries_file.write_text(json.dumps(queries, ensure_ascii=False, indent=1), encoding="utf-8")
-    engines = ["raw", "fts"] + (["whoosh"] if isinstance(res["whoosh"], dict) else [])
+    engines = ["raw", "fts"] + (["whoosh"] if wanted_whoosh else [])
     print(f"[5] {len(queries)} queries x {len(engines)} engines, warm-up then timed",
           file=sys.stderr)
     result, proc = _run_child("_queries", db, queries_file, int("whoosh" in engines))
     for q in queries:
         q.update(result["results"][str(q["id"])])
     res["queries"] = queries
-    res["query_process"] = {**proc, "jieba_init_ms": result["jieba_init_ms"]}
+    res["query_process"] = {**proc, "jieba_init_ms": result["jieba_init_ms"],
+                            "rank_limit": result["rank_limit"]}
     res["query_stats"] = query_stats(queries, engines)
     save()
     print("[6] kb search command lines", file=sys.stderr)

@@ -51,7 +51,7 @@ def main() -> None:
 
 
 def _load(store: Store, paths, loader: str | None, quiet: bool = False,
-          designation: str | None = None) -> LoadSummary:
+          designation: str | None = None, date: str | None = None) -> LoadSummary:
     from loaders import documents_for
 
     bar = tqdm(unit=" records", desc="loading", disable=quiet or None, file=sys.stderr,
@@ -64,7 +64,7 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
 
     skipped: list[str] = []
     try:
-        summary = store.load(documents_for(paths, loader, skipped, designation),
+        summary = store.load(documents_for(paths, loader, skipped, designation, date),
                              progress=progress,
                              on_records=bar.update)
     finally:
@@ -86,7 +86,8 @@ def _report(summary: LoadSummary) -> None:
 @main.command()
 @_db_option
 @click.option("--loader",
-              type=click.Choice(["catalogue", "samr", "iso-open-data", "relaton", "sts", "text"]),
+              type=click.Choice(["catalogue", "samr", "iso-open-data", "relaton", "sts", "text",
+                                 "bulletin"]),
               help="Force a loader instead of choosing one from each file.")
 @click.option("--designation", help="The documents' designation, for plain text that may "
               "not say it (otherwise read from the running header).")
@@ -195,6 +196,93 @@ def _ask(func, db_path: str, *args):
         raise _Fail(str(error)) from None
     finally:
         conn.close()
+
+
+# --- bulletins -------------------------------------------------------------------------------
+
+
+@main.group("bulletin")
+def bulletin_group() -> None:
+    """Bulletins and notices: the standards they cite, resolved and checked."""
+
+
+@bulletin_group.command("load")
+@_db_option
+@click.option("--date", help="The bulletin's date (YYYY-MM-DD); default: the latest full "
+              "date written in it.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def bulletin_load(db_path: str, date: str | None, quiet: bool, paths: tuple[str, ...]) -> None:
+    """Load bulletins (text, Word, PDF): their parts, articles and every mention."""
+    from kb.model import check_date
+
+    try:
+        date = check_date(date, "--date")
+    except ValueError as error:
+        raise _Fail(str(error)) from None
+    store = _open_store(db_path)
+    try:
+        summary = _load(store, paths, "bulletin", quiet, date=date)
+    except LoadError as error:
+        raise _Fail(str(error)) from None
+    finally:
+        store.close()
+    _report(summary)
+
+
+@bulletin_group.command("show")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the bulletin's mentions as JSON.")
+@click.argument("bulletin")
+def bulletin_show(db_path: str, as_json: bool, bulletin: str) -> None:
+    """The mentions of a bulletin (its id or the path it was loaded from), resolved."""
+    from kb import bulletins
+
+    result = _ask(bulletins.bulletin, db_path, bulletin)
+    if as_json:
+        result = {k: v for k, v in result.items() if k != "text"}
+    _print(result, as_json, render.bulletin_text)
+
+
+@main.command("check")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the stale citations as JSON.")
+@click.argument("bulletin")
+def check_command(db_path: str, as_json: bool, bulletin: str) -> None:
+    """Stale citations in a bulletin: withdrawn or replaced editions, drafts since published,
+    undated references whose latest edition changed after the bulletin's date.
+
+    BULLETIN is a loaded bulletin's id, or a file, which is loaded first if it is not.
+    """
+    from kb import bulletins
+
+    if Path(bulletin).is_file():
+        conn = _connect(db_path) if Path(db_path).exists() else None
+        try:
+            loaded = conn is not None and _is_loaded(conn, bulletin)
+        finally:
+            if conn is not None:
+                conn.close()
+        if not loaded:
+            store = _open_store(db_path)
+            try:
+                summary = _load(store, [bulletin], "bulletin", quiet=True)
+            finally:
+                store.close()
+            if summary.failed:
+                _report(summary)
+    result = _ask(bulletins.check, db_path, bulletin)
+    _print(result, as_json, render.check_text)
+
+
+def _is_loaded(conn, path: str) -> bool:
+    from kb import bulletins
+
+    try:
+        bulletins.find(conn, path)
+    except (queries.NotFound, sqlite3.OperationalError):
+        return False
+    return True
 
 
 def _print(result, as_json: bool, render) -> None:

@@ -31,7 +31,15 @@ __all__ = ["Designation", "DesignationError", "Supplement", "normalize", "parse"
 
 
 class DesignationError(ValueError):
-    """A string is not a designation; the message says why in one line."""
+    """A string is not a designation; the message says why in one line.
+
+    ``kind`` says what it is instead when that is known: ``committee`` or
+    ``government-document``.
+    """
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 # --- vocabulary -----------------------------------------------------------------------------
@@ -303,11 +311,24 @@ _ALL_PARTS = re.compile(r"\s*[(（]\s*(?:all parts|所有部分)\s*[)）]$", re.
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−－﹣"), "-")
 _SPACES = re.compile(r"\s+")
 
+_COMMITTEE_WORDS = "TC|PC|SC|JTC|JWG|WG|SyC|TMB|SMB|CASCO|COPOLCO|DEVCO|REMCO|AG"
 _COMMITTEE = re.compile(
     r"^(?:ISO|IEC|CEN|CENELEC|SAC|ISO\s*/\s*IEC|IEC\s*/\s*ISO)\s*/?\s*"
-    r"(?P<kind>TC|PC|SC|JTC|JWG|WG|SyC|TMB|SMB|CASCO|COPOLCO|DEVCO|REMCO|AG)(?![A-Za-z])\s*\d*",
+    rf"(?P<kind>{_COMMITTEE_WORDS})(?![A-Za-z])\s*\d*",
     re.I,
 )
+#: A whole committee reference with its sub-levels: ``ISO/TC 207/SC 1``, ``ISO/PC302``.
+COMMITTEE_REFERENCE = re.compile(
+    r"(?:ISO\s*/\s*IEC|IEC\s*/\s*ISO|ISO|IEC|CENELEC|CEN|SAC)\s*/?\s*"
+    rf"(?:{_COMMITTEE_WORDS})(?![A-Za-z])\s*\d*"
+    rf"(?:\s*/\s*(?:{_COMMITTEE_WORDS})(?![A-Za-z])\s*\d+)*",
+)
+
+
+def committee(text: str) -> str:
+    """A committee reference in one spelling: ``ISO/PC302`` → ``ISO/PC 302``."""
+    text = re.sub(r"\s*/\s*", "/", _clean(text).upper())
+    return re.sub(r"(?<=[A-Z])\s*(\d+)", r" \1", text).replace("SYC", "SyC")
 _GOVERNMENT = re.compile(
     r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*号?|\d+\s*号$|^[\u4e00-\u9fff]{1,8}[〔\[]"
 )
@@ -403,10 +424,12 @@ def parse(text: str) -> Designation:
     committee = _COMMITTEE.match(text)
     if committee:
         kind = _COMMITTEE_KINDS.get(committee.group("kind").upper(), "committee")
-        raise DesignationError(f"{raw.strip()!r} is a committee ({kind}), not a standard")
+        raise DesignationError(f"{raw.strip()!r} is a committee ({kind}), not a standard",
+                               "committee")
     if re.search(r"[\u4e00-\u9fff]", text) and _GOVERNMENT.search(text):
         raise DesignationError(
-            f"{raw.strip()!r} is a government document number, not a standard"
+            f"{raw.strip()!r} is a government document number, not a standard",
+            "government-document",
         )
     for parser in (_parse_international, _parse_chinese, _parse_accreditation):
         result = parser(text, raw)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 __all__ = [
-    "Citation", "Clause", "Term", "Committee", "Document", "Edition", "IcsField", "LoadError",
+    "Article", "Bulletin", "BulletinMention", "Citation", "Clause", "Term", "Committee",
+    "Document", "Edition", "IcsField", "LoadError",
     "Relation", "StageEvent", "Work", "BLOCK_KINDS", "RELATION_TYPES", "ADOPTION_DEGREES",
     "OBSERVED_NOTE", "check_date",
 ]
@@ -210,3 +211,42 @@ class Document:
     sha256: str
     loader: str
     records: Callable[[], Iterable[Record]]
+
+
+@dataclass
+class Bulletin:
+    """An issue of a bulletin or a notice: its text after line repair, and its date."""
+
+    id: str
+    title: str
+    date: str | None
+    language: str
+    text: str
+    path: str
+
+
+@dataclass
+class Article:
+    """A part of a bulletin under one heading; ``start``/``end`` index the bulletin's text."""
+
+    bulletin: str
+    number: int
+    part: str | None
+    heading: str
+    start: int
+    end: int
+
+
+@dataclass
+class BulletinMention:
+    """A designation-like string in a bulletin (see :class:`kb.mentions.Mention`)."""
+
+    bulletin: str
+    start: int
+    end: int
+    as_written: str
+    kind: str
+    canonical: str | None
+    title: str | None
+    note: str | None
+    sentence: str

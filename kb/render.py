@@ -166,3 +166,49 @@ def hits_text(hits: list[dict]) -> str:
         lines.append(f"    {hit['snippet']}")
     lines.append(f"{len(hits)} hits")
     return "\n".join(lines)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A plain-text table with columns as wide as their widest cell (CJK counts double)."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths,
+                                                                   strict=True)).rstrip()
+
+    return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+
+
+def bulletin_text(b: dict) -> str:
+    """A bulletin's mentions as a table: where, as written, kind, canonical, resolved, status."""
+    from collections import Counter
+
+    kinds = Counter(m["kind"] for m in b["mentions"])
+    lines = [f"{b['id']}  {b['title']}", f"date: {b['date'] or 'unknown'}   "
+             f"{len(b['mentions'])} mentions: " + ", ".join(f"{n} {k}" for k, n in
+                                                           kinds.most_common()), ""]
+    rows = []
+    for m in b["mentions"]:
+        status = m["status"] or ("" if m["known"] or m["kind"] not in ("standard", "draft")
+                                 else "not in the knowledge base")
+        if m.get("stale"):
+            status += " (stale)"
+        rows.append([f"{m['start']}-{m['end']}", (m["article"] or "")[:24], m["as_written"],
+                     m["kind"], m["canonical"] or "", m["resolved"] or "", status])
+    lines += _table(["where", "article", "as written", "kind", "canonical", "resolved",
+                     "status"], rows)
+    return "\n".join(lines)
+
+
+def check_text(result: dict) -> str:
+    """Stale citations of a bulletin, one per line."""
+    lines = [f"{result['bulletin']} (date {result['date'] or 'unknown'}): "
+             f"{len(result['stale'])} stale citations among {result['mentions']} mentions"]
+    for s in result["stale"]:
+        lines.append(f"  {s['as_written']} → {s['resolved']}: {s['stale']}")
+    return "\n".join(lines)

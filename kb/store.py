@@ -28,6 +28,9 @@ from kb.model import (
     ADOPTION_DEGREES,
     OBSERVED_NOTE,
     RELATION_TYPES,
+    Article,
+    Bulletin,
+    BulletinMention,
     Citation,
     Clause,
     Committee,
@@ -39,11 +42,12 @@ from kb.model import (
     StageEvent,
     Term,
     Work,
+    check_date,
 )
 
 __all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 2  # 2: citations
+SCHEMA_VERSION = 3  # 2: citations, 3: bulletins, articles, mentions
 
 #: Errors that mean "this document is bad", reported in one line; anything else is a bug.
 DOCUMENT_ERRORS = (
@@ -82,12 +86,15 @@ class _Buffer:
     """Rows waiting to be written, merged by primary key."""
 
     TABLES = ("works", "editions", "stage_events", "relations", "ics", "committees",
-              "edition_ics", "clauses", "terms", "citations", "sources")
+              "edition_ics", "clauses", "terms", "citations", "bulletins", "articles",
+              "mentions", "sources")
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[tuple, dict]] = {t: {} for t in self.TABLES}
-        self.replaced: set[tuple[str, str]] = set()  # (edition, language) whose text is new
-        self.done: set[tuple[str, str]] = set()  # ... whose old text this buffer deleted
+        # what a document gives whole, so its stored rows go first: ("text", edition,
+        # language) for clause text, ("bulletin", id) for a bulletin's articles and mentions
+        self.replaced: set[tuple[str, ...]] = set()
+        self.done: set[tuple[str, ...]] = set()  # ... whose stored rows this buffer deleted
         self._size = 0
 
     def add(self, table: str, key: tuple, row: dict) -> None:
@@ -138,9 +145,11 @@ class Store:
     def _ensure_schema(self) -> None:
         db = self.db
         if "editions" in db.table_names():
-            if "citations" not in db.table_names():  # a schema 1 database
+            missing = [t for t in ("citations", "bulletins") if t not in db.table_names()]
+            if missing:  # a database of an earlier schema: add the tables
                 with db.atomic():
-                    self._create_citations()
+                    for table in missing:
+                        getattr(self, f"_create_{table}")()
                     db["kb_meta"].upsert({"key": "schema_version",
                                           "value": str(SCHEMA_VERSION)}, pk="key")
             return
@@ -215,8 +224,27 @@ class Store:
             )
             db["terms"].create_index(["preferred"])
             self._create_citations()
+            self._create_bulletins()
             db["kb_meta"].create({"key": str, "value": str}, pk="key")
             db["kb_meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+
+    def _create_bulletins(self) -> None:
+        db = self.db
+        db["bulletins"].create(
+            {"id": str, "title": str, "date": str, "language": str, "path": str, "text": str,
+             "source_id": int}, pk="id", foreign_keys=[("source_id", "sources", "id")],
+        )
+        db["articles"].create(
+            {"bulletin_id": str, "number": int, "part": str, "heading": str, "start": int,
+             "end": int}, pk=("bulletin_id", "number"),
+            foreign_keys=[("bulletin_id", "bulletins", "id")],
+        )
+        db["mentions"].create(
+            {"bulletin_id": str, "start": int, "end": int, "as_written": str, "kind": str,
+             "canonical": str, "title": str, "note": str, "sentence": str},
+            pk=("bulletin_id", "start"), foreign_keys=[("bulletin_id", "bulletins", "id")],
+        )
+        db["mentions"].create_index(["canonical"])
 
     def _create_citations(self) -> None:
         self.db["citations"].create(
@@ -352,6 +380,8 @@ class Store:
                 "code": record.code, "parent": _ics_parent(record.code),
                 "title_en": record.title_en, "title_fr": record.title_fr, "source_id": source_id,
             })
+        elif isinstance(record, Bulletin | Article | BulletinMention):
+            self._add_bulletin(record, buffer, source_id)
         elif isinstance(record, Clause | Term | Citation):
             self._add_text(record, buffer, source_id)
         elif isinstance(record, Committee):
@@ -367,7 +397,7 @@ class Store:
                   source_id: int) -> None:
         edition = _edition_key(record.designation, "clause text")
         self._ensure_edition(edition, buffer, source_id)
-        buffer.replaced.add((edition, record.language))
+        buffer.replaced.add(("text", edition, record.language))
         self._texts.add((edition, record.language))
         if isinstance(record, Clause):
             buffer.add("clauses", (edition, record.language, record.number), {
@@ -387,6 +417,28 @@ class Store:
                 "preferred": record.preferred, "admitted": _json(record.admitted),
                 "deprecated": _json(record.deprecated), "definition": record.definition,
                 "notes": _json(record.notes), "source": record.source, "source_id": source_id,
+            })
+
+    def _add_bulletin(self, record: Bulletin | Article | BulletinMention, buffer: _Buffer,
+                      source_id: int) -> None:
+        if isinstance(record, Bulletin):
+            buffer.replaced.add(("bulletin", record.id))
+            buffer.add("bulletins", (record.id,), {
+                "id": record.id, "title": record.title, "date": check_date(record.date, "date"),
+                "language": record.language, "path": record.path, "text": record.text,
+                "source_id": source_id,
+            })
+        elif isinstance(record, Article):
+            buffer.add("articles", (record.bulletin, record.number), {
+                "bulletin_id": record.bulletin, "number": record.number, "part": record.part,
+                "heading": record.heading, "start": record.start, "end": record.end,
+            })
+        else:
+            buffer.add("mentions", (record.bulletin, record.start), {
+                "bulletin_id": record.bulletin, "start": record.start, "end": record.end,
+                "as_written": record.as_written, "kind": record.kind,
+                "canonical": record.canonical, "title": record.title, "note": record.note,
+                "sentence": record.sentence,
             })
 
     def _add_work(self, work, titles: dict[str, str], buffer: _Buffer, source_id: int) -> str:
@@ -460,6 +512,13 @@ class Store:
         "clauses": ("edition_id", "language", "number"),
         "terms": ("edition_id", "language", "entry"),
         "citations": ("edition_id", "language", "clause", "cited"),
+        "bulletins": "id", "articles": ("bulletin_id", "number"),
+        "mentions": ("bulletin_id", "start"),
+    }
+    #: Rows a document gives whole: the tables and the key they are deleted by.
+    _REPLACED = {
+        "text": (("clauses", "terms", "citations"), "edition_id = ? and language = ?"),
+        "bulletin": (("articles", "mentions"), "bulletin_id = ?"),
     }
 
     def _flush(self, buffer: _Buffer) -> None:
@@ -468,14 +527,15 @@ class Store:
         The text of an edition in a language comes whole from one document: its stored
         clauses, terms and citations are deleted before the new ones are written.
         """
-        for edition, language in sorted(buffer.replaced - buffer.done):
-            for table in ("clauses", "terms", "citations"):
-                self.conn.execute(f"delete from {table} where edition_id = ? and language = ?",
-                                  (edition, language))
+        for what, *key in sorted(buffer.replaced - buffer.done):
+            tables, where = self._REPLACED[what]
+            for table in tables:
+                self.conn.execute(f"delete from {table} where {where}", key)
         buffer.done |= buffer.replaced
         buffer.replaced.clear()
         for table in ("sources", "committees", "ics", "works", "editions", "edition_ics",
-                      "stage_events", "relations", "clauses", "terms", "citations"):
+                      "stage_events", "relations", "clauses", "terms", "citations",
+                      "bulletins", "articles", "mentions"):
             rows = buffer.rows[table]
             if not rows:
                 continue

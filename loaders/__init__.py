@@ -16,13 +16,13 @@ from types import ModuleType
 
 from kb.model import Document, LoadError
 
-from . import catalogue, iso_open_data, relaton, samr, sts, text
+from . import bulletin, catalogue, iso_open_data, relaton, samr, sts, text
 
 __all__ = ["LOADERS", "detect", "documents_for", "file_document", "LoadError"]
 
 #: Loaders by name, in the order they are tried.
 LOADERS: dict[str, ModuleType] = {
-    m.NAME: m for m in (catalogue, samr, iso_open_data, relaton, sts, text)
+    m.NAME: m for m in (catalogue, samr, iso_open_data, relaton, sts, text, bulletin)
 }
 
 _SKIP = {"SOURCES.md", "README.md", "versions.json"}
@@ -55,14 +55,15 @@ def _files(path: Path) -> Iterator[tuple[Path, bool]]:
 
 def documents_for(
     paths: Iterable[str | Path], loader: str | None = None, skipped: list[str] | None = None,
-    designation: str | None = None,
+    designation: str | None = None, date: str | None = None,
 ) -> Iterator[Document]:
     """Stream the documents of every file under ``paths``.
 
     :param loader: force this loader (a key of :data:`LOADERS`) instead of detecting one.
     :param skipped: collects files found in folders that no loader reads.
     :param designation: the designation of the documents, for loaders of formats that may
-        not carry one (plain text).
+        not carry one (plain text, STS without metadata).
+    :param date: the date of the documents, for loaders of undated ones (bulletins).
     :raises LoadError: for a missing path, an unknown loader name or a named file that no
         loader reads.
     """
@@ -78,10 +79,10 @@ def documents_for(
                 if skipped is not None:
                     skipped.append(str(file))
                 continue
-            if designation and "designation" in inspect.signature(module.documents).parameters:
-                yield from module.documents(file, designation=designation)
-            else:
-                yield from module.documents(file)
+            accepted = inspect.signature(module.documents).parameters
+            options = {k: v for k, v in (("designation", designation), ("date", date))
+                       if v and k in accepted}
+            yield from module.documents(file, **options)
 
 
 def file_document(path: Path, loader: str, parse) -> Document:

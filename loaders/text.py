@@ -79,12 +79,7 @@ def records(data: bytes, designation: str | None = None, kind: str = ".txt") -> 
     """Records of one text, Word or PDF document."""
     if not data.strip():
         raise LoadError("empty document")
-    if kind == ".docx":
-        text = _docx_text(data)
-    elif kind == ".pdf":
-        text = _pdf_text(data)
-    else:
-        text = decode(data)
+    text = extract_text(data, kind)
     lines = [line.rstrip() for line in text.splitlines()]
     headers = _running_headers(lines)
     key = _designation(designation, headers, lines)
@@ -93,6 +88,18 @@ def records(data: bytes, designation: str | None = None, kind: str = ".txt") -> 
     body = [line for line in lines if line.strip() not in headers
             and not _PAGE_NUMBER.match(line.strip()) and not _CONTENTS.search(line)]
     yield from _clauses(key, language, body)
+
+
+def extract_text(data: bytes, kind: str) -> str:
+    """The text of a ``.docx``, ``.pdf`` or plain-text file's bytes, one line per line.
+
+    :raises LoadError: for an unreadable, encrypted or text-less file, or an unknown encoding.
+    """
+    if kind == ".docx":
+        return _docx_text(data)
+    if kind == ".pdf":
+        return _pdf_text(data)
+    return decode(data)
 
 
 def _docx_text(data: bytes) -> str:

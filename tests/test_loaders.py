@@ -23,7 +23,8 @@ def test_detection_picks_the_loader_from_the_file():
     assert detect(corpus("iso-open-data", "62085.json")).NAME == "iso-open-data"
     assert detect(corpus("iso-open-data", "ICS-simple.xml")).NAME == "iso-open-data"
     assert detect(corpus("sts", "rice-en.final.sts.xml")).NAME == "sts"
-    assert set(LOADERS) == {"catalogue", "relaton", "samr", "iso-open-data", "sts", "text"}
+    assert set(LOADERS) == {"catalogue", "relaton", "samr", "iso-open-data", "sts", "text",
+                            "bulletin"}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,240 @@
+"""Questions about loaded bulletins: their mentions resolved against the knowledge base,
+stale citations, and the reference table of the standards they cite.
+
+Mentions are stored as found (:mod:`loaders.bulletin`); they are resolved here, when asked,
+so a bulletin always shows what the knowledge base knows now.  A dated citation resolves to
+that edition, an undated one to the work's latest edition (saying so), a draft to the
+edition whose project passed the stage it names around the bulletin's date.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kb import stages
+from kb.designation import DesignationError, parse
+from kb.queries import NotFound, _rows
+
+__all__ = ["bulletin", "check", "find", "references", "resolve_citation"]
+
+#: Editor's order of schemes in a reference table: international, national, sector, others.
+SCHEME_ORDER = {"iso": 0, "iec": 0, "cn-national": 1, "cn-sector": 2, "cn-local": 3,
+                "cn-group": 4, "cnas": 5, "cnca": 5}
+
+
+def find(conn: sqlite3.Connection, ref: str) -> str:
+    """The id of a loaded bulletin given its id, the path it was loaded from, or its name.
+
+    :raises NotFound: naming the bulletins there are.
+    """
+    ref = ref.strip()
+    candidates = [ref, str(Path(ref)), str(Path(ref).resolve()) if ref else ref]
+    for value in candidates:
+        row = conn.execute("select id from bulletins where id = ? or path = ?",
+                           (value, value)).fetchone()
+        if row:
+            return row[0]
+    row = conn.execute("select id from bulletins where id = ?", (Path(ref).stem,)).fetchone()
+    if row:
+        return row[0]
+    known = [r[0] for r in conn.execute("select id from bulletins order by id limit 20")]
+    there = f"; loaded: {', '.join(known)}" if known else "; none is loaded (kb bulletin load)"
+    raise NotFound(f"no bulletin {ref!r}{there}")
+
+
+def _edition(conn, key: str) -> dict | None:
+    rows = _rows(conn, """select id, work_id, kind, year, title_en, title_zh, status, stage,
+                                 stage_label, published, withdrawn from editions where id = ?""",
+                 (key,))
+    return rows[0] if rows else None
+
+
+def _latest(conn, work: str, as_of: str | None = None) -> dict | None:
+    """The work's latest published edition (at ``as_of`` if given)."""
+    rows = _rows(conn, """select id, published, year from editions where work_id = ?
+                          and kind != 'draft' and coalesce(draft_stage, '') = ''
+                          order by coalesce(published, year) desc, id desc""", (work,))
+    if as_of:
+        rows = [r for r in rows if (r["published"] or str(r["year"] or "")) <= as_of]
+    return _edition(conn, rows[0]["id"]) if rows else None
+
+
+def _draft(conn, designation, as_of: str | None) -> tuple[dict | None, dict | None]:
+    """(edition, stage event) of the project that passed the draft's stage around ``as_of``."""
+    group = stages.DRAFT_PREFIX_STAGE.get(designation.stage.upper(), "")
+    candidates = _rows(conn, """select e.id, e.published, ev.code, ev.date from editions e
+                                join stage_events ev on ev.edition_id = e.id
+                                where e.work_id = ? and ev.code like ?
+                                order by coalesce(e.published, nullif(ev.date, ''), '9999')""",
+                       (designation.work.canonical, f"{group}.%"))
+    if as_of:
+        later = [c for c in candidates if (c["published"] or "9999") >= as_of[:7]]
+        candidates = later or candidates
+    if candidates:
+        chosen = candidates[0]
+        return _edition(conn, chosen["id"]), {"code": chosen["code"], "date": chosen["date"],
+                                              "label": stages.label(chosen["code"])}
+    return _edition(conn, designation.edition.canonical), None
+
+
+def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
+                     as_of: str | None = None) -> dict:
+    """What a mention names now: the resolved edition, its status, stage, latest edition,
+    replacements and national adoptions, and how it was resolved (``resolution``)."""
+    result = {"resolved": None, "work": None, "status": None, "stage": None,
+              "stage_label": None, "latest": None, "replaced_by": [], "adoptions": [],
+              "title_en": None, "title_zh": None, "published": None, "resolution": None,
+              "known": False}
+    if kind not in ("standard", "draft") or not canonical:
+        result["resolution"] = "not a standard"
+        return result
+    try:
+        d = parse(canonical)
+    except DesignationError:
+        result["resolution"] = "not a designation the knowledge base reads"
+        return result
+    work = d.work.canonical
+    result["work"] = work
+    event = None
+    if d.stage:
+        edition, event = _draft(conn, d, as_of)
+        resolution = (f"draft: the project of {edition['id']} at stage {event['code']} "
+                      f"({event['label']})" if edition and event else "draft")
+    elif d.year is None and not d.supplements:
+        edition = _latest(conn, work)
+        resolution = f"undated: the latest edition, {edition['id']}" if edition else "undated"
+    else:
+        edition = _edition(conn, d.edition.canonical)
+        resolution = "dated"
+    latest = _latest(conn, work)
+    result["latest"] = latest["id"] if latest else None
+    if edition is None:
+        result["resolution"] = "not in the knowledge base"
+        return result
+    result.update(
+        resolved=edition["id"], status=edition["status"], stage=edition["stage"],
+        stage_label=edition["stage_label"], title_en=edition["title_en"],
+        title_zh=edition["title_zh"], published=edition["published"], known=True,
+        resolution=resolution, draft_stage=event,
+    )
+    result["replaced_by"] = [r[0] for r in conn.execute(
+        "select subject from relations where type = 'replaces' and object = ? and subject in "
+        "(select id from editions where coalesce(draft_stage, '') = '') order by subject",
+        (edition["id"],))]
+    result["adoptions"] = _rows(conn, """select r.subject as designation, r.degree, e.status
+                                         from relations r left join editions e on e.id = r.subject
+                                         where r.type = 'adopts' and r.object = ?
+                                         order by r.subject""", (edition["id"],))
+    return result
+
+
+def bulletin(conn: sqlite3.Connection, ref: str) -> dict:
+    """A bulletin with its articles and every mention, resolved.
+
+    :raises NotFound: for a bulletin that is not loaded.
+    """
+    key = find(conn, ref)
+    row = _rows(conn, "select id, title, date, language, path, text from bulletins "
+                      "where id = ?", (key,))[0]
+    articles = _rows(conn, """select number, part, heading, start, "end" from articles
+                              where bulletin_id = ? order by number""", (key,))
+    found = _rows(conn, """select start, "end", as_written, kind, canonical, title, note,
+                                  sentence from mentions where bulletin_id = ? order by start""",
+                  (key,))
+    cache: dict[tuple, dict] = {}
+    for mention in found:
+        cache_key = (mention["canonical"], mention["kind"])
+        if cache_key not in cache:
+            cache[cache_key] = resolve_citation(conn, mention["canonical"], mention["kind"],
+                                                row["date"])
+        mention.update(cache[cache_key])
+        mention["article"] = next((a["heading"] for a in articles
+                                   if a["start"] <= mention["start"] < a["end"] + 1), None)
+        mention["stale"] = _stale(mention, row["date"], conn)
+    row["articles"] = articles
+    row["mentions"] = found
+    return row
+
+
+def _stale(m: dict, as_of: str | None, conn) -> str | None:
+    """Why a resolved citation is stale, or None."""
+    if not m["known"]:
+        return None
+    if m["kind"] == "draft":
+        if m["status"] in ("current", "replaced", "withdrawn") and m["published"]:
+            return f"the draft has since been published as {m['resolved']} ({m['published']})"
+        return None
+    if m["resolution"] and m["resolution"].startswith("undated"):
+        then = _latest(conn, m["work"], as_of) if as_of else None
+        if then and then["id"] != m["resolved"]:
+            return (f"undated: the latest edition was {then['id']} at the bulletin's date "
+                    f"({as_of}) and is now {m['resolved']}")
+        return None
+    if m["status"] in ("withdrawn", "replaced"):
+        by = f" by {', '.join(m['replaced_by'])}" if m["replaced_by"] else ""
+        return f"{m['status']}{by}" + (f"; latest: {m['latest']}" if m["latest"] and
+                                       m["latest"] not in m["replaced_by"] else "")
+    return None
+
+
+def check(conn: sqlite3.Connection, ref: str) -> dict:
+    """The bulletin's stale citations, one per distinct citation, in text order."""
+    b = bulletin(conn, ref)
+    seen, stale = set(), []
+    for m in b["mentions"]:
+        if m["stale"] and (m["as_written"], m["resolved"]) not in seen:
+            seen.add((m["as_written"], m["resolved"]))
+            stale.append({k: m[k] for k in ("start", "end", "as_written", "canonical", "kind",
+                                            "resolved", "status", "latest", "stale",
+                                            "article")})
+    return {"bulletin": b["id"], "date": b["date"], "stale": stale,
+            "mentions": len(b["mentions"])}
+
+
+def references(conn: sqlite3.Connection, ref: str) -> list[dict]:
+    """One row per standard a bulletin cites, sorted as an editor expects: international,
+    then national, then sector and others, each by number."""
+    rows: dict[str, dict] = {}
+    for m in bulletin(conn, ref)["mentions"]:
+        if m["kind"] not in ("standard", "draft"):
+            continue
+        key = m["resolved"] or m["canonical"]
+        if key in rows:
+            continue
+        rows[key] = reference_row(m)
+    return sort_references(list(rows.values()))
+
+
+def reference_row(m: dict) -> dict:
+    """A row of a reference table from a resolved citation."""
+    adoptions = m.get("adoptions") or []
+    return {
+        "designation": m["resolved"] or m["canonical"], "as_written": m.get("as_written"),
+        "title_en": m.get("title_en"), "title_zh": m.get("title_zh") or m.get("title"),
+        "year": _year(m["resolved"] or m["canonical"]), "status": m.get("status"),
+        "stage": m.get("stage"), "stage_label": m.get("stage_label"),
+        "published": m.get("published"), "replaced_by": ", ".join(m.get("replaced_by") or []),
+        "adoption": ", ".join(a["designation"] for a in adoptions),
+        "degree": ", ".join(sorted({a["degree"] for a in adoptions if a["degree"]})),
+        "known": m.get("known", False), "note": m.get("resolution"),
+    }
+
+
+def _year(designation: str) -> int | None:
+    try:
+        return parse(designation).year
+    except DesignationError:
+        return None
+
+
+def sort_references(rows: list[dict]) -> list[dict]:
+    """International, national, sector, local, group, accreditation; then by number."""
+    def key(row: dict) -> tuple:
+        try:
+            d = parse(row["designation"])
+        except DesignationError:
+            return (9, "", (), row["designation"])
+        number = tuple(int(p) if p.isdigit() else 0 for p in (d.number, *d.parts))
+        return (SCHEME_ORDER.get(d.scheme, 8), d.publisher, number, row["designation"])
+    return sorted(rows, key=key)

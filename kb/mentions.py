@@ -1,0 +1,184 @@
+"""Find the standards a running text cites, in Chinese and English.
+
+One finder for bulletins, notices and clause text.  It locates *candidates* (a publisher
+or code at a word boundary followed by designation-like characters) and lets
+:func:`kb.designation.parse` decide, taking the longest prefix the parser accepts: there is
+no second grammar of designations here.  What looks like a designation but is something
+else is classified rather than linked: committees (``ISO/PC302``, ``PC302``), government
+document numbers (``国认可〔2017〕43 号``) and models or programmes (``CMMI``).
+
+Context resolves short forms: a bare number such as ``17021-4`` after ``ISO/IEC TS 17021-4``
+is that document again, and ``CC121`` in a text about accreditation is ``CNAS-CC121``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kb.designation import (
+    CN_SECTOR_CODES,
+    CO_PUBLISHERS,
+    COMMITTEE_REFERENCE,
+    LEADING_PUBLISHERS,
+    PUBLISHER_ALIASES,
+    DesignationError,
+    committee,
+    parse,
+)
+
+__all__ = ["KINDS", "Mention", "find"]
+
+#: What a mention can be.
+KINDS = ("standard", "draft", "committee", "government-document", "other")
+
+#: Names of models, schemes and programmes that are cited like standards but are not ones.
+PROGRAMMES = ("CMMI", "ITIL", "COBIT", "TOGAF", "PMBOK", "FSC", "PEFC", "BRCGS", "GLOBALG.A.P.",
+              "HACCP", "GMP", "LEED", "BREEAM")
+
+_INTERNATIONAL = "|".join(sorted({*LEADING_PUBLISHERS, *CO_PUBLISHERS, *PUBLISHER_ALIASES},
+                                 key=len, reverse=True))
+_SECTOR = "|".join(sorted(CN_SECTOR_CODES))
+# where a candidate may start: a publisher or code not glued to a preceding Latin letter/digit
+_START = re.compile(
+    rf"""(?<![A-Za-z0-9/\-])(?:
+        (?P<intl>(?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
+      | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))
+      | (?P<cnas>(?:CNAS|CNCA)\s*-?\s*[A-Z]{{1,4}}\s*\d)
+    )""",
+    re.X,
+)
+# the characters a designation can run over after its start (no Chinese, no sentence marks)
+_BODY = re.compile(r"[A-Za-z0-9/\-‐‑–—:：.+ \t()（）]{0,60}")
+# prefix ends: after a run of letters or digits, or a closing bracket
+_ENDS = re.compile(r"[A-Za-z]+|\d+|[)）]")
+_GOVERNMENT = re.compile(
+    r"(?P<organ>[\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*\d+\s*号"
+)
+# words that precede an issuing organ's abbreviation but are not part of it
+_GOVERNMENT_LEAD = re.compile(r"^(?:根据|依据|按照|参照|关于|印发|转发|见|据|和|与|及|的|按)+")
+_BARE_COMMITTEE = re.compile(r"(?<![A-Za-z0-9/])(?P<kind>TC|PC|JTC|SC)\s*(?P<n>\d{1,4})(?!\d)")
+_BARE_CNAS = re.compile(r"(?<![A-Za-z0-9\-/])(?P<code>CC|CL|RC|GL|AL|EC|PD|RL|SC)(?P<n>\d{2,3})"
+                        r"(?![\dA-Za-z])")
+_BARE_NUMBER = re.compile(r"(?<![A-Za-z0-9/\-.:：])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-.:：A-Za-z])")
+_PROGRAMME = re.compile(
+    r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(p) for p in PROGRAMMES) + r")(?![A-Za-z0-9])")
+_ACCREDITATION = re.compile(r"认可|CNAS|accredit", re.I)
+_TITLE_AFTER = re.compile(r"\s*《(?P<title>[^《》]{1,80})》")
+_TITLE_BEFORE = re.compile(r"《(?P<title>[^《》]{1,80})》\s*[(（]?\s*$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A designation-like string in a text: where, as written, what it is, what it names."""
+
+    start: int
+    end: int
+    as_written: str
+    kind: str  # one of KINDS
+    canonical: str | None = None  # the standard, draft or committee it names
+    title: str | None = None  # the title written beside it (《…》)
+    note: str | None = None  # how it was read, e.g. "resolved from context"
+
+
+def find(text: str) -> list[Mention]:
+    """Every mention in ``text``, in order of position."""
+    found: list[Mention] = []
+    taken = bytearray(len(text))  # characters already inside a mention
+
+    def add(mention: Mention) -> None:
+        if any(taken[mention.start:mention.end]):
+            return
+        taken[mention.start:mention.end] = b"\x01" * (mention.end - mention.start)
+        found.append(mention)
+
+    for mention in _designations(text):
+        add(mention)
+    for match in _GOVERNMENT.finditer(text):
+        lead = _GOVERNMENT_LEAD.match(match.group("organ"))
+        start = match.start() + (lead.end() if lead else 0)
+        add(Mention(start, match.end(), text[start:match.end()], "government-document"))
+    committees = {m.canonical.split("/")[-1].replace(" ", ""): m.canonical
+                  for m in found if m.kind == "committee" and m.canonical}
+    for match in _BARE_COMMITTEE.finditer(text):
+        short = f"{match.group('kind')}{match.group('n')}"
+        add(Mention(match.start(), match.end(), match.group(), "committee",
+                    committees.get(short), note="committee named without its organisation"))
+    if _ACCREDITATION.search(text):
+        for match in _BARE_CNAS.finditer(text):
+            canonical = f"CNAS-{match.group('code')}{match.group('n')}"
+            add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
+                        note=f"read as {canonical} (a text about accreditation)"))
+    for match in _PROGRAMME.finditer(text):
+        add(Mention(match.start(), match.end(), match.group(), "other",
+                    note="a model or programme, not a standard"))
+    _resolve_bare_numbers(text, found, add)
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _designations(text: str) -> Iterator[Mention]:
+    """Standards, drafts and committees that start with a publisher or code."""
+    position = 0
+    while True:
+        start = _START.search(text, position)
+        if start is None:
+            return
+        mention = _longest(text, start.start())
+        if mention is None:
+            position = start.end()
+            continue
+        yield mention
+        position = mention.end
+
+
+def _longest(text: str, begin: int) -> Mention | None:
+    """The longest designation, committee or government number starting at ``begin``."""
+    body = _BODY.match(text, begin)
+    window = text[begin:body.end()]
+    ends = sorted({m.end() for m in _ENDS.finditer(window)}, reverse=True)
+    for end in ends:
+        written = window[:end]
+        if written.count("(") + written.count("（") != written.count(")") + \
+                written.count("）"):
+            continue
+        try:
+            designation = parse(written)
+        except DesignationError as error:
+            if error.kind == "committee":
+                whole = COMMITTEE_REFERENCE.match(text, begin)
+                if whole:
+                    written = whole.group().rstrip()
+                    return Mention(begin, begin + len(written), written, "committee",
+                                   committee(written))
+            continue
+        kind = "draft" if designation.stage else "standard"
+        title = _title(text, begin, begin + end)
+        return Mention(begin, begin + end, written, kind, designation.canonical, title)
+    return None
+
+
+def _title(text: str, start: int, end: int) -> str | None:
+    """The title in 《…》 right after a designation, or right before it."""
+    after = _TITLE_AFTER.match(text, end)
+    if after:
+        return after.group("title").strip()
+    before = _TITLE_BEFORE.search(text, max(0, start - 90), start)
+    return before.group("title").strip() if before else None
+
+
+def _resolve_bare_numbers(text: str, found: list[Mention], add) -> None:
+    """A bare number (``17021-4``) after a designation with that number is that document."""
+    numbers: dict[str, tuple[int, str]] = {}  # number as written -> (first position, canonical)
+    for mention in sorted(found, key=lambda m: m.start):
+        if mention.kind in ("standard", "draft") and mention.canonical:
+            designation = parse(mention.canonical)
+            number = designation.number + "".join(f"-{p}" for p in designation.parts)
+            if (designation.parts or len(number) >= 4) and number not in numbers:
+                numbers[number] = (mention.end, designation.work.canonical)
+    for match in _BARE_NUMBER.finditer(text):
+        seen = numbers.get(match.group("n"))
+        if seen and match.start() >= seen[0] and not re.fullmatch(r"(19|20)\d\d", match.group()):
+            add(Mention(match.start(), match.end(), match.group(), "standard", seen[1],
+                        note=f"resolved from context: {seen[1]}"))

@@ -1,0 +1,163 @@
+"""Bulletins and notices (plain text, Word, PDF): their text, parts, articles and mentions.
+
+The text is read like any text document (:mod:`loaders.text`: UTF-8, UTF-16, GB18030, Word,
+PDF), then lines broken by the page layout are joined again: Chinese without a space,
+English with one.  A line is a heading when it is short and ends without punctuation
+(``第一部分 专家工作组动态``, a group's name, an article's title); ``第…部分`` headings
+open parts, other headings articles.  Every designation-like string becomes a mention
+(:func:`kb.mentions.find`) with its character span in the stored text and the sentence
+around it.  The bulletin's date comes from the command line, or else the latest full date
+written in it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from kb import mentions
+from kb.model import Article, Bulletin, BulletinMention, Document, LoadError
+from loaders.text import extract_text
+
+NAME = "bulletin"
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Chinese characters and full-width punctuation: no space is put next to them
+_WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_SENTENCE_END = "。！？!?；;：:."
+_PART = re.compile(r"^第[一二三四五六七八九十百\d]+(?:部分|章|篇)\s*\S*")
+_LIST_ITEM = re.compile(r"^(?:\d{1,2}\s*[.、．)）]|[（(]\s*\d{1,2}\s*[)）]|"
+                        r"[一二三四五六七八九十]+、|--|——|[-•·]\s)")
+_BYLINE = re.compile(r"^(?:供稿|投稿|撰稿|来源|作者|编辑|Source|By)\s*[:：]", re.I)
+_PAGE_NUMBER = re.compile(r"^(?:\d{1,3}|- ?\d{1,3} ?-|第\s*\d+\s*页)$")
+_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]|\n|$)")
+
+
+def accepts(path: Path, head: bytes) -> bool:
+    return False  # bulletins are loaded on purpose (kb bulletin load), never detected
+
+
+def documents(path: Path, date: str | None = None) -> Iterator[Document]:
+    data = path.read_bytes()
+    digest = hashlib.sha256(data + (date or "").encode()).hexdigest()
+    yield Document(name=str(path), sha256=digest, loader=NAME,
+                   records=lambda: records(path, data, date))
+
+
+def bulletin_id(path: Path) -> str:
+    """The id a bulletin is stored under: its file name without the extension."""
+    return unicodedata.normalize("NFC", path.stem)
+
+
+def records(path: Path, data: bytes, date: str | None = None) -> Iterator:
+    """The bulletin, its articles and its mentions."""
+    if not data.strip():
+        raise LoadError("empty file")
+    text = extract_text(data, path.suffix.lower())
+    if "\x00" in text or sum(not c.isprintable() and c not in "\n\t\r" for c in text) > \
+            len(text) / 100:
+        raise LoadError("not a text document (binary content)")
+    paragraphs = join_lines(text.splitlines())
+    if not paragraphs:
+        raise LoadError("no text")
+    body = "\n".join(paragraphs)
+    key = bulletin_id(path)
+    language = "zh" if len(_CJK.findall(body)) > len(body) / 5 else "en"
+    yield Bulletin(id=key, title=paragraphs[0][:200], date=date or _latest_date(body),
+                   language=language, text=body, path=str(path.resolve()))
+    yield from _articles(key, paragraphs)
+    for mention in mentions.find(body):
+        yield BulletinMention(key, mention.start, mention.end, mention.as_written,
+                              mention.kind, mention.canonical, mention.title, mention.note,
+                              _sentence(body, mention.start, mention.end))
+
+
+def join_lines(lines: list[str]) -> list[str]:
+    """Paragraphs from lines broken by a page layout.
+
+    A line as wide as the text's full lines that does not end a sentence continues on the
+    next non-empty line; blank lines between such lines are layout, not paragraph breaks.
+    """
+    stripped = ["" if _PAGE_NUMBER.match(line.strip()) else line.strip() for line in lines]
+    widths = [_width(line) for line in stripped if line]
+    if not widths:
+        return []
+    full = statistics.quantiles(widths, n=10)[7] if len(widths) >= 10 else max(widths)
+    paragraphs: list[str] = []
+    open_paragraph = False  # the last paragraph continues on the next line
+    for line in stripped:
+        if not line:
+            continue
+        if open_paragraph and paragraphs and not _PART.match(line):
+            previous = paragraphs[-1]
+            glue = "" if _WIDE.match(previous[-1]) or _WIDE.match(line[0]) or \
+                previous.endswith("-") else " "
+            paragraphs[-1] = previous + glue + line
+        else:
+            paragraphs.append(line)
+        current = paragraphs[-1]
+        open_paragraph = _width(line) >= 0.85 * full and current[-1] not in _SENTENCE_END
+    return paragraphs
+
+
+def _width(line: str) -> float:
+    """Display width: a Chinese character is as wide as two Latin ones."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def is_heading(paragraph: str) -> bool:
+    """A short line without closing punctuation that is not a list item."""
+    text = paragraph.strip()
+    return (0 < _width(text) <= 60 and text[-1] not in _SENTENCE_END + "，,、" and
+            not _LIST_ITEM.match(text) and not _BYLINE.match(text) and
+            not _DATE.fullmatch(text) and
+            not re.search(r"\s{2,}", text))
+
+
+def _articles(key: str, paragraphs: list[str]) -> Iterator[Article]:
+    """Parts and articles by their headings, with their spans in the stored text."""
+    offset, part, number = 0, None, 0
+    current: Article | None = None
+    for paragraph in paragraphs:
+        start, end = offset, offset + len(paragraph)
+        offset = end + 1
+        if _PART.match(paragraph):
+            part = paragraph.strip()
+            if current:
+                yield current
+            current = None
+            continue
+        if is_heading(paragraph) and offset > len(paragraphs[0]) + 1:
+            if current:
+                yield current
+            number += 1
+            current = Article(key, number, part, paragraph.strip(), start, end)
+        elif current:
+            current = Article(key, current.number, current.part, current.heading,
+                              current.start, end)
+    if current:
+        yield current
+
+
+def _latest_date(text: str) -> str | None:
+    dates = [f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE.findall(text)]
+    dates += [f"{y}-{m}-{d}" for y, m, d in _ISO_DATE.findall(text)]
+    valid = [d for d in dates if 1 <= int(d[5:7]) <= 12 and 1 <= int(d[8:10]) <= 31]
+    return max(valid) if valid else None
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a span (to the nearest 。！？ or line end, at most 300 chars)."""
+    left = max(text.rfind(c, 0, start) for c in "。！？!?\n") + 1
+    rights = [i for i in (text.find(c, end) for c in "。！？!?\n") if i >= 0]
+    right = min(rights) + 1 if rights else len(text)
+    sentence = text[left:right].strip()
+    if len(sentence) > 300:
+        sentence = text[max(left, start - 120):min(right, end + 120)].strip()
+    return sentence

@@ -1,0 +1,122 @@
+"""Bulletins: loading, mentions resolved against the knowledge base, stale citations."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import main
+from tests.conftest import FIXTURES, corpus, dump_digest
+
+BULLETIN = FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bulletins") / "kb.db"
+    assert run("build", "--db", path, "-q").exit_code == 0
+    result = run("bulletin", "load", "--db", path, "-q", BULLETIN)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_load_and_show(db):
+    result = run("bulletin", "show", "--db", db, "--json", "kbs-bulletin-2019-04")
+    assert result.exit_code == 0, result.output
+    b = json.loads(result.output)
+    assert b["date"] == "2019-04-02" and [a["heading"] for a in b["articles"]] == [
+        "管理体系审核组", "认证机构要求组", "ISO 45001 发布后的转换安排", "English summary"]
+    first = b["mentions"][0]
+    assert {"as_written", "canonical", "kind", "start", "end", "resolved", "status"} <= set(first)
+    by_written = {m["as_written"]: m for m in b["mentions"]}
+    assert by_written["ISO19011：2018"]["resolved"] == "ISO 19011:2018"
+    assert by_written["ISO19011：2018"]["status"] == "current"
+    assert by_written["GB/T 19011-2013"]["status"] == "replaced"
+    assert by_written["ISO 45001"]["resolution"].startswith("undated: the latest edition")
+    assert by_written["PC302"]["kind"] == "committee" and by_written["PC302"]["resolved"] is None
+    assert by_written["17021-4"]["canonical"] == "ISO/IEC TS 17021-4"
+    text = run("bulletin", "show", "--db", db, "kbs-bulletin-2019-04").output
+    assert "ISO19011：2018" in text and "government-document" in text
+
+
+def test_spans_index_the_stored_text(db):
+    conn = sqlite3.connect(db)
+    text = conn.execute("select text from bulletins").fetchone()[0]
+    for start, end, written in conn.execute("select start, end, as_written from mentions"):
+        assert text[start:end] == written
+
+
+def test_the_bulletin_is_found_by_its_path_too(db):
+    result = run("bulletin", "show", "--db", db, "--json", BULLETIN)
+    assert result.exit_code == 0 and json.loads(result.output)["id"] == "kbs-bulletin-2019-04"
+
+
+def test_check_lists_stale_citations(db):
+    result = run("check", "--db", db, "--json", "kbs-bulletin-2019-04")
+    assert result.exit_code == 0, result.output
+    stale = {s["as_written"]: s["stale"] for s in json.loads(result.output)["stale"]}
+    assert stale["GB/T 19011-2013"] == "replaced by GB/T 19011-2021"
+    assert "ISO19011：2018" not in stale and "ISO 19011:2018" not in stale
+
+
+def test_a_draft_resolves_to_its_project(db, tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text("2017 年 6 月 1 日，PC302 发布了 ISO19011DIS 稿。\n", encoding="utf-8")
+    assert run("bulletin", "load", "--db", db, "-q", path).exit_code == 0
+    result = run("check", "--db", db, "--json", "notice")
+    (stale,) = json.loads(result.output)["stale"]
+    assert stale["resolved"] == "ISO 19011:2018"
+    assert stale["stale"].startswith("the draft has since been published as ISO 19011:2018")
+
+
+def test_encodings(db, tmp_path):
+    path = tmp_path / "gb.txt"
+    path.write_bytes(BULLETIN.read_text(encoding="utf-8").encode("gb18030"))
+    assert run("bulletin", "load", "--db", db, "-q", path).exit_code == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("select count(*) from mentions where bulletin_id = 'gb'").fetchone() == \
+        conn.execute("select count(*) from mentions where bulletin_id = 'kbs-bulletin-2019-04'"
+                     ).fetchone()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("empty.txt", b"  \n", "empty file"),
+    ("binary.txt", bytes(range(256)) * 8, "not UTF-8, UTF-16 or GB18030 text"),
+    ("latin1.txt", "Caf\xe9 r\xe9sum\xe9 ISO 9001".encode("latin-1"), "not UTF-8"),
+    ("fake.docx", b"not a zip", "not a Word document"),
+])
+def test_bad_input(db, tmp_path, name, content, message):
+    copy = tmp_path / "kb.db"
+    shutil.copy(db, copy)
+    before = dump_digest(copy)
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run("bulletin", "load", "--db", copy, "-q", path)
+    assert result.exit_code == 1 and message in result.output and name in result.output
+    assert dump_digest(copy) == before
+
+
+def test_unknown_bulletin(db):
+    result = run("bulletin", "show", "--db", db, "no-such-bulletin")
+    assert result.exit_code == 1
+    assert "no bulletin 'no-such-bulletin'; loaded: " in result.output
+
+
+def test_the_real_bulletin(tmp_path):
+    path = corpus("bulletins", "cnca-expert-groups-2017.txt")
+    db = tmp_path / "kb.db"
+    assert run("build", "--db", db, "-q").exit_code == 0
+    result = run("check", "--db", db, "--json", path)  # loads it first
+    assert result.exit_code == 0, result.output
+    stale = {s["as_written"]: s for s in json.loads(result.output)["stale"]}
+    assert stale["ISO19011：2011"]["stale"] == "replaced by ISO 19011:2018"
+    assert stale["ISO19011DIS"]["resolved"] == "ISO 19011:2018"
+    assert "the latest edition was ISO 19011:2011" in stale["ISO19011"]["stale"]

@@ -1,0 +1,83 @@
+"""The mention finder (kb/mentions.py) on running Chinese and English text."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb import mentions
+from loaders.bulletin import join_lines
+from tests.conftest import corpus
+
+
+def found(text: str) -> list[tuple[str, str, str | None]]:
+    return [(m.as_written, m.kind, m.canonical) for m in mentions.find(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("依据ISO19011：2011《管理体系审核指南》", [("ISO19011：2011", "standard", "ISO 19011:2011")]),
+    ("发布了国标GB/T19011-2013。", [("GB/T19011-2013", "standard", "GB/T 19011-2013")]),
+    ("发布 ISO19011DIS 稿标准", [("ISO19011DIS", "draft", "ISO/DIS 19011")]),
+    ("GB/T 19001—2016 的要求", [("GB/T 19001—2016", "standard", "GB/T 19001-2016")]),
+    ("see ISO 9001:2015/Amd 1:2024 and IEC 62304.",
+     [("ISO 9001:2015/Amd 1:2024", "standard", "ISO 9001:2015/Amd 1:2024"),
+      ("IEC 62304", "standard", "IEC 62304")]),
+    ("ISO/IEC 17021:2006 be 24 months", [("ISO/IEC 17021:2006", "standard",
+                                          "ISO/IEC 17021:2006")]),
+    ("CNAS-RC04:2020《認證機構認可收費管理規則》", [("CNAS-RC04:2020", "standard",
+                                                    "CNAS-RC04:2020")]),
+    ("the work of ISO/TC 207/SC 1 continues", [("ISO/TC 207/SC 1", "committee",
+                                                "ISO/TC 207/SC 1")]),
+    ("（国认可函〔2016〕95 号）", [("国认可函〔2016〕95 号", "government-document", None)]),
+    ("根据国认可〔2017〕43号执行", [("国认可〔2017〕43号", "government-document", None)]),
+    ("2235 次 CMMI 评估", [("CMMI", "other", None)]),
+    ("ISO 14001 (all parts) applies", [("ISO 14001 (all parts)", "standard",
+                                        "ISO 14001 (all parts)")]),
+    ("from 2016 to 2017 in 19 countries", []),
+])
+def test_forms(text, expected):
+    assert found(text) == expected
+
+
+def test_context_resolves_bare_numbers_and_codes():
+    text = ("标准 ISO/IEC TS 17021-4 的研讨会上，专家认为 17021-4 适用于大型活动。"
+            "ISO/PC302 负责修订，PC302 已召开会议。认可评审依据 CC121。")
+    assert found(text) == [
+        ("ISO/IEC TS 17021-4", "standard", "ISO/IEC TS 17021-4"),
+        ("17021-4", "standard", "ISO/IEC TS 17021-4"),
+        ("ISO/PC302", "committee", "ISO/PC 302"),
+        ("PC302", "committee", "ISO/PC 302"),
+        ("CC121", "standard", "CNAS-CC121"),
+    ]
+    assert found("17021-4 before any designation") == []
+    assert found("the CC121 cable in the catalogue") == []
+
+
+def test_spans_and_titles():
+    text = "并执行《中国森林认证 森林经营》（GB/T 28951-2012）的有关规定"
+    (m,) = mentions.find(text)
+    assert text[m.start:m.end] == "GB/T 28951-2012" and m.title == "中国森林认证 森林经营"
+
+
+def test_broken_lines_are_joined_without_spaces_in_chinese():
+    lines = ["部际协调组要求进行了讨论。会议通过了《工作章程》（国",  # 30 wide characters
+             "", "认可〔2017〕43 号）。", "",
+             "The group reviewed ISO 9001:2015 and the draft ISO/DIS",  # 54 narrow ones
+             "", "19011 circulated for comment.", ""]
+    assert join_lines(lines) == [
+        "部际协调组要求进行了讨论。会议通过了《工作章程》（国认可〔2017〕43 号）。",
+        "The group reviewed ISO 9001:2015 and the draft ISO/DIS 19011 circulated for comment."]
+
+
+def test_the_sample_bulletin():
+    path = corpus("bulletins", "cnca-expert-groups-2017.txt")
+    text = "\n".join(join_lines(path.read_text(encoding="utf-8").splitlines()))
+    by_kind: dict[str, set[str]] = {}
+    for m in mentions.find(text):
+        by_kind.setdefault(m.kind, set()).add(m.canonical or m.as_written)
+    assert by_kind["standard"] == {
+        "CNAS-CC121", "LY/T 2603-2016", "ISO/IEC TS 17021-4", "ISO 19011", "ISO 19011:2011",
+        "GB/T 19011-2013", "ISO 26000", "ISO 37120", "ISO 20121"}
+    assert by_kind["draft"] == {"ISO/WD 19011", "ISO/CD 19011", "ISO/DIS 19011"}
+    assert by_kind["committee"] == {"ISO/PC 302"}
+    assert by_kind["government-document"] == {"国认可〔2017〕43 号", "国认可函〔2016〕95 号"}
+    assert by_kind["other"] == {"CMMI"}
