@@ -843,23 +843,14 @@ def query_stats(queries: list[dict], engines: list[str]) -> dict:
 # =============================================================================================
 
 
-def cli_runs(db: Path, queries: list[dict], repeat: int = 3) -> dict:
-    """Process start-up, then ``kb search --engine fts`` for a few queries: medians of runs.
+def cli_runs(db: Path, queries: list[dict], rounds: int = 5) -> dict:
+    """Process start-up and ``kb search --engine fts`` for a few queries, each the median of
+    ``rounds`` runs; a round runs every command once, so each sees the same machine load.
 
     Start-up is ``kb --version`` (interpreter, click and the kb.cli imports: what every
     command pays) and, for Chinese queries, that plus importing and initialising jieba.
     """
     kb = [sys.executable, "-m", "kb.cli"]  # this checkout's kb, as the `kb` script runs it
-
-    def timed(args, python=kb):
-        t = time.perf_counter()
-        done = subprocess.run(python + args, capture_output=True, text=True, cwd=ROOT)
-        return (time.perf_counter() - t) * 1e3, done
-
-    timed(["--version"])  # warm-up: the OS file cache, bytecode
-    startup = [timed(["--version"])[0] for _ in range(5)]
-    jieba = [timed(["-c", "import kb.cli, kb.search; kb.search._jieba()"], [sys.executable])[0]
-             for _ in range(3)]
     chosen, classes = [], set()
     for q in queries:  # the first query of a few classes, and the first "the" and "的"
         if (q["class"] in ("en-rare", "zh-compound", "en-and", "filter-lang", "filter-std")
@@ -867,34 +858,44 @@ def cli_runs(db: Path, queries: list[dict], repeat: int = 3) -> dict:
             classes.add(q["class"])
             if q["query"] not in [c["query"] for c in chosen]:
                 chosen.append(q)
-    runs = []
-    with _bar(total=len(chosen) * repeat, desc="kb search CLI", unit=" calls",
+    commands = {"startup": kb + ["--version"],
+                "startup_jieba": [sys.executable, "-c",
+                                  "import kb.cli, kb.search; kb.search._jieba()"]}
+    for q in chosen:
+        options = ["search", "--db", str(db), "--engine", "fts", "-n", str(LIMIT)]
+        for option, key in (("--standard", "standard"), ("--lang", "language"),
+                            ("--kind", "kind")):
+            if q["filters"].get(key):
+                options += [option, q["filters"][key]]
+        commands[q["id"]] = kb + options + [q["query"]]
+    times: dict = {name: [] for name in commands}
+    done: dict = {}
+    with _bar(total=(rounds + 1) * len(commands), desc="command lines", unit=" runs",
               unit_scale=False) as bar:
-        for q in chosen:
-            options = ["search", "--db", str(db), "--engine", "fts", "-n", str(LIMIT)]
-            for option, key in (("--standard", "standard"), ("--lang", "language"),
-                                ("--kind", "kind")):
-                if q["filters"].get(key):
-                    options += [option, q["filters"][key]]
-            times = []
-            for _ in range(repeat):
-                ms, done = timed(options + [q["query"]])
-                times.append(ms)
+        for round_ in range(rounds + 1):  # round 0 warms up (file cache, bytecode)
+            for name, command in commands.items():
+                t = time.perf_counter()
+                done[name] = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+                if round_:
+                    times[name].append((time.perf_counter() - t) * 1e3)
                 bar.update()
-            runs.append({"id": q["id"], "class": q["class"], "query": q["query"],
-                         "filters": q["filters"], "ms": statistics.median(times),
-                         "runs_ms": times, "exit": done.returncode,
-                         "chinese": bool(_HAN.search(q["query"])),
-                         "lines": len(done.stdout.splitlines()),
-                         "stderr": done.stderr.strip()[:300], "in_process_ms": q["ms"]["fts"],
-                         "command": " ".join(["kb", *options[:2], str(db), *options[3:],
-                                              repr(q["query"])])})
-    return {"startup_ms": statistics.median(startup), "startup_runs_ms": startup,
-            "startup_command": "python -m kb.cli --version",
-            "startup_jieba_ms": statistics.median(jieba), "startup_jieba_runs_ms": jieba,
+    runs = []
+    for q in chosen:
+        out = done[q["id"]]
+        runs.append({"id": q["id"], "class": q["class"], "query": q["query"],
+                     "filters": q["filters"], "ms": statistics.median(times[q["id"]]),
+                     "runs_ms": times[q["id"]], "exit": out.returncode,
+                     "chinese": bool(_HAN.search(q["query"])),
+                     "lines": len(out.stdout.splitlines()), "stderr": out.stderr.strip()[:300],
+                     "in_process_ms": q["ms"].get("fts"),
+                     "command": " ".join(["kb", *commands[q["id"]][3:]])})
+    return {"startup_ms": statistics.median(times["startup"]),
+            "startup_runs_ms": times["startup"], "startup_command": "python -m kb.cli --version",
+            "startup_jieba_ms": statistics.median(times["startup_jieba"]),
+            "startup_jieba_runs_ms": times["startup_jieba"],
             "startup_jieba_command": "python -c 'import kb.cli, kb.search; "
                                      "kb.search._jieba()'",
-            "repeat": repeat, "runs": runs}
+            "rounds": rounds, "runs": runs}
 
 
 # =============================================================================================
@@ -1036,7 +1037,7 @@ def build_rows(res: dict) -> list[tuple]:
                          f"{len(r['runs_ms'])} calls", f"{r['ms'] / 1e3:.2f}", "",
                          f"{r['ms']:.0f} ms", "", "",
                          f"median; minus start-up{' + jieba' if r['chinese'] else ''} "
-                         f"{r['ms'] - base:.0f} ms; in-process {r['in_process_ms']:.1f} ms; "
+                         f"{r['ms'] - base:.0f} ms; in-process {r['in_process_ms'] or 0:.1f} ms; "
                          f"exit {r['exit']}, {r['lines']} lines"
                          + (f": {(r['stderr'].splitlines() or [''])[-1][:100]}" if r["exit"]
                             else "")))

@@ -79,9 +79,13 @@ def _draft(conn, designation, as_of: str | None) -> tuple[dict | None, dict | No
 
 
 def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
-                     as_of: str | None = None) -> dict:
+                     as_of: str | None = None, exact: bool = False) -> dict:
     """What a mention names now: the resolved edition, its status, stage, latest edition,
-    replacements and national adoptions, and how it was resolved (``resolution``)."""
+    replacements and national adoptions, and how it was resolved (``resolution``).
+
+    :param exact: ``canonical`` is an edition's id: take it as it is (no project of a draft,
+        no latest edition of an undated work).
+    """
     result = {"resolved": None, "work": None, "status": None, "stage": None,
               "stage_label": None, "latest": None, "replaced_by": [], "adoptions": [],
               "title_en": None, "title_zh": None, "published": None, "resolution": None,
@@ -97,7 +101,9 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
     work = d.work.canonical
     result["work"] = work
     event = None
-    if d.stage:
+    if exact:
+        edition, resolution = _edition(conn, canonical), "as chosen"
+    elif d.stage:
         edition, event = _draft(conn, d, as_of)
         resolution = (f"draft: the project of {edition['id']} at stage {event['code']} "
                       f"({event['label']})" if edition and event else "draft")

@@ -275,6 +275,97 @@ def check_command(db_path: str, as_json: bool, bulletin: str) -> None:
     _print(result, as_json, render.check_text)
 
 
+@main.command("export")
+@_db_option
+@click.option("--format", "fmt", default="csv", show_default=True,
+              help="csv, xlsx, md, html, docx, gbt7714, iso690, bibtex, csl-json or ris.")
+@click.option("--lang", default="zh", show_default=True, help="Language of titles and "
+              "headings: zh or en.")
+@click.option("--simplified", is_flag=True, help="GB/T 7714: the simplified form "
+              "(编号 题名[S].).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (text formats go to standard output without it).")
+@click.option("--committee", help="All editions of this committee (e.g. ISO/PC 302).")
+@click.option("--work", "works", multiple=True, help="All editions of this work (repeatable).")
+@click.option("--designation", "designations", multiple=True,
+              help="This edition (repeatable).")
+@click.option("--status", help="Only editions with this status (current, withdrawn …).")
+@click.argument("bulletin", required=False)
+def export_command(db_path, fmt, lang, simplified, output, committee, works, designations,
+                   status, bulletin) -> None:
+    """A reference table of the standards a bulletin cites, or of any editions chosen with
+    --committee, --work, --designation and --status, for print or citation managers."""
+    from kb import bulletins, export
+
+    if fmt not in export.FORMATS:
+        raise _Fail(f"unknown export format {fmt!r} (known: {', '.join(export.FORMATS)})")
+    if lang not in export.LANGUAGES:
+        raise _Fail(f"unknown language {lang!r} (known: {', '.join(export.LANGUAGES)})")
+    if fmt in export.BINARY and not output:
+        raise _Fail(f"--format {fmt} writes a binary file: name it with -o FILE")
+    if not bulletin and not (committee or works or designations or status):
+        raise _Fail("name a bulletin, or choose editions with --committee, --work, "
+                    "--designation or --status")
+
+    def table(conn):
+        if bulletin:
+            b = bulletins.find(conn, bulletin)
+            rows = bulletins.references(conn, b)
+            if status:
+                rows = [r for r in rows if r["status"] == status]
+            return rows, b
+        from kb.designation import committee as committee_reference
+
+        title = committee_reference(committee) if committee else "editions"
+        return export.editions_table(conn, _chosen(conn, committee, works, designations,
+                                                   status)), title
+
+    rows, title = _ask(table, db_path)
+    result = export.export(rows, fmt, lang, title=title, simplified=simplified)
+    if output:
+        path = Path(output)
+        temporary = path.with_name(path.name + ".part")
+        if isinstance(result, bytes):
+            temporary.write_bytes(result)
+        else:
+            temporary.write_text(result, encoding="utf-8")
+        temporary.replace(path)  # never a half-written file under the name asked for
+        click.echo(f"{output}: {len(rows)} rows ({fmt}, {lang})", err=True)
+    else:
+        click.echo(result, nl=False)
+
+
+def _chosen(conn, committee, works, designations, status) -> list[str]:
+    """Edition ids selected by the export options (designations in any spelling)."""
+    where, params = [], []
+    if committee:
+        from kb.designation import committee as committee_reference
+
+        where.append("committee = ?")
+        params.append(committee_reference(committee))
+    if works:
+        keys = [queries.resolve(conn, w)[0] for w in works]
+        where.append(f"work_id in ({','.join('?' * len(keys))})")
+        params += keys
+    if designations:
+        keys = []
+        for d in designations:
+            work, key = queries.resolve(conn, d)
+            if key is None:
+                raise queries.NotFound(f"{d!r} is undated: name an edition, or use --work")
+            keys.append(key)
+        where.append(f"id in ({','.join('?' * len(keys))})")
+        params += keys
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    ids = [r[0] for r in conn.execute(
+        f"select id from editions where {' and '.join(where)} order by id", params)]
+    if not ids:
+        raise queries.NotFound("no edition matches these options")
+    return ids
+
+
 def _is_loaded(conn, path: str) -> bool:
     from kb import bulletins
 

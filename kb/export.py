@@ -1,0 +1,356 @@
+"""Reference tables for print and for citation managers.
+
+A reference table has one row per cited standard (:func:`kb.bulletins.reference_row`):
+designation, title in the chosen language, year, status, stage, publication date, replaced
+by, national adoption and degree.  :func:`export` writes it in one of :data:`FORMATS`:
+tables (CSV, XLSX, Markdown, HTML, DOCX) and reference lists (GB/T 7714-2015 full or
+simplified, ISO 690, BibTeX, CSL-JSON, RIS).  Text formats return ``str``; XLSX and DOCX
+return ``bytes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import re
+import sqlite3
+
+from kb import bulletins
+from kb.designation import DesignationError, parse
+
+__all__ = ["BINARY", "FORMATS", "LANGUAGES", "ExportError", "editions_table", "export"]
+
+FORMATS = ("csv", "xlsx", "md", "html", "docx", "gbt7714", "iso690", "bibtex", "csl-json",
+           "ris")
+BINARY = ("xlsx", "docx")
+LANGUAGES = ("zh", "en")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made (unknown format or language); one line."""
+
+
+_COLUMNS = {  # key: (English, Chinese)
+    "designation": ("Designation", "标准编号"),
+    "title": ("Title", "标准名称"),
+    "year": ("Year", "年份"),
+    "status": ("Status", "状态"),
+    "stage": ("Stage", "阶段"),
+    "published": ("Published", "发布日期"),
+    "replaced_by": ("Replaced by", "被代替情况"),
+    "adoption": ("National adoption", "国家标准采用"),
+    "degree": ("Degree", "一致性程度"),
+}
+_STATUS_ZH = {"current": "现行", "withdrawn": "废止", "replaced": "被代替", "draft": "草案",
+              "upcoming": "即将实施", "abandoned": "终止", "confirmed": "确认"}
+# publisher, place and printer of a scheme's documents (English, Chinese)
+_ORGS = {
+    "ISO": (("International Organization for Standardization", "Geneva", "ISO"),
+            ("国际标准化组织", "日内瓦", "ISO")),
+    "IEC": (("International Electrotechnical Commission", "Geneva", "IEC"),
+            ("国际电工委员会", "日内瓦", "IEC")),
+    "CNAS": (("China National Accreditation Service for Conformity Assessment", "Beijing",
+              "CNAS"), ("中国合格评定国家认可委员会", "北京", "中国合格评定国家认可委员会")),
+}
+
+
+def editions_table(conn: sqlite3.Connection, ids: list[str]) -> list[dict]:
+    """Reference-table rows for editions (any query result), sorted as for a bulletin."""
+    rows = []
+    for key in dict.fromkeys(ids):
+        kind = "draft" if (d := _parse(key)) is not None and d.stage else "standard"
+        resolved = bulletins.resolve_citation(conn, key, kind, exact=True)
+        rows.append(bulletins.reference_row({**resolved, "canonical": key, "as_written": key}))
+    return bulletins.sort_references(rows)
+
+
+def _parse(designation: str):
+    try:
+        return parse(designation)
+    except DesignationError:
+        return None
+
+
+def _cells(row: dict, lang: str) -> dict[str, str]:
+    """A row's printed cells in a language."""
+    title = (row["title_zh"] or row["title_en"]) if lang == "zh" else \
+        (row["title_en"] or row["title_zh"])
+    status = row["status"] or ""
+    if lang == "zh":
+        status = _STATUS_ZH.get(status, status)
+    if not row["known"]:
+        status = "知识库中无此标准" if lang == "zh" else "not in the knowledge base"
+    stage = " ".join(filter(None, (row["stage"], f"({row['stage_label']})"
+                                   if row["stage_label"] and lang == "en" else None)))
+    return {"designation": row["designation"], "title": title or "",
+            "year": str(row["year"] or ""), "status": status, "stage": stage,
+            "published": row["published"] or "", "replaced_by": row["replaced_by"] or "",
+            "adoption": row["adoption"] or "", "degree": row["degree"] or ""}
+
+
+def export(rows: list[dict], fmt: str, lang: str = "en", title: str = "",
+           simplified: bool = False) -> str | bytes:
+    """The reference table ``rows`` in format ``fmt`` and language ``lang``.
+
+    :raises ExportError: for an unknown format or language.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    if lang not in LANGUAGES:
+        raise ExportError(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+    headers = [_COLUMNS[k][lang == "zh"] for k in _COLUMNS]
+    cells = [list(_cells(r, lang).values()) for r in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(cells)
+        return out.getvalue()
+    if fmt == "md":
+        return _markdown(headers, cells, title)
+    if fmt == "html":
+        return _html(headers, cells, title, lang)
+    if fmt == "xlsx":
+        return _xlsx(headers, cells, title)
+    if fmt == "docx":
+        return _docx(headers, cells, title)
+    if fmt == "csl-json":
+        return json.dumps([_csl(r, lang) for r in rows], ensure_ascii=False, indent=2) + "\n"
+    render = {"gbt7714": lambda r, i: _gbt7714(r, i, simplified), "iso690": _iso690,
+              "bibtex": _bibtex, "ris": _ris}[fmt]
+    separator = "\n" if fmt in ("gbt7714", "iso690") else "\n\n"
+    return separator.join(render(r, i) for i, r in enumerate(rows, 1)) + "\n"
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def _markdown(headers: list[str], cells: list[list[str]], title: str) -> str:
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+
+    lines = [f"## {title}", ""] if title else []
+    lines += [line(headers), "|" + "|".join("---" for _ in headers) + "|"]
+    lines += [line(row) for row in cells]
+    return "\n".join(lines) + "\n"
+
+
+_PRINT_CSS = """
+body { font-family: "Noto Serif CJK SC", "Songti SC", SimSun, "Times New Roman", serif;
+       font-size: 10.5pt; margin: 2em; color: #000; }
+h1 { font-size: 14pt; margin: 0 0 .8em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #444; padding: 3pt 4pt; vertical-align: top; text-align: left; }
+th { background: #eee; }
+thead { display: table-header-group; }
+tr { page-break-inside: avoid; }
+td:first-child { white-space: nowrap; }
+.meta { color: #444; font-size: 9pt; margin-top: 1em; }
+@page { size: A4 landscape; margin: 15mm 12mm; }
+@media print { body { margin: 0; } th { background: #ddd !important;
+               -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+"""
+
+
+def _html(headers: list[str], cells: list[list[str]], title: str, lang: str) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>"
+                     for row in cells)
+    made = dt.date.today().isoformat()
+    note = (f"{len(cells)} 项，生成于 {made}" if lang == "zh" else
+            f"{len(cells)} rows, made {made}")
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<head><meta charset="utf-8"><title>{e(title or 'Reference table')}</title>
+<style>{_PRINT_CSS}</style></head>
+<body>
+<h1>{e(title or ('标准引用一览表' if lang == 'zh' else 'Standards cited'))}</h1>
+<table>
+<thead><tr>{head}</tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+<p class="meta">{e(note)}</p>
+</body>
+</html>
+"""
+
+
+def _xlsx(headers: list[str], cells: list[list[str]], title: str) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = workbook.add_worksheet((re.sub(r"[\[\]:*?/\\]", " ", title) or "References")[:31])
+    bold = workbook.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1,
+                                "text_wrap": True, "valign": "top"})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    sheet.write_row(0, 0, headers, bold)
+    for i, row in enumerate(cells, 1):
+        sheet.write_row(i, 0, row, wrap)
+    for column, header in enumerate(headers):
+        longest = max([_width(header)] + [_width(r[column]) for r in cells])
+        sheet.set_column(column, column, min(max(longest + 2, 8), 60))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(cells), 1), len(headers) - 1)
+    workbook.close()
+    return out.getvalue()
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(c) > 0x2e80 else 1 for c in text)
+
+
+def _docx(headers: list[str], cells: list[list[str]], title: str) -> bytes:
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Pt
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(15))
+    if title:
+        document.add_heading(title, level=1)
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = header
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in cells:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# --- reference lists -------------------------------------------------------------------------
+
+
+def _org(row: dict, lang: str) -> tuple[str, str, str] | None:
+    """(responsible body, place, publisher) of a row's designation, when known."""
+    d = _parse(row["designation"])
+    if d is None:
+        return None
+    zh = lang == "zh"
+    if d.scheme == "cn-national":
+        if not zh:
+            return "Standardization Administration of China", "Beijing", \
+                "Standards Press of China"
+        body = ("国家市场监督管理总局, 国家标准化管理委员会" if (d.year or 0) >= 2018 else
+                "中华人民共和国国家质量监督检验检疫总局, 中国国家标准化管理委员会")
+        return body, "北京", "中国标准出版社"
+    key = "CNAS" if d.scheme in ("cnas", "cnca") else d.publisher
+    if key not in _ORGS:
+        return None
+    body, place, publisher = _ORGS[key][zh]
+    for other in d.copublishers:  # ISO/IEC: both bodies
+        if other in _ORGS:
+            body += ("; " if not zh else "，") + _ORGS[other][zh][0]
+            publisher += "/" + _ORGS[other][zh][2]
+    return body, place, publisher
+
+
+def _title(row: dict, lang: str) -> str:
+    return ((row["title_zh"] or row["title_en"]) if lang == "zh" else
+            (row["title_en"] or row["title_zh"])) or ""
+
+
+def _gb_number(designation: str) -> str:
+    """A designation as GB/T 7714 prints it: ``GB/T 19011—2013`` (an em dash before a year)."""
+    return re.sub(r"^((?:GB|[A-Z]{2}|DB\d{2}|T/[A-Z]+)(?:/[TZ])?\s[\d.]+)-(\d{4})$", r"\1—\2",
+                  designation)
+
+
+def _gbt7714(row: dict, number: int, simplified: bool) -> str:
+    """GB/T 7714-2015, standards ([S]): full, or the simplified form ``编号 题名[S].``."""
+    designation = _gb_number(row["designation"])
+    title = _title(row, "zh")
+    if simplified:
+        return f"[{number}] {designation} {title}[S]."
+    org = _org(row, "zh")
+    year = row["year"] or (row["published"] or "")[:4]
+    if org is None:
+        return f"[{number}] {title}: {designation}[S]." + (f" {year}." if year else "")
+    body, place, publisher = org
+    return f"[{number}] {body}. {title}: {designation}[S]. {place}: {publisher}" + \
+        (f", {year}." if year else ".")
+
+
+def _iso690(row: dict, number: int) -> str:
+    """ISO 690 for a standard, in English."""
+    org = _org(row, "en")
+    title = _title(row, "en")
+    year = row["year"] or (row["published"] or "")[:4]
+    parts = [f"{org[0].upper()}." if org else "", f"{row['designation']}. {title}."
+             if title else f"{row['designation']}."]
+    if org:
+        parts.append(f"{org[1]}: {org[2]}" + (f", {year}." if year else "."))
+    elif year:
+        parts.append(f"{year}.")
+    return f"[{number}] " + " ".join(p for p in parts if p)
+
+
+def _key(designation: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "", designation.replace(":", "_").replace("-", "_")
+                  .replace(" ", "")).lower() or "standard"
+
+
+def _bibtex(row: dict, number: int) -> str:
+    org = _org(row, "en")
+    fields = {
+        "title": _title(row, "en"), "number": row["designation"], "type": "Standard",
+        "institution": org[0] if org else None, "address": org[1] if org else None,
+        "year": str(row["year"]) if row["year"] else None,
+        "note": row["status"] and f"Status: {row['status']}",
+    }
+    body = ",\n".join(f"  {k} = {{{_bib_escape(v)}}}" for k, v in fields.items() if v)
+    return f"@techreport{{{_key(row['designation'])},\n{body}\n}}"
+
+
+def _bib_escape(text: str) -> str:
+    return re.sub(r"([&%$#_{}])", r"\\\1", text)
+
+
+def _csl(row: dict, lang: str) -> dict:
+    org = _org(row, lang)
+    item = {"id": _key(row["designation"]), "type": "standard",
+            "title": _title(row, lang), "number": row["designation"],
+            "language": "zh-CN" if lang == "zh" else "en"}
+    if org:
+        item.update(authority=org[0], publisher=org[2], **{"publisher-place": org[1]})
+    if row["published"] or row["year"]:
+        date = row["published"] or str(row["year"])
+        item["issued"] = {"date-parts": [[int(p) for p in date.split("-")]]}
+    if row["status"]:
+        item["status"] = row["status"]
+    return item
+
+
+def _ris(row: dict, number: int) -> str:
+    org = _org(row, "en")
+    lines = ["TY  - STAND", f"TI  - {_title(row, 'en')}", f"M1  - {row['designation']}"]
+    if org:
+        lines += [f"A2  - {org[0]}", f"PB  - {org[2]}", f"CY  - {org[1]}"]
+    if row["year"]:
+        lines.append(f"PY  - {row['year']}")
+    if row["published"]:
+        lines.append(f"DA  - {row['published'].replace('-', '/')}")
+    if row["status"]:
+        lines.append(f"N1  - Status: {row['status']}")
+    lines.append("ER  - ")
+    return "\n".join(lines)
