@@ -450,20 +450,11 @@ def _fts_worker(result_path: str, db: str, total: str) -> None:
     from kb.store import Store
 
     bar = _bar(total=int(total), desc="FTS5 index", unit=" clauses")
-    sub_words, seen = search.sub_words, [0]
-
-    def counted(text):  # called once per clause by _insert_fts: drives the progress bar only
-        seen[0] += 1
-        if not seen[0] % 1000:
-            bar.update(1000)
-        return sub_words(text)
-
-    search.sub_words = counted
     store = Store(db)  # kb index opens the store the same way (same PRAGMAs)
     started = time.perf_counter()
     try:
         with store.db.atomic():
-            rows = search._rebuild_fts(store.conn)
+            rows = search._rebuild_fts(store.conn, progress=bar.update)
     finally:
         store.close()
     seconds = time.perf_counter() - started
@@ -560,7 +551,8 @@ def _index_code() -> dict:
                        if hasattr(search, n))
         return hashlib.sha1(code.encode()).hexdigest()[:12]
 
-    return {"fts": digest("_rebuild_fts", "_insert_fts", "segment", "sub_words", "scope_token"),
+    return {"fts": digest("_rebuild_fts", "_insert_fts", "segment", "_segmented", "_clause_row",
+                          "scope_token"),
             "whoosh": digest("_rebuild_whoosh", "_add_whoosh", "_schema", "segment")}
 
 

@@ -115,18 +115,21 @@ def load(db_path: str, loader: str | None, designation: str | None, quiet: bool,
     _report(summary)
 
 
-def _reindex(store: Store) -> int:
-    """Rebuild the full-text tables in one transaction (a query never sees half of it).
-
-    Rebuilding whole is the first step; updating only the reloaded editions comes next.
-    """
+def _reindex(store: Store, quiet: bool = False) -> int:
+    """Rebuild the full-text tables in one transaction (a query never sees half of it) and
+    the whoosh index beside the database, with a progress bar."""
     from kb import search
 
     if not store.conn.execute("select 1 from clauses limit 1").fetchone() and "clauses_fts" \
             not in store.db.table_names():
         return 0
-    with store.db.atomic():
-        return search.rebuild(store.conn)
+    rows = store.conn.execute("select (select count(*) from clauses) + "
+                              "(select count(*) from terms)").fetchone()[0]
+    clauses = store.conn.execute("select count(*) from clauses").fetchone()[0]
+    with tqdm(total=rows + clauses, unit=" rows", desc="indexing (FTS5, whoosh)",
+              disable=quiet or None, file=sys.stderr, dynamic_ncols=True) as bar:
+        with store.db.atomic():
+            return search.rebuild(store.conn, progress=bar.update)
 
 
 def _open_store(db_path: str | Path) -> Store:
@@ -161,7 +164,7 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
         temporary.unlink(missing_ok=True)
         raise _Fail(str(error)) from None
     if not summary.failed:
-        _reindex(store)
+        _reindex(store, quiet)
     store.close()
     if summary.failed:
         temporary.unlink(missing_ok=True)
@@ -404,13 +407,14 @@ def show(db_path: str, as_json: bool, designation: str) -> None:
 
 @main.command()
 @_db_option
-def index(db_path: str) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def index(db_path: str, quiet: bool) -> None:
     """Drop and rebuild the full-text indexes of clause text and terms."""
     if not Path(db_path).exists():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
     store = _open_store(db_path)
     try:
-        rows = _reindex(store)
+        rows = _reindex(store, quiet)
     finally:
         store.close()
     click.echo(f"{db_path}: indexed {rows} clauses and terms")

@@ -8,11 +8,14 @@ finds ``audit programme``.  Snippets are cut from the segmented text and the spa
 segmentation put between Chinese characters are taken out again.
 
 Ranking is bounded: SQLite computes bm25 for every row a query matches (about 7 µs a row,
-so 1.6 s for a word in 950 000 of 1 000 000 clauses), so :func:`search` ranks at most
-:data:`RANK_LIMIT` matches, the first ones in index order; a query that matches fewer is
-ranked exactly as a plain ``ORDER BY rank``.  A filter on a standard is part of the MATCH
-(each row carries tokens for its edition and work in the ``scope`` column), so it narrows
-the rows before they are ranked instead of after.
+so 1.6 s for a word in 950 000 of 1 000 000 clauses).  A query that matches at most
+:data:`RANK_LIMIT` clauses (counted first, cheaply, without scores) is ranked exactly as a
+plain ``ORDER BY rank``; one that matches more is ranked among :data:`RANK_LIMIT`
+candidates taken evenly from eight stretches of the index, so its hits are the best of a
+sample spread over every loaded standard, not of the first ones loaded.  A filter on a
+standard or on a rare kind of clause is part of the MATCH (each row carries tokens for its
+edition, work and kind in the ``scope`` column), so it narrows the rows before they are
+ranked instead of after.
 
 This module is the only one that knows the search engine: another engine (whoosh) goes
 behind the same functions.
@@ -25,6 +28,7 @@ import logging
 import re
 import shutil
 import sqlite3
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -34,8 +38,13 @@ __all__ = ["ENGINES", "RANK_LIMIT", "rebuild", "search", "segment", "sub_words",
 
 #: Search engines behind :func:`search`.
 ENGINES = ("fts", "whoosh")
-#: Matches of one query ranked at most (the first ones in index order); see the module doc.
+#: Matches of one query ranked at most; see the module doc.
 RANK_LIMIT = 2000
+_STRATA = 8  # a bounded ranking takes its candidates from this many stretches of the index
+#: Kinds rare enough that filtering on them belongs in the MATCH (a token per row).
+_SELECTIVE_KINDS = frozenset({"term", "annex", "annex-normative", "annex-informative",
+                              "foreword", "introduction", "bibliography", "note", "example",
+                              "table", "figure"})
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HAN_OR_PUNCT = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
@@ -66,14 +75,33 @@ def segment(text: str) -> str:
 def sub_words(text: str) -> str:
     """The shorter words inside the Chinese words of ``text`` (审核方案 → 审核 方案), indexed
     beside the text so a query for a part of a compound finds it."""
+    return _segmented(text)[1]
+
+
+def _segmented(text: str) -> tuple[str, str]:
+    """(:func:`segment`, :func:`sub_words`) of a text with one jieba cut per Chinese run.
+
+    The sub-words are the dictionary words of two and three characters inside longer words,
+    as ``jieba.cut_for_search`` finds them, without cutting the text a second time.
+    """
     if not text or not _CJK.search(text):
-        return ""
+        return text or "", ""
     jieba = _jieba()
-    words = []
-    for run in _CJK.findall(text):
-        whole = set(jieba.cut(run))
-        words += [w for w in jieba.cut_for_search(run) if w not in whole]
-    return " ".join(words)
+    frequencies = jieba.dt.FREQ
+    inner: list[str] = []
+
+    def cut(match: re.Match) -> str:
+        words = list(jieba.cut(match.group()))
+        whole = set(words)
+        for word in words:
+            for n in (2, 3):
+                if len(word) > n:
+                    inner.extend(gram for i in range(len(word) - n + 1)
+                                 if frequencies.get(gram := word[i:i + n]) and
+                                 gram not in whole)
+        return " " + " ".join(words) + " "
+
+    return _CJK.sub(cut, text), " ".join(inner)
 
 
 def _unsegment(text: str) -> str:
@@ -97,23 +125,23 @@ def _match_query(query: str) -> str:
                                 chunk):
             if _CJK.fullmatch(piece):
                 words = [w for w in _jieba().cut(piece) if w.strip()]
-                phrase = '"' + " ".join(words) + '"'
-                parts.append(f"({phrase} OR extra : {phrase})" if len(words) == 1 else phrase)
+                parts.append('"' + " ".join(words) + '"')  # the extra column has sub-words
             else:
                 parts += [f'"{w}"' for w in _WORD.findall(piece)]
     return " AND ".join(parts)
 
 
-def rebuild(conn: sqlite3.Connection) -> int:
+def rebuild(conn: sqlite3.Connection, progress=None) -> int:
     """Drop and rebuild both indexes from the clauses and terms; return the rows indexed.
 
     The FTS5 tables are rebuilt inside the caller's transaction; the whoosh index is built
-    in a new folder beside the database and swapped in whole.
+    in a new folder beside the database and swapped in whole.  ``progress(n)`` hears of
+    every batch of rows indexed (FTS5, then whoosh).
     """
-    count = _rebuild_fts(conn)
+    count = _rebuild_fts(conn, progress)
     folder = whoosh_dir(conn)
     if folder is not None:
-        _rebuild_whoosh(conn, folder)
+        _rebuild_whoosh(conn, folder, progress)
     return count
 
 
@@ -138,14 +166,24 @@ def update(conn: sqlite3.Connection, texts: set[tuple[str, str]]) -> int:
     return count
 
 
-def _insert_fts(conn: sqlite3.Connection, where: str = "1", params: tuple = ()) -> int:
-    """Index the clauses and terms that ``where`` selects (``c`` is the table), in batches."""
+def _clause_row(edition, language, number, kind, heading, text, work) -> tuple:
+    heading, inner_heading = _segmented(heading or "")
+    text, inner_text = _segmented(text or "")
+    kinds = {kind or "clause", (kind or "clause").split("-")[0]}
+    scope = [scope_token("ed", edition), scope_token("wk", work or edition),
+             *(scope_token("kd", k) for k in sorted(kinds))]
+    return (edition, language, number, kind, heading, text,
+            f"{inner_heading} {inner_text}".strip(), " ".join(scope))
+
+
+def _insert_fts(conn: sqlite3.Connection, where: str = "1", params: tuple = (),
+                progress=None) -> int:
+    """Index the clauses and terms that ``where`` selects (``c`` is the table), in batches;
+    ``progress(n)`` is told of every batch."""
     count = 0
     for table, columns, row in (
         ("clauses_fts", "c.edition_id, c.language, c.number, c.kind, c.heading, c.text, e.work_id",
-         lambda e, lang, n, k, h, t, w: (e, lang, n, k, segment(h or ""), segment(t),
-                                         sub_words(f"{h or ''} {t}"),
-                                         f"{scope_token('ed', e)} {scope_token('wk', w or e)}")),
+         _clause_row),
         ("terms_fts", "c.edition_id, c.language, c.entry, c.preferred, c.admitted, c.definition",
          lambda e, lang, entry, p, a, d: (e, lang, entry, segment(p), segment(a or ""),
                                           segment(d or ""))),
@@ -159,10 +197,12 @@ def _insert_fts(conn: sqlite3.Connection, where: str = "1", params: tuple = ()) 
             rows = [row(*values) for values in batch]
             conn.executemany(f"insert into {table} values ({marks})", rows)
             count += len(rows)
+            if progress:
+                progress(len(rows))
     return count
 
 
-def _rebuild_fts(conn: sqlite3.Connection) -> int:
+def _rebuild_fts(conn: sqlite3.Connection, progress=None) -> int:
     conn.execute("drop table if exists clauses_fts")
     conn.execute("drop table if exists terms_fts")
     conn.execute(
@@ -175,7 +215,7 @@ def _rebuild_fts(conn: sqlite3.Connection) -> int:
              edition_id unindexed, language unindexed, entry unindexed,
              preferred, admitted, definition, tokenize = 'porter unicode61')"""
     )
-    return _insert_fts(conn)
+    return _insert_fts(conn, progress=progress)
 
 
 def search(
@@ -205,31 +245,46 @@ def search(
     match = _match_query(query)
     if not match:
         return []
+    scopes = []
     if standard:
-        match = (f"({match}) AND scope : ({scope_token('ed', standard)} OR "
-                 f"{scope_token('wk', standard)})")
+        scopes.append(f"({scope_token('ed', standard)} OR {scope_token('wk', standard)})")
+    if kind and kind in _SELECTIVE_KINDS:
+        scopes.append(scope_token("kd", kind))
+    if scopes:
+        match = f"({match}) AND scope : ({' AND '.join(scopes)})"
     where = [condition for condition, value in (
         ("f.language = :language", language), ("f.kind like :kind || '%'", kind),
         ("f.edition_id in (select id from editions where status = :status)", status),
     ) if value]
     filters = "".join(f" and {w}" for w in where)
-    # rank at most RANK_LIMIT matches, then cut snippets for the page of hits only
+    values = {"match": match, "ranked": RANK_LIMIT, "limit": limit, "offset": offset,
+              "start": _START, "end": _END, "language": language, "kind": kind,
+              "status": status}
+    matches = f"from clauses_fts f where clauses_fts match :match {filters}"
+    score = "bm25(clauses_fts, 4.0, 1.0, 0.5, 0.0)"
+    counted = conn.execute(f"select count(*) from (select f.rowid {matches} limit :ranked + 1)",
+                           values).fetchone()[0]
+    if counted <= RANK_LIMIT:  # every match is ranked: the same order as ORDER BY rank
+        candidates = f"select f.rowid as id, {score} as score {matches}"
+    else:  # bounded: the first matches of each of _STRATA stretches of the index
+        last = conn.execute("select rowid from clauses_fts order by rowid desc limit 1"
+                            ).fetchone()[0]
+        step = last // _STRATA + 1
+        candidates = " union all ".join(
+            f"""select * from (select f.rowid as id, {score} as score {matches}
+                and f.rowid between {i * step} and {(i + 1) * step - 1}
+                limit {RANK_LIMIT // _STRATA})""" for i in range(_STRATA))
+    # rank the candidates, then cut snippets for the page of hits only
     rows = conn.execute(
         f"""with ranked(id, score) as (
-              select id, score from (
-                select f.rowid as id, bm25(clauses_fts, 4.0, 1.0, 0.5, 0.0) as score
-                from clauses_fts f where clauses_fts match :match {filters} limit :ranked)
-              order by score limit :limit offset :offset)
+              select id, score from ({candidates}) order by score limit :limit offset :offset)
             select f.edition_id, f.number, c.heading, f.kind, f.language,
                    coalesce(nullif(snippet(clauses_fts, 5, :start, :end, ' … ', 24), ''),
                             snippet(clauses_fts, 4, :start, :end, ' … ', 24)), r.score
             from ranked r join clauses_fts f on f.rowid = r.id
             join clauses c on c.edition_id = f.edition_id and c.language = f.language
                           and c.number = f.number
-            where clauses_fts match :match order by r.score""",
-        {"match": match, "ranked": RANK_LIMIT, "limit": limit, "offset": offset,
-         "start": _START, "end": _END, "language": language, "kind": kind, "status": status},
-    ).fetchall()
+            where clauses_fts match :match order by r.score""", values).fetchall()
     return [_marked(
         {"designation": r[0], "clause": r[1], "heading": r[2], "kind": r[3], "language": r[4],
          "snippet": " ".join(_unsegment(r[5]).split()), "score": round(-r[6], 3)},
@@ -271,26 +326,29 @@ def _schema():
     )
 
 
-def _add_whoosh(conn: sqlite3.Connection, writer, where: str = "1", params: tuple = ()) -> None:
+def _add_whoosh(conn: sqlite3.Connection, writer, where: str = "1", params: tuple = (),
+                progress=None) -> None:
     """Add the clauses that ``where`` selects (``c`` is the table) to a whoosh writer."""
-    for edition, work, language, number, kind, heading, text in conn.execute(
+    for i, (edition, work, language, number, kind, heading, text) in enumerate(conn.execute(
         f"""select c.edition_id, e.work_id, c.language, c.number, c.kind, c.heading, c.text
             from clauses c left join editions e on e.id = c.edition_id where {where}""", params
-    ):
+    ), 1):
         writer.add_document(
             key=f"{edition}\0{language}\0{number}", edition_id=edition, work_id=work or "",
             language=language, number=number, kind=kind or "",
             heading=segment(heading or ""), text=segment(text or ""),
         )
+        if progress and not i % 1000:
+            progress(1000)
 
 
-def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path) -> None:
+def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path, progress=None) -> None:
     *_, index, _qparser, _query = _whoosh()
     building = folder.with_name(folder.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     writer = index.create_in(str(building), _schema()).writer(limitmb=128)
-    _add_whoosh(conn, writer)
+    _add_whoosh(conn, writer, progress=progress)
     writer.commit()
     old = folder.with_name(folder.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -315,8 +373,37 @@ def _search_whoosh(conn, query: str, limit: int, standard, language, kind) -> li
     folder = whoosh_dir(conn)
     if folder is None or not index.exists_in(str(folder)):
         raise sqlite3.OperationalError("no whoosh index")
-    ix = index.open_dir(str(folder))
-    parser = qparser.MultifieldParser(["heading", "text"], ix.schema, group=qparser.AndGroup)
+    with _SEARCHERS_LOCK:
+        searcher = _searcher(folder)
+        return _whoosh_hits(searcher, query, limit, standard, language, kind)
+
+
+_SEARCHERS: dict[str, tuple[int, object]] = {}
+_SEARCHERS_LOCK = threading.Lock()
+
+
+def _searcher(folder: Path):
+    """An open whoosh searcher of the index in ``folder``, kept between queries (opening one
+    costs 50-100 ms); a rebuilt folder is reopened, a committed update refreshed."""
+    *_, index, _qparser, _query = _whoosh()
+    inode = folder.stat().st_ino
+    known = _SEARCHERS.get(str(folder))
+    if known and known[0] == inode:
+        searcher = known[1]
+        if not searcher.up_to_date():
+            searcher = searcher.refresh()
+    else:
+        if known:
+            known[1].close()
+        searcher = index.open_dir(str(folder)).searcher()
+    _SEARCHERS[str(folder)] = (inode, searcher)
+    return searcher
+
+
+def _whoosh_hits(searcher, query: str, limit: int, standard, language, kind) -> list[dict]:
+    _analysis, _fields, highlight, _index, qparser, wquery = _whoosh()
+    parser = qparser.MultifieldParser(["heading", "text"], searcher.schema,
+                                      group=qparser.AndGroup)
     parsed = parser.parse(segment(query))
     filters = []
     if standard:
@@ -326,20 +413,18 @@ def _search_whoosh(conn, query: str, limit: int, standard, language, kind) -> li
         filters.append(wquery.Term("language", language))
     if kind:
         filters.append(wquery.Prefix("kind", kind))
-    with ix.searcher() as searcher:
-        results = searcher.search(parsed, limit=limit,
-                                  filter=wquery.And(filters) if filters else None)
-        results.formatter = _marks_formatter(highlight)
-        hits = []
-        for hit in results:
-            snippet = hit.highlights("text") or hit.highlights("heading") or hit["text"][:160]
-            hits.append({
-                "designation": hit["edition_id"], "clause": hit["number"],
-                "heading": _unsegment(hit["heading"]).strip() or None, "kind": hit["kind"],
-                "language": hit["language"],
-                "snippet": " ".join(_unsegment(snippet).split()),
-                "score": round(hit.score, 3),
-            })
+    results = searcher.search(parsed, limit=limit,
+                              filter=wquery.And(filters) if filters else None)
+    results.formatter = _marks_formatter(highlight)
+    hits = []
+    for hit in results:
+        snippet = hit.highlights("text") or hit.highlights("heading") or hit["text"][:160]
+        hits.append({
+            "designation": hit["edition_id"], "clause": hit["number"],
+            "heading": _unsegment(hit["heading"]).strip() or None, "kind": hit["kind"],
+            "language": hit["language"], "snippet": " ".join(_unsegment(snippet).split()),
+            "score": round(hit.score, 3),
+        })
     return hits
 
 

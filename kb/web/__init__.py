@@ -7,7 +7,10 @@
 * ``/-/search?q=…`` — clause text search in English and Chinese (the query is segmented
   like the index), highlighted snippets, filters and paging;
 * ``/-/clause/<edition>/<number>`` — a clause in place (``/-/clause/<edition>/`` lists the
-  top-level clauses); ``/-/term/<term>`` — a term in every loaded standard.
+  top-level clauses); ``/-/term/<term>`` — a term in every loaded standard;
+* ``/-/bulletins`` — the loaded bulletins; ``/-/bulletin/<id>`` — a bulletin's text with
+  every mention highlighted and linked (stale ones marked) beside its reference table;
+  ``/-/bulletin/<id>.<format>?lang=`` — the reference table in an export format.
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ def register_routes():
         (r"^/-/search/?$", search_page),
         (r"^/-/clause/(?P<designation>.+)/(?P<number>[^/]*)$", clause_page),
         (r"^/-/term/(?P<text>.+)$", term_page),
+        (r"^/-/bulletins/?$", bulletins_page),
+        (r"^/-/bulletin/(?P<id>[^/]+?)\.(?P<fmt>csv|xlsx|md|html|docx|gbt7714|iso690|bibtex|"
+         r"csl-json|ris)$", bulletin_export),
+        (r"^/-/bulletin/(?P<id>[^/]+)$", bulletin_page),
     ]
 
 
@@ -254,3 +261,141 @@ async def work_history_json(datasette, request):
     if error:
         return Response.json({"ok": False, "error": error}, status=404)
     return Response(json.dumps(result, ensure_ascii=False), content_type="application/json")
+
+
+# --- bulletins -------------------------------------------------------------------------------
+
+
+def bulletin_url(key: str, fmt: str | None = None) -> str:
+    return "/-/bulletin/" + quote(key, safe="") + (f".{fmt}" if fmt else "")
+
+
+def _bulletin_html(b: dict) -> Markup:
+    """The bulletin's text as paragraphs and headings, each mention a link to its edition."""
+    text, mentions = b["text"], b["mentions"]
+    headings = {a["start"]: a for a in b["articles"]}
+    parts, position, index = [], 0, 0
+    for paragraph in text.split("\n"):
+        start, end = position, position + len(paragraph)
+        position = end + 1
+        pieces, cursor = [], start
+        while index < len(mentions) and mentions[index]["start"] < end:
+            m = mentions[index]
+            index += 1
+            pieces.append(Markup.escape(text[cursor:m["start"]]))
+            classes = ["kb-mention", m["kind"]] + (["stale"] if m["stale"] else []) + \
+                ([] if m["known"] or m["kind"] not in ("standard", "draft") else ["unknown"])
+            title = " · ".join(filter(None, (
+                m["canonical"], m["resolved"] and f"→ {m['resolved']}", m["status"],
+                m["resolution"] if m["kind"] in ("standard", "draft") else m["note"] or m["kind"],
+                m["stale"] and f"stale: {m['stale']}")))
+            label = Markup.escape(text[m["start"]:m["end"]])
+            if m["resolved"] and m["work"]:
+                pieces.append(Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
+                    " ".join(classes), work_url(m["work"]), title, label))
+            else:
+                pieces.append(Markup('<span class="{}" title="{}">{}</span>').format(
+                    " ".join(classes), title, label))
+            cursor = m["end"]
+        pieces.append(Markup.escape(text[cursor:end]))
+        body = Markup("").join(pieces)
+        if start in headings:
+            parts.append(Markup('<h3 id="a{}">{}</h3>').format(headings[start]["number"], body))
+        elif any(a["part"] == paragraph.strip() for a in b["articles"]):
+            parts.append(Markup("<h2>{}</h2>").format(body))
+        else:
+            parts.append(Markup("<p>{}</p>").format(body))
+    return Markup("\n").join(parts)
+
+
+async def bulletins_page(datasette, request):
+    name, db = await _kb_database(datasette)
+    rows = []
+    if db is not None and await db.table_exists("bulletins"):
+        rows = [dict(r) for r in (await db.execute(
+            """select b.id, b.title, b.date, count(m.start) as mentions from bulletins b
+               left join mentions m on m.bulletin_id = b.id group by b.id order by b.date desc,
+               b.id""")).rows]
+    return Response.html(await datasette.render_template(
+        "standards_bulletins.html", {"bulletins": rows, "database": name,
+                                     "bulletin_url": bulletin_url}, request=request))
+
+
+async def _bulletin(datasette, key: str):
+    from kb import bulletins
+
+    name, db = await _kb_database(datasette)
+    if db is None or not await db.table_exists("bulletins"):
+        return name, None, "no bulletin is loaded (kb bulletin load FILE)"
+    try:
+        def ask(conn):
+            b = bulletins.bulletin(conn, key)
+            return b, bulletins.references(conn, b["id"])
+
+        return name, await db.execute_fn(ask), None
+    except queries.NotFound as error:
+        return name, None, str(error)
+
+
+async def bulletin_page(datasette, request):
+    from kb import export
+
+    key = unquote(request.url_vars["id"])
+    name, result, error = await _bulletin(datasette, key)
+    if error:
+        return Response.html(await datasette.render_template(
+            "standards_bulletins.html", {"bulletins": [], "message": error, "database": name,
+                                         "bulletin_url": bulletin_url}, request=request),
+            status=404)
+    b, references = result
+    lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else \
+        ("zh" if b["language"] == "zh" else "en")
+    counts: dict[str, int] = {}
+    for m in b["mentions"]:
+        counts[m["kind"]] = counts.get(m["kind"], 0) + 1
+    for row in references:
+        row["url"] = work_url(parse_work(row["designation"])) if row["known"] else None
+        row["stale"] = next((m["stale"] for m in b["mentions"] if m["stale"] and (
+            m["resolved"] == row["designation"])), None)
+    return Response.html(await datasette.render_template(
+        "standards_bulletin.html",
+        {"b": b, "text_html": _bulletin_html(b), "references": references, "counts": counts,
+         "stale": sum(1 for r in references if r["stale"]), "lang": lang,
+         "formats": export.FORMATS, "bulletin_url": bulletin_url, "database": name},
+        request=request))
+
+
+def parse_work(designation: str) -> str:
+    parsed = try_parse(designation)
+    return parsed.work.canonical if parsed else designation
+
+
+_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8", "gbt7714": "text/plain; charset=utf-8",
+    "iso690": "text/plain; charset=utf-8", "bibtex": "application/x-bibtex; charset=utf-8",
+    "csl-json": "application/vnd.citationstyles.csl+json; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+_SUFFIXES = {"gbt7714": "txt", "iso690": "txt", "bibtex": "bib", "csl-json": "json"}
+
+
+async def bulletin_export(datasette, request):
+    from kb import export
+
+    key, fmt = unquote(request.url_vars["id"]), request.url_vars["fmt"]
+    lang = request.args.get("lang") or "zh"
+    _, result, error = await _bulletin(datasette, key)
+    if error:
+        return Response.text(error, status=404)
+    b, references = result
+    try:
+        body = export.export(references, fmt, lang, title=b["id"],
+                             simplified=bool(request.args.get("simplified")))
+    except export.ExportError as problem:
+        return Response.text(str(problem), status=400)
+    filename = f"{b['id']}.{_SUFFIXES.get(fmt, fmt)}"
+    return Response(body, content_type=_CONTENT_TYPES[fmt], headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
