@@ -7,15 +7,15 @@ Chinese is segmented with jieba here, the same way at index time and at query ti
 finds ``audit programme``.  Snippets are cut from the segmented text and the spaces the
 segmentation put between Chinese characters are taken out again.
 
-Ranking is bounded: SQLite computes bm25 for every row a query matches (about 7 µs a row,
-so 1.6 s for a word in 950 000 of 1 000 000 clauses).  A query that matches at most
-:data:`RANK_LIMIT` clauses (counted first, cheaply, without scores) is ranked exactly as a
-plain ``ORDER BY rank``; one that matches more is ranked among :data:`RANK_LIMIT`
-candidates taken evenly from eight stretches of the index, so its hits are the best of a
-sample spread over every loaded standard, not of the first ones loaded.  A filter on a
-standard or on a rare kind of clause is part of the MATCH (each row carries tokens for its
-edition, work and kind in the ``scope`` column), so it narrows the rows before they are
-ranked instead of after.
+Ranking is bounded: SQLite computes bm25 for every row a query matches (7-15 µs a row, so
+1.6 s for a word in 950 000 of 1 000 000 clauses).  :func:`search` ranks the first
+:data:`RANK_LIMIT` matches FTS5 meets: a query that matches fewer is ranked exactly as a
+plain ``ORDER BY rank``; one that matches more is ranked within a random sample of its
+matches, because a clause's FTS5 rowid is a hash of its key (:func:`_scatter`), so the
+first matches in rowid order are spread over every loaded standard, not the first loaded.
+A filter on a standard or on a rare kind of clause is part of the MATCH (each row carries
+tokens for its edition, work and kind in the ``scope`` column), so it narrows the rows
+before they are ranked instead of after.
 
 This module is the only one that knows the search engine: another engine (whoosh) goes
 behind the same functions.
@@ -39,8 +39,7 @@ __all__ = ["ENGINES", "RANK_LIMIT", "rebuild", "search", "segment", "sub_words",
 #: Search engines behind :func:`search`.
 ENGINES = ("fts", "whoosh")
 #: Matches of one query ranked at most; see the module doc.
-RANK_LIMIT = 2000
-_STRATA = 8  # a bounded ranking takes its candidates from this many stretches of the index
+RANK_LIMIT = 1000
 #: Kinds rare enough that filtering on them belongs in the MATCH (a token per row).
 _SELECTIVE_KINDS = frozenset({"term", "annex", "annex-normative", "annex-informative",
                               "foreword", "introduction", "bibliography", "note", "example",
@@ -116,9 +115,14 @@ def scope_token(kind: str, designation: str) -> str:
 
 
 def _match_query(query: str) -> str:
-    """An FTS5 query: each Chinese run becomes a phrase of its words, other words AND-ed."""
+    """An FTS5 query: each Chinese run becomes a phrase of its words, other words AND-ed;
+    text in double quotes is one phrase."""
     parts = []
-    for chunk in re.split(r"(\s+)", query.strip()):
+    for quoted in re.findall(r'"([^"]+)"', query):
+        words = [w for w in _WORD.findall(segment(quoted))]
+        if words:
+            parts.append('"' + " ".join(words) + '"')
+    for chunk in re.split(r"(\s+)", re.sub(r'"[^"]*"', " ", query).strip()):
         if not chunk.strip():
             continue
         for piece in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+",
@@ -166,14 +170,21 @@ def update(conn: sqlite3.Connection, texts: set[tuple[str, str]]) -> int:
     return count
 
 
+def _scatter(edition: str, language: str, number: str, salt: int = 0) -> int:
+    """The FTS5 rowid of a clause: a hash, so that rowid order (the order FTS5 meets a
+    query's matches in) is a random order of the whole knowledge base."""
+    key = f"{edition}\0{language}\0{number}\0{salt}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=7).digest(), "big") + 1
+
+
 def _clause_row(edition, language, number, kind, heading, text, work) -> tuple:
     heading, inner_heading = _segmented(heading or "")
     text, inner_text = _segmented(text or "")
     kinds = {kind or "clause", (kind or "clause").split("-")[0]}
     scope = [scope_token("ed", edition), scope_token("wk", work or edition),
              *(scope_token("kd", k) for k in sorted(kinds))]
-    return (edition, language, number, kind, heading, text,
-            f"{inner_heading} {inner_text}".strip(), " ".join(scope))
+    return (_scatter(edition, language, number), edition, language, number, kind, heading,
+            text, f"{inner_heading} {inner_text}".strip(), " ".join(scope))
 
 
 def _insert_fts(conn: sqlite3.Connection, where: str = "1", params: tuple = (),
@@ -192,14 +203,77 @@ def _insert_fts(conn: sqlite3.Connection, where: str = "1", params: tuple = (),
         cursor = conn.execute(f"""select {columns} from {source} c
                                   left join editions e on e.id = c.edition_id
                                   where {where} order by c.edition_id, c.language""", params)
-        marks = ", ".join("?" * (8 if table == "clauses_fts" else 6))
-        while batch := cursor.fetchmany(1000):
-            rows = [row(*values) for values in batch]
-            conn.executemany(f"insert into {table} values ({marks})", rows)
+        if table == "clauses_fts":
+            insert = """insert into clauses_fts(rowid, edition_id, language, number, kind,
+                        heading, text, extra, scope) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+        else:
+            insert = "insert into terms_fts values (?, ?, ?, ?, ?, ?)"
+        for rows in _rows_in_parallel(cursor, row, parallel=table == "clauses_fts"):
+            try:
+                conn.execute("savepoint kb_fts_batch")
+                conn.executemany(insert, rows)
+                conn.execute("release kb_fts_batch")
+            except sqlite3.IntegrityError:  # two clauses hashed to one rowid: salt one
+                conn.execute("rollback to kb_fts_batch")
+                conn.execute("release kb_fts_batch")
+                for values in rows:
+                    _insert_salted(conn, insert, values)
             count += len(rows)
             if progress:
                 progress(len(rows))
     return count
+
+
+_BATCH = 500
+
+
+def _make_rows(make, batch: list[tuple]) -> list[tuple]:
+    return [make(*values) for values in batch]
+
+
+def _rows_in_parallel(cursor: sqlite3.Cursor, make, parallel: bool):
+    """Batches of index rows made from the cursor's rows by ``make``: segmenting Chinese is
+    most of the work, so a large index spreads it over the machine's cores (fork, so the
+    workers share jieba's dictionary)."""
+    import multiprocessing
+    import os
+
+    first = cursor.fetchmany(_BATCH)
+    second = cursor.fetchmany(_BATCH) if len(first) == _BATCH else []
+    workers = min(os.cpu_count() or 1, 8)
+    if not parallel or not second or workers < 2 or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        for batch in (first, second):
+            if batch:
+                yield _make_rows(make, batch)
+        while batch := cursor.fetchmany(_BATCH):
+            yield _make_rows(make, batch)
+        return
+    _jieba()  # loaded once, before the fork
+    from collections import deque
+
+    pending: deque = deque()  # batches being segmented, in order; read in this thread only
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        batch = first
+        while batch:
+            pending.append(pool.apply_async(_make_rows, (make, batch)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+            batch = second or cursor.fetchmany(_BATCH)
+            second = []
+        while pending:
+            yield pending.popleft().get()
+
+
+def _insert_salted(conn: sqlite3.Connection, insert: str, values: tuple) -> None:
+    for salt in range(100):
+        try:
+            conn.execute(insert, values if salt == 0 else
+                         (_scatter(*values[1:3], values[3], salt), *values[1:]))
+            return
+        except sqlite3.IntegrityError:
+            continue
+    raise sqlite3.IntegrityError(f"no free rowid for {values[1]} {values[3]}")
 
 
 def _rebuild_fts(conn: sqlite3.Connection, progress=None) -> int:
@@ -262,18 +336,9 @@ def search(
               "status": status}
     matches = f"from clauses_fts f where clauses_fts match :match {filters}"
     score = "bm25(clauses_fts, 4.0, 1.0, 0.5, 0.0)"
-    counted = conn.execute(f"select count(*) from (select f.rowid {matches} limit :ranked + 1)",
-                           values).fetchone()[0]
-    if counted <= RANK_LIMIT:  # every match is ranked: the same order as ORDER BY rank
-        candidates = f"select f.rowid as id, {score} as score {matches}"
-    else:  # bounded: the first matches of each of _STRATA stretches of the index
-        last = conn.execute("select rowid from clauses_fts order by rowid desc limit 1"
-                            ).fetchone()[0]
-        step = last // _STRATA + 1
-        candidates = " union all ".join(
-            f"""select * from (select f.rowid as id, {score} as score {matches}
-                and f.rowid between {i * step} and {(i + 1) * step - 1}
-                limit {RANK_LIMIT // _STRATA})""" for i in range(_STRATA))
+    # the first RANK_LIMIT matches in rowid order: all of them, or a random sample (rowids
+    # are hashes), ranked by bm25
+    candidates = f"select f.rowid as id, {score} as score {matches} limit :ranked"
     # rank the candidates, then cut snippets for the page of hits only
     rows = conn.execute(
         f"""with ranked(id, score) as (
