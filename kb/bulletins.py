@@ -51,9 +51,9 @@ def _edition(conn, key: str) -> dict | None:
 
 
 def _latest(conn, work: str, as_of: str | None = None) -> dict | None:
-    """The work's latest published edition (at ``as_of`` if given)."""
+    """The work's latest published edition (at ``as_of`` if given), not an amendment."""
     rows = _rows(conn, """select id, published, year from editions where work_id = ?
-                          and kind != 'draft' and coalesce(draft_stage, '') = ''
+                          and kind = 'standard' and coalesce(draft_stage, '') = ''
                           order by coalesce(published, year) desc, id desc""", (work,))
     if as_of:
         rows = [r for r in rows if (r["published"] or str(r["year"] or "")) <= as_of]

@@ -83,8 +83,10 @@ def _cells(row: dict, lang: str) -> dict[str, str]:
         status = _STATUS_ZH.get(status, status)
     if not row["known"]:
         status = "知识库中无此标准" if lang == "zh" else "not in the knowledge base"
-    stage = " ".join(filter(None, (row["stage"], f"({row['stage_label']})"
-                                   if row["stage_label"] and lang == "en" else None)))
+    stage = row["stage"] or ""
+    if lang == "en" and row["stage_label"]:  # 90.92 (International Standard to be revised)
+        label = row["stage_label"]
+        stage = label if label.startswith(stage) else f"{stage} ({label})"
     return {"designation": row["designation"], "title": title or "",
             "year": str(row["year"] or ""), "status": status, "stage": stage,
             "published": row["published"] or "", "replaced_by": row["replaced_by"] or "",

@@ -127,3 +127,44 @@ def test_typing_a_query_shows_highlighted_hits(text_server, query, expected, sho
         page.wait_for_selector(".kb-clause")
         page.screenshot(path=str(ARTEFACTS / ("clause-" + shot)), full_page=True)
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def bulletin_server(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from tests.conftest import FIXTURES
+
+    db = tmp_path_factory.mktemp("bulletin") / "kb.db"
+    for args in (["build", "--db", str(db), "-q"],
+                 ["bulletin", "load", "--db", str(db), "-q",
+                  str(FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt")]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    yield from _serve(db)
+
+
+def test_bulletin_page_in_a_browser(bulletin_server):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    ARTEFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(bulletin_server + "/-/bulletin/kbs-bulletin-2019-04")
+        stale = page.locator(".text .kb-mention.stale")
+        assert "GB/T 19011-2013" in stale.all_inner_texts()
+        # the highlight is visible: the stale colour is painted behind the designation
+        colour = stale.first.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert colour == "rgb(255, 224, 179)"
+        assert page.locator(".kb-refs tbody tr").count() >= 10
+        page.screenshot(path=str(ARTEFACTS / "bulletin.png"), full_page=True)
+        page.locator(".text a.kb-mention", has_text="ISO 19011:2018").first.click()
+        page.wait_for_selector(".kb-timeline")
+        assert "ISO 19011" in page.title()
+        page.goto(bulletin_server + "/-/bulletin/kbs-bulletin-2019-04.html?lang=en")
+        assert page.locator("table th").first.inner_text() == "Designation"
+        page.screenshot(path=str(ARTEFACTS / "bulletin-reference-table.png"), full_page=True)
+        browser.close()

@@ -41,6 +41,7 @@ def test_load_and_show(db):
     assert by_written["ISO19011：2018"]["status"] == "current"
     assert by_written["GB/T 19011-2013"]["status"] == "replaced"
     assert by_written["ISO 45001"]["resolution"].startswith("undated: the latest edition")
+    assert by_written["ISO 45001"]["resolved"] == "ISO 45001:2018"  # not its amendment
     assert by_written["PC302"]["kind"] == "committee" and by_written["PC302"]["resolved"] is None
     assert by_written["17021-4"]["canonical"] == "ISO/IEC TS 17021-4"
     text = run("bulletin", "show", "--db", db, "kbs-bulletin-2019-04").output

@@ -145,3 +145,49 @@ async def test_clause_term_and_contents_pages(text_datasette):
     assert response.status_code == 404 and "has no clause" in response.text
     response = await text_datasette.client.get("/-/standards/ISO%2017301-1")
     assert 'href="/-/clause/ISO%2017301-1%3A2016/">text</a>' in response.text
+
+
+@pytest.fixture
+def bulletin_datasette(tmp_path):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = tmp_path / "kb.db"
+    for args in (["build", "--db", str(db), "-q"],
+                 ["bulletin", "load", "--db", str(db), "-q",
+                  str(FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt")]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return Datasette([str(db)], immutables=[], settings={"suggest_facets": False})
+
+
+@pytest.mark.asyncio
+async def test_bulletin_page(bulletin_datasette):
+    listing = await bulletin_datasette.client.get("/-/bulletins")
+    assert listing.status_code == 200 and 'href="/-/bulletin/kbs-bulletin-2019-04"' in listing.text
+    page = await bulletin_datasette.client.get("/-/bulletin/kbs-bulletin-2019-04")
+    assert page.status_code == 200
+    html = page.text
+    # every mention is marked in the text; standards link to their history page
+    assert '<a class="kb-mention standard" href="/-/standards/ISO%2019011"' in html
+    assert 'class="kb-mention standard stale" href="/-/standards/GB%2FT%2019011"' in html
+    assert '<span class="kb-mention committee"' in html and ">ISO/PC302</span>" in html
+    assert '<span class="kb-mention government-document"' in html
+    assert "<h2>第二部分 国际动态</h2>" in html and ">认证机构要求组</h3>" in html
+    # the reference table beside it, with download links for every format
+    assert "Standards cited" in html and "replaced by GB/T 19011-2021" in html
+    for fmt in ("csv", "xlsx", "gbt7714", "ris"):
+        assert f'href="/-/bulletin/kbs-bulletin-2019-04.{fmt}?lang=zh"' in html
+
+
+@pytest.mark.asyncio
+async def test_bulletin_downloads(bulletin_datasette):
+    client = bulletin_datasette.client
+    text = await client.get("/-/bulletin/kbs-bulletin-2019-04.gbt7714?lang=zh&simplified=1")
+    assert text.status_code == 200 and "GB/T 19011—2013 管理体系审核指南[S]." in text.text
+    workbook = await client.get("/-/bulletin/kbs-bulletin-2019-04.xlsx?lang=en")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    assert "attachment" in workbook.headers["content-disposition"]
+    assert (await client.get("/-/bulletin/kbs-bulletin-2019-04.csv?lang=fr")).status_code == 400
+    assert (await client.get("/-/bulletin/nothing-here")).status_code == 404

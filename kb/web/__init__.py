@@ -397,5 +397,6 @@ async def bulletin_export(datasette, request):
     except export.ExportError as problem:
         return Response.text(str(problem), status=400)
     filename = f"{b['id']}.{_SUFFIXES.get(fmt, fmt)}"
+    how = "inline" if fmt == "html" else "attachment"  # the printable page opens to print
     return Response(body, content_type=_CONTENT_TYPES[fmt], headers={
-        "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+        "content-disposition": f"{how}; filename*=UTF-8''{quote(filename)}"})
