@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from kb.designation import (
     CN_SECTOR_CODES,
@@ -28,7 +28,7 @@ from kb.designation import (
     parse,
 )
 
-__all__ = ["KINDS", "Mention", "find"]
+__all__ = ["KINDS", "Context", "Mention", "find"]
 
 #: What a mention can be.
 KINDS = ("standard", "draft", "committee", "government-document", "other")
@@ -82,8 +82,23 @@ class Mention:
     note: str | None = None  # how it was read, e.g. "resolved from context"
 
 
-def find(text: str) -> list[Mention]:
-    """Every mention in ``text``, in order of position."""
+@dataclass
+class Context:
+    """What earlier text of the same document said, for a text read in pieces: numbers of
+    the designations seen, committees seen, whether it is about accreditation."""
+
+    numbers: dict[str, str] = field(default_factory=dict)  # "17021-4" -> work
+    committees: dict[str, str] = field(default_factory=dict)  # "PC302" -> "ISO/PC 302"
+    accreditation: bool = False
+
+
+def find(text: str, context: Context | None = None, offset: int = 0) -> list[Mention]:
+    """Every mention in ``text``, in order of position.
+
+    :param context: carried from piece to piece when a long text is read in pieces (it is
+        updated); ``offset`` is added to the spans.
+    """
+    context = context if context is not None else Context()
     found: list[Mention] = []
     taken = bytearray(len(text))  # characters already inside a mention
 
@@ -99,13 +114,15 @@ def find(text: str) -> list[Mention]:
         lead = _GOVERNMENT_LEAD.match(match.group("organ"))
         start = match.start() + (lead.end() if lead else 0)
         add(Mention(start, match.end(), text[start:match.end()], "government-document"))
-    committees = {m.canonical.split("/")[-1].replace(" ", ""): m.canonical
-                  for m in found if m.kind == "committee" and m.canonical}
+    committees = context.committees
+    committees.update({m.canonical.split("/")[-1].replace(" ", ""): m.canonical
+                       for m in found if m.kind == "committee" and m.canonical})
     for match in _BARE_COMMITTEE.finditer(text):
         short = f"{match.group('kind')}{match.group('n')}"
         add(Mention(match.start(), match.end(), match.group(), "committee",
                     committees.get(short), note="committee named without its organisation"))
-    if _ACCREDITATION.search(text):
+    context.accreditation = context.accreditation or bool(_ACCREDITATION.search(text))
+    if context.accreditation:
         for match in _BARE_CNAS.finditer(text):
             canonical = f"CNAS-{match.group('code')}{match.group('n')}"
             add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
@@ -113,8 +130,10 @@ def find(text: str) -> list[Mention]:
     for match in _PROGRAMME.finditer(text):
         add(Mention(match.start(), match.end(), match.group(), "other",
                     note="a model or programme, not a standard"))
-    _resolve_bare_numbers(text, found, add)
+    _resolve_bare_numbers(text, found, add, context.numbers)
     found.sort(key=lambda m: m.start)
+    if offset:
+        found = [replace(m, start=m.start + offset, end=m.end + offset) for m in found]
     return found
 
 
@@ -168,15 +187,17 @@ def _title(text: str, start: int, end: int) -> str | None:
     return before.group("title").strip() if before else None
 
 
-def _resolve_bare_numbers(text: str, found: list[Mention], add) -> None:
+def _resolve_bare_numbers(text: str, found: list[Mention], add, known: dict[str, str]) -> None:
     """A bare number (``17021-4``) after a designation with that number is that document."""
-    numbers: dict[str, tuple[int, str]] = {}  # number as written -> (first position, canonical)
+    # number as written -> (where it may first be used bare, canonical); earlier pieces: 0
+    numbers: dict[str, tuple[int, str]] = {n: (0, work) for n, work in known.items()}
     for mention in sorted(found, key=lambda m: m.start):
         if mention.kind in ("standard", "draft") and mention.canonical:
             designation = parse(mention.canonical)
             number = designation.number + "".join(f"-{p}" for p in designation.parts)
             if (designation.parts or len(number) >= 4) and number not in numbers:
                 numbers[number] = (mention.end, designation.work.canonical)
+                known[number] = designation.work.canonical
     for match in _BARE_NUMBER.finditer(text):
         seen = numbers.get(match.group("n"))
         if seen and match.start() >= seen[0] and not re.fullmatch(r"(19|20)\d\d", match.group()):

@@ -81,3 +81,13 @@ def test_the_sample_bulletin():
     assert by_kind["committee"] == {"ISO/PC 302"}
     assert by_kind["government-document"] == {"国认可〔2017〕43 号", "国认可函〔2016〕95 号"}
     assert by_kind["other"] == {"CMMI"}
+
+
+def test_context_carries_across_pieces_of_a_long_text():
+    context = mentions.Context()
+    first = mentions.find("认可机构讨论了 ISO/IEC TS 17021-4 和 ISO/PC302。", context)
+    assert [m.canonical for m in first] == ["ISO/IEC TS 17021-4", "ISO/PC 302"]
+    later = mentions.find("专家认为 17021-4 可行，PC302 同意，CC121 适用。", context, offset=100)
+    assert [(m.as_written, m.canonical, m.start) for m in later] == [
+        ("17021-4", "ISO/IEC TS 17021-4", 105), ("PC302", "ISO/PC 302", 116),
+        ("CC121", "CNAS-CC121", 125)]
