@@ -219,22 +219,17 @@ def _docx(headers: list[str], cells: list[list[str]], title: str) -> bytes:
     section.page_width, section.page_height = Mm(297), Mm(210)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(15))
+    document.styles["Normal"].font.size = Pt(9)
     if title:
         document.add_heading(title, level=1)
-    table = document.add_table(rows=1, cols=len(headers))
+    table = document.add_table(rows=len(cells) + 1, cols=len(headers))
     table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = header
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in cells:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = value
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
+    rows = table.rows
+    for cell, header in zip(rows[0].cells, headers, strict=True):
+        cell.paragraphs[0].add_run(header).bold = True
+    for row, values in zip(rows[1:], cells, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.paragraphs[0].text = value
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
