@@ -21,8 +21,9 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from kb import mentions
 from kb.designation import DesignationError, parse
-from kb.model import Clause, Document, Edition, LoadError, Term
+from kb.model import Citation, Clause, Document, Edition, LoadError, Relation, Term
 
 NAME = "text"
 
@@ -254,8 +255,22 @@ def _finish(key: str, language: str, clause: dict) -> Iterator:
                       + rest)
     else:
         paragraphs = _paragraphs(lines)
-    yield Clause(designation=key, number=number, heading=heading, text="\n".join(paragraphs),
+    text = "\n".join(paragraphs)
+    yield Clause(designation=key, number=number, heading=heading, text=text,
                  kind=kind, order=clause["order"], parent=_parent(number), language=language)
+    yield from _citations(key, language, number, text)
+
+
+def _citations(key: str, language: str, number: str, text: str) -> Iterator:
+    """The standards a clause's text cites, found by the mention finder."""
+    cited: dict[str, str] = {}
+    for mention in mentions.find(text):
+        if mention.kind in ("standard", "draft") and mention.canonical and \
+                mention.canonical != key:
+            cited.setdefault(mention.canonical, mention.as_written)
+    for canonical, written in cited.items():
+        yield Relation(key, "cites", canonical)
+        yield Citation(key, number, canonical, written, language)
 
 
 def _after(lines: list[str], used: int) -> list[str]:

@@ -41,6 +41,16 @@ def test_same_clause_tree_as_the_xml(db):
     assert kinds == {"A": "annex-normative", "B": "annex-informative", "3.2": "term"}
 
 
+def test_citations_found_in_the_text(db):
+    conn = sqlite3.connect(db)
+    cited = {r[0]: r[1] for r in conn.execute(
+        "select cited, as_written from citations where edition_id = 'T/KBS 1-2026' "
+        "and clause = '2'")}
+    assert {"ISO 9000:2015", "ISO 19011:2018", "GB/T 19011-2021"} <= set(cited)
+    result = run("read", "--db", str(db), "--json", "T/KBS 1-2026", "2")
+    assert "ISO 19011:2018" in {c["designation"] for c in json.loads(result.output)["citations"]}
+
+
 def test_chinese_lines_are_joined_without_spaces(db):
     conn = sqlite3.connect(db)
     text = conn.execute("select text from clauses where edition_id = 'T/KBS 1.1-2026' and "
