@@ -88,6 +88,19 @@ def test_encodings(db, tmp_path):
                      ).fetchone()
 
 
+def test_a_word_bulletin(db, tmp_path):
+    docx = pytest.importorskip("docx", reason="python-docx is not installed")
+    document = docx.Document()
+    for line in BULLETIN.read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    document.save(tmp_path / "word.docx")
+    assert run("bulletin", "load", "--db", db, "-q", tmp_path / "word.docx").exit_code == 0
+    conn = sqlite3.connect(db)
+    written = "select as_written from mentions where bulletin_id = ? order by start"
+    assert [r[0] for r in conn.execute(written, ("word",))] == \
+        [r[0] for r in conn.execute(written, ("kbs-bulletin-2019-04",))]
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("empty.txt", b"  \n", "empty file"),
     ("binary.txt", bytes(range(256)) * 8, "not UTF-8, UTF-16 or GB18030 text"),
