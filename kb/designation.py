@@ -92,6 +92,10 @@ CN_SECTOR_CODES = frozenset(
     LY MH MT MZ NB NY QB QC QJ QX RB SB SC SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB XF
     YB YC YD YJ YS YY YZ ZY GD DY KA""".split()
 )
+#: Other publishers whose documents are cited beside ISO and GB ones (scheme "other"); their
+#: designations are read as PUBLISHER NUMBER[-PART][:YEAR] and never resolved further.
+OTHER_PUBLISHERS = ("BS OHSAS", "OHSAS", "IATF", "SA", "IAF MD", "IAF GD", "BS EN", "EN", "BS",
+                    "DIN", "ANSI", "AS/NZS", "JIS", "JJF", "JJG")
 #: Parts of large ISO series whose part numbers look like years; never read "-1998" as a year.
 _YEARLIKE_PART_SERIES = frozenset({"10303", "13584", "15926", "8000", "80000", "14496"})
 
@@ -173,7 +177,8 @@ class Designation:
     version: str | None = None  # IEC CSV, RLV, ...
     version_at: int = 0  # how many supplements come before the version
     languages: tuple[str, ...] = ()
-    scheme: str = "iso"  # iso, iec, cn-national, cn-sector, cn-local, cn-group, cnas, cnca
+    scheme: str = "iso"  # iso, iec, cn-national, cn-sector, cn-local, cn-group, cnas, cnca,
+    #                      other (OTHER_PUBLISHERS)
     all_parts: bool = False  # "ISO 10303 (all parts)", "GB/T 5606 (all parts)"
 
     # renderings ---------------------------------------------------------------------------
@@ -295,13 +300,17 @@ def _render_other(d: Designation) -> str:
         text = f"T/{d.publisher} {d.number}"
     elif d.scheme in ("cnas", "cnca"):
         text = f"{d.publisher}-{d.number}"
+    elif d.scheme == "other":
+        text = f"{d.publisher}{'' if d.publisher == 'SA' else ' '}{d.number}"
     else:
         code = d.publisher + (f"/{d.doctype}" if d.doctype else "")
         text = f"{code} {d.number}"
     if d.parts:
         text += "." + ".".join(d.parts) if d.scheme.startswith("cn-") else "-" + "-".join(d.parts)
     if d.year:
-        text += f":{d.year}" if d.scheme in ("cnas", "cnca") else f"-{d.year}"
+        colon = d.scheme in ("cnas", "cnca") or d.scheme == "other" and d.publisher not in (
+            "JJF", "JJG")
+        text += f":{d.year}" if colon else f"-{d.year}"
     return text
 
 
@@ -365,7 +374,7 @@ _SUPPLEMENT = re.compile(
 )
 _VERSION = re.compile(rf"\s+(?P<version>{'|'.join(VERSIONS)})(?![A-Za-z0-9])", re.I)
 _LANGUAGE = re.compile(r"\s*\((?P<codes>[A-Za-z]{1,3}(?:\s*[,/]\s*[A-Za-z]{1,3})*)\)")
-_LEGACY_PART = re.compile(r"\s*(\d+)\s*/\s*(\d+)(?:\s*-\s*((?:19|20)\d\d))?(?=$|[\s(:])")
+_LEGACY_PART = re.compile(r"\s*(\d+)\s*/\s*(\d{1,3})(?:\s*-\s*((?:19|20)\d\d))?(?=$|[\s(:])")
 _LEADING_STAGE = re.compile(rf"^(?P<stage>{'|'.join(STAGES)})\s+(?=IWA\b)", re.I)
 
 _CN = re.compile(
@@ -431,7 +440,8 @@ def parse(text: str) -> Designation:
             f"{raw.strip()!r} is a government document number, not a standard",
             "government-document",
         )
-    for parser in (_parse_international, _parse_chinese, _parse_accreditation):
+    for parser in (_parse_international, _parse_chinese, _parse_accreditation,
+                   _parse_other_publisher):
         result = parser(text, raw)
         if result is not None:
             return result
@@ -581,6 +591,23 @@ def _parse_chinese(text: str, raw: str) -> Designation | None:
         publisher=publisher, doctype=mandate, number=m.group("number"), parts=parts,
         year=_year(m.group("year")), scheme=scheme,
     )
+
+
+_OTHER = re.compile(
+    r"^(?P<pub>" + "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS)
+    + r")\s*(?P<number>\d{1,6})(?P<parts>(?:-\d{1,3})*)"
+    r"(?:\s*[:：-]\s*(?P<year>(?:19|20)\d\d))?$",
+)
+
+
+def _parse_other_publisher(text: str, raw: str) -> Designation | None:
+    m = _OTHER.match(text)
+    if not m:
+        return None
+    publisher = re.sub(r"\s+", " ", m.group("pub"))
+    parts = tuple(p for p in m.group("parts").split("-") if p)
+    return Designation(publisher=publisher, number=m.group("number"), parts=parts,
+                       year=_year(m.group("year")), scheme="other")
 
 
 def _parse_accreditation(text: str, raw: str) -> Designation | None:

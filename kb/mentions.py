@@ -22,6 +22,7 @@ from kb.designation import (
     CO_PUBLISHERS,
     COMMITTEE_REFERENCE,
     LEADING_PUBLISHERS,
+    OTHER_PUBLISHERS,
     PUBLISHER_ALIASES,
     DesignationError,
     committee,
@@ -40,12 +41,15 @@ PROGRAMMES = ("CMMI", "ITIL", "COBIT", "TOGAF", "PMBOK", "FSC", "PEFC", "BRCGS",
 _INTERNATIONAL = "|".join(sorted({*LEADING_PUBLISHERS, *CO_PUBLISHERS, *PUBLISHER_ALIASES},
                                  key=len, reverse=True))
 _SECTOR = "|".join(sorted(CN_SECTOR_CODES))
+_OTHERS = "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS
+                   if not p.startswith("IAF"))
 # where a candidate may start: a publisher or code not glued to a preceding Latin letter/digit
 _START = re.compile(
-    rf"""(?<![A-Za-z0-9/\-])(?:
+    rf"""(?<![A-Za-z0-9\-])(?<![A-Za-z]/)(?:
         (?P<intl>(?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
       | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))
       | (?P<cnas>(?:CNAS|CNCA)\s*-?\s*[A-Z]{{1,4}}\s*\d)
+      | (?P<other>IAF\s*(?:MD|GD)\s*\d|(?:{_OTHERS})\s*\d{{3}})
     )""",
     re.X,
 )
@@ -110,6 +114,8 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
 
     for mention in _designations(text):
         add(mention)
+        for listed in _listed_after(text, mention):
+            add(listed)
     for match in _GOVERNMENT.finditer(text):
         lead = _GOVERNMENT_LEAD.match(match.group("organ"))
         start = match.start() + (lead.end() if lead else 0)
@@ -150,6 +156,30 @@ def _designations(text: str) -> Iterator[Mention]:
             continue
         yield mention
         position = mention.end
+
+
+_LISTED = re.compile(r"\s*[/、]\s*(?P<n>\d{4,5})(?![\d\-.:：A-Za-z])")
+
+
+def _listed_after(text: str, mention: Mention) -> Iterator[Mention]:
+    """Numbers listed after an international designation with its publisher left out:
+    ``ISO9001/14001/45001`` cites ISO 14001 and ISO 45001 too."""
+    if mention.kind != "standard" or not mention.canonical:
+        return
+    designation = parse(mention.canonical)
+    if designation.scheme not in ("iso", "iec") or designation.year or designation.parts:
+        return
+    prefix = mention.canonical[:mention.canonical.rindex(designation.number)]
+    position = mention.end
+    while (match := _LISTED.match(text, position)) and \
+            not re.fullmatch(r"(19|20)\d\d", match.group("n")):
+        try:
+            canonical = parse(prefix + match.group("n")).canonical
+        except DesignationError:
+            return
+        yield Mention(match.start("n"), match.end("n"), match.group("n"), "standard",
+                      canonical, note=f"listed after {mention.as_written}")
+        position = match.end()
 
 
 def _longest(text: str, begin: int) -> Mention | None:

@@ -33,6 +33,18 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
     ("ISO 14001 (all parts) applies", [("ISO 14001 (all parts)", "standard",
                                         "ISO 14001 (all parts)")]),
     ("from 2016 to 2017 in 19 countries", []),
+    ("依据GB/T 19001-2016/ISO 9001:2015标准", [("GB/T 19001-2016", "standard", "GB/T 19001-2016"),
+                                             ("ISO 9001:2015", "standard", "ISO 9001:2015")]),
+    ("ISO9001/14001/45001三体系认证", [("ISO9001", "standard", "ISO 9001"),
+                                      ("14001", "standard", "ISO 14001"),
+                                      ("45001", "standard", "ISO 45001")]),
+    ("ISO 9001/2015 版", [("ISO 9001", "standard", "ISO 9001")]),
+    ("代替 OHSAS 18001:2007，并符合 IATF 16949:2016 和 SA8000:2014",
+     [("OHSAS 18001:2007", "standard", "OHSAS 18001:2007"),
+      ("IATF 16949:2016", "standard", "IATF 16949:2016"),
+      ("SA8000:2014", "standard", "SA8000:2014")]),
+    ("按 IAF MD 1:2018 和 JJF 1069-2012 执行", [("IAF MD 1:2018", "standard", "IAF MD 1:2018"),
+                                              ("JJF 1069-2012", "standard", "JJF 1069-2012")]),
 ])
 def test_forms(text, expected):
     assert found(text) == expected
