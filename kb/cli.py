@@ -369,6 +369,62 @@ def _chosen(conn, committee, works, designations, status) -> list[str]:
     return ids
 
 
+# --- comparisons -----------------------------------------------------------------------------
+
+
+def _compare(func, db_path: str, *args):
+    from kb.diff import DiffError
+
+    conn = _connect(db_path)
+    try:
+        return func(conn, *args)
+    except (DiffError, DesignationError, queries.NotFound) as error:
+        raise _Fail(str(error)) from None
+    finally:
+        conn.close()
+
+
+@main.command("diff")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]),
+              default="text", show_default=True)
+@click.option("--only", help="Only pairs of this kind: changed (every kind but unchanged), "
+              "renumbered, moved, added …")
+@click.option("--lang", "language", help="Compare the text in this language (default: "
+              "English if both have it).")
+@click.argument("old")
+@click.argument("new")
+def diff_command(db_path, fmt, only, language, old, new) -> None:
+    """Compare two editions of a work clause by clause: added, removed, renumbered, moved,
+    split, merged and changed clauses with a word-level redline, and changed definitions."""
+    from kb import diff
+
+    if only and only != "changed" and only not in diff.KINDS:
+        raise _Fail(f"--only: unknown kind {only!r} (known: changed, {', '.join(diff.KINDS)})")
+    result = _compare(diff.compare, db_path, old, new, language)
+    if fmt == "json":
+        if only:
+            result = {**result, "pairs": render._kept(result, only)}
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo({"text": render.diff_text, "md": render.diff_markdown,
+                    "html": render.diff_html}[fmt](result, only))
+
+
+@main.command("crosswalk")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the crosswalk as JSON.")
+@click.argument("national")
+@click.argument("international")
+def crosswalk_command(db_path, as_json, national, international) -> None:
+    """Align a national adoption with the international edition it adopts: clauses, annexes
+    and terms by their English equivalents; what is on one side only."""
+    from kb import diff
+
+    _print(_compare(diff.crosswalk, db_path, national, international), as_json,
+           render.crosswalk_text)
+
+
 def _is_loaded(conn, path: str) -> bool:
     from kb import bulletins
 

@@ -212,3 +212,115 @@ def check_text(result: dict) -> str:
     for s in result["stale"]:
         lines.append(f"  {s['as_written']} → {s['resolved']}: {s['stale']}")
     return "\n".join(lines)
+
+
+# --- comparisons ---------------------------------------------------------------------------
+
+
+def _redline_text(lines: list, marks=("[-", "-]", "{+", "+}"), context: int = 80) -> str:
+    """A redline with the deleted and inserted words marked; long unchanged stretches are
+    cut to ``context`` characters on each side of a change."""
+    out = []
+    for i, (op, text) in enumerate(lines):
+        if op == "=":
+            if context and len(text) > 2 * context + 20:
+                head = text[:context] if i else ""
+                tail = text[-context:] if i < len(lines) - 1 else ""
+                text = f"{head} … {tail}".strip() if head or tail else text
+            out.append(text)
+        elif op == "-":
+            out.append(f"{marks[0]}{text}{marks[1]}")
+        else:
+            out.append(f"{marks[2]}{text}{marks[3]}")
+    return "".join(out)
+
+
+def _kept(result: dict, only: str | None) -> list[dict]:
+    if only == "changed":
+        return [p for p in result["pairs"] if p["kind"] != "unchanged"]
+    if only:
+        return [p for p in result["pairs"] if p["kind"] == only]
+    return result["pairs"]
+
+
+def _counts_line(counts: dict) -> str:
+    return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
+
+
+def diff_text(result: dict, only: str | None = None) -> str:
+    """A comparison as text: a summary line, then each pair with its redline."""
+    lines = [f"{result['old']} → {result['new']} ({result['language']}): "
+             f"{_counts_line(result['counts'])}", ""]
+    for p in _kept(result, only):
+        where = f"{p['old'] or '—'} → {p['new'] or '—'}"
+        heading = p["new_heading"] or p["old_heading"] or ""
+        lines.append(f"{where:16} {p['kind']:10} {heading}  ({p['summary']})")
+        if p["redline"] and p["kind"] != "unchanged":
+            lines += ["    " + line for line in _redline_text(p["redline"]).splitlines()]
+    changed = [t for t in result["terms"] if t["kind"] != "unchanged"]
+    if changed:
+        lines += ["", "Terms:"]
+        for t in changed:
+            lines.append(f"  {t['old'] or '—'} → {t['new'] or '—'}  {t['term']}: {t['kind']}")
+            if t["redline"]:
+                lines.append("    " + _redline_text(t["redline"]))
+    return "\n".join(lines)
+
+
+def diff_markdown(result: dict, only: str | None = None) -> str:
+    """A comparison as Markdown: a table of the pairs, redlines with ~~deleted~~ **added**."""
+    lines = [f"## {result['old']} → {result['new']}", "", _counts_line(result["counts"]), "",
+             "| old | new | what | heading | change |", "|---|---|---|---|---|"]
+    for p in _kept(result, only):
+        change = _redline_text(p["redline"], ("~~", "~~", "**", "**")) if p["redline"] and \
+            p["kind"] != "unchanged" else p["summary"]
+        cells = [p["old"] or "", p["new"] or "", p["kind"],
+                 p["new_heading"] or p["old_heading"] or "", change]
+        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", "<br>")
+                                        for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def diff_html(result: dict, only: str | None = None) -> str:
+    """A comparison as a self-contained HTML page: side by side, redline in the new column."""
+    from html import escape
+
+    def red(lines):
+        return "".join(escape(t) if op == "=" else f"<del>{escape(t)}</del>" if op == "-"
+                       else f"<ins>{escape(t)}</ins>" for op, t in lines)
+
+    rows = []
+    for p in _kept(result, only):
+        old = escape(p["old_heading"] or "") if p["old"] else ""
+        new = red(p["redline"]) if p["redline"] and p["kind"] != "unchanged" else \
+            escape(p["text"] or p["new_heading"] or "")
+        rows.append(f'<tr class="{p["kind"]}"><td>{escape(p["old"] or "")}</td>'
+                    f'<td>{escape(p["new"] or "")}</td><td>{p["kind"]}</td><td>{old}</td>'
+                    f'<td class="text">{new}</td></tr>')
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{escape(result['old'])} → {escape(result['new'])}</title>
+<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px;vertical-align:top}} .text{{white-space:pre-wrap}}
+del{{background:#fdd;color:#900}} ins{{background:#dfd;color:#060;text-decoration:none}}
+tr.added{{background:#f4fff4}} tr.removed{{background:#fff4f4}}</style></head><body>
+<h1>{escape(result['old'])} → {escape(result['new'])}</h1>
+<p>{escape(_counts_line(result['counts']))}</p>
+<table><tr><th>old</th><th>new</th><th>what</th><th>old heading</th><th>text (redline)</th></tr>
+{''.join(rows)}</table></body></html>
+"""
+
+
+def crosswalk_text(result: dict) -> str:
+    """A crosswalk as text: the verdict, clauses on one side only, terms by equivalent."""
+    lines = [f"{result['national']} adopts {result['international']} "
+             f"({result['degree'] or 'degree unknown'}): {result['verdict']}",
+             ", ".join(f"{n} {k}" for k, n in result["counts"].items()), ""]
+    for r in result["clauses"]:
+        mark = "" if r["where"] == "both" else f"  [{r['where']}]"
+        lines.append(f"  {r['national'] or '—':10} {r['international'] or '—':10} "
+                     f"{r['national_heading'] or ''} / {r['international_heading'] or ''}{mark}")
+    lines += ["", "Terms (by English equivalent):"]
+    for t in result["terms"]:
+        lines.append(f"  {t['national'] or '—':6} {t['term'] or '':12} {t['equivalent'] or '':28}"
+                     f" → {t['international'] or '—':6} {t['international_term'] or ''}")
+    return "\n".join(lines)

@@ -10,7 +10,9 @@
   top-level clauses); ``/-/term/<term>`` — a term in every loaded standard;
 * ``/-/bulletins`` — the loaded bulletins; ``/-/bulletin/<id>`` — a bulletin's text with
   every mention highlighted and linked (stale ones marked) beside its reference table;
-  ``/-/bulletin/<id>.<format>?lang=`` — the reference table in an export format.
+  ``/-/bulletin/<id>.<format>?lang=`` — the reference table in an export format;
+* ``/-/diff?old=&new=`` — two editions side by side, clause by clause, with a redline;
+  ``/-/crosswalk?national=&international=`` — an adoption aligned with its source.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def register_routes():
         (r"^/-/search/?$", search_page),
         (r"^/-/clause/(?P<designation>.+)/(?P<number>[^/]*)$", clause_page),
         (r"^/-/term/(?P<text>.+)$", term_page),
+        (r"^/-/diff/?$", diff_page),
+        (r"^/-/crosswalk/?$", crosswalk_page),
         (r"^/-/bulletins/?$", bulletins_page),
         (r"^/-/bulletin/(?P<id>[^/]+?)\.(?P<fmt>csv|xlsx|md|html|docx|gbt7714|iso690|bibtex|"
          r"csl-json|ris)$", bulletin_export),
@@ -400,3 +404,65 @@ async def bulletin_export(datasette, request):
     how = "inline" if fmt == "html" else "attachment"  # the printable page opens to print
     return Response(body, content_type=_CONTENT_TYPES[fmt], headers={
         "content-disposition": f"{how}; filename*=UTF-8''{quote(filename)}"})
+
+
+# --- comparisons -----------------------------------------------------------------------------
+
+
+def _redline_html(lines: list) -> Markup:
+    out = []
+    for op, text in lines:
+        escaped = Markup.escape(text)
+        out.append(escaped if op == "=" else Markup("<del>{}</del>").format(escaped)
+                   if op == "-" else Markup("<ins>{}</ins>").format(escaped))
+    return Markup("").join(out)
+
+
+async def diff_page(datasette, request):
+    from kb import diff
+
+    name, db = await _kb_database(datasette)
+    old = (request.args.get("old") or "").strip()
+    new = (request.args.get("new") or "").strip()
+    only = (request.args.get("only") or "").strip() or None
+    result, message = None, None
+    if old and new and db is not None:
+        try:
+            result = await db.execute_fn(lambda conn: diff.compare(conn, old, new))
+        except (diff.DiffError, DesignationError, queries.NotFound) as error:
+            message = str(error)
+    pairs = []
+    if result:
+        pairs = render._kept(result, only)
+        for p in pairs:
+            p["redline_html"] = _redline_html(p["redline"])
+            p["old_url"] = clause_url(result["old"], p["old"]) if p["old"] else None
+            p["new_url"] = clause_url(result["new"], p["new"]) if p["new"] else None
+        for t in result["terms"]:
+            t["redline_html"] = _redline_html(t["redline"])
+    return Response.html(await datasette.render_template(
+        "standards_diff.html",
+        {"old": old, "new": new, "only": only or "", "r": result, "pairs": pairs,
+         "message": message, "database": name, "kinds": ("changed", *diff.KINDS),
+         "work_url": work_url},
+        request=request), status=400 if message else 200)
+
+
+async def crosswalk_page(datasette, request):
+    from kb import diff
+
+    name, db = await _kb_database(datasette)
+    national = (request.args.get("national") or "").strip()
+    international = (request.args.get("international") or "").strip()
+    result, message = None, None
+    if national and international and db is not None:
+        try:
+            result = await db.execute_fn(
+                lambda conn: diff.crosswalk(conn, national, international))
+        except (diff.DiffError, DesignationError, queries.NotFound) as error:
+            message = str(error)
+    return Response.html(await datasette.render_template(
+        "standards_crosswalk.html",
+        {"national": national, "international": international, "r": result,
+         "message": message, "database": name, "clause_url": clause_url},
+        request=request), status=400 if message else 200)

@@ -1,0 +1,456 @@
+"""Compare two editions clause by clause, and a national adoption with its source.
+
+:func:`compare` aligns the clause trees of two editions (read from the knowledge base, never
+copied) and says for each aligned pair what happened: ``unchanged``, ``changed`` (same
+number, text edited), ``renumbered`` (same text under a new number, the parent aligned with
+the old parent), ``moved`` (under another parent), ``split``, ``merged``, ``added`` or
+``removed``; a term entry counts as a clause.  Inside a pair whose text differs, a
+word-level redline (Chinese cut into words by jieba, never by whitespace).  Text similarity
+is rapidfuzz's Indel similarity over word sequences; the redline is difflib's.
+
+:func:`crosswalk` aligns a national edition with the international one it adopts by
+clause number, annex letter and term equivalents (the English term printed beside each
+Chinese one), and reports what is on one side only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from kb.designation import DesignationError, parse
+from kb.queries import _rows
+
+__all__ = ["KINDS", "DiffError", "compare", "crosswalk", "tokens"]
+
+#: What can happen to a clause between two editions.
+KINDS = ("unchanged", "changed", "renumbered", "moved", "split", "merged", "added", "removed")
+
+SAME_NUMBER = 0.5  # similarity above which a clause kept its number (and may have changed)
+ELSEWHERE = 0.6  # similarity above which a clause found under another number is the same
+PART_OF = 0.8  # share of a piece's words found in the whole, for splits and merges
+
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|\s+|\w+|[^\w\s]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class DiffError(ValueError):
+    """Two editions that cannot be compared; the message says why in one line."""
+
+
+def tokens(text: str) -> list[str]:
+    """Words, spaces and punctuation of a text; Chinese runs cut into words by jieba."""
+    from kb.search import _jieba
+
+    out: list[str] = []
+    for piece in _TOKEN.findall(text or ""):
+        if _CJK.match(piece):
+            out.extend(_jieba().cut(piece))
+        else:
+            out.append(piece)
+    return out
+
+
+@dataclass
+class _Clause:
+    number: str
+    parent: str | None
+    heading: str | None
+    text: str
+    kind: str
+    order: int
+    words: list[str] = field(default_factory=list)  # tokens without spaces
+    key: str = ""  # the words as one string, a character per distinct word
+
+
+def _load(conn: sqlite3.Connection, edition: str, language: str) -> list[_Clause]:
+    rows = _rows(conn, """select number, parent, heading, text, kind, ord from clauses
+                          where edition_id = ? and language = ? order by ord""",
+                 (edition, language))
+    return [_Clause(r["number"], r["parent"], r["heading"], r["text"] or "", r["kind"] or "",
+                    r["ord"] or 0) for r in rows]
+
+
+def _prepare(clauses: list[_Clause], alphabet: dict[str, str]) -> None:
+    for c in clauses:
+        c.words = [t for t in tokens(f"{c.heading or ''}\n{c.text}") if not t.isspace()]
+        c.key = "".join(alphabet.setdefault(w, chr(0xF0000 + len(alphabet) % 0xFFFD))
+                        for w in c.words)
+
+
+@dataclass
+class Pair:
+    """Two aligned clauses (either may be absent) and what happened between them."""
+
+    kind: str
+    old: _Clause | None
+    new: _Clause | None
+    similarity: float = 0.0
+    also: list[str] = field(default_factory=list)  # the other pieces of a split or merge
+
+
+def align(old: list[_Clause], new: list[_Clause]) -> list[Pair]:
+    """Aligned pairs of two clause lists, in the new edition's order (removed ones where
+    they stood)."""
+    alphabet: dict[str, str] = {}
+    _prepare(old, alphabet)
+    _prepare(new, alphabet)
+    matched: dict[int, tuple[int, float]] = {}  # old index -> (new index, similarity)
+    taken_new: set[int] = set()
+
+    def pair(i: int, j: int, similarity: float) -> None:
+        matched[i] = (j, similarity)
+        taken_new.add(j)
+
+    # 1. the same number and similar enough
+    by_number = {c.number: j for j, c in enumerate(new)}
+    for i, c in enumerate(old):
+        j = by_number.get(c.number)
+        if j is not None:
+            similarity = Indel.normalized_similarity(c.key, new[j].key)
+            if similarity >= SAME_NUMBER or (c.heading and c.heading == new[j].heading):
+                pair(i, j, similarity)
+    # 2. the rest: the most similar clause under another number
+    rest_old = [i for i in range(len(old)) if i not in matched]
+    rest_new = [j for j in range(len(new)) if j not in taken_new]
+    if rest_old and rest_new:
+        scores = process.cdist([old[i].key for i in rest_old], [new[j].key for j in rest_new],
+                               scorer=Indel.normalized_similarity, workers=-1)
+        candidates = sorted(((float(scores[a][b]), a, b) for a in range(len(rest_old))
+                             for b in range(len(rest_new)) if scores[a][b] >= ELSEWHERE),
+                            reverse=True)
+        for similarity, a, b in candidates:
+            i, j = rest_old[a], rest_new[b]
+            if i not in matched and j not in taken_new:
+                pair(i, j, similarity)
+    # 3. splits and merges among what is left
+    pieces: dict[int, list[int]] = {}  # old index -> new pieces (split)
+    wholes: dict[int, list[int]] = {}  # new index -> old pieces (merged)
+    left_old = [i for i in range(len(old)) if i not in matched]
+    left_new = [j for j in range(len(new)) if j not in taken_new]
+    for i in left_old:
+        parts = [j for j in left_new if _part_of(new[j], old[i])]
+        if len(parts) >= 2:
+            pieces[i] = parts
+    for j in left_new:
+        parts = [i for i in left_old if i not in pieces and _part_of(old[i], new[j])]
+        if len(parts) >= 2:
+            wholes[j] = parts
+    # 4. the kinds
+    new_of = {old[i].number: new[j].number for i, (j, _) in matched.items()}
+    pairs: list[Pair] = []
+    for i, (j, similarity) in matched.items():
+        o, n = old[i], new[j]
+        if o.number == n.number:
+            kind = "unchanged" if o.key == n.key and o.text == n.text else "changed"
+        elif o.parent == n.parent or new_of.get(o.parent or "") == n.parent:
+            kind = "renumbered"
+        else:
+            kind = "moved"
+        pairs.append(Pair(kind, o, n, similarity))
+    used_new = set(taken_new)
+    for i, parts in pieces.items():
+        for j in parts:
+            pairs.append(Pair("split", old[i], new[j], _share(new[j], old[i]),
+                              [new[k].number for k in parts if k != j]))
+            used_new.add(j)
+    used_old = set(matched) | set(pieces)
+    for j, parts in wholes.items():
+        for i in parts:
+            pairs.append(Pair("merged", old[i], new[j], _share(old[i], new[j]),
+                              [old[k].number for k in parts if k != i]))
+            used_old.add(i)
+        used_new.add(j)
+    pairs += [Pair("removed", old[i], None) for i in range(len(old)) if i not in used_old]
+    pairs += [Pair("added", None, new[j]) for j in range(len(new)) if j not in used_new]
+    # a removed clause stands just after the new place of its nearest kept predecessor
+    kept = sorted((old[i].order, new[j].order) for i, (j, _) in matched.items())
+
+    def position(p: Pair) -> tuple:
+        if p.new:
+            return (p.new.order, 0, 0)
+        before = [n for o, n in kept if o < p.old.order]
+        return (before[-1] if before else -1, 1, p.old.order)
+
+    pairs.sort(key=position)
+    return pairs
+
+
+def _share(piece: _Clause, whole: _Clause) -> float:
+    """The share of a piece's words that appear, in order, in the whole."""
+    if not piece.key:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, piece.key, whole.key, autojunk=False)
+    return sum(b.size for b in matcher.get_matching_blocks()) / len(piece.key)
+
+
+def _part_of(piece: _Clause, whole: _Clause) -> bool:
+    return len(piece.key) >= 5 and len(piece.key) < len(whole.key) and \
+        _share(piece, whole) >= PART_OF
+
+
+def redline(old: str, new: str) -> list[tuple[str, str]]:
+    """A word-level diff: ``(op, text)`` with op ``=``, ``-`` (deleted) or ``+`` (inserted)."""
+    a, b = tokens(old), tokens(new)
+    ops: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            ops.append(("=", "".join(a[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            ops.append(("-", "".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            ops.append(("+", "".join(b[j1:j2])))
+    merged: list[tuple[str, str]] = []
+    for op, text in ops:
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + text)
+        elif text:
+            merged.append((op, text))
+    return merged
+
+
+def _words(text: str) -> int:
+    return sum(1 for t in tokens(text) if not t.isspace() and re.search(r"\w", t))
+
+
+def _summary(p: Pair, lines: list[tuple[str, str]]) -> str:
+    added = sum(_words(t) for op, t in lines if op == "+")
+    deleted = sum(_words(t) for op, t in lines if op == "-")
+    edits = f"{added} words added, {deleted} deleted" if added or deleted else "text unchanged"
+    if p.kind == "unchanged":
+        return "unchanged"
+    if p.kind == "changed":
+        return f"changed: {edits}"
+    if p.kind == "renumbered":
+        return f"renumbered {p.old.number} → {p.new.number}; {edits}"
+    if p.kind == "moved":
+        return (f"moved {p.old.number} → {p.new.number} (from under {p.old.parent or 'the top'}"
+                f" to under {p.new.parent or 'the top'}); {edits}")
+    if p.kind == "split":
+        return f"{p.old.number} split into {', '.join(sorted([p.new.number, *p.also]))}"
+    if p.kind == "merged":
+        return f"{', '.join(sorted([p.old.number, *p.also]))} merged into {p.new.number}"
+    if p.kind == "added":
+        return f"added ({_words(p.new.text)} words)"
+    return f"removed ({_words(p.old.text)} words)"
+
+
+def _edition(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
+    """(edition id, work id) of a dated designation in the knowledge base.
+
+    :raises DiffError: for an undated or unknown designation, listing the editions there are.
+    """
+    try:
+        d = parse(text)
+    except DesignationError as error:
+        raise DiffError(str(error)) from None
+    key, work = d.edition.canonical, d.work.canonical
+    row = conn.execute("select work_id from editions where id = ?", (key,)).fetchone()
+    if row and (d.year or d.stage or d.supplements):
+        return key, row[0]
+    there = [r[0] for r in conn.execute(
+        "select id from editions where work_id = ? order by year, id", (work,))]
+    with_text = {r[0] for r in conn.execute(
+        "select distinct edition_id from clauses where edition_id in (select id from editions "
+        "where work_id = ?)", (work,))}
+    listing = ", ".join(f"{e}{' (text)' if e in with_text else ''}" for e in there)
+    if not there:
+        raise DiffError(f"{text.strip()!r} is not in the knowledge base")
+    why = "is undated" if not row or not d.year else "is ambiguous"
+    raise DiffError(f"{text.strip()!r} {why}: name one edition ({listing})")
+
+
+def _languages(conn, edition: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "select distinct language from clauses where edition_id = ? order by language = 'en' "
+        "desc, language", (edition,))]
+
+
+def compare(conn: sqlite3.Connection, a: str, b: str, language: str | None = None) -> dict:
+    """Compare edition ``a`` (old) with edition ``b`` (new) of the same work.
+
+    :raises DiffError: for designations that are undated, unknown, of different works (not
+        linked by an adoption), or editions without clause text.
+    """
+    old, old_work = _edition(conn, a)
+    new, new_work = _edition(conn, b)
+    if old_work != new_work:
+        if _adoption(conn, old, new) or _adoption(conn, new, old):
+            raise DiffError(f"{old} and {new} are an adoption and its source: compare them "
+                            f"with kb crosswalk")
+        raise DiffError(f"{old} and {new} are editions of different works ({old_work}, "
+                        f"{new_work}) and neither adopts the other")
+    languages = [lang for lang in _languages(conn, old) if lang in _languages(conn, new)]
+    for key in (old, new):
+        if not _languages(conn, key):
+            raise DiffError(f"{key} has no clause text in the knowledge base (load it with "
+                            f"kb load)")
+    if not languages:
+        raise DiffError(f"{old} and {new} have no clause text in a common language")
+    language = language if language in languages else languages[0]
+    pairs = align(_load(conn, old, language), _load(conn, new, language))
+    out = []
+    for p in pairs:
+        lines = redline(_full(p.old), _full(p.new)) if p.old and p.new and \
+            p.kind not in ("unchanged",) else []
+        out.append({
+            "kind": p.kind, "old": p.old.number if p.old else None,
+            "new": p.new.number if p.new else None,
+            "old_heading": p.old.heading if p.old else None,
+            "new_heading": p.new.heading if p.new else None,
+            "clause_kind": (p.new or p.old).kind, "similarity": round(p.similarity, 3),
+            "also": p.also, "summary": _summary(p, lines), "redline": lines,
+            "text": None if p.old and p.new else _full(p.old or p.new),
+        })
+    counts = {k: 0 for k in KINDS}
+    for row in out:
+        if row["kind"] in ("split", "merged"):  # one count per split or merge
+            whole = row["old"] if row["kind"] == "split" else row["new"]
+            if any(r is not row and r["kind"] == row["kind"] and
+                   (r["old"] if row["kind"] == "split" else r["new"]) == whole and
+                   out.index(r) < out.index(row) for r in out):
+                continue
+        counts[row["kind"]] += 1
+    terms = _terms(conn, old, new, language)
+    counts["terms_changed"] = sum(1 for t in terms if t["kind"] == "changed")
+    return {"old": old, "new": new, "work": old_work, "language": language, "counts": counts,
+            "pairs": out, "terms": terms}
+
+
+def _full(c: _Clause | None) -> str:
+    if c is None:
+        return ""
+    return f"{c.heading}\n{c.text}" if c.heading else c.text
+
+
+def _terms(conn, old: str, new: str, language: str) -> list[dict]:
+    """Term entries matched by term, then by definition; changed definitions redlined."""
+    query = """select entry, preferred, definition from terms where edition_id = ?
+               and language = ? order by entry"""
+    a, b = _rows(conn, query, (old, language)), _rows(conn, query, (new, language))
+    by_term = {t["preferred"].casefold(): t for t in b}
+    out, used = [], set()
+    for t in a:
+        match = by_term.get(t["preferred"].casefold())
+        if match is None:
+            close = [u for u in b if u["entry"] not in used and u["definition"] and
+                     t["definition"] and Indel.normalized_similarity(
+                         u["definition"], t["definition"]) >= 0.8]
+            match = close[0] if close else None
+        if match is None:
+            out.append({"term": t["preferred"], "kind": "removed", "old": t["entry"],
+                        "new": None, "redline": []})
+            continue
+        used.add(match["entry"])
+        same = (t["definition"] or "") == (match["definition"] or "")
+        out.append({
+            "term": match["preferred"], "kind": "unchanged" if same else "changed",
+            "old": t["entry"], "new": match["entry"], "old_term": t["preferred"],
+            "redline": [] if same else redline(t["definition"] or "", match["definition"] or ""),
+        })
+    out += [{"term": u["preferred"], "kind": "added", "old": None, "new": u["entry"],
+             "redline": []} for u in b if u["entry"] not in used]
+    return out
+
+
+# --- crosswalk ----------------------------------------------------------------------------
+
+
+def _adoption(conn, national: str, international: str) -> dict | None:
+    rows = _rows(conn, """select subject, object, degree from relations where type = 'adopts'
+                          and subject = ? and (object = ? or object_work = ?)""",
+                 (national, international, parse(international).work.canonical))
+    return rows[0] if rows else None
+
+
+def _structure_key(number: str) -> str:
+    return number.strip().upper()
+
+
+def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> dict:
+    """Align a national edition with the international edition it adopts.
+
+    :raises DiffError: when there is no adoption relation between them, or no text.
+    """
+    nat, _ = _edition(conn, national)
+    intl, _ = _edition(conn, international)
+    adoption = _adoption(conn, nat, intl)
+    if adoption is None:
+        raise DiffError(f"{nat} does not adopt {intl} in the knowledge base (no adopts "
+                        f"relation); compare editions of one work with kb diff")
+    nat_languages, intl_languages = _languages(conn, nat), _languages(conn, intl)
+    if not nat_languages or not intl_languages:
+        missing = nat if not nat_languages else intl
+        raise DiffError(f"{missing} has no clause text in the knowledge base")
+    nat_lang = "zh" if "zh" in nat_languages else nat_languages[0]
+    intl_lang = "en" if "en" in intl_languages else intl_languages[0]
+    a = {_structure_key(c.number): c for c in _load(conn, nat, nat_lang)}
+    b = {_structure_key(c.number): c for c in _load(conn, intl, intl_lang)}
+    rows = []
+    for key in sorted(set(a) | set(b), key=lambda k: (
+            (a.get(k) or b.get(k)).order if k in a else 10_000 + b[k].order)):
+        x, y = a.get(key), b.get(key)
+        rows.append({
+            "number": key, "national": x.number if x else None,
+            "international": y.number if y else None,
+            "national_heading": x.heading if x else None,
+            "international_heading": y.heading if y else None,
+            "kind": (x or y).kind, "where": "both" if x and y else (
+                "national only" if x else "international only"),
+        })
+    terms = _term_crosswalk(conn, nat, nat_lang, intl, intl_lang)
+    one_side = [r for r in rows if r["where"] != "both"]
+    moved_terms = [t for t in terms if t["national"] and t["international"] and
+                   t["national"] != t["international"]]
+    identical = not one_side and not moved_terms and all(
+        t["national"] and t["international"] for t in terms)
+    degree = adoption["degree"]
+    if degree == "IDT" and not identical:
+        verdict = (f"declared IDT but not structurally identical: {len(one_side)} clauses on "
+                   f"one side only, {len(moved_terms)} terms under other numbers")
+    elif identical:
+        verdict = "structurally identical (same clauses, annexes and term entries)"
+    else:
+        verdict = (f"{degree or 'adoption'}: {len(one_side)} clauses on one side only, "
+                   f"{len(moved_terms)} terms under other numbers")
+    return {"national": nat, "international": intl, "degree": degree,
+            "languages": [nat_lang, intl_lang], "verdict": verdict,
+            "structurally_identical": identical, "clauses": rows, "terms": terms,
+            "counts": {"both": sum(r["where"] == "both" for r in rows),
+                       "national only": sum(r["where"] == "national only" for r in rows),
+                       "international only": sum(r["where"] == "international only"
+                                                 for r in rows),
+                       "terms matched": sum(1 for t in terms if t["national"] and
+                                            t["international"])}}
+
+
+def _term_crosswalk(conn, nat, nat_lang, intl, intl_lang) -> list[dict]:
+    """National term entries matched to international ones by their English equivalent."""
+    national = _rows(conn, "select entry, preferred from terms where edition_id = ? and "
+                           "language = ? order by entry", (nat, nat_lang))
+    equivalents = {r["entry"]: r["preferred"] for r in _rows(
+        conn, "select entry, preferred from terms where edition_id = ? and language = ?",
+        (nat, intl_lang))}
+    international = _rows(conn, "select entry, preferred from terms where edition_id = ? and "
+                                "language = ? order by entry", (intl, intl_lang))
+    by_term = {t["preferred"].casefold(): t for t in international}
+    out, used = [], set()
+    for t in national:
+        english = equivalents.get(t["entry"])
+        match = by_term.get(english.casefold()) if english else None
+        if match:
+            used.add(match["entry"])
+        out.append({"term": t["preferred"], "equivalent": english, "national": t["entry"],
+                    "international": match["entry"] if match else None,
+                    "international_term": match["preferred"] if match else None})
+    out += [{"term": None, "equivalent": None, "national": None, "international": t["entry"],
+             "international_term": t["preferred"]} for t in international
+            if t["entry"] not in used]
+    return out
