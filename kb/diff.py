@@ -128,16 +128,36 @@ def align(old: list[_Clause], new: list[_Clause]) -> list[Pair]:
             i, j = rest_old[a], rest_new[b]
             if i not in matched and j not in taken_new:
                 pair(i, j, similarity)
-    # 3. splits and merges among what is left
+    # 3. splits and merges
     pieces: dict[int, list[int]] = {}  # old index -> new pieces (split)
     wholes: dict[int, list[int]] = {}  # new index -> old pieces (merged)
     left_old = [i for i in range(len(old)) if i not in matched]
     left_new = [j for j in range(len(new)) if j not in taken_new]
+    # a clause that kept its number but lost text that now stands in new clauses: a split
+    for i, (j, _) in list(matched.items()):
+        if len(new[j].key) < 0.8 * len(old[i].key) and _part_of(new[j], old[i]):
+            parts = [k for k in left_new if _part_of(new[k], old[i])]
+            if parts:
+                pieces[i] = [j, *parts]
+                del matched[i]
+                left_new = [k for k in left_new if k not in parts]
+    # ... or gained text that stood in old clauses now gone: a merge
+    for i, (j, _) in list(matched.items()):
+        if len(old[i].key) < 0.8 * len(new[j].key) and _part_of(old[i], new[j]):
+            parts = [k for k in left_old if _part_of(old[k], new[j])]
+            if parts:
+                wholes[j] = [i, *parts]
+                del matched[i]
+                left_old = [k for k in left_old if k not in parts]
     for i in left_old:
+        if i in pieces or any(i in ws for ws in wholes.values()):
+            continue
         parts = [j for j in left_new if _part_of(new[j], old[i])]
         if len(parts) >= 2:
             pieces[i] = parts
     for j in left_new:
+        if j in wholes or any(j in ps for ps in pieces.values()):
+            continue
         parts = [i for i in left_old if i not in pieces and _part_of(old[i], new[j])]
         if len(parts) >= 2:
             wholes[j] = parts
@@ -153,7 +173,7 @@ def align(old: list[_Clause], new: list[_Clause]) -> list[Pair]:
         else:
             kind = "moved"
         pairs.append(Pair(kind, o, n, similarity))
-    used_new = set(taken_new)
+    used_new = {j for j, _ in matched.values()}
     for i, parts in pieces.items():
         for j in parts:
             pairs.append(Pair("split", old[i], new[j], _share(new[j], old[i]),
