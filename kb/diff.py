@@ -283,8 +283,9 @@ def _edition(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
     listing = ", ".join(f"{e}{' (text)' if e in with_text else ''}" for e in there)
     if not there:
         raise DiffError(f"{text.strip()!r} is not in the knowledge base")
-    why = "is undated" if not row or not d.year else "is ambiguous"
-    raise DiffError(f"{text.strip()!r} {why}: name one edition ({listing})")
+    if d.year is None and not d.stage and not d.supplements:
+        raise DiffError(f"{text.strip()!r} is undated: name one edition ({listing})")
+    raise DiffError(f"{text.strip()!r} is not in the knowledge base; its work has {listing}")
 
 
 def _languages(conn, edition: str) -> list[str]:
