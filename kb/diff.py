@@ -391,8 +391,17 @@ def _adoption(conn, national: str, international: str) -> dict | None:
     return rows[0] if rows else None
 
 
+_BLOCK_LABELS = ((r"注\s*(\d*)\s*[：:]?$", "NOTE"), (r"示例\s*(\d*)\s*[：:]?$", "EXAMPLE"),
+                 (r"^表\s*([A-Z]?\.?\d+)$", "TABLE"), (r"^图\s*([A-Z]?\.?\d+)$", "FIGURE"))
+
+
 def _structure_key(number: str) -> str:
-    return number.strip().upper()
+    """A clause number in a form both languages share: ``4.3 注：`` and ``4.3 NOTE`` are
+    ``4.3 NOTE``, ``表1`` is ``TABLE 1``."""
+    key = number.strip()
+    for pattern, word in _BLOCK_LABELS:
+        key = re.sub(pattern, lambda m, w=word: f"{w} {m.group(1)}".strip(), key)
+    return re.sub(r"\s+", " ", key).upper()
 
 
 def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> dict:

@@ -168,3 +168,46 @@ def test_bulletin_page_in_a_browser(bulletin_server):
         assert page.locator("table th").first.inner_text() == "Designation"
         page.screenshot(path=str(ARTEFACTS / "bulletin-reference-table.png"), full_page=True)
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def built_server(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = tmp_path_factory.mktemp("built") / "kb.db"
+    result = CliRunner().invoke(main, ["build", "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    yield from _serve(db)
+
+
+def test_comparing_two_editions_in_a_browser(built_server):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    ARTEFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(built_server + "/-/standards/T%2FKBS%201")
+        page.select_option("select[name=old]", "T/KBS 1-2026")
+        page.select_option("select[name=new]", "T/KBS 1-2027")
+        page.click(".kb-compare input[type=submit]")
+        page.wait_for_selector(".kb-diff .bar")
+        assert page.locator(".bar span").count() >= 6
+        assert page.locator("tr.changed ins").count() >= 5
+        colour = page.locator("tr.changed ins").first.evaluate(
+            "e => getComputedStyle(e).backgroundColor")
+        assert colour == "rgb(221, 255, 221)"
+        page.screenshot(path=str(ARTEFACTS / "diff.png"), full_page=True)
+        page.select_option("select[name=only]", "changed")
+        page.click(".kb-diff form input[type=submit]")
+        page.wait_for_selector(".kb-diff table")
+        assert page.locator("tr.unchanged").count() == 0
+        page.screenshot(path=str(ARTEFACTS / "diff-changed.png"), full_page=True)
+        page.goto(built_server + "/-/crosswalk?national=T%2FKBS%201.1-2026&"
+                  "international=T%2FKBS%201-2026")
+        assert "structurally identical" in page.locator(".verdict").inner_text()
+        page.screenshot(path=str(ARTEFACTS / "crosswalk.png"), full_page=True)
+        browser.close()

@@ -174,3 +174,44 @@ def test_crosswalk(db, tmp_path):
     assert (term["term"], term["equivalent"], term["international"]) == ("审核", "audit", "3.1")
     refused = run("crosswalk", "--db", path, "T/KBT 2-2020", "T/KBT 1-2020")
     assert refused.exit_code == 1 and "does not adopt" in refused.output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    path = tmp_path_factory.mktemp("samples") / "kb.db"
+    result = run("build", "--db", path, "-q")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_the_sample_editions(built):
+    """Every change listed in data/samples/README.md, and nothing else."""
+    result = compare(built, "T/KBS 1-2026", "T/KBS 1-2027")
+    assert {k: n for k, n in result["counts"].items() if n} == {
+        "unchanged": 61, "changed": 10, "renumbered": 7, "moved": 1, "split": 1, "added": 6,
+        "removed": 1, "terms_changed": 1}
+    pairs = {(p["kind"], p["old"], p["new"]) for p in result["pairs"] if p["kind"] != "unchanged"}
+    assert pairs == {
+        ("changed", "foreword", "foreword"), ("changed", "1", "1"), ("changed", "3.13", "3.13"),
+        ("changed", "4.2", "4.2"), ("changed", "5.2", "5.2"), ("changed", "5.3", "5.3"),
+        ("changed", "5.4.1", "5.4.1"), ("changed", "6.3.3", "6.3.3"),
+        ("changed", "7.4.2", "7.4.2"), ("changed", "A.4", "A.4"),
+        ("added", None, "3.17"), ("added", None, "5.4.4"), ("added", None, "5.4.4 NOTE"),
+        ("added", None, "C"), ("added", None, "C.1"), ("added", None, "C.2"),
+        ("renumbered", "5.4.4", "5.4.5"), ("renumbered", "5.7", "5.8"),
+        ("renumbered", "6.2.1", "6.2.2"), ("renumbered", "6.2.2", "6.2.3"),
+        ("renumbered", "6.2.3", "6.2.4"), ("renumbered", "6.2.3 NOTE", "6.2.4 NOTE"),
+        ("renumbered", "B.3", "B.2"), ("moved", "5.5.3", "6.2.1"),
+        ("split", "5.6", "5.6"), ("split", "5.6", "5.7"), ("removed", "B.2", None),
+    }
+    (term,) = [t for t in result["terms"] if t["kind"] == "changed"]
+    assert term["old"] == term["new"] == "3.13"
+
+
+def test_the_sample_crosswalk(built):
+    walk = diff.crosswalk(sqlite3.connect(built), "T/KBS 1.1-2026", "T/KBS 1-2026")
+    assert walk["structurally_identical"] and walk["degree"] == "IDT"
+    assert walk["counts"] == {"both": 81, "national only": 0, "international only": 0,
+                              "terms matched": 16}
+    assert {"term": "审核方案", "equivalent": "audit programme", "national": "3.2",
+            "international": "3.2", "international_term": "audit programme"} in walk["terms"]

@@ -191,3 +191,39 @@ async def test_bulletin_downloads(bulletin_datasette):
     assert "attachment" in workbook.headers["content-disposition"]
     assert (await client.get("/-/bulletin/kbs-bulletin-2019-04.csv?lang=fr")).status_code == 400
     assert (await client.get("/-/bulletin/nothing-here")).status_code == 404
+
+
+@pytest.fixture(scope="module")
+def built_datasette(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = tmp_path_factory.mktemp("built") / "kb.db"
+    result = CliRunner().invoke(main, ["build", "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    return Datasette([str(db)], immutables=[], settings={"suggest_facets": False})
+
+
+@pytest.mark.asyncio
+async def test_comparison_pages(built_datasette):
+    client = built_datasette.client
+    work = await client.get("/-/standards/T%2FKBS%201")
+    assert work.status_code == 200 and 'action="/-/diff"' in work.text
+    assert "<option selected>T/KBS 1-2027</option>" in work.text
+    page = await client.get("/-/diff?old=T%2FKBS+1-2026&new=T%2FKBS+1-2027")
+    assert page.status_code == 200
+    html = page.text
+    assert 'class="k-renumbered" style="width:' in html  # the summary bar
+    assert "<del>" in html and "<ins>" in html
+    assert 'href="/-/clause/T%2FKBS%201-2027/6.2.1"' in html  # the moved clause's new place
+    only = await client.get("/-/diff?old=T%2FKBS+1-2026&new=T%2FKBS+1-2027&only=moved")
+    assert only.text.count('<tr class="moved">') == 1 and '<tr class="unchanged">' not in only.text
+    bad = await client.get("/-/diff?old=T%2FKBS+1&new=T%2FKBS+1-2027")
+    assert bad.status_code == 400 and "is undated: name one edition" in bad.text
+    adopted = await client.get("/-/standards/T%2FKBS%201")
+    assert "/-/crosswalk?national=T/KBS%201.1-2026&amp;international=T/KBS%201-2026" in \
+        adopted.text
+    walk = await client.get("/-/crosswalk?national=T%2FKBS+1.1-2026&international=T%2FKBS+1-2026")
+    assert walk.status_code == 200 and "structurally identical" in walk.text
+    assert "审核方案" in walk.text and "audit programme" in walk.text
