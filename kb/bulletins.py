@@ -125,9 +125,9 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
         resolution=resolution, draft_stage=event,
     )
     result["replaced_by"] = [r[0] for r in conn.execute(
-        "select subject from relations where type = 'replaces' and object = ? and subject in "
-        "(select id from editions where coalesce(draft_stage, '') = '') order by subject",
-        (edition["id"],))]
+        """select r.subject from relations r join editions e on e.id = r.subject
+           where r.object = ? and r.type = 'replaces' and coalesce(e.draft_stage, '') = ''
+           order by r.subject""", (edition["id"],))]
     result["adoptions"] = _rows(conn, """select r.subject as designation, r.degree, e.status
                                          from relations r left join editions e on e.id = r.subject
                                          where r.type = 'adopts' and r.object = ?
