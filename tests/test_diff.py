@@ -215,3 +215,12 @@ def test_the_sample_crosswalk(built):
                               "terms matched": 16}
     assert {"term": "审核方案", "equivalent": "audit programme", "national": "3.2",
             "international": "3.2", "international_term": "audit programme"} in walk["terms"]
+
+
+def test_an_edition_without_text(built):
+    result = run("diff", "--db", built, "ISO 19011:2011", "ISO 19011:2018")
+    assert result.exit_code == 1
+    assert result.output.strip() == ("kb: ISO 19011:2011 has no clause text in the knowledge "
+                                     "base (load it with kb load)")
+    walk = run("crosswalk", "--db", built, "GB/T 19011-2013", "ISO 19011:2011")
+    assert walk.exit_code == 1 and "has no clause text" in walk.output
