@@ -36,6 +36,11 @@ _BYLINE = re.compile(r"^(?:供稿|投稿|撰稿|来源|作者|编辑|Source|By)\
 _PAGE_NUMBER = re.compile(r"^(?:\d{1,3}|- ?\d{1,3} ?-|第\s*\d+\s*页)$")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_ENGLISH_DATE = re.compile(
+    r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d\d)\b|\b(" + "|".join(_MONTHS)
+    + r")\s+(\d{1,2}),\s*((?:19|20)\d\d)\b", re.I)
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]|\n|$)")
 
 
@@ -116,7 +121,7 @@ def is_heading(paragraph: str) -> bool:
     text = paragraph.strip()
     return (0 < _width(text) <= 60 and text[-1] not in _SENTENCE_END + "，,、" and
             not _LIST_ITEM.match(text) and not _BYLINE.match(text) and
-            not _DATE.fullmatch(text) and
+            not _DATE.fullmatch(text) and not _ISO_DATE.fullmatch(text) and
             not re.search(r"\s{2,}", text))
 
 
@@ -148,6 +153,9 @@ def _articles(key: str, paragraphs: list[str]) -> Iterator[Article]:
 def _latest_date(text: str) -> str | None:
     dates = [f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE.findall(text)]
     dates += [f"{y}-{m}-{d}" for y, m, d in _ISO_DATE.findall(text)]
+    for day, month, year, month2, day2, year2 in _ENGLISH_DATE.findall(text):
+        number = _MONTHS.index((month or month2).lower()) + 1
+        dates.append(f"{year or year2}-{number:02d}-{int(day or day2):02d}")
     valid = [d for d in dates if 1 <= int(d[5:7]) <= 12 and 1 <= int(d[8:10]) <= 31]
     return max(valid) if valid else None
 
