@@ -119,11 +119,13 @@ def align(old: list[_Clause], new: list[_Clause]) -> list[Pair]:
     rest_old = [i for i in range(len(old)) if i not in matched]
     rest_new = [j for j in range(len(new)) if j not in taken_new]
     if rest_old and rest_new:
-        scores = process.cdist([old[i].key for i in rest_old], [new[j].key for j in rest_new],
-                               scorer=Indel.normalized_similarity, workers=-1)
-        candidates = sorted(((float(scores[a][b]), a, b) for a in range(len(rest_old))
-                             for b in range(len(rest_new)) if scores[a][b] >= ELSEWHERE),
-                            reverse=True)
+        choices = [new[j].key for j in rest_new]
+        candidates = sorted(
+            ((float(score), a, b) for a, i in enumerate(rest_old)
+             for _, score, b in process.extract(old[i].key, choices,
+                                                scorer=Indel.normalized_similarity,
+                                                score_cutoff=ELSEWHERE, limit=None)),
+            reverse=True)
         for similarity, a, b in candidates:
             i, j = rest_old[a], rest_new[b]
             if i not in matched and j not in taken_new:
