@@ -190,12 +190,13 @@ def _connect(db_path: str):
     return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
 
-def _ask(func, db_path: str, *args):
-    """Run a query function on the read-only database; its refusals become one line."""
+def _ask(func, db_path: str, *args, refusals: tuple = ()):
+    """Run a query function on the read-only database; its refusals (unknown designations,
+    things not found, and ``refusals``) become one line."""
     conn = _connect(db_path)
     try:
         return func(conn, *args)
-    except (DesignationError, queries.NotFound) as error:
+    except (DesignationError, queries.NotFound, *refusals) as error:
         raise _Fail(str(error)) from None
     finally:
         conn.close()
@@ -372,18 +373,6 @@ def _chosen(conn, committee, works, designations, status) -> list[str]:
 # --- comparisons -----------------------------------------------------------------------------
 
 
-def _compare(func, db_path: str, *args):
-    from kb.diff import DiffError
-
-    conn = _connect(db_path)
-    try:
-        return func(conn, *args)
-    except (DiffError, DesignationError, queries.NotFound) as error:
-        raise _Fail(str(error)) from None
-    finally:
-        conn.close()
-
-
 @main.command("diff")
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]),
@@ -401,7 +390,7 @@ def diff_command(db_path, fmt, only, language, old, new) -> None:
 
     if only and only != "changed" and only not in diff.KINDS:
         raise _Fail(f"--only: unknown kind {only!r} (known: changed, {', '.join(diff.KINDS)})")
-    result = _compare(diff.compare, db_path, old, new, language)
+    result = _ask(diff.compare, db_path, old, new, language, refusals=(diff.DiffError,))
     if fmt == "json":
         if only:
             result = {**result, "pairs": render._kept(result, only)}
@@ -421,8 +410,8 @@ def crosswalk_command(db_path, as_json, national, international) -> None:
     and terms by their English equivalents; what is on one side only."""
     from kb import diff
 
-    _print(_compare(diff.crosswalk, db_path, national, international), as_json,
-           render.crosswalk_text)
+    _print(_ask(diff.crosswalk, db_path, national, international, refusals=(diff.DiffError,)),
+           as_json, render.crosswalk_text)
 
 
 def _is_loaded(conn, path: str) -> bool:

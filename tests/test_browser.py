@@ -66,6 +66,13 @@ def _chromium(*args: str) -> str:
     return result.stdout
 
 
+def _launch(playwright):
+    """Debian's chromium under playwright, offline."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"])
+
+
 def test_work_page_renders_in_a_browser(server):
     ARTEFACTS.mkdir(exist_ok=True)
     url = server + "/-/standards/ISO%2019011"
@@ -111,9 +118,7 @@ def test_typing_a_query_shows_highlighted_hits(text_server, query, expected, sho
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     ARTEFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = _launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(text_server + "/-/search")
         page.fill("input[name=q]", query)
@@ -149,9 +154,7 @@ def test_bulletin_page_in_a_browser(bulletin_server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     ARTEFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = _launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(bulletin_server + "/-/bulletin/kbs-bulletin-2019-04")
         stale = page.locator(".text .kb-mention.stale")
@@ -186,9 +189,7 @@ def test_comparing_two_editions_in_a_browser(built_server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     ARTEFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = _launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(built_server + "/-/standards/T%2FKBS%201")
         page.select_option("select[name=old]", "T/KBS 1-2026")
