@@ -95,47 +95,84 @@ class Pair:
 
 
 def align(old: list[_Clause], new: list[_Clause]) -> list[Pair]:
-    """Aligned pairs of two clause lists, in the new edition's order (removed ones where
-    they stood)."""
+    """Aligned pairs of two clause lists, in the new edition's order (a removed clause just
+    after the new place of the clause that preceded it)."""
     alphabet: dict[str, str] = {}
     _prepare(old, alphabet)
     _prepare(new, alphabet)
-    matched: dict[int, tuple[int, float]] = {}  # old index -> (new index, similarity)
-    taken_new: set[int] = set()
+    matched = _by_number(old, new)
+    _elsewhere(old, new, matched)
+    pieces, wholes = _splits_and_merges(old, new, matched)
+    pairs = _kinds(old, new, matched)
+    for i, parts in pieces.items():
+        pairs += [Pair("split", old[i], new[j], _share(new[j], old[i]),
+                       [new[k].number for k in parts if k != j]) for j in parts]
+    for j, parts in wholes.items():
+        pairs += [Pair("merged", old[i], new[j], _share(old[i], new[j]),
+                       [old[k].number for k in parts if k != i]) for i in parts]
+    used_old = set(matched) | set(pieces) | {i for parts in wholes.values() for i in parts}
+    used_new = {j for j, _ in matched.values()} | set(wholes) | {
+        j for parts in pieces.values() for j in parts}
+    pairs += [Pair("removed", old[i], None) for i in range(len(old)) if i not in used_old]
+    pairs += [Pair("added", None, new[j]) for j in range(len(new)) if j not in used_new]
+    kept = sorted((old[i].order, new[j].order) for i, (j, _) in matched.items())
 
-    def pair(i: int, j: int, similarity: float) -> None:
-        matched[i] = (j, similarity)
-        taken_new.add(j)
+    def position(p: Pair) -> tuple:
+        if p.new:
+            return (p.new.order, 0, 0)
+        before = [n for o, n in kept if o < p.old.order]
+        return (before[-1] if before else -1, 1, p.old.order)
 
-    # 1. the same number and similar enough
+    return sorted(pairs, key=position)
+
+
+Matches = dict[int, tuple[int, float]]  # old index -> (new index, similarity)
+
+
+def _by_number(old: list[_Clause], new: list[_Clause]) -> Matches:
+    """Clauses that kept their number and are similar enough (or kept their heading)."""
+    matched: Matches = {}
     by_number = {c.number: j for j, c in enumerate(new)}
     for i, c in enumerate(old):
         j = by_number.get(c.number)
         if j is not None:
             similarity = Indel.normalized_similarity(c.key, new[j].key)
             if similarity >= SAME_NUMBER or (c.heading and c.heading == new[j].heading):
-                pair(i, j, similarity)
-    # 2. the rest: the most similar clause under another number
+                matched[i] = (j, similarity)
+    return matched
+
+
+def _elsewhere(old: list[_Clause], new: list[_Clause], matched: Matches) -> None:
+    """The rest paired with the most similar clause under another number, best pairs first."""
+    taken = {j for j, _ in matched.values()}
     rest_old = [i for i in range(len(old)) if i not in matched]
-    rest_new = [j for j in range(len(new)) if j not in taken_new]
-    if rest_old and rest_new:
-        choices = [new[j].key for j in rest_new]
-        candidates = sorted(
-            ((float(score), a, b) for a, i in enumerate(rest_old)
-             for _, score, b in process.extract(old[i].key, choices,
-                                                scorer=Indel.normalized_similarity,
-                                                score_cutoff=ELSEWHERE, limit=None)),
-            reverse=True)
-        for similarity, a, b in candidates:
-            i, j = rest_old[a], rest_new[b]
-            if i not in matched and j not in taken_new:
-                pair(i, j, similarity)
-    # 3. splits and merges
-    pieces: dict[int, list[int]] = {}  # old index -> new pieces (split)
-    wholes: dict[int, list[int]] = {}  # new index -> old pieces (merged)
+    rest_new = [j for j in range(len(new)) if j not in taken]
+    if not rest_old or not rest_new:
+        return
+    choices = [new[j].key for j in rest_new]
+    candidates = sorted(
+        ((float(score), a, b) for a, i in enumerate(rest_old)
+         for _, score, b in process.extract(old[i].key, choices,
+                                            scorer=Indel.normalized_similarity,
+                                            score_cutoff=ELSEWHERE, limit=None)),
+        reverse=True)
+    for similarity, a, b in candidates:
+        i, j = rest_old[a], rest_new[b]
+        if i not in matched and j not in taken:
+            matched[i] = (j, similarity)
+            taken.add(j)
+
+
+def _splits_and_merges(old: list[_Clause], new: list[_Clause],
+                       matched: Matches) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """(old clause -> its new pieces, new clause -> its old pieces); a clause that kept its
+    number but lost text to new clauses is split (gained text of old clauses: merged), and
+    so is an unmatched clause whose text two or more unmatched ones share out."""
+    pieces: dict[int, list[int]] = {}
+    wholes: dict[int, list[int]] = {}
     left_old = [i for i in range(len(old)) if i not in matched]
-    left_new = [j for j in range(len(new)) if j not in taken_new]
-    # a clause that kept its number but lost text that now stands in new clauses: a split
+    taken = {j for j, _ in matched.values()}
+    left_new = [j for j in range(len(new)) if j not in taken]
     for i, (j, _) in list(matched.items()):
         if len(new[j].key) < 0.8 * len(old[i].key) and _part_of(new[j], old[i]):
             parts = [k for k in left_new if _part_of(new[k], old[i])]
@@ -143,29 +180,31 @@ def align(old: list[_Clause], new: list[_Clause]) -> list[Pair]:
                 pieces[i] = [j, *parts]
                 del matched[i]
                 left_new = [k for k in left_new if k not in parts]
-    # ... or gained text that stood in old clauses now gone: a merge
-    for i, (j, _) in list(matched.items()):
-        if len(old[i].key) < 0.8 * len(new[j].key) and _part_of(old[i], new[j]):
+        elif len(old[i].key) < 0.8 * len(new[j].key) and _part_of(old[i], new[j]):
             parts = [k for k in left_old if _part_of(old[k], new[j])]
             if parts:
                 wholes[j] = [i, *parts]
                 del matched[i]
                 left_old = [k for k in left_old if k not in parts]
     for i in left_old:
-        if i in pieces or any(i in ws for ws in wholes.values()):
-            continue
         parts = [j for j in left_new if _part_of(new[j], old[i])]
         if len(parts) >= 2:
             pieces[i] = parts
+            left_new = [k for k in left_new if k not in parts]
+    left_old = [i for i in left_old if i not in pieces]
     for j in left_new:
-        if j in wholes or any(j in ps for ps in pieces.values()):
-            continue
-        parts = [i for i in left_old if i not in pieces and _part_of(old[i], new[j])]
+        parts = [i for i in left_old if _part_of(old[i], new[j])]
         if len(parts) >= 2:
             wholes[j] = parts
-    # 4. the kinds
+            left_old = [k for k in left_old if k not in parts]
+    return pieces, wholes
+
+
+def _kinds(old: list[_Clause], new: list[_Clause], matched: Matches) -> list[Pair]:
+    """Matched pairs as unchanged, changed, renumbered (the parent aligned with the old
+    parent) or moved (under another parent)."""
     new_of = {old[i].number: new[j].number for i, (j, _) in matched.items()}
-    pairs: list[Pair] = []
+    pairs = []
     for i, (j, similarity) in matched.items():
         o, n = old[i], new[j]
         if o.number == n.number:
@@ -175,31 +214,6 @@ def align(old: list[_Clause], new: list[_Clause]) -> list[Pair]:
         else:
             kind = "moved"
         pairs.append(Pair(kind, o, n, similarity))
-    used_new = {j for j, _ in matched.values()}
-    for i, parts in pieces.items():
-        for j in parts:
-            pairs.append(Pair("split", old[i], new[j], _share(new[j], old[i]),
-                              [new[k].number for k in parts if k != j]))
-            used_new.add(j)
-    used_old = set(matched) | set(pieces)
-    for j, parts in wholes.items():
-        for i in parts:
-            pairs.append(Pair("merged", old[i], new[j], _share(old[i], new[j]),
-                              [old[k].number for k in parts if k != i]))
-            used_old.add(i)
-        used_new.add(j)
-    pairs += [Pair("removed", old[i], None) for i in range(len(old)) if i not in used_old]
-    pairs += [Pair("added", None, new[j]) for j in range(len(new)) if j not in used_new]
-    # a removed clause stands just after the new place of its nearest kept predecessor
-    kept = sorted((old[i].order, new[j].order) for i, (j, _) in matched.items())
-
-    def position(p: Pair) -> tuple:
-        if p.new:
-            return (p.new.order, 0, 0)
-        before = [n for o, n in kept if o < p.old.order]
-        return (before[-1] if before else -1, 1, p.old.order)
-
-    pairs.sort(key=position)
     return pairs
 
 
@@ -333,14 +347,11 @@ def compare(conn: sqlite3.Connection, a: str, b: str, language: str | None = Non
             "text": None if p.old and p.new else _full(p.old or p.new),
         })
     counts = {k: 0 for k in KINDS}
-    for row in out:
-        if row["kind"] in ("split", "merged"):  # one count per split or merge
-            whole = row["old"] if row["kind"] == "split" else row["new"]
-            if any(r is not row and r["kind"] == row["kind"] and
-                   (r["old"] if row["kind"] == "split" else r["new"]) == whole and
-                   out.index(r) < out.index(row) for r in out):
-                continue
-        counts[row["kind"]] += 1
+    for row in out:  # a split counts once per old clause, a merge once per new one
+        if row["kind"] not in ("split", "merged"):
+            counts[row["kind"]] += 1
+    counts["split"] = len({r["old"] for r in out if r["kind"] == "split"})
+    counts["merged"] = len({r["new"] for r in out if r["kind"] == "merged"})
     terms = _terms(conn, old, new, language)
     counts["terms_changed"] = sum(1 for t in terms if t["kind"] == "changed")
     return {"old": old, "new": new, "work": old_work, "language": language, "counts": counts,
