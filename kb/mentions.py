@@ -38,6 +38,10 @@ KINDS = ("standard", "draft", "committee", "government-document", "other")
 PROGRAMMES = ("CMMI", "ITIL", "COBIT", "TOGAF", "PMBOK", "FSC", "PEFC", "BRCGS", "GLOBALG.A.P.",
               "HACCP", "GMP", "LEED", "BREEAM")
 
+# full-width Latin letters, digits and signs (ＩＳＯ９００１) read as their ASCII forms,
+# character for character
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_HALF_WIDTH.pop(0xFF1A)  # a full-width colon stays: the parser reads it (ISO 19011：2018)
 _INTERNATIONAL = "|".join(sorted({*LEADING_PUBLISHERS, *CO_PUBLISHERS, *PUBLISHER_ALIASES},
                                  key=len, reverse=True))
 _SECTOR = "|".join(sorted(CN_SECTOR_CODES))
@@ -103,6 +107,7 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         updated); ``offset`` is added to the spans.
     """
     context = context if context is not None else Context()
+    original, text = text, text.translate(_HALF_WIDTH)  # same length: spans stay valid
     found: list[Mention] = []
     taken = bytearray(len(text))  # characters already inside a mention
 
@@ -137,6 +142,8 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         add(Mention(match.start(), match.end(), match.group(), "other",
                     note="a model or programme, not a standard"))
     _resolve_bare_numbers(text, found, add, context.numbers)
+    found = [replace(m, as_written=original[m.start:m.end]) if m.as_written !=
+             original[m.start:m.end] else m for m in found]
     found.sort(key=lambda m: m.start)
     if offset:
         found = [replace(m, start=m.start + offset, end=m.end + offset) for m in found]

@@ -39,6 +39,9 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
                                       ("14001", "standard", "ISO 14001"),
                                       ("45001", "standard", "ISO 45001")]),
     ("ISO 9001/2015 版", [("ISO 9001", "standard", "ISO 9001")]),
+    ("依据ＩＳＯ９００１：２０１５和ＧＢ／Ｔ１９００１－２０１６",  # full-width forms, as written
+     [("ＩＳＯ９００１：２０１５", "standard", "ISO 9001:2015"),
+      ("ＧＢ／Ｔ１９００１－２０１６", "standard", "GB/T 19001-2016")]),
     ("代替 OHSAS 18001:2007，并符合 IATF 16949:2016 和 SA8000:2014",
      [("OHSAS 18001:2007", "standard", "OHSAS 18001:2007"),
       ("IATF 16949:2016", "standard", "IATF 16949:2016"),
