@@ -64,6 +64,12 @@ _ENDS = re.compile(r"[A-Za-z]+|\d+|[)）]")
 _GOVERNMENT = re.compile(
     r"(?P<organ>[\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*\d+\s*号"
 )
+# announcements and orders numbered by year: 国家认监委2019年第12号公告, 市场监管总局令第31号
+_ORGAN = r"[\u4e00-\u9fff]{1,6}?(?:委|局|部|会|院|署|办|厅|中心)"
+_NUMBERED = r"(?:19|20)\d\d\s*年\s*第\s*\d+\s*号"
+_ANNOUNCEMENT = re.compile(  # an organ or the word 公告 must be there: not a bulletin's issue
+    rf"(?:{_ORGAN}\s*(?:公告\s*)?|公告\s*){_NUMBERED}(?:公告)?|{_NUMBERED}公告"
+    rf"|{_ORGAN}令\s*第\s*\d+\s*号")
 # words that precede an issuing organ's abbreviation but are not part of it
 _GOVERNMENT_LEAD = re.compile(r"^(?:根据|依据|按照|参照|关于|印发|转发|见|据|和|与|及|的|按)+")
 _BARE_COMMITTEE = re.compile(r"(?<![A-Za-z0-9/])(?P<kind>TC|PC|JTC|SC)\s*(?P<n>\d{1,4})(?!\d)")
@@ -123,6 +129,10 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
             add(listed)
     for match in _GOVERNMENT.finditer(text):
         lead = _GOVERNMENT_LEAD.match(match.group("organ"))
+        start = match.start() + (lead.end() if lead else 0)
+        add(Mention(start, match.end(), text[start:match.end()], "government-document"))
+    for match in _ANNOUNCEMENT.finditer(text):
+        lead = _GOVERNMENT_LEAD.match(match.group())
         start = match.start() + (lead.end() if lead else 0)
         add(Mention(start, match.end(), text[start:match.end()], "government-document"))
     committees = context.committees
