@@ -73,6 +73,9 @@ def documents_for(
         for file, named in _files(Path(path)):
             try:
                 module = LOADERS[loader] if loader else detect(file)
+                suffixes = getattr(module, "SUFFIXES", None)
+                if not named and suffixes and file.suffix.lower() not in suffixes:
+                    raise LoadError(f"{file}: not a file the {module.NAME} loader reads")
             except LoadError:
                 if named:
                     raise

@@ -24,6 +24,8 @@ from kb.model import Article, Bulletin, BulletinMention, Document, LoadError
 from loaders.text import extract_text
 
 NAME = "bulletin"
+#: What a bulletin can be; other files in a folder of bulletins are skipped.
+SUFFIXES = (".txt", ".docx", ".pdf")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Chinese characters and full-width punctuation: no space is put next to them
@@ -49,6 +51,9 @@ def accepts(path: Path, head: bytes) -> bool:
 
 
 def documents(path: Path, date: str | None = None) -> Iterator[Document]:
+    if path.suffix.lower() not in SUFFIXES:
+        raise LoadError(f"{path}: a bulletin is a text, Word or PDF file "
+                        f"({', '.join(SUFFIXES)})")
     data = path.read_bytes()
     digest = hashlib.sha256(data + (date or "").encode()).hexdigest()
     yield Document(name=str(path), sha256=digest, loader=NAME,

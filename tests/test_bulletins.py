@@ -134,3 +134,16 @@ def test_the_real_bulletin(tmp_path):
     assert stale["ISO19011：2011"]["stale"] == "replaced by ISO 19011:2018"
     assert stale["ISO19011DIS"]["resolved"] == "ISO 19011:2018"
     assert "the latest edition was ISO 19011:2011" in stale["ISO19011"]["stale"]
+
+
+def test_a_folder_of_bulletins(tmp_path):
+    folder = tmp_path / "bulletins"
+    folder.mkdir()
+    (folder / "one.txt").write_bytes(BULLETIN.read_bytes())
+    (folder / "notes.md").write_text("# not a bulletin\n", encoding="utf-8")
+    db = tmp_path / "kb.db"
+    result = run("bulletin", "load", "--db", db, "-q", folder)
+    assert result.exit_code == 0 and "1 loaded" in result.output
+    assert "skipped 1 files" in result.output
+    named = run("bulletin", "load", "--db", db, "-q", folder / "notes.md")
+    assert named.exit_code == 1 and "a bulletin is a text, Word or PDF file" in named.output
