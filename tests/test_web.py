@@ -170,8 +170,10 @@ async def test_bulletin_page(bulletin_datasette):
     assert page.status_code == 200
     html = page.text
     # every mention is marked in the text; standards link to their history page
-    assert '<a class="kb-mention standard" href="/-/standards/ISO%2019011"' in html
-    assert 'class="kb-mention standard stale" href="/-/standards/GB%2FT%2019011"' in html
+    assert ('<a class="kb-mention standard" href="/-/standards/ISO%2019011#ISO%2019011%3A2018"'
+            in html)
+    assert ('class="kb-mention standard stale" '
+            'href="/-/standards/GB%2FT%2019011#GB%2FT%2019011-2013"') in html
     assert '<span class="kb-mention committee"' in html and ">ISO/PC302</span>" in html
     assert '<span class="kb-mention government-document"' in html
     assert "<h2>第二部分 国际动态</h2>" in html and ">认证机构要求组</h3>" in html

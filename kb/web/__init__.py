@@ -296,7 +296,7 @@ def _bulletin_html(b: dict) -> Markup:
             label = Markup.escape(text[m["start"]:m["end"]])
             if m["resolved"] and m["work"]:
                 pieces.append(Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
-                    " ".join(classes), work_url(m["work"]), title, label))
+                    " ".join(classes), edition_link(m["work"], m["resolved"]), title, label))
             else:
                 pieces.append(Markup('<span class="{}" title="{}">{}</span>').format(
                     " ".join(classes), title, label))
@@ -358,7 +358,8 @@ async def bulletin_page(datasette, request):
     for m in b["mentions"]:
         counts[m["kind"]] = counts.get(m["kind"], 0) + 1
     for row in references:
-        row["url"] = work_url(parse_work(row["designation"])) if row["known"] else None
+        row["url"] = edition_link(parse_work(row["designation"]), row["designation"]) \
+            if row["known"] else None
         row["stale"] = next((m["stale"] for m in b["mentions"] if m["stale"] and (
             m["resolved"] == row["designation"])), None)
     return Response.html(await datasette.render_template(
@@ -367,6 +368,11 @@ async def bulletin_page(datasette, request):
          "stale": sum(1 for r in references if r["stale"]), "lang": lang,
          "formats": export.FORMATS, "bulletin_url": bulletin_url, "database": name},
         request=request))
+
+
+def edition_link(work: str, edition: str) -> str:
+    """The edition's row on its work's history page."""
+    return f"{work_url(work)}#{quote(edition, safe='')}"
 
 
 def parse_work(designation: str) -> str:
