@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb import stages
 from kb.designation import DesignationError, parse
-from kb.queries import NotFound, _rows
+from kb.queries import NotFound, dict_rows
 
 __all__ = ["bulletin", "check", "find", "references", "resolve_citation"]
 
@@ -44,7 +44,7 @@ def find(conn: sqlite3.Connection, ref: str) -> str:
 
 
 def _edition(conn, key: str) -> dict | None:
-    rows = _rows(conn, """select id, work_id, kind, year, title_en, title_zh, status, stage,
+    rows = dict_rows(conn, """select id, work_id, kind, year, title_en, title_zh, status, stage,
                                  stage_label, published, withdrawn from editions where id = ?""",
                  (key,))
     return rows[0] if rows else None
@@ -52,7 +52,7 @@ def _edition(conn, key: str) -> dict | None:
 
 def _latest(conn, work: str, as_of: str | None = None) -> dict | None:
     """The work's latest published edition (at ``as_of`` if given), not an amendment."""
-    rows = _rows(conn, """select id, published, year from editions where work_id = ?
+    rows = dict_rows(conn, """select id, published, year from editions where work_id = ?
                           and kind = 'standard' and coalesce(draft_stage, '') = ''
                           order by coalesce(published, year) desc, id desc""", (work,))
     if as_of:
@@ -63,7 +63,7 @@ def _latest(conn, work: str, as_of: str | None = None) -> dict | None:
 def _draft(conn, designation, as_of: str | None) -> tuple[dict | None, dict | None]:
     """(edition, stage event) of the project that passed the draft's stage around ``as_of``."""
     group = stages.DRAFT_PREFIX_STAGE.get(designation.stage.upper(), "")
-    candidates = _rows(conn, """select e.id, e.published, ev.code, ev.date from editions e
+    candidates = dict_rows(conn, """select e.id, e.published, ev.code, ev.date from editions e
                                 join stage_events ev on ev.edition_id = e.id
                                 where e.work_id = ? and ev.code like ?
                                 order by coalesce(e.published, nullif(ev.date, ''), '9999')""",
@@ -128,7 +128,7 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
         """select r.subject from relations r join editions e on e.id = r.subject
            where r.object = ? and r.type = 'replaces' and coalesce(e.draft_stage, '') = ''
            order by r.subject""", (edition["id"],))]
-    result["adoptions"] = _rows(conn, """select r.subject as designation, r.degree, e.status
+    result["adoptions"] = dict_rows(conn, """select r.subject as designation, r.degree, e.status
                                          from relations r left join editions e on e.id = r.subject
                                          where r.type = 'adopts' and r.object = ?
                                          order by r.subject""", (edition["id"],))
@@ -141,11 +141,11 @@ def bulletin(conn: sqlite3.Connection, ref: str) -> dict:
     :raises NotFound: for a bulletin that is not loaded.
     """
     key = find(conn, ref)
-    row = _rows(conn, "select id, title, date, language, path, text from bulletins "
+    row = dict_rows(conn, "select id, title, date, language, path, text from bulletins "
                       "where id = ?", (key,))[0]
-    articles = _rows(conn, """select number, part, heading, start, "end" from articles
+    articles = dict_rows(conn, """select number, part, heading, start, "end" from articles
                               where bulletin_id = ? order by number""", (key,))
-    found = _rows(conn, """select start, "end", as_written, kind, canonical, title, note,
+    found = dict_rows(conn, """select start, "end", as_written, kind, canonical, title, note,
                                   sentence from mentions where bulletin_id = ? order by start""",
                   (key,))
     cache: dict[tuple, dict] = {}

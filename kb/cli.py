@@ -393,7 +393,7 @@ def diff_command(db_path, fmt, only, language, old, new) -> None:
     result = _ask(diff.compare, db_path, old, new, language, refusals=(diff.DiffError,))
     if fmt == "json":
         if only:
-            result = {**result, "pairs": render._kept(result, only)}
+            result = {**result, "pairs": render.kept_pairs(result, only)}
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         click.echo({"text": render.diff_text, "md": render.diff_markdown,

@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from kb.designation import DesignationError, parse
-from kb.queries import _rows
+from kb.queries import dict_rows
 
 __all__ = ["KINDS", "DiffError", "compare", "crosswalk", "tokens"]
 
@@ -69,7 +69,7 @@ class _Clause:
 
 
 def _load(conn: sqlite3.Connection, edition: str, language: str) -> list[_Clause]:
-    rows = _rows(conn, """select number, parent, heading, text, kind, ord from clauses
+    rows = dict_rows(conn, """select number, parent, heading, text, kind, ord from clauses
                           where edition_id = ? and language = ? order by ord""",
                  (edition, language))
     return [_Clause(r["number"], r["parent"], r["heading"], r["text"] or "", r["kind"] or "",
@@ -368,7 +368,7 @@ def _terms(conn, old: str, new: str, language: str) -> list[dict]:
     """Term entries matched by term, then by definition; changed definitions redlined."""
     query = """select entry, preferred, definition from terms where edition_id = ?
                and language = ? order by entry"""
-    a, b = _rows(conn, query, (old, language)), _rows(conn, query, (new, language))
+    a, b = dict_rows(conn, query, (old, language)), dict_rows(conn, query, (new, language))
     by_term = {t["preferred"].casefold(): t for t in b}
     out, used = [], set()
     for t in a:
@@ -398,7 +398,7 @@ def _terms(conn, old: str, new: str, language: str) -> list[dict]:
 
 
 def _adoption(conn, national: str, international: str) -> dict | None:
-    rows = _rows(conn, """select subject, object, degree from relations where type = 'adopts'
+    rows = dict_rows(conn, """select subject, object, degree from relations where type = 'adopts'
                           and subject = ? and (object = ? or object_work = ?)""",
                  (national, international, parse(international).work.canonical))
     return rows[0] if rows else None
@@ -476,12 +476,12 @@ def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> di
 
 def _term_crosswalk(conn, nat, nat_lang, intl, intl_lang) -> list[dict]:
     """National term entries matched to international ones by their English equivalent."""
-    national = _rows(conn, "select entry, preferred from terms where edition_id = ? and "
+    national = dict_rows(conn, "select entry, preferred from terms where edition_id = ? and "
                            "language = ? order by entry", (nat, nat_lang))
-    equivalents = {r["entry"]: r["preferred"] for r in _rows(
+    equivalents = {r["entry"]: r["preferred"] for r in dict_rows(
         conn, "select entry, preferred from terms where edition_id = ? and language = ?",
         (nat, intl_lang))}
-    international = _rows(conn, "select entry, preferred from terms where edition_id = ? and "
+    international = dict_rows(conn, "select entry, preferred from terms where edition_id = ? and "
                                 "language = ? order by entry", (intl, intl_lang))
     by_term = {t["preferred"].casefold(): t for t in international}
     out, used = [], set()

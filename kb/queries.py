@@ -25,7 +25,8 @@ class NotFound(LookupError):
     """A designation that is not in the knowledge base; the message suggests close ones."""
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
+def dict_rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
+    """The rows of a query as dicts keyed by column name."""
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -93,7 +94,7 @@ _EDITION_COLUMNS = """e.id as designation, e.work_id as work, e.kind, e.edition,
 
 
 def _edition_rows(conn, where: str, params) -> list[dict]:
-    rows = _rows(conn, f"""select {_EDITION_COLUMNS} from editions e
+    rows = dict_rows(conn, f"""select {_EDITION_COLUMNS} from editions e
         left join committees c on c.reference = e.committee where {where}""", params)
     for row in rows:
         for field in ("ics", "ccs", "languages"):
@@ -111,7 +112,7 @@ def _events(conn, ids: list[str]) -> dict[str, list[dict]]:
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        for row in _rows(conn, f"""select edition_id, code, date, label, note from stage_events
+        for row in dict_rows(conn, f"""select edition_id, code, date, label, note from stage_events
                 where edition_id in ({marks}) order by date, code""", chunk):
             events[row.pop("edition_id")].append(row)
     for rows in events.values():  # in the order stages happen; a date breaks ties (reviews)
@@ -137,7 +138,7 @@ def edition(conn: sqlite3.Connection, text: str) -> dict:
         note = f"{text.strip()} is undated: showing its latest edition, {key}"
     row = _edition_rows(conn, "e.id = ?", (key,))[0]
     row["events"] = _events(conn, [key])[key]
-    row["relations"] = _rows(conn, """select subject, type, object, degree, note from relations
+    row["relations"] = dict_rows(conn, """select subject, type, object, degree, note from relations
         where subject = ? or object = ? order by type, subject, object""", (key, key))
     row["note"] = note
     return row
@@ -149,14 +150,14 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
     :raises NotFound: with suggestions, for an unknown designation.
     """
     work_id, _ = resolve(conn, text)
-    work = _rows(conn, "select id as designation, title_en, title_zh, title_fr from works "
+    work = dict_rows(conn, "select id as designation, title_en, title_zh, title_fr from works "
                        "where id = ?", (work_id,))[0]
     editions = _edition_rows(conn, "e.work_id = ?", (work_id,))
     events = _events(conn, [e["designation"] for e in editions])
     for e in editions:
         e["events"] = events[e["designation"]]
     editions.sort(key=_sort_key)
-    relations = _rows(conn, """select r.subject, r.type, r.object, r.degree, r.note,
+    relations = dict_rows(conn, """select r.subject, r.type, r.object, r.degree, r.note,
             r.subject_work, r.object_work, s.status as subject_status,
             s.title_en as subject_title_en, s.title_zh as subject_title_zh,
             o.status as object_status, o.title_en as object_title_en,
@@ -227,7 +228,7 @@ def contents(conn: sqlite3.Connection, designation: str, language: str | None = 
     language = language if language in languages else languages[0]
     return {
         "designation": key, "work": parse(key).work.canonical, "language": language,
-        "clauses": _rows(conn, """select number, heading, kind from clauses where
+        "clauses": dict_rows(conn, """select number, heading, kind from clauses where
                                   edition_id = ? and language = ? and parent is null
                                   order by ord""", (key, language)),
     }
@@ -235,7 +236,7 @@ def contents(conn: sqlite3.Connection, designation: str, language: str | None = 
 
 def adopted_works(conn: sqlite3.Connection, limit: int = 100) -> list[dict]:
     """Works that national or sector documents adopt, with their titles."""
-    return _rows(conn, """select id, title_en, title_zh from works where id in (
+    return dict_rows(conn, """select id, title_en, title_zh from works where id in (
                             select object_work from relations where type = 'adopts' limit ?)
                           order by id limit ?""", (limit * 3, limit))
 
@@ -249,7 +250,7 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
     """
     key, languages = _text_edition(conn, designation)
     language = language if language in languages else languages[0]
-    found = _rows(conn, """select number, parent, heading, text, kind, ord from clauses
+    found = dict_rows(conn, """select number, parent, heading, text, kind, ord from clauses
                            where edition_id = ? and language = ? and number = ?""",
                   (key, language, number.strip()))
     if not found:
@@ -262,7 +263,7 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
     row = found[0]
     crumbs, parent = [], row["parent"]
     while parent:
-        up = _rows(conn, "select number, parent, heading from clauses where edition_id = ? "
+        up = dict_rows(conn, "select number, parent, heading from clauses where edition_id = ? "
                          "and language = ? and number = ?", (key, language, parent))
         if not up:
             break
@@ -272,9 +273,10 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
     neighbour = f"""select number, heading from clauses where edition_id = ? and language = ?
                     and kind not in ({blocks}) and ord {{op}} ? order by ord {{direction}}
                     limit 1"""
-    previous = _rows(conn, neighbour.format(op="<", direction="desc"), (key, language, row["ord"]))
-    following = _rows(conn, neighbour.format(op=">", direction="asc"), (key, language, row["ord"]))
-    children = _rows(conn, "select number, heading, kind, text from clauses where "
+    at = (key, language, row["ord"])
+    previous = dict_rows(conn, neighbour.format(op="<", direction="desc"), at)
+    following = dict_rows(conn, neighbour.format(op=">", direction="asc"), at)
+    children = dict_rows(conn, "select number, heading, kind, text from clauses where "
                            "edition_id = ? and language = ? and parent = ? order by ord",
                      (key, language, row["number"]))
     inside = [c for c in children if c["kind"] in BLOCK_KINDS]
@@ -282,11 +284,11 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
                 for c in children if c["kind"] not in BLOCK_KINDS]
     text = "\n".join([row["heading"] or "", row["text"] or "",
                       *(f"{b['heading'] or ''}\n{b['text'] or ''}" for b in inside)]).lower()
-    terms = [t for t in _rows(conn, """select entry, preferred, definition from terms
+    terms = [t for t in dict_rows(conn, """select entry, preferred, definition from terms
                                        where edition_id = ? and language = ?""", (key, language))
              if t["entry"] != row["number"] and t["preferred"].lower() in text]
     terms.sort(key=lambda t: [int(p) if p.isdigit() else p for p in re.split(r"[.]", t["entry"])])
-    citations = _rows(conn, """select c.cited as designation, c.as_written,
+    citations = dict_rows(conn, """select c.cited as designation, c.as_written,
                                       o.status, coalesce(o.title_en, w.title_en) as title_en,
                                       coalesce(o.id, w.id) is not null as known
                                from citations c left join editions o on o.id = c.cited
@@ -312,7 +314,7 @@ def term(conn: sqlite3.Connection, text: str) -> list[dict]:
     :raises NotFound: when no loaded standard defines the term.
     """
     wanted = text.strip()
-    rows = _rows(conn, """select t.edition_id as designation, t.entry, t.language, t.preferred,
+    rows = dict_rows(conn, """select t.edition_id as designation, t.entry, t.language, t.preferred,
             t.admitted, t.deprecated, t.definition, t.notes, t.source, e.status
         from terms t left join editions e on e.id = t.edition_id
         where lower(t.preferred) = lower(?) or t.admitted like ? or t.deprecated like ?
@@ -327,7 +329,7 @@ def term(conn: sqlite3.Connection, text: str) -> list[dict]:
                union select subject from relations where object = ? and type = 'adopts'""",
             (row["designation"], row["designation"]))]
         marks = ",".join("?" * len(related))
-        row["equivalents"] = _rows(conn, f"""select edition_id as designation, language,
+        row["equivalents"] = dict_rows(conn, f"""select edition_id as designation, language,
                 preferred, definition from terms
             where edition_id in ({marks}) and entry = ? and language != ?
             order by edition_id, language""", (*related, row["entry"], row["language"]))

@@ -235,7 +235,7 @@ def _redline_text(lines: list, marks=("[-", "-]", "{+", "+}"), context: int = 80
     return "".join(out)
 
 
-def _kept(result: dict, only: str | None) -> list[dict]:
+def kept_pairs(result: dict, only: str | None) -> list[dict]:
     if only == "changed":
         return [p for p in result["pairs"] if p["kind"] != "unchanged"]
     if only:
@@ -251,7 +251,7 @@ def diff_text(result: dict, only: str | None = None) -> str:
     """A comparison as text: a summary line, then each pair with its redline."""
     lines = [f"{result['old']} → {result['new']} ({result['language']}): "
              f"{_counts_line(result['counts'])}", ""]
-    for p in _kept(result, only):
+    for p in kept_pairs(result, only):
         where = f"{p['old'] or '—'} → {p['new'] or '—'}"
         heading = p["new_heading"] or p["old_heading"] or ""
         lines.append(f"{where:16} {p['kind']:10} {heading}  ({p['summary']})")
@@ -271,7 +271,7 @@ def diff_markdown(result: dict, only: str | None = None) -> str:
     """A comparison as Markdown: a table of the pairs, redlines with ~~deleted~~ **added**."""
     lines = [f"## {result['old']} → {result['new']}", "", _counts_line(result["counts"]), "",
              "| old | new | what | heading | change |", "|---|---|---|---|---|"]
-    for p in _kept(result, only):
+    for p in kept_pairs(result, only):
         change = _redline_text(p["redline"], ("~~", "~~", "**", "**")) if p["redline"] and \
             p["kind"] != "unchanged" else p["summary"]
         cells = [p["old"] or "", p["new"] or "", p["kind"],
@@ -290,7 +290,7 @@ def diff_html(result: dict, only: str | None = None) -> str:
                        else f"<ins>{escape(t)}</ins>" for op, t in lines)
 
     rows = []
-    for p in _kept(result, only):
+    for p in kept_pairs(result, only):
         old = escape(p["old_heading"] or "") if p["old"] else ""
         new = red(p["redline"]) if p["redline"] and p["kind"] != "unchanged" else \
             escape(p["text"] or p["new_heading"] or "")

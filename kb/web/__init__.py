@@ -439,7 +439,7 @@ async def diff_page(datasette, request):
             message = str(error)
     pairs = []
     if result:
-        pairs = render._kept(result, only)
+        pairs = render.kept_pairs(result, only)
         for p in pairs:
             p["redline_html"] = _redline_html(p["redline"])
             p["old_url"] = clause_url(result["old"], p["old"]) if p["old"] else None
