@@ -211,6 +211,8 @@ class Document:
     sha256: str
     loader: str
     records: Callable[[], Iterable[Record]]
+    #: the loader's VERSION: a document already loaded by an older version is loaded again
+    loader_version: int = 1
 
 
 @dataclass

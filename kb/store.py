@@ -47,7 +47,7 @@ from kb.model import (
 
 __all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 3  # 2: citations, 3: bulletins, articles, mentions
+SCHEMA_VERSION = 4  # 2: citations, 3: bulletins, articles, mentions, 4: loader versions
 
 #: Errors that mean "this document is bad", reported in one line; anything else is a bug.
 DOCUMENT_ERRORS = (
@@ -146,19 +146,25 @@ class Store:
         db = self.db
         if "editions" in db.table_names():
             missing = [t for t in ("citations", "bulletins") if t not in db.table_names()]
-            if missing:  # a database of an earlier schema: add the tables
+            old_sources = "loader_version" not in db["sources"].columns_dict
+            if missing or old_sources:  # a database of an earlier schema: bring it up
                 with db.atomic():
                     for table in missing:
                         getattr(self, f"_create_{table}")()
+                    if old_sources:
+                        db["sources"].add_column("loader_version", int)
+                        db.execute("update sources set loader_version = 1")
+                        db.execute("drop index if exists idx_sources_sha256_loader")
+                        self._index_sources()
                     db["kb_meta"].upsert({"key": "schema_version",
                                           "value": str(SCHEMA_VERSION)}, pk="key")
             return
         with db.atomic():
             db["sources"].create(
-                {"id": int, "path": str, "sha256": str, "loader": str, "loaded_at": str,
-                 "records": int}, pk="id",
+                {"id": int, "path": str, "sha256": str, "loader": str, "loader_version": int,
+                 "loaded_at": str, "records": int}, pk="id",
             )
-            db["sources"].create_index(["sha256", "loader"], unique=True)
+            self._index_sources()
             db["committees"].create(
                 {"reference": str, "title": str, "status": str, "secretariat": str,
                  "parent": str, "source_id": int}, pk="reference",
@@ -228,6 +234,9 @@ class Store:
             db["kb_meta"].create({"key": str, "value": str}, pk="key")
             db["kb_meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
 
+    def _index_sources(self) -> None:
+        self.db["sources"].create_index(["sha256", "loader", "loader_version"], unique=True)
+
     def _create_bulletins(self) -> None:
         db = self.db
         db["bulletins"].create(
@@ -256,11 +265,12 @@ class Store:
         self.db["citations"].create_index(["cited"])
 
     # --- loading ---------------------------------------------------------------------------
-    def is_loaded(self, sha256: str, loader: str) -> bool:
-        """True if a document with this content was already loaded by this loader."""
+    def is_loaded(self, sha256: str, loader: str, loader_version: int = 1) -> bool:
+        """True if a document with this content was already loaded by this loader (in this
+        version or a later one)."""
         row = self.conn.execute(
-            "select 1 from sources where sha256 = ? and loader = ?", (sha256, loader)
-        ).fetchone()
+            "select 1 from sources where sha256 = ? and loader = ? and loader_version >= ?",
+            (sha256, loader, loader_version)).fetchone()
         return row is not None
 
     def load(
@@ -282,7 +292,7 @@ class Store:
         self._texts = summary.texts
         buffer = _Buffer()
         self._first_source = self._next_source_id(buffer)
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, int]] = set()
         in_batch = 0
         self.db.execute("BEGIN")
         try:
@@ -307,7 +317,7 @@ class Store:
         return summary
 
     def _load_one(self, document: Document, batch: _Buffer, seen: set, summary: LoadSummary):
-        key = (document.sha256, document.loader)
+        key = (document.sha256, document.loader, document.loader_version)
         if key in seen or self.is_loaded(*key):
             summary.unchanged += 1
             return "unchanged"
@@ -344,7 +354,8 @@ class Store:
         batch.merge(own)
         batch.add("sources", (source_id,), {
             "id": source_id, "path": document.name, "sha256": document.sha256,
-            "loader": document.loader, "records": count,
+            "loader": document.loader, "loader_version": document.loader_version,
+            "records": count,
             "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         })
         seen.add(key)

@@ -1,9 +1,10 @@
 """Loaders: one module per source format, each turning files into :class:`kb.model.Document`.
 
-A loader module has ``NAME``, ``accepts(path, head) -> bool`` (``head`` is the first bytes of
-the file) and ``documents(path) -> Iterator[Document]``.  Loaders parse only; they never touch
-the database.  :func:`documents_for` walks paths, picks the loader for each file (or the one
-forced by name) and streams documents.
+A loader module has ``NAME``, ``accepts(path, head) -> bool`` (``head`` is the first bytes
+of the file), ``documents(path) -> Iterator[Document]`` and optionally ``VERSION``, raised
+when it reads files differently so that files it read before are read again.  Loaders
+parse only; they never touch the database.  :func:`documents_for` walks paths, picks the
+loader for each file (or the one forced by name) and streams documents.
 """
 
 from __future__ import annotations
@@ -85,7 +86,9 @@ def documents_for(
             accepted = inspect.signature(module.documents).parameters
             options = {k: v for k, v in (("designation", designation), ("date", date))
                        if v and k in accepted}
-            yield from module.documents(file, **options)
+            for document in module.documents(file, **options):
+                document.loader_version = getattr(module, "VERSION", 1)
+                yield document
 
 
 def file_document(path: Path, loader: str, parse) -> Document:

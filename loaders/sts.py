@@ -31,6 +31,8 @@ from kb.model import (
     check_date,
 )
 
+#: 2: notes, examples, tables and figures as clauses; citations table
+VERSION = 2
 NAME = "sts"
 TBX = "urn:iso:std:iso:30042:ed-1"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -25,6 +25,8 @@ from kb import mentions
 from kb.designation import DesignationError, parse
 from kb.model import Citation, Clause, Document, Edition, LoadError, Relation, Term
 
+#: 2: citations found in the text
+VERSION = 2
 NAME = "text"
 
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -121,3 +121,26 @@ def test_failed_source_is_not_recorded_so_a_fixed_file_loads(tmp_path):
     assert load(db, bad).failed == 1
     bad.write_text(bad.read_text().replace("2015-02-30", "2015-09-15"))
     assert load(db, bad).loaded == 1
+
+
+def test_a_newer_loader_reads_a_file_again(tmp_path):
+    import sqlite3
+
+    from loaders import documents_for, sts
+    from tests.conftest import corpus
+
+    source = corpus("sts", "rice-en.final.sts.xml")
+    db = tmp_path / "kb.db"
+    store = Store(db)
+    assert store.load(documents_for([source])).loaded == 1
+    assert store.load(documents_for([source])).unchanged == 1
+    store.close()
+    conn = sqlite3.connect(db)  # as an older version of the sts loader left it
+    conn.execute("update sources set loader_version = ?", (sts.VERSION - 1,))
+    conn.execute("delete from citations")
+    conn.commit()
+    conn.close()
+    store = Store(db)
+    assert store.load(documents_for([source])).loaded == 1
+    store.close()
+    assert sqlite3.connect(db).execute("select count(*) from citations").fetchone()[0] > 5
