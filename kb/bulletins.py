@@ -29,6 +29,8 @@ def find(conn: sqlite3.Connection, ref: str) -> str:
     :raises NotFound: naming the bulletins there are.
     """
     ref = ref.strip()
+    if not conn.execute("select 1 from sqlite_master where name = 'bulletins'").fetchone():
+        raise NotFound(f"no bulletin {ref!r}; none is loaded (kb bulletin load)")
     candidates = [ref, str(Path(ref)), str(Path(ref).resolve()) if ref else ref]
     for value in candidates:
         row = conn.execute("select id from bulletins where id = ? or path = ?",

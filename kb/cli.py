@@ -329,11 +329,15 @@ def export_command(db_path, fmt, lang, simplified, output, committee, works, des
     if output:
         path = Path(output)
         temporary = path.with_name(path.name + ".part")
-        if isinstance(result, bytes):
-            temporary.write_bytes(result)
-        else:
-            temporary.write_text(result, encoding="utf-8")
-        temporary.replace(path)  # never a half-written file under the name asked for
+        try:
+            if isinstance(result, bytes):
+                temporary.write_bytes(result)
+            else:
+                temporary.write_text(result, encoding="utf-8")
+            temporary.replace(path)  # never a half-written file under the name asked for
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise _Fail(f"{output}: cannot write ({error.strerror or error})") from None
         click.echo(f"{output}: {len(rows)} rows ({fmt}, {lang})", err=True)
     else:
         click.echo(result, nl=False)

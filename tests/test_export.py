@@ -127,3 +127,10 @@ def test_every_format_is_tested():
     tested = {"csv", "gbt7714", "iso690", "csl-json", "bibtex", "ris", "md", "html", "xlsx",
               "docx"}
     assert tested == set(FORMATS)
+
+
+def test_an_output_that_cannot_be_written(db, tmp_path):
+    result = run("export", "--db", db, "kbs-bulletin-2019-04", "--format", "xlsx", "-o",
+                 tmp_path / "missing" / "refs.xlsx")
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("refs.xlsx: cannot write (No such file or directory)")
