@@ -474,7 +474,8 @@ def index(db_path: str, quiet: bool) -> None:
 @click.option("--standard", help="Only this work or edition (any spelling).")
 @click.option("--edition", help="Only this edition (any spelling; it must be loaded).")
 @click.option("--lang", "language", help="Only clauses in this language (en, zh …).")
-@click.option("--kind", help="Only this kind of clause (clause, term, annex …).")
+@click.option("--kind", help="Only this kind of clause (clause, term, annex, note, table, "
+              "figure …).")
 @click.option("--status", help="Only editions with this status (current, withdrawn …).")
 @click.option("-n", "--limit", default=20, show_default=True, type=int)
 @click.option("--engine", type=click.Choice(["fts", "whoosh"]), default="fts",
