@@ -70,8 +70,7 @@ def records(path: Path, data: bytes, date: str | None = None) -> Iterator:
     if not data.strip():
         raise LoadError("empty file")
     text = extract_text(data, path.suffix.lower())
-    if "\x00" in text or sum(not c.isprintable() and c not in "\n\t\r" for c in text) > \
-            len(text) / 100:
+    if "\x00" in text or _control_characters(text) > len(text) / 100:
         raise LoadError("not a text document (binary content)")
     paragraphs = join_lines(text.splitlines())
     if not paragraphs:
@@ -86,6 +85,12 @@ def records(path: Path, data: bytes, date: str | None = None) -> Iterator:
         yield BulletinMention(key, mention.start, mention.end, mention.as_written,
                               mention.kind, mention.canonical, mention.title, mention.note,
                               _sentence(body, mention.start, mention.end))
+
+
+def _control_characters(text: str) -> int:
+    """Control, unassigned and private characters (not spaces, line or page breaks)."""
+    return sum(1 for c in text if c not in "\n\t\r\f\v" and
+               unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs"))
 
 
 def join_lines(lines: list[str]) -> list[str]:

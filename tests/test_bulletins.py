@@ -88,6 +88,13 @@ def test_encodings(db, tmp_path):
                      ).fetchone()
 
 
+def test_full_width_spaces_are_text(db, tmp_path):
+    path = tmp_path / "indented.txt"  # Chinese paragraphs indented with 　　 (U+3000)
+    path.write_text("\u3000\u3000依据ISO 9001:2015开展审核。\n" * 40, encoding="utf-8")
+    result = run("bulletin", "load", "--db", db, "-q", path)
+    assert result.exit_code == 0, result.output
+
+
 def test_a_word_bulletin(db, tmp_path):
     docx = pytest.importorskip("docx", reason="python-docx is not installed")
     document = docx.Document()
