@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import unlink_db  # noqa: E402  (this folder is first on sys.path)
 from tqdm import tqdm  # noqa: E402
 
 from kb import export, mentions  # noqa: E402
@@ -155,8 +156,7 @@ def main() -> None:
     catalogue = args.out / f"references-{args.rows}.jsonl"
     make_catalogue(catalogue, args.rows, args.seed)
     db = args.out / f"references-{args.rows}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    unlink_db(db)
     store = Store(db)
     summary = store.load(documents_for([catalogue]))
     store.close()

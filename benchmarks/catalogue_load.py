@@ -42,6 +42,9 @@ from collections import deque
 from pathlib import Path
 from urllib.parse import quote
 
+import common  # this folder is first on sys.path
+from common import file_size, mb, pct, unlink_db
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RELATON_BULK = ROOT.parent / "shared" / "corpus" / "relaton" / "bulk"
@@ -53,33 +56,6 @@ COUNTED_TABLES = ("works", "editions", "stage_events", "relations", "edition_ics
 #: The order the baseline inserts tables in (parents first, as the store flushes them).
 BASELINE_ORDER = ("sources", "committees", "ics", "works", "editions", "edition_ics",
                   "stage_events", "relations")
-
-
-def _mb(n_bytes: float) -> float:
-    return n_bytes / 1e6
-
-
-def _db_size(path: Path) -> int:
-    total = 0
-    for suffix in ("", "-wal", "-journal"):
-        p = Path(str(path) + suffix)
-        if p.exists():
-            total += p.stat().st_size
-    return total
-
-
-def _unlink_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
-def _pct(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of values, nearest-rank."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))
-    return ordered[k]
 
 
 # =============================================================================================
@@ -576,7 +552,7 @@ def _load_worker(argv: list[str]) -> None:
 
 def run_load(db: Path, paths: list[Path], out: Path, label: str, profile: Path | None = None):
     """Load ``paths`` into a fresh ``db`` in a child process; measure it."""
-    _unlink_db(db)
+    unlink_db(db)
     result_path = out / f"{label}.load.json"
     result_path.unlink(missing_ok=True)
     command = [sys.executable, str(Path(__file__).resolve()), "_load", str(db), str(result_path)]
@@ -598,7 +574,7 @@ def run_load(db: Path, paths: list[Path], out: Path, label: str, profile: Path |
                       for t in COUNTED_TABLES}
     conn.close()
     result["rows_total"] = sum(result["rows"].values())
-    result["db_bytes"] = _db_size(db)
+    result["db_bytes"] = file_size(db)
     return result
 
 
@@ -614,7 +590,7 @@ def baseline(source_db: Path, target_db: Path, chunk: int = 50_000) -> dict:
 
     from kb.store import Store
 
-    _unlink_db(target_db)
+    unlink_db(target_db)
     store = Store(target_db)  # the same schema, indexes and PRAGMAs as the loader's database
     conn = store.conn
     source = sqlite3.connect(f"file:{source_db}?mode=ro", uri=True)
@@ -647,7 +623,7 @@ def baseline(source_db: Path, target_db: Path, chunk: int = 50_000) -> dict:
     source.close()
     store.close()
     return {"rows": rows, "rows_counted": counted, "insert_seconds": inserting,
-            "db_bytes": _db_size(target_db)}
+            "db_bytes": file_size(target_db)}
 
 
 # =============================================================================================
@@ -733,7 +709,7 @@ def history_benchmark(db: Path, n: int, seed: int) -> dict:
     done = subprocess.run(command, capture_output=True, text=True)
     cli = time.perf_counter() - started
     return {"n": len(works), "median_ms": statistics.median(timings) * 1e3,
-            "p95_ms": _pct(timings, 0.95) * 1e3, "max_ms": max(timings) * 1e3,
+            "p95_ms": pct(timings, 0.95) * 1e3, "max_ms": max(timings) * 1e3,
             "mean_editions": statistics.mean(editions), "cli_ms": cli * 1e3,
             "cli_command": " ".join(command[:1] + command[1:-1] + [repr(work)]),
             "cli_exit": done.returncode, "cli_lines": len(done.stdout.splitlines()),
@@ -898,13 +874,13 @@ async def _load_test(base: str, plan: list[tuple[str, str]], clients: int,
         per_kind[kind] = {
             "requests": len(rows), "errors": sum(1 for r in rows if not 200 <= r[2] < 300),
             "statuses": sorted({r[2] for r in rows}),
-            "p50_ms": _pct(times, 0.5) * 1e3, "p95_ms": _pct(times, 0.95) * 1e3,
+            "p50_ms": pct(times, 0.5) * 1e3, "p95_ms": pct(times, 0.95) * 1e3,
         }
     times = [r[1] for r in records]
     return {"requests": len(records), "planned": len(plan), "seconds": seconds,
             "per_second": len(records) / seconds if seconds else 0.0,
             "errors": sum(1 for r in records if not 200 <= r[2] < 300),
-            "p50_ms": _pct(times, 0.5) * 1e3, "p95_ms": _pct(times, 0.95) * 1e3,
+            "p50_ms": pct(times, 0.5) * 1e3, "p95_ms": pct(times, 0.95) * 1e3,
             "per_kind": per_kind}
 
 
@@ -926,7 +902,7 @@ def build_rows(res: dict) -> list[tuple]:
     if g:
         rows.append(("1", "synthetic catalogue: generate JSONL", f"{g['editions']:,} ed.",
                      f"{g['seconds']:.1f}", f"{g['editions'] / g['seconds']:,.0f} ed./s", "",
-                     "", f"{_mb(g['bytes']):,.0f} MB file", "",
+                     "", f"{mb(g['bytes']):,.0f} MB file", "",
                      f"{g['works']:,} works, {g['stage_events']:,} events, "
                      f"{g['relations_given']:,} relations given"))
     s = res.get("synthetic_load")
@@ -936,7 +912,7 @@ def build_rows(res: dict) -> list[tuple]:
                      f"{s['load_seconds']:.1f}",
                      f"{editions / s['load_seconds']:,.0f} ed./s; "
                      f"{s['rows_total'] / s['load_seconds']:,.0f} rows/s", "",
-                     f"{s['peak_rss_kb'] / 1024:,.0f} MiB", f"{_mb(s['db_bytes']):,.0f} MB",
+                     f"{s['peak_rss_kb'] / 1024:,.0f} MiB", f"{mb(s['db_bytes']):,.0f} MB",
                      str(s["failed"]),
                      f"{s['rows_total']:,} rows: " + ", ".join(
                          f"{t} {n:,}" for t, n in s["rows"].items())))
@@ -968,7 +944,7 @@ def build_rows(res: dict) -> list[tuple]:
         load_rate = s["rows_total"] / s["load_seconds"]
         rows.append(("2", "baseline: bare executemany, 1 txn", f"{b['rows_counted']:,} rows",
                      f"{b['insert_seconds']:.1f}", f"{base_rate:,.0f} rows/s", "", "",
-                     f"{_mb(b['db_bytes']):,.0f} MB", "",
+                     f"{mb(b['db_bytes']):,.0f} MB", "",
                      f"loader/baseline = {100 * load_rate / base_rate:.1f} % (target >= 50 %)"))
     p = res.get("parse")
     if p:
@@ -993,7 +969,7 @@ def build_rows(res: dict) -> list[tuple]:
                      f"{editions / r['load_seconds']:,.0f} ed./s; "
                      f"{r['rows_total'] / r['load_seconds']:,.0f} rows/s; "
                      f"{(r['loaded'] + r['failed']) / r['load_seconds']:,.0f} docs/s", "",
-                     f"{r['peak_rss_kb'] / 1024:,.0f} MiB", f"{_mb(r['db_bytes']):,.0f} MB",
+                     f"{r['peak_rss_kb'] / 1024:,.0f} MiB", f"{mb(r['db_bytes']):,.0f} MB",
                      f"{r['failed']:,} failed",
                      f"{editions:,} editions, {r['rows_total']:,} rows"
                      + (f"; loader alone (tar.xz + YAML) {r['timers']['loader_records_only']:.0f} s"
@@ -1020,17 +996,7 @@ def build_rows(res: dict) -> list[tuple]:
 
 
 def format_table(rows: list[tuple]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(COLUMNS, *rows, strict=True)]
-    numeric = {2, 3, 6, 7, 8}
-
-    def line(cells):
-        return "  ".join(
-            str(c).rjust(w) if i in numeric else str(c).ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(COLUMNS), rule, *(line(r) for r in rows)])
+    return common.format_table(COLUMNS, rows, {2, 3, 6, 7, 8})
 
 
 # =============================================================================================
@@ -1103,7 +1069,7 @@ def main(argv: list[str] | None = None) -> None:
         base_db = out / "baseline.db"
         res["baseline"] = baseline(db, base_db)
         if not args.keep_baseline:
-            _unlink_db(base_db)
+            unlink_db(base_db)
         save()
 
     print(f"[3] parsing {args.parse_n:,} designations", file=sys.stderr)

@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import unlink_db  # noqa: E402  (this folder is first on sys.path)
+
 from kb.model import Clause, Document, Edition  # noqa: E402
 from kb.store import Store  # noqa: E402
 
@@ -228,8 +230,7 @@ def main() -> None:
     new, truth = new_edition(old, text, args.changed, args.renumbered, args.moved,
                              args.removed, args.split)
     db = args.out / "diff.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    unlink_db(db)
     store = Store(db)
     summary = store.load([_document("T/KBB 1-2020", old), _document("T/KBB 1-2025", new)])
     store.close()

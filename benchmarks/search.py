@@ -55,6 +55,9 @@ from collections import Counter
 from itertools import accumulate
 from pathlib import Path
 
+import common  # this folder is first on sys.path
+from common import file_size, mb, pct, unlink_db
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 if str(ROOT) not in sys.path:  # measure the kb of this checkout, whatever is installed
@@ -130,37 +133,6 @@ _FIXED_HEADINGS = {"foreword": ("Foreword", "前言"), "introduction": ("Introdu
                    "1": ("Scope", "范围"), "2": ("Normative references", "规范性引用文件"),
                    "3": ("Terms and definitions", "术语和定义"),
                    "bibliography": ("Bibliography", "参考文献")}
-
-
-def _mb(n_bytes: float) -> float:
-    return n_bytes / 1e6
-
-
-def _file_size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    total = 0
-    for suffix in ("", "-wal", "-journal"):
-        p = Path(str(path) + suffix)
-        if p.exists():
-            total += p.stat().st_size
-    return total
-
-
-def _unlink_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    for suffix in (".whoosh", ".whoosh.building", ".whoosh.old"):
-        shutil.rmtree(Path(str(path) + suffix), ignore_errors=True)
-
-
-def _pct(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of values, nearest-rank."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))
-    return ordered[k]
 
 
 def _bar(**kwargs):
@@ -395,7 +367,7 @@ def generate(path: Path, vocab: Vocabulary, clauses: int, seed: int) -> dict:
                 else:
                     lengths["zh_chars"].append(len(text))
             bar.update(count)
-    stats = {name: {"median": statistics.median(v), "p95": _pct(list(v), 0.95), "max": max(v)}
+    stats = {name: {"median": statistics.median(v), "p95": pct(list(v), 0.95), "max": max(v)}
              for name, v in lengths.items() if v}
     return {"clauses": clauses, "editions": editions, "en": counts["en"], "zh": counts["zh"],
             "kinds": {k: n for k, n in counts.items() if k not in ("en", "zh")},
@@ -573,7 +545,7 @@ def _sizes(db: Path) -> dict:
         tables, method = {}, "file size difference"
     finally:
         conn.close()
-    return {"tables": tables, "method": method, "db_bytes": _file_size(db),
+    return {"tables": tables, "method": method, "db_bytes": file_size(db),
             "fts_bytes": sum(v for k, v in tables.items() if k != "clauses")}
 
 
@@ -798,7 +770,7 @@ def query_stats(queries: list[dict], engines: list[str]) -> dict:
         times = [q["ms"][engine] for q in ok]
         hits = [q["hits"][engine] for q in ok]
         overlaps = [q["overlap"] for q in ok if q.get("overlap") is not None]
-        return {"n": len(times), "p50": _pct(times, 0.5), "p95": _pct(times, 0.95),
+        return {"n": len(times), "p50": pct(times, 0.5), "p95": pct(times, 0.95),
                 "max": max(times, default=float("nan")), "sum_ms": sum(times),
                 "mean_hits": statistics.mean(hits) if hits else float("nan"),
                 "zero_hits": sum(1 for h in hits if h == 0),
@@ -933,7 +905,7 @@ def build_rows(res: dict) -> list[tuple]:
         ln = g["lengths"]
         rows.append(("1", "generate clauses -> JSONL", f"{g['clauses']:,}", f"{g['seconds']:.1f}",
                      f"{g['clauses'] / g['seconds']:,.0f} clauses/s", "", "",
-                     f"{_mb(g['bytes']):,.0f} MB file",
+                     f"{mb(g['bytes']):,.0f} MB file",
                      f"{g['editions']:,} editions; en {g['en']:,}, zh {g['zh']:,}; median en "
                      f"{ln['en_words']['median']:.0f} words ({ln['en_chars']['median']:.0f} chars,"
                      f" max {ln['en_chars']['max']:,}), zh {ln['zh_chars']['median']:.0f} chars "
@@ -943,21 +915,21 @@ def build_rows(res: dict) -> list[tuple]:
     if s:
         rows.append(("2", "Store.load (1 document/edition)", f"{s['clauses']:,}",
                      f"{s['seconds']:.1f}", f"{s['clauses'] / s['seconds']:,.0f} clauses/s", "",
-                     _rss(s), f"{_mb(s['db_bytes']):,.0f} MB DB",
+                     _rss(s), f"{mb(s['db_bytes']):,.0f} MB DB",
                      f"{s['loaded']:,} documents, {s['records']:,} records, {s['failed']} failed;"
-                     f" clauses table {_mb(s.get('clauses_bytes', 0)):,.0f} MB"))
+                     f" clauses table {mb(s.get('clauses_bytes', 0)):,.0f} MB"))
     f = res.get("fts")
     if f:
         t = f["sizes"]["tables"]
         part = lambda p: sum(v for k, v in t.items() if k.startswith(p))  # noqa: E731
         rows.append(("3", "FTS5 build: _rebuild_fts, 1 txn", f"{f['rows']:,} rows",
                      f"{f['seconds']:.1f}", f"{f['rows'] / f['seconds']:,.0f} rows/s", "", _rss(f),
-                     f"{_mb(f['sizes']['fts_bytes']):,.0f} MB FTS5",
-                     f"clauses_fts {_mb(part('clauses_fts')):,.0f} MB (content "
-                     f"{_mb(t.get('clauses_fts_content', 0)):,.0f}, index "
-                     f"{_mb(t.get('clauses_fts_data', 0) + t.get('clauses_fts_idx', 0)):,.0f}), "
-                     f"terms_fts {_mb(part('terms_fts')):,.1f} MB ({f['sizes']['method']}); DB "
-                     f"{_mb(f['db_before']):,.0f} -> {_mb(f['sizes']['db_bytes']):,.0f} MB"))
+                     f"{mb(f['sizes']['fts_bytes']):,.0f} MB FTS5",
+                     f"clauses_fts {mb(part('clauses_fts')):,.0f} MB (content "
+                     f"{mb(t.get('clauses_fts_content', 0)):,.0f}, index "
+                     f"{mb(t.get('clauses_fts_data', 0) + t.get('clauses_fts_idx', 0)):,.0f}), "
+                     f"terms_fts {mb(part('terms_fts')):,.1f} MB ({f['sizes']['method']}); DB "
+                     f"{mb(f['db_before']):,.0f} -> {mb(f['sizes']['db_bytes']):,.0f} MB"))
     w = res.get("whoosh")
     if res.get("whoosh_skipped"):
         rows.append(("4", "whoosh build", "", "", "", "", "", "",
@@ -968,7 +940,7 @@ def build_rows(res: dict) -> list[tuple]:
         rows.append(("4", "whoosh build" + (" [SUBSET]" if w["subset"] else ""),
                      f"{w['docs']:,} docs", f"{w['seconds']:.1f}",
                      f"{w['docs'] / w['seconds']:,.0f} docs/s", "", _rss(w),
-                     f"{_mb(w['bytes']):,.0f} MB folder",
+                     f"{mb(w['bytes']):,.0f} MB folder",
                      subset + ("; _rebuild_whoosh" if not w["subset"] else
                                "; _add_whoosh over rowid <= N, limitmb=128")))
     st = res.get("query_stats")
@@ -1037,17 +1009,7 @@ def build_rows(res: dict) -> list[tuple]:
 
 
 def format_table(rows: list[tuple]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(COLUMNS, *rows, strict=True)]
-    numeric = {2, 3, 5, 6, 7}
-
-    def line(cells):
-        return "  ".join(
-            str(c).rjust(w) if i in numeric else str(c).ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(COLUMNS), rule, *(line(r) for r in rows)])
+    return common.format_table(COLUMNS, rows, {2, 3, 5, 6, 7})
 
 
 def summary_line(res: dict) -> str:
@@ -1056,10 +1018,10 @@ def summary_line(res: dict) -> str:
         parts.append(f"load {res['load']['seconds']:.0f} s")
     if res.get("fts"):
         parts.append(f"FTS5 build {res['fts']['seconds']:.0f} s "
-                     f"({_mb(res['fts']['sizes']['fts_bytes']):,.0f} MB)")
+                     f"({mb(res['fts']['sizes']['fts_bytes']):,.0f} MB)")
     w = res.get("whoosh")
     if w and not res.get("whoosh_skipped"):
-        parts.append(f"whoosh build {w['seconds']:.0f} s ({_mb(w['bytes']):,.0f} MB"
+        parts.append(f"whoosh build {w['seconds']:.0f} s ({mb(w['bytes']):,.0f} MB"
                      + (f", SUBSET of {w['docs']:,} clauses)" if w["subset"] else ")"))
     st = res.get("query_stats")
     if st:
@@ -1144,7 +1106,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[1-4] reusing {db.name}" + ("" if res["whoosh"] or not wanted_whoosh else
                                              " (the whoosh index is rebuilt)"), file=sys.stderr)
     else:
-        _unlink_db(db)
+        unlink_db(db)
         print(f"[1] generating {args.clauses:,} clauses into {corpus}", file=sys.stderr)
         res["generate"] = generate(corpus, vocab, args.clauses, args.seed)
         save()
@@ -1167,7 +1129,7 @@ def main(argv: list[str] | None = None) -> None:
     elif not res.get("whoosh"):
         print(f"[4] building the whoosh index ({wanted_whoosh:,} clauses)", file=sys.stderr)
         result, proc = _run_child("_whoosh", db, wanted_whoosh)
-        res["whoosh"] = {**result, **proc, "bytes": _file_size(whoosh_folder),
+        res["whoosh"] = {**result, **proc, "bytes": file_size(whoosh_folder),
                          "code": _index_code()["whoosh"]}
     save()
 

@@ -1,0 +1,57 @@
+"""Helpers every benchmark script shares: sizes, clean-up, percentiles, the printed table.
+
+Each script runs from the repository root as ``python benchmarks/<name>.py``, so this folder
+is first on ``sys.path`` and ``from common import …`` finds this module.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+
+def mb(n_bytes: float) -> float:
+    return n_bytes / 1e6
+
+
+def file_size(path: Path) -> int:
+    """Bytes of a folder's files, or of a database with its journal and write-ahead log."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    total = 0
+    for suffix in ("", "-wal", "-journal"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            total += p.stat().st_size
+    return total
+
+
+def unlink_db(path: Path) -> None:
+    """Delete a database with its journal, log and whoosh index folders."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    for suffix in (".whoosh", ".whoosh.building", ".whoosh.old"):
+        shutil.rmtree(Path(str(path) + suffix), ignore_errors=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of values, nearest-rank."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))
+    return ordered[k]
+
+
+def format_table(columns: tuple[str, ...], rows: list[tuple], numeric: set[int]) -> str:
+    """A plain-text table: a header, a rule, the rows; ``numeric`` columns right-aligned."""
+    widths = [max(len(str(c)) for c in col) for col in zip(columns, *rows, strict=True)]
+
+    def line(cells):
+        return "  ".join(
+            str(c).rjust(w) if i in numeric else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(columns), rule, *(line(r) for r in rows)])
