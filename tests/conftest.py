@@ -15,6 +15,8 @@ HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
 ROOT = HERE.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
+#: The invented test bulletin (tests/fixtures/bulletins/README.md).
+BULLETIN = FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt"
 
 
 def corpus(*parts: str) -> Path:
@@ -50,3 +52,16 @@ def mini_db(tmp_path) -> Path:
     summary = load(path, FIXTURES / "mini.yaml")
     assert summary.failed == 0, summary.errors
     return path
+
+
+def built(db: Path) -> Path:
+    """``kb build`` from data/ into ``db``, then ``kb bulletin load`` of the test bulletin."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    for args in (["build", "--db", str(db), "-q"],
+                 ["bulletin", "load", "--db", str(db), "-q", str(BULLETIN)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return db

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from kb.cli import datasette_args
-from tests.conftest import ROOT, load
+from tests.conftest import ROOT, built, load
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTEFACTS = ROOT / "artefacts"
@@ -135,28 +135,18 @@ def test_typing_a_query_shows_highlighted_hits(text_server, query, expected, sho
 
 
 @pytest.fixture(scope="module")
-def bulletin_server(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from kb.cli import main
-    from tests.conftest import FIXTURES
-
-    db = tmp_path_factory.mktemp("bulletin") / "kb.db"
-    for args in (["build", "--db", str(db), "-q"],
-                 ["bulletin", "load", "--db", str(db), "-q",
-                  str(FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt")]):
-        result = CliRunner().invoke(main, args)
-        assert result.exit_code == 0, result.output
-    yield from _serve(db)
+def built_server(tmp_path_factory):
+    """data/ built as `kb build` does, with the test bulletin loaded, served."""
+    yield from _serve(built(tmp_path_factory.mktemp("built") / "kb.db"))
 
 
-def test_bulletin_page_in_a_browser(bulletin_server):
+def test_bulletin_page_in_a_browser(built_server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     ARTEFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = _launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(bulletin_server + "/-/bulletin/kbs-bulletin-2019-04")
+        page.goto(built_server + "/-/bulletin/kbs-bulletin-2019-04")
         stale = page.locator(".text .kb-mention.stale")
         assert "GB/T 19011-2013" in stale.all_inner_texts()
         # the highlight is visible: the stale colour is painted behind the designation
@@ -167,22 +157,10 @@ def test_bulletin_page_in_a_browser(bulletin_server):
         page.locator(".text a.kb-mention", has_text="ISO 19011:2018").first.click()
         page.wait_for_selector(".kb-timeline")
         assert "ISO 19011" in page.title()
-        page.goto(bulletin_server + "/-/bulletin/kbs-bulletin-2019-04.html?lang=en")
+        page.goto(built_server + "/-/bulletin/kbs-bulletin-2019-04.html?lang=en")
         assert page.locator("table th").first.inner_text() == "Designation"
         page.screenshot(path=str(ARTEFACTS / "bulletin-reference-table.png"), full_page=True)
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def built_server(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from kb.cli import main
-
-    db = tmp_path_factory.mktemp("built") / "kb.db"
-    result = CliRunner().invoke(main, ["build", "--db", str(db), "-q"])
-    assert result.exit_code == 0, result.output
-    yield from _serve(db)
 
 
 def test_comparing_two_editions_in_a_browser(built_server):

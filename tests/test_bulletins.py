@@ -10,9 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
-from tests.conftest import FIXTURES, corpus, dump_digest
-
-BULLETIN = FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt"
+from tests.conftest import BULLETIN, built, corpus, dump_digest
 
 
 def run(*args):
@@ -21,11 +19,7 @@ def run(*args):
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bulletins") / "kb.db"
-    assert run("build", "--db", path, "-q").exit_code == 0
-    result = run("bulletin", "load", "--db", path, "-q", BULLETIN)
-    assert result.exit_code == 0, result.output
-    return path
+    return built(tmp_path_factory.mktemp("bulletins") / "kb.db")
 
 
 def test_load_and_show(db):

@@ -11,9 +11,7 @@ from click.testing import CliRunner
 
 from kb.cli import main
 from kb.export import FORMATS
-from tests.conftest import FIXTURES
-
-BULLETIN = FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt"
+from tests.conftest import built
 
 
 def run(*args):
@@ -22,10 +20,7 @@ def run(*args):
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("export") / "kb.db"
-    assert run("build", "--db", path, "-q").exit_code == 0
-    assert run("bulletin", "load", "--db", path, "-q", BULLETIN).exit_code == 0
-    return path
+    return built(tmp_path_factory.mktemp("export") / "kb.db")
 
 
 def export(db, *args):

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from tests.conftest import ROOT, load
+from tests.conftest import ROOT, built, load
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -147,26 +147,18 @@ async def test_clause_term_and_contents_pages(text_datasette):
     assert 'href="/-/clause/ISO%2017301-1%3A2016/">text</a>' in response.text
 
 
-@pytest.fixture
-def bulletin_datasette(tmp_path):
-    from click.testing import CliRunner
-
-    from kb.cli import main
-
-    db = tmp_path / "kb.db"
-    for args in (["build", "--db", str(db), "-q"],
-                 ["bulletin", "load", "--db", str(db), "-q",
-                  str(FIXTURES / "bulletins" / "kbs-bulletin-2019-04.txt")]):
-        result = CliRunner().invoke(main, args)
-        assert result.exit_code == 0, result.output
+@pytest.fixture(scope="module")
+def built_datasette(tmp_path_factory):
+    """data/ built as `kb build` does, with the test bulletin loaded."""
+    db = built(tmp_path_factory.mktemp("built") / "kb.db")
     return Datasette([str(db)], immutables=[], settings={"suggest_facets": False})
 
 
 @pytest.mark.asyncio
-async def test_bulletin_page(bulletin_datasette):
-    listing = await bulletin_datasette.client.get("/-/bulletins")
+async def test_bulletin_page(built_datasette):
+    listing = await built_datasette.client.get("/-/bulletins")
     assert listing.status_code == 200 and 'href="/-/bulletin/kbs-bulletin-2019-04"' in listing.text
-    page = await bulletin_datasette.client.get("/-/bulletin/kbs-bulletin-2019-04")
+    page = await built_datasette.client.get("/-/bulletin/kbs-bulletin-2019-04")
     assert page.status_code == 200
     html = page.text
     # every mention is marked in the text; standards link to their history page
@@ -184,8 +176,8 @@ async def test_bulletin_page(bulletin_datasette):
 
 
 @pytest.mark.asyncio
-async def test_bulletin_downloads(bulletin_datasette):
-    client = bulletin_datasette.client
+async def test_bulletin_downloads(built_datasette):
+    client = built_datasette.client
     text = await client.get("/-/bulletin/kbs-bulletin-2019-04.gbt7714?lang=zh&simplified=1")
     assert text.status_code == 200 and "GB/T 19011—2013 管理体系审核指南[S]." in text.text
     workbook = await client.get("/-/bulletin/kbs-bulletin-2019-04.xlsx?lang=en")
@@ -193,18 +185,6 @@ async def test_bulletin_downloads(bulletin_datasette):
     assert "attachment" in workbook.headers["content-disposition"]
     assert (await client.get("/-/bulletin/kbs-bulletin-2019-04.csv?lang=fr")).status_code == 400
     assert (await client.get("/-/bulletin/nothing-here")).status_code == 404
-
-
-@pytest.fixture(scope="module")
-def built_datasette(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from kb.cli import main
-
-    db = tmp_path_factory.mktemp("built") / "kb.db"
-    result = CliRunner().invoke(main, ["build", "--db", str(db), "-q"])
-    assert result.exit_code == 0, result.output
-    return Datasette([str(db)], immutables=[], settings={"suggest_facets": False})
 
 
 @pytest.mark.asyncio
