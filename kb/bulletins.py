@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb import stages
 from kb.designation import DesignationError, parse
-from kb.queries import NotFound, dict_rows
+from kb.queries import NotFound, dict_rows, latest_edition
 
 __all__ = ["bulletin", "check", "find", "references", "resolve_citation"]
 
@@ -53,13 +53,9 @@ def _edition(conn, key: str) -> dict | None:
 
 
 def _latest(conn, work: str, as_of: str | None = None) -> dict | None:
-    """The work's latest published edition (at ``as_of`` if given), not an amendment."""
-    rows = dict_rows(conn, """select id, published, year from editions where work_id = ?
-                          and kind = 'standard' and coalesce(draft_stage, '') = ''
-                          order by coalesce(published, year) desc, id desc""", (work,))
-    if as_of:
-        rows = [r for r in rows if (r["published"] or str(r["year"] or "")) <= as_of]
-    return _edition(conn, rows[0]["id"]) if rows else None
+    """The work's latest edition (at ``as_of`` if given), with its facts."""
+    key = latest_edition(conn, work, as_of)
+    return _edition(conn, key) if key else None
 
 
 def _draft(conn, designation, as_of: str | None) -> tuple[dict | None, dict | None]:

@@ -20,6 +20,7 @@ import sqlite3
 
 from kb import bulletins
 from kb.designation import DesignationError, parse
+from kb.render import display_width
 
 __all__ = ["BINARY", "FORMATS", "LANGUAGES", "ExportError", "editions_table", "export"]
 
@@ -196,16 +197,12 @@ def _xlsx(headers: list[str], cells: list[list[str]], title: str) -> bytes:
     for i, row in enumerate(cells, 1):
         sheet.write_row(i, 0, row, wrap)
     for column, header in enumerate(headers):
-        longest = max([_width(header)] + [_width(r[column]) for r in cells])
+        longest = max([display_width(header)] + [display_width(r[column]) for r in cells])
         sheet.set_column(column, column, min(max(longest + 2, 8), 60))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(cells), 1), len(headers) - 1)
     workbook.close()
     return out.getvalue()
-
-
-def _width(text: str) -> int:
-    return sum(2 if ord(c) > 0x2e80 else 1 for c in text)
 
 
 def _docx(headers: list[str], cells: list[list[str]], title: str) -> bytes:

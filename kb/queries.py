@@ -16,8 +16,8 @@ from kb.designation import DesignationError, parse, try_parse
 from kb.model import BLOCK_KINDS
 
 __all__ = [
-    "NotFound", "adopted_works", "clause", "contents", "edition", "history", "resolve",
-    "suggest", "term",
+    "NotFound", "adopted_works", "clause", "contents", "dict_rows", "edition", "history",
+    "latest_edition", "resolve", "suggest", "term",
 ]
 
 
@@ -120,6 +120,19 @@ def _events(conn, ids: list[str]) -> dict[str, list[dict]]:
     return events
 
 
+def latest_edition(conn: sqlite3.Connection, work: str, as_of: str | None = None) -> str | None:
+    """The work's latest published edition (not a draft or an amendment), or the latest
+    published on or before ``as_of`` (a date) if given."""
+    rows = conn.execute("""select id, coalesce(published, year) from editions
+                           where work_id = ? and kind = 'standard'
+                           and coalesce(draft_stage, '') = ''
+                           order by coalesce(published, year) desc, id desc""", (work,))
+    for key, when in rows:
+        if not as_of or str(when or "") <= as_of:
+            return key
+    return None
+
+
 def edition(conn: sqlite3.Connection, text: str) -> dict:
     """One edition with its stage events and relations; a work designation gives its latest.
 
@@ -128,13 +141,12 @@ def edition(conn: sqlite3.Connection, text: str) -> dict:
     work, key = resolve(conn, text)
     note = None
     if key is None:
-        rows = _edition_rows(conn, "e.work_id = ? and e.kind = 'standard' order by e.year desc",
-                             (work,))
-        if not rows:
+        key = latest_edition(conn, work)
+        if key is None:
             rows = _edition_rows(conn, "e.work_id = ? order by e.year desc", (work,))
-        if not rows:
-            raise _not_found(conn, text)
-        key = rows[0]["designation"]
+            if not rows:
+                raise _not_found(conn, text)
+            key = rows[0]["designation"]
         note = f"{text.strip()} is undated: showing its latest edition, {key}"
     row = _edition_rows(conn, "e.id = ?", (key,))[0]
     row["events"] = _events(conn, [key])[key]

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal or a fixed-width layout: Chinese counts double."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
 
 def _title(row: dict, prefix: str = "title_") -> str:
     parts = [row.get(f"{prefix}en"), row.get(f"{prefix}zh")]
@@ -170,11 +177,7 @@ def hits_text(hits: list[dict]) -> str:
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     """A plain-text table with columns as wide as their widest cell (CJK counts double)."""
-    import unicodedata
-
-    def width(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
+    width = display_width
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: list[str]) -> str:

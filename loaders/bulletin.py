@@ -21,6 +21,7 @@ from pathlib import Path
 
 from kb import mentions
 from kb.model import Article, Bulletin, BulletinMention, Document, LoadError
+from kb.render import display_width
 from loaders.text import extract_text
 
 NAME = "bulletin"
@@ -100,7 +101,7 @@ def join_lines(lines: list[str]) -> list[str]:
     next non-empty line; blank lines between such lines are layout, not paragraph breaks.
     """
     stripped = ["" if _PAGE_NUMBER.match(line.strip()) else line.strip() for line in lines]
-    widths = [_width(line) for line in stripped if line]
+    widths = [display_width(line) for line in stripped if line]
     if not widths:
         return []
     full = statistics.quantiles(widths, n=10)[7] if len(widths) >= 10 else max(widths)
@@ -117,19 +118,14 @@ def join_lines(lines: list[str]) -> list[str]:
         else:
             paragraphs.append(line)
         current = paragraphs[-1]
-        open_paragraph = _width(line) >= 0.85 * full and current[-1] not in _SENTENCE_END
+        open_paragraph = display_width(line) >= 0.85 * full and current[-1] not in _SENTENCE_END
     return paragraphs
-
-
-def _width(line: str) -> float:
-    """Display width: a Chinese character is as wide as two Latin ones."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def is_heading(paragraph: str) -> bool:
     """A short line without closing punctuation that is not a list item."""
     text = paragraph.strip()
-    return (0 < _width(text) <= 60 and text[-1] not in _SENTENCE_END + "，,、" and
+    return (0 < display_width(text) <= 60 and text[-1] not in _SENTENCE_END + "，,、" and
             not _LIST_ITEM.match(text) and not _BYLINE.match(text) and
             not _DATE.fullmatch(text) and not _ISO_DATE.fullmatch(text) and
             not re.search(r"\s{2,}", text))
