@@ -16,11 +16,26 @@ from kb import stages
 from kb.designation import DesignationError, parse
 from kb.queries import NotFound, dict_rows, latest_edition
 
-__all__ = ["bulletin", "check", "find", "references", "resolve_citation"]
+__all__ = ["bulletin", "check", "find", "listing", "references", "resolve_citation"]
 
 #: Editor's order of schemes in a reference table: international, national, sector, others.
 SCHEME_ORDER = {"iso": 0, "iec": 0, "cn-national": 1, "cn-sector": 2, "cn-local": 3,
                 "cn-group": 4, "cnas": 5, "cnca": 5}
+
+
+def _has_bulletins(conn: sqlite3.Connection) -> bool:
+    """False for a database made before bulletins were stored (schema < 3)."""
+    return conn.execute("select 1 from sqlite_master where name = 'bulletins'").fetchone() \
+        is not None
+
+
+def listing(conn: sqlite3.Connection) -> list[dict]:
+    """The loaded bulletins, newest first, with their numbers of mentions."""
+    if not _has_bulletins(conn):
+        return []
+    return dict_rows(conn, """select b.id, b.title, b.date, count(m.start) as mentions
+                              from bulletins b left join mentions m on m.bulletin_id = b.id
+                              group by b.id order by b.date desc, b.id""")
 
 
 def find(conn: sqlite3.Connection, ref: str) -> str:
@@ -29,7 +44,7 @@ def find(conn: sqlite3.Connection, ref: str) -> str:
     :raises NotFound: naming the bulletins there are.
     """
     ref = ref.strip()
-    if not conn.execute("select 1 from sqlite_master where name = 'bulletins'").fetchone():
+    if not _has_bulletins(conn):
         raise NotFound(f"no bulletin {ref!r}; none is loaded (kb bulletin load)")
     candidates = [ref, str(Path(ref)), str(Path(ref).resolve()) if ref else ref]
     for value in candidates:

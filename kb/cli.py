@@ -321,8 +321,8 @@ def export_command(db_path, fmt, lang, simplified, output, committee, works, des
         from kb.designation import committee as committee_reference
 
         title = committee_reference(committee) if committee else "editions"
-        return export.editions_table(conn, _chosen(conn, committee, works, designations,
-                                                   status)), title
+        return export.editions_table(conn, queries.chosen_editions(
+            conn, committee, works, designations, status)), title
 
     rows, title = _ask(table, db_path)
     result = export.export(rows, fmt, lang, title=title, simplified=simplified)
@@ -341,37 +341,6 @@ def export_command(db_path, fmt, lang, simplified, output, committee, works, des
         click.echo(f"{output}: {len(rows)} rows ({fmt}, {lang})", err=True)
     else:
         click.echo(result, nl=False)
-
-
-def _chosen(conn, committee, works, designations, status) -> list[str]:
-    """Edition ids selected by the export options (designations in any spelling)."""
-    where, params = [], []
-    if committee:
-        from kb.designation import committee as committee_reference
-
-        where.append("committee = ?")
-        params.append(committee_reference(committee))
-    if works:
-        keys = [queries.resolve(conn, w)[0] for w in works]
-        where.append(f"work_id in ({','.join('?' * len(keys))})")
-        params += keys
-    if designations:
-        keys = []
-        for d in designations:
-            work, key = queries.resolve(conn, d)
-            if key is None:
-                raise queries.NotFound(f"{d!r} is undated: name an edition, or use --work")
-            keys.append(key)
-        where.append(f"id in ({','.join('?' * len(keys))})")
-        params += keys
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    ids = [r[0] for r in conn.execute(
-        f"select id from editions where {' and '.join(where)} order by id", params)]
-    if not ids:
-        raise queries.NotFound("no edition matches these options")
-    return ids
 
 
 # --- comparisons -----------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from kb.designation import DesignationError, parse, try_parse
 from kb.model import BLOCK_KINDS
 
 __all__ = [
-    "NotFound", "adopted_works", "clause", "contents", "dict_rows", "edition", "history",
+    "NotFound", "adopted_works", "chosen_editions", "clause", "contents",
+    "dict_rows", "edition", "history",
     "latest_edition", "resolve", "suggest", "term",
 ]
 
@@ -131,6 +132,42 @@ def latest_edition(conn: sqlite3.Connection, work: str, as_of: str | None = None
         if not as_of or str(when or "") <= as_of:
             return key
     return None
+
+
+def chosen_editions(conn: sqlite3.Connection, committee: str | None = None,
+                    works: tuple[str, ...] = (), designations: tuple[str, ...] = (),
+                    status: str | None = None) -> list[str]:
+    """Edition ids of a committee, of works, or named (any spelling), with a status.
+
+    :raises NotFound: for an undated designation among ``designations``, or no match.
+    """
+    where, params = [], []
+    if committee:
+        from kb.designation import committee as committee_reference
+
+        where.append("committee = ?")
+        params.append(committee_reference(committee))
+    if works:
+        keys = [resolve(conn, w)[0] for w in works]
+        where.append(f"work_id in ({','.join('?' * len(keys))})")
+        params += keys
+    if designations:
+        keys = []
+        for d in designations:
+            _, key = resolve(conn, d)
+            if key is None:
+                raise NotFound(f"{d!r} is undated: name an edition, or use --work")
+            keys.append(key)
+        where.append(f"id in ({','.join('?' * len(keys))})")
+        params += keys
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    ids = [r[0] for r in conn.execute(
+        f"select id from editions where {' and '.join(where) or '1'} order by id", params)]
+    if not ids:
+        raise NotFound("no edition matches these options")
+    return ids
 
 
 def edition(conn: sqlite3.Connection, text: str) -> dict:

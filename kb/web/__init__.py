@@ -313,13 +313,10 @@ def _bulletin_html(b: dict) -> Markup:
 
 
 async def bulletins_page(datasette, request):
+    from kb import bulletins
+
     name, db = await _kb_database(datasette)
-    rows = []
-    if db is not None and await db.table_exists("bulletins"):
-        rows = [dict(r) for r in (await db.execute(
-            """select b.id, b.title, b.date, count(m.start) as mentions from bulletins b
-               left join mentions m on m.bulletin_id = b.id group by b.id order by b.date desc,
-               b.id""")).rows]
+    rows = await db.execute_fn(bulletins.listing) if db is not None else []
     return Response.html(await datasette.render_template(
         "standards_bulletins.html", {"bulletins": rows, "database": name,
                                      "bulletin_url": bulletin_url}, request=request))
@@ -329,8 +326,8 @@ async def _bulletin(datasette, key: str):
     from kb import bulletins
 
     name, db = await _kb_database(datasette)
-    if db is None or not await db.table_exists("bulletins"):
-        return name, None, "no bulletin is loaded (kb bulletin load FILE)"
+    if db is None:
+        return name, None, "no knowledge base is attached to this Datasette"
     try:
         def ask(conn):
             b = bulletins.bulletin(conn, key)
