@@ -211,11 +211,11 @@ def check(conn: sqlite3.Connection, ref: str) -> dict:
             "mentions": len(b["mentions"])}
 
 
-def references(conn: sqlite3.Connection, ref: str) -> list[dict]:
-    """One row per standard a bulletin cites, sorted as an editor expects: international,
-    then national, then sector and others, each by number."""
+def references(b: dict) -> list[dict]:
+    """One row per standard a bulletin (from :func:`bulletin`) cites, sorted as an editor
+    expects: international, then national, then sector and others, each by number."""
     rows: dict[str, dict] = {}
-    for m in bulletin(conn, ref)["mentions"]:
+    for m in b["mentions"]:
         if m["kind"] not in ("standard", "draft"):
             continue
         key = m["resolved"] or m["canonical"]

@@ -313,11 +313,11 @@ def export_command(db_path, fmt, lang, simplified, output, committee, works, des
 
     def table(conn):
         if bulletin:
-            b = bulletins.find(conn, bulletin)
-            rows = bulletins.references(conn, b)
+            b = bulletins.bulletin(conn, bulletin)
+            rows = bulletins.references(b)
             if status:
                 rows = [r for r in rows if r["status"] == status]
-            return rows, b
+            return rows, b["id"]
         from kb.designation import committee as committee_reference
 
         title = committee_reference(committee) if committee else "editions"

@@ -331,7 +331,7 @@ async def _bulletin(datasette, key: str):
     try:
         def ask(conn):
             b = bulletins.bulletin(conn, key)
-            return b, bulletins.references(conn, b["id"])
+            return b, bulletins.references(b)
 
         return name, await db.execute_fn(ask), None
     except queries.NotFound as error:
