@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from kb.designation import DesignationError, parse
-from kb.queries import dict_rows
+from kb.queries import NotFound, dict_rows, resolve
 
 __all__ = ["KINDS", "DiffError", "compare", "crosswalk", "tokens"]
 
@@ -284,24 +284,26 @@ def _edition(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
     :raises DiffError: for an undated or unknown designation, listing the editions there are.
     """
     try:
-        d = parse(text)
+        work, key = resolve(conn, text)
     except DesignationError as error:
         raise DiffError(str(error)) from None
-    key, work = d.edition.canonical, d.work.canonical
-    row = conn.execute("select work_id from editions where id = ?", (key,)).fetchone()
-    if row and (d.year or d.stage or d.supplements):
-        return key, row[0]
-    there = [r[0] for r in conn.execute(
-        "select id from editions where work_id = ? order by year, id", (work,))]
-    with_text = {r[0] for r in conn.execute(
-        "select distinct edition_id from clauses where edition_id in (select id from editions "
-        "where work_id = ?)", (work,))}
-    listing = ", ".join(f"{e}{' (text)' if e in with_text else ''}" for e in there)
-    if not there:
-        raise DiffError(f"{text.strip()!r} is not in the knowledge base")
-    if d.year is None and not d.stage and not d.supplements:
-        raise DiffError(f"{text.strip()!r} is undated: name one edition ({listing})")
-    raise DiffError(f"{text.strip()!r} is not in the knowledge base; its work has {listing}")
+    except NotFound:
+        work, key = parse(text).work.canonical, None
+        if not _listing(conn, work):
+            raise DiffError(f"{text.strip()!r} is not in the knowledge base") from None
+        raise DiffError(f"{text.strip()!r} is not in the knowledge base; its work has "
+                        f"{_listing(conn, work)}") from None
+    if key is None:
+        raise DiffError(f"{text.strip()!r} is undated: name one edition "
+                        f"({_listing(conn, work)})")
+    return key, work
+
+
+def _listing(conn: sqlite3.Connection, work: str) -> str:
+    """The editions of a work, those with clause text marked."""
+    rows = conn.execute("""select e.id, exists(select 1 from clauses c where c.edition_id = e.id)
+                           from editions e where e.work_id = ? order by e.year, e.id""", (work,))
+    return ", ".join(f"{key}{' (text)' if text else ''}" for key, text in rows)
 
 
 def _languages(conn, edition: str) -> list[str]:
