@@ -172,7 +172,8 @@ class Clause:
 class Citation:
     """A clause of an edition citing another document, dated (an edition) or undated (the
     work, "latest edition"); ``cited`` is canonical, ``as_written`` as the text has it.
-    Citations are part of an edition's text and are replaced with it."""
+    Citations are part of an edition's text and are replaced with it; the store records the
+    edition's ``cites`` relation for each."""
 
     designation: str
     clause: str

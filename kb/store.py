@@ -422,6 +422,8 @@ class Store:
                 "edition_id": edition, "language": record.language, "clause": record.clause,
                 "cited": cited, "as_written": record.as_written, "source_id": source_id,
             })
+            # a clause's citation is also a citation of its edition
+            self._add_relation(Relation(edition, "cites", cited), buffer, source_id)
         else:
             buffer.add("terms", (edition, record.language, record.entry), {
                 "edition_id": edition, "language": record.language, "entry": record.entry,

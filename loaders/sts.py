@@ -239,9 +239,10 @@ class _State:
         for cited, places in self.cited.items():
             if cited == self.edition:
                 continue
-            yield Relation(self.edition, "cites", cited)
+            if not any(places):  # cited outside every clause: the edition cites it
+                yield Relation(self.edition, "cites", cited)
             for clause, written in places.items():
-                if clause:
+                if clause:  # the store records the edition's cites relation too
                     yield Citation(self.edition, clause, cited, written, self.language)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kb import mentions
 from kb.designation import DesignationError, parse
-from kb.model import Citation, Clause, Document, Edition, LoadError, Relation, Term
+from kb.model import Citation, Clause, Document, Edition, LoadError, Term
 
 #: 2: citations found in the text
 VERSION = 2
@@ -270,8 +270,7 @@ def _citations(key: str, language: str, number: str, text: str) -> Iterator:
         if mention.kind in ("standard", "draft") and mention.canonical and \
                 mention.canonical != key:
             cited.setdefault(mention.canonical, mention.as_written)
-    for canonical, written in cited.items():
-        yield Relation(key, "cites", canonical)
+    for canonical, written in cited.items():  # the store adds the edition's cites relation
         yield Citation(key, number, canonical, written, language)
 
 
