@@ -103,11 +103,7 @@ def load(db_path: str, loader: str | None, designation: str | None, quiet: bool,
     store = _open_store(db_path)
     try:
         summary = _load(store, paths, loader, quiet, designation)
-        if summary.texts:
-            from kb import search
-
-            with store.db.atomic():
-                search.update(store.conn, summary.texts)
+        _sync(store, quiet)
     except LoadError as error:
         raise _Fail(str(error)) from None
     finally:
@@ -115,21 +111,28 @@ def load(db_path: str, loader: str | None, designation: str | None, quiet: bool,
     _report(summary)
 
 
-def _reindex(store: Store, quiet: bool = False) -> int:
-    """Rebuild the full-text tables in one transaction (a query never sees half of it) and
-    the whoosh index beside the database, with a progress bar."""
+def _reindex(store: Store, quiet: bool = False, whoosh: bool | None = None) -> int:
+    """Rebuild every search index (FTS5 in one transaction, so a query never sees half of
+    it; tantivy, and whoosh if wanted, beside the database), with a progress bar."""
     from kb import search
 
     if not store.conn.execute("select 1 from clauses limit 1").fetchone() and "clauses_fts" \
             not in store.db.table_names():
         return 0
-    rows = store.conn.execute("select (select count(*) from clauses) + "
-                              "(select count(*) from terms)").fetchone()[0]
     clauses = store.conn.execute("select count(*) from clauses").fetchone()[0]
-    with tqdm(total=rows + clauses, unit=" rows", desc="indexing (FTS5, whoosh)",
-              disable=quiet or None, file=sys.stderr, dynamic_ncols=True) as bar:
+    with tqdm(total=clauses, unit=" clauses", desc="indexing", disable=quiet or None,
+              file=sys.stderr, dynamic_ncols=True) as bar:
         with store.db.atomic():
-            return search.rebuild(store.conn, progress=bar.update)
+            return search.rebuild(store.conn, progress=bar.update, whoosh=whoosh)
+
+
+def _sync(store: Store, quiet: bool = False) -> None:
+    """Bring the search indexes beside the database up to date after a load."""
+    from kb import search
+
+    with tqdm(unit=" clauses", desc="search index", disable=quiet or None, file=sys.stderr,
+              dynamic_ncols=True, leave=False) as bar:
+        search.sync(store.conn, progress=bar.update)
 
 
 def _open_store(db_path: str | Path) -> Store:
@@ -172,12 +175,16 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
             click.echo(f"kb: {error}", err=True)
         raise _Fail(f"build failed: {summary.failed} documents failed; {target} left as it was")
     os.replace(temporary, target)
-    built_index = Path(str(temporary) + ".whoosh")
-    old_index = Path(str(target) + ".whoosh")
-    if old_index.exists():
-        shutil.rmtree(old_index)
-    if built_index.exists():
-        built_index.rename(old_index)
+    from kb.search import ENGINES
+
+    for engine in ENGINES:  # the folder indexes built beside the new file follow it
+        built_index = Path(f"{temporary}.{engine}")
+        old_index = Path(f"{target}.{engine}")
+        if old_index.exists():
+            shutil.rmtree(old_index)
+        if built_index.exists():
+            built_index.rename(old_index)
+        Path(f"{temporary}.{engine}.lock").unlink(missing_ok=True)
     click.echo(f"{target}: {summary.line()}")
 
 
@@ -426,19 +433,24 @@ def show(db_path: str, as_json: bool, designation: str) -> None:
 @main.command()
 @_db_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def index(db_path: str, quiet: bool) -> None:
-    """Drop and rebuild the full-text indexes of clause text and terms."""
+@click.option("--whoosh/--no-whoosh", default=None,
+              help="Also build (or drop) the whoosh index; by default it is rebuilt if it "
+                   "exists.")
+def index(db_path: str, quiet: bool, whoosh: bool | None) -> None:
+    """Drop and rebuild the search indexes of clause text and terms."""
     if not Path(db_path).exists():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
     store = _open_store(db_path)
     try:
-        rows = _reindex(store, quiet)
+        rows = _reindex(store, quiet, whoosh)
     finally:
         store.close()
-    click.echo(f"{db_path}: indexed {rows} clauses and terms")
+    if whoosh is False:
+        shutil.rmtree(f"{db_path}.whoosh", ignore_errors=True)
+    click.echo(f"{db_path}: indexed {rows} clauses")
 
 
-@main.command("search")
+@main.command("search", context_settings={"ignore_unknown_options": True})
 @_db_option
 @click.option("--standard", help="Only this work or edition (any spelling).")
 @click.option("--edition", help="Only this edition (any spelling; it must be loaded).")
@@ -446,14 +458,22 @@ def index(db_path: str, quiet: bool) -> None:
 @click.option("--kind", help="Only this kind of clause (clause, term, annex, note, table, "
               "figure …).")
 @click.option("--status", help="Only editions with this status (current, withdrawn …).")
-@click.option("-n", "--limit", default=20, show_default=True, type=int)
-@click.option("--engine", type=click.Choice(["fts", "whoosh"]), default="fts",
-              show_default=True, help="SQLite FTS5 or the whoosh index beside the database.")
-@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
-@click.argument("query")
-def search_command(db_path, standard, edition, language, kind, status, limit, engine,
+@click.option("-n", "--limit", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="Hits a page.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1),
+              help="Which page of hits.")
+@click.option("--engine", type=click.Choice(["tantivy", "fts", "whoosh"]), default="tantivy",
+              show_default=True, help="The ranking index beside the database, SQLite FTS5, "
+              "or the whoosh index (kb index --whoosh).")
+@click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
+@click.argument("query", nargs=-1, required=True)
+def search_command(db_path, standard, edition, language, kind, status, limit, page, engine,
                    as_json, query) -> None:
-    """Search clause text in English and Chinese; hits best first with a snippet."""
+    """Search clause text in English and Chinese; hits best first with a snippet.
+
+    Words must all match; "quoted words" match as a phrase and audit* any word that starts
+    so.  Chinese matches wherever the characters occur, Traditional or Simplified.
+    """
     from kb import search
 
     conn = _connect(db_path)
@@ -469,13 +489,18 @@ def search_command(db_path, standard, edition, language, kind, status, limit, en
                                         (standard,)).fetchone():
             raise _Fail(f"--edition: {standard} is not in the knowledge base")
         try:
-            hits = search.search(conn, query, limit=limit, standard=standard,
-                                 language=language, kind=kind, engine=engine, status=status)
-        except sqlite3.OperationalError as error:
-            raise _Fail(f"{db_path}: no search index ({error}); run `kb index`") from None
+            results = search.search(conn, " ".join(query), limit=limit,
+                                    offset=(page - 1) * limit, standard=standard,
+                                    language=language, kind=kind, engine=engine,
+                                    status=status)
+        except (search.QueryError, search.SearchError) as error:
+            raise _Fail(f"{db_path}: {error}") from None
     finally:
         conn.close()
-    _print(hits, as_json, render.hits_text)
+    if as_json:
+        click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.hits_text(results, limit))
 
 
 @main.command()

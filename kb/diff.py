@@ -45,12 +45,12 @@ class DiffError(ValueError):
 
 def tokens(text: str) -> list[str]:
     """Words, spaces and punctuation of a text; Chinese runs cut into words by jieba."""
-    from kb.search import _jieba
+    from kb.analysis import cut
 
     out: list[str] = []
     for piece in _TOKEN.findall(text or ""):
         if _CJK.match(piece):
-            out.extend(_jieba().cut(piece))
+            out.extend(cut(piece))
         else:
             out.append(piece)
     return out

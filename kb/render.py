@@ -165,13 +165,23 @@ def term_text(entries: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def hits_text(hits: list[dict]) -> str:
-    """Search hits as text: where, then the snippet."""
+def hits_text(results, limit: int = 20) -> str:
+    """A page of search hits as text: where, then the snippet; then how many match."""
     lines = []
-    for hit in hits:
-        lines.append(f"{hit['designation']}  {hit['clause']}  {hit['heading'] or ''}")
+    for hit in results.hits:
+        lines.append(f"{hit['designation']}  {hit['clause']}  {hit['heading'] or ''}".rstrip())
         lines.append(f"    {hit['snippet']}")
-    lines.append(f"{len(hits)} hits")
+    shown = len(results.hits)
+    if not results.total:
+        lines.append(f"no clause matches {results.query!r}")
+    elif not shown:
+        lines.append(f"no hits on this page: {results.total:,} clauses match")
+    else:
+        first = results.offset + 1
+        span = f"{first}–{first + shown - 1}" if shown > 1 else f"{first}"
+        more = "" if results.offset + shown >= results.total else \
+            f" (next: --page {results.offset // max(limit, 1) + 2})"
+        lines.append(f"{span} of {results.total:,} clauses{more}")
     return "\n".join(lines)
 
 

@@ -1,420 +1,300 @@
-"""Full-text search over clause text and terms, in English and Chinese.
+"""Full-text search over clause text, in English and Chinese: the one door to every engine.
 
-The FTS5 tables are derived from ``clauses`` and ``terms`` and can be dropped and rebuilt
-(:func:`rebuild`).  SQLite's tokenizer sees a run of Chinese characters as one token, so
-Chinese is segmented with jieba here, the same way at index time and at query time
-(:func:`segment`); English goes through FTS5's ``porter`` stemmer, so ``audit programmes``
-finds ``audit programme``.  Snippets are cut from the segmented text and the spaces the
-segmentation put between Chinese characters are taken out again.
+Three engines index the same analysis of each clause (:mod:`kb.analysis`: folding, jieba
+words, sub-words, character grams) and answer the same parsed query, so they find the same
+clauses; they differ in where they live and how fast they rank:
 
-Ranking is bounded: SQLite computes bm25 for every row a query matches (7-15 µs a row, so
-1.6 s for a word in 950 000 of 1 000 000 clauses).  :func:`search` ranks the first
-:data:`RANK_LIMIT` matches FTS5 meets: a query that matches fewer is ranked exactly as a
-plain ``ORDER BY rank``; one that matches more is ranked within a random sample of its
-matches, because a clause's FTS5 rowid is a hash of its key (:func:`_scatter`), so the
-first matches in rowid order are spread over every loaded standard, not the first loaded.
-A filter on a standard or on a rare kind of clause is part of the MATCH (each row carries
-tokens for its edition, work and kind in the ``scope`` column), so it narrows the rows
-before they are ranked instead of after.
+* ``tantivy`` (:mod:`kb.search_tantivy`), the default of ``kb search`` and the pages: a
+  folder beside the database; exact top k (block-max WAND) in milliseconds at a million
+  clauses.
+* ``fts`` (:mod:`kb.search_fts`): SQLite FTS5 inside the database, for Datasette's
+  ``?_search=`` and SQL users; exact ``ORDER BY rank``, slow on very common words.
+* ``whoosh`` (:mod:`kb.search_whoosh`): the original design's engine, built on request.
 
-This module is the only one that knows the search engine: another engine (whoosh) goes
-behind the same functions.
+Nothing is sampled: every engine ranks every match and says how many there are
+(:class:`Results`).  Snippets are cut from each hit's own text (:func:`kb.analysis.snippet`).
+
+**Staying in step.**  The FTS5 tables are written in the transaction that writes the clauses
+(:func:`index_texts`, called by the store), and that transaction also appends the texts it
+changed to ``search_log``.  Each folder index records the database state it reflects (the
+``search_epoch`` of its last full build and the last ``search_log`` generation applied) in
+``kb-state.json``; :func:`sync`, run after every load and before every search, applies the
+texts logged since, reading their analysis from the FTS5 table instead of segmenting again.
+So a kill between the commit and the folder update is repaired by the next command, for just
+the texts it missed; a load that is refused changes nothing at all.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import re
+import contextlib
+import fcntl
+import json
+import os
 import shutil
 import sqlite3
 import threading
-import warnings
-from functools import lru_cache
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ENGINES", "RANK_LIMIT", "rebuild", "search", "segment", "sub_words", "update",
-           "whoosh_dir"]
+from kb import analysis, search_fts
+from kb.analysis import QueryError
+from kb.search_tantivy import Ranking
+from kb.search_whoosh import Whoosh
 
-#: Search engines behind :func:`search`.
-ENGINES = ("fts", "whoosh")
-#: Matches of one query ranked at most; see the module doc.
-RANK_LIMIT = 1000
-#: Kinds rare enough that filtering on them belongs in the MATCH (a token per row).
-_SELECTIVE_KINDS = frozenset({"term", "annex", "annex-normative", "annex-informative",
-                              "foreword", "introduction", "bibliography", "note", "example",
-                              "table", "figure"})
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
+           "Results", "SearchError", "index_texts", "rebuild", "search", "sync"]
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_HAN_OR_PUNCT = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
-# a space that segmentation put between two Chinese characters (possibly at a highlight mark)
-_CJK_GAP = re.compile(rf"(?<={_HAN_OR_PUNCT})(\ue001?) +(\ue000?)(?={_HAN_OR_PUNCT})")
-_WORD = re.compile(r"[\w\u3400-\u9fff]+")
-_START, _END = "\ue000", "\ue001"  # private-use marks, replaced by the caller's
+#: Engines behind :func:`search`, the default first.
+ENGINES = ("tantivy", "fts", "whoosh")
+DEFAULT_ENGINE = "tantivy"
+#: Weight of a match in each indexed part of a clause, the same in every engine.
+WEIGHTS = {"heading": 3.0, "text": 1.0, "sub": 0.5, "grams": 0.25, "scope": 0.0}
 MARK_START, MARK_END = "[", "]"
+_FOLDERS = {"tantivy": Ranking, "whoosh": Whoosh}
+_STATE = "kb-state.json"
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+class SearchError(RuntimeError):
+    """Search cannot run (no index yet …); the message says what to do in one line."""
 
 
-def segment(text: str) -> str:
-    """Text with every run of Chinese characters cut into words separated by spaces."""
-    if not text or not _CJK.search(text):
-        return text or ""
-    jieba = _jieba()
-    return _CJK.sub(lambda m: " " + " ".join(jieba.cut(m.group())) + " ", text)
+@dataclass
+class Results:
+    """One page of hits: ``total`` clauses match; ``hits`` are those from ``offset`` on."""
+
+    query: str
+    engine: str
+    total: int
+    offset: int
+    hits: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "engine": self.engine, "total": self.total,
+                "offset": self.offset, "hits": self.hits}
 
 
-def sub_words(text: str) -> str:
-    """The shorter words inside the Chinese words of ``text`` (审核方案 → 审核 方案), indexed
-    beside the text so a query for a part of a compound finds it."""
-    return _segmented(text)[1]
-
-
-def _segmented(text: str) -> tuple[str, str]:
-    """(:func:`segment`, :func:`sub_words`) of a text with one jieba cut per Chinese run.
-
-    The sub-words are the dictionary words of two and three characters inside longer words,
-    as ``jieba.cut_for_search`` finds them, without cutting the text a second time.
-    """
-    if not text or not _CJK.search(text):
-        return text or "", ""
-    jieba = _jieba()
-    frequencies = jieba.dt.FREQ
-    inner: list[str] = []
-
-    def cut(match: re.Match) -> str:
-        words = list(jieba.cut(match.group()))
-        whole = set(words)
-        for word in words:
-            for n in (2, 3):
-                if len(word) > n:
-                    inner.extend(gram for i in range(len(word) - n + 1)
-                                 if frequencies.get(gram := word[i:i + n]) and
-                                 gram not in whole)
-        return " " + " ".join(words) + " "
-
-    return _CJK.sub(cut, text), " ".join(inner)
-
-
-def _unsegment(text: str) -> str:
-    """Undo the spaces :func:`segment` put between Chinese characters (hit marks kept)."""
-    return _CJK_GAP.sub(r"\1\2", text)
-
-
-@lru_cache(maxsize=4096)
-def scope_token(kind: str, designation: str) -> str:
-    """The token that stands for an edition (``kind`` "ed") or a work ("wk") in the index."""
-    return f"kb{kind}{hashlib.sha1(designation.encode()).hexdigest()[:16]}"
-
-
-def _match_query(query: str) -> str:
-    """An FTS5 query: each Chinese run becomes a phrase of its words, other words AND-ed;
-    text in double quotes is one phrase."""
-    parts = []
-    for quoted in re.findall(r'"([^"]+)"', query):
-        words = [w for w in _WORD.findall(segment(quoted))]
-        if words:
-            parts.append('"' + " ".join(words) + '"')
-    for chunk in re.split(r"(\s+)", re.sub(r'"[^"]*"', " ", query).strip()):
-        if not chunk.strip():
-            continue
-        for piece in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+",
-                                chunk):
-            if _CJK.fullmatch(piece):
-                words = [w for w in _jieba().cut(piece) if w.strip()]
-                parts.append('"' + " ".join(words) + '"')  # the extra column has sub-words
-            else:
-                parts += [f'"{w}"' for w in _WORD.findall(piece)]
-    return " AND ".join(parts)
-
-
-def rebuild(conn: sqlite3.Connection, progress=None) -> int:
-    """Drop and rebuild both indexes from the clauses and terms; return the rows indexed.
-
-    The FTS5 tables are rebuilt inside the caller's transaction; the whoosh index is built
-    in a new folder beside the database and swapped in whole.  ``progress(n)`` hears of
-    every batch of rows indexed (FTS5, then whoosh).
-    """
-    count = _rebuild_fts(conn, progress)
-    folder = whoosh_dir(conn)
-    if folder is not None:
-        _rebuild_whoosh(conn, folder, progress)
-    return count
-
-
-def update(conn: sqlite3.Connection, texts: set[tuple[str, str]]) -> int:
-    """Bring both indexes up to date for the (edition, language) texts just (re)loaded.
-
-    Falls back to :func:`rebuild` when there is no index yet.  Run it in one transaction;
-    whoosh commits its own change atomically.
-    """
-    row = conn.execute("select sql from sqlite_master where name = 'clauses_fts'").fetchone()
-    folder = whoosh_dir(conn)
-    if not row or " scope," not in row[0] or (folder is not None and not folder.exists()):
-        return rebuild(conn)  # no index yet, or one built before the scope column
-    count = 0
-    for edition, language in sorted(texts):
-        for table in ("clauses_fts", "terms_fts"):
-            conn.execute(f"delete from {table} where edition_id = ? and language = ?",
-                         (edition, language))
-        count += _insert_fts(conn, "c.edition_id = ? and c.language = ?", (edition, language))
-    if folder is not None and texts:
-        _update_whoosh(conn, folder, texts)
-    return count
-
-
-def _scatter(edition: str, language: str, number: str, salt: int = 0) -> int:
-    """The FTS5 rowid of a clause: a hash, so that rowid order (the order FTS5 meets a
-    query's matches in) is a random order of the whole knowledge base."""
-    key = f"{edition}\0{language}\0{number}\0{salt}".encode()
-    return int.from_bytes(hashlib.blake2b(key, digest_size=7).digest(), "big") + 1
-
-
-def _clause_row(edition, language, number, kind, heading, text, work) -> tuple:
-    heading, inner_heading = _segmented(heading or "")
-    text, inner_text = _segmented(text or "")
-    kinds = {kind or "clause", (kind or "clause").split("-")[0]}
-    scope = [scope_token("ed", edition), scope_token("wk", work or edition),
-             *(scope_token("kd", k) for k in sorted(kinds))]
-    return (_scatter(edition, language, number), edition, language, number, kind, heading,
-            text, f"{inner_heading} {inner_text}".strip(), " ".join(scope))
-
-
-def _insert_fts(conn: sqlite3.Connection, where: str = "1", params: tuple = (),
-                progress=None) -> int:
-    """Index the clauses and terms that ``where`` selects (``c`` is the table), in batches;
-    ``progress(n)`` is told of every batch."""
-    count = 0
-    for table, columns, row in (
-        ("clauses_fts", "c.edition_id, c.language, c.number, c.kind, c.heading, c.text, e.work_id",
-         _clause_row),
-        ("terms_fts", "c.edition_id, c.language, c.entry, c.preferred, c.admitted, c.definition",
-         lambda e, lang, entry, p, a, d: (e, lang, entry, segment(p), segment(a or ""),
-                                          segment(d or ""))),
-    ):
-        source = table.removesuffix("_fts")
-        cursor = conn.execute(f"""select {columns} from {source} c
-                                  left join editions e on e.id = c.edition_id
-                                  where {where} order by c.edition_id, c.language""", params)
-        if table == "clauses_fts":
-            insert = """insert into clauses_fts(rowid, edition_id, language, number, kind,
-                        heading, text, extra, scope) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
-        else:
-            insert = "insert into terms_fts values (?, ?, ?, ?, ?, ?)"
-        for rows in _rows_in_parallel(cursor, row, parallel=table == "clauses_fts"):
-            try:
-                conn.execute("savepoint kb_fts_batch")
-                conn.executemany(insert, rows)
-                conn.execute("release kb_fts_batch")
-            except sqlite3.IntegrityError:  # two clauses hashed to one rowid: salt one
-                conn.execute("rollback to kb_fts_batch")
-                conn.execute("release kb_fts_batch")
-                for values in rows:
-                    _insert_salted(conn, insert, values)
-            count += len(rows)
-            if progress:
-                progress(len(rows))
-    return count
-
-
-_BATCH = 500
-
-
-def _make_rows(make, batch: list[tuple]) -> list[tuple]:
-    return [make(*values) for values in batch]
-
-
-def _rows_in_parallel(cursor: sqlite3.Cursor, make, parallel: bool):
-    """Batches of index rows made from the cursor's rows by ``make``: segmenting Chinese is
-    most of the work, so a large index spreads it over the machine's cores (fork, so the
-    workers share jieba's dictionary)."""
-    import multiprocessing
-    import os
-
-    first = cursor.fetchmany(_BATCH)
-    second = cursor.fetchmany(_BATCH) if len(first) == _BATCH else []
-    workers = min(os.cpu_count() or 1, 8)
-    if not parallel or not second or workers < 2 or \
-            "fork" not in multiprocessing.get_all_start_methods():
-        for batch in (first, second):
-            if batch:
-                yield _make_rows(make, batch)
-        while batch := cursor.fetchmany(_BATCH):
-            yield _make_rows(make, batch)
-        return
-    _jieba()  # loaded once, before the fork
-    from collections import deque
-
-    pending: deque = deque()  # batches being segmented, in order; read in this thread only
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        batch = first
-        while batch:
-            pending.append(pool.apply_async(_make_rows, (make, batch)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-            batch = second or cursor.fetchmany(_BATCH)
-            second = []
-        while pending:
-            yield pending.popleft().get()
-
-
-def _insert_salted(conn: sqlite3.Connection, insert: str, values: tuple) -> None:
-    for salt in range(100):
-        try:
-            conn.execute(insert, values if salt == 0 else
-                         (_scatter(*values[1:3], values[3], salt), *values[1:]))
-            return
-        except sqlite3.IntegrityError:
-            continue
-    raise sqlite3.IntegrityError(f"no free rowid for {values[1]} {values[3]}")
-
-
-def _rebuild_fts(conn: sqlite3.Connection, progress=None) -> int:
-    conn.execute("drop table if exists clauses_fts")
-    conn.execute("drop table if exists terms_fts")
-    conn.execute(
-        """create virtual table clauses_fts using fts5(
-             edition_id unindexed, language unindexed, number unindexed, kind unindexed,
-             heading, text, extra, scope, tokenize = 'porter unicode61')"""
-    )
-    conn.execute(
-        """create virtual table terms_fts using fts5(
-             edition_id unindexed, language unindexed, entry unindexed,
-             preferred, admitted, definition, tokenize = 'porter unicode61')"""
-    )
-    return _insert_fts(conn, progress=progress)
+# --- searching -------------------------------------------------------------------------------
 
 
 def search(
     conn: sqlite3.Connection, query: str, limit: int = 20, standard: str | None = None,
-    language: str | None = None, kind: str | None = None, engine: str = "fts",
+    language: str | None = None, kind: str | None = None, engine: str = DEFAULT_ENGINE,
     offset: int = 0, marks: tuple[str, str] = (MARK_START, MARK_END),
     status: str | None = None,
-) -> list[dict]:
-    """Clauses matching ``query``, best first, each with a highlighted snippet.
+) -> Results:
+    """Clauses matching ``query``, best first, ``limit`` from ``offset``, with snippets.
 
     :param standard: only this work or edition (canonical designation).
-    :param engine: ``fts`` (SQLite FTS5) or ``whoosh``.
-    :param offset: hits to skip (paging).
-    :param marks: what goes around each hit in the snippet.
+    :param kind: only clauses of this kind or family (``annex`` takes both annex kinds).
     :param status: only editions with this status (``current`` …).
+    :param engine: one of :data:`ENGINES`.
+    :raises QueryError: nothing to search for, or too much (one line).
+    :raises SearchError: the engine has no index.
     """
-    if engine == "whoosh":
-        hits = _search_whoosh(conn, query, (limit + offset) * (4 if status else 1), standard,
-                              language, kind)
-        if status:
-            known = {r[0] for r in conn.execute("select id from editions where status = ?",
-                                                (status,))}
-            hits = [h for h in hits if h["designation"] in known]
-        return [_marked(h, marks) for h in hits[offset:offset + limit]]
-    if engine != "fts":
+    if engine not in ENGINES:
         raise ValueError(f"unknown search engine {engine!r} (known: {', '.join(ENGINES)})")
-    match = _match_query(query)
-    if not match:
-        return []
-    scopes = []
-    if standard:
-        scopes.append(f"({scope_token('ed', standard)} OR {scope_token('wk', standard)})")
-    if kind and kind in _SELECTIVE_KINDS:
-        scopes.append(scope_token("kd", kind))
-    if scopes:
-        match = f"({match}) AND scope : ({' AND '.join(scopes)})"
-    where = [condition for condition, value in (
-        ("f.language = :language", language), ("f.kind like :kind || '%'", kind),
-        ("f.edition_id in (select id from editions where status = :status)", status),
-    ) if value]
-    filters = "".join(f" and {w}" for w in where)
-    values = {"match": match, "ranked": RANK_LIMIT, "limit": limit, "offset": offset,
-              "start": _START, "end": _END, "language": language, "kind": kind,
-              "status": status}
-    matches = f"from clauses_fts f where clauses_fts match :match {filters}"
-    score = "bm25(clauses_fts, 4.0, 1.0, 0.5, 0.0)"
-    # the first RANK_LIMIT matches in rowid order: all of them, or a random sample (rowids
-    # are hashes), ranked by bm25
-    candidates = f"select f.rowid as id, {score} as score {matches} limit :ranked"
-    # rank the candidates, then cut snippets for the page of hits only
-    rows = conn.execute(
-        f"""with ranked(id, score) as (
-              select id, score from ({candidates}) order by score limit :limit offset :offset)
-            select f.edition_id, f.number, c.heading, f.kind, f.language,
-                   coalesce(nullif(snippet(clauses_fts, 5, :start, :end, ' … ', 24), ''),
-                            snippet(clauses_fts, 4, :start, :end, ' … ', 24)), r.score
-            from ranked r join clauses_fts f on f.rowid = r.id
-            join clauses c on c.edition_id = f.edition_id and c.language = f.language
-                          and c.number = f.number
-            where clauses_fts match :match order by r.score""", values).fetchall()
-    return [_marked(
-        {"designation": r[0], "clause": r[1], "heading": r[2], "kind": r[3], "language": r[4],
-         "snippet": " ".join(_unsegment(r[5]).split()), "score": round(-r[6], 3)},
-        marks) for r in rows]
+    parsed = analysis.parse_query(query)
+    limit, offset = max(0, int(limit)), max(0, int(offset))
+    if not search_fts.exists(conn):
+        raise SearchError("no search index yet (run `kb index`)")
+    editions = None
+    if status:
+        editions = [r[0] for r in conn.execute(
+            "select id from editions where status = ? and id in "
+            "(select distinct edition_id from clauses)", (status,))]
+    if engine == "fts":
+        scopes = []
+        if standard:
+            scopes.append([search_fts.scope_token("ed", standard),
+                           search_fts.scope_token("wk", standard)])
+        if kind:
+            scopes.append([search_fts.scope_token("kd", kind)])
+        total, ranked = search_fts.search(conn, parsed, scopes, language, editions,
+                                          limit, offset)
+    else:
+        index = _folder_engine(conn, engine)
+        if engine == "whoosh" and not (index.folder / _STATE).exists():
+            raise SearchError("no whoosh index (run `kb index --whoosh`)")
+        sync(conn, engines=(engine,))
+        filters = {"scope": standard, "language": language, "kind": kind, "edition": editions}
+        total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
+    return Results(query, engine, total, offset, _hits(conn, parsed, ranked, marks))
 
 
-def _marked(hit: dict, marks: tuple[str, str]) -> dict:
-    hit["snippet"] = hit["snippet"].replace(_START, marks[0]).replace(_END, marks[1])
-    return hit
+def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> list[dict]:
+    hits = []
+    for score, (edition, language, number) in ranked:
+        row = conn.execute("select heading, text, kind from clauses where edition_id = ? and "
+                           "language = ? and number = ?", (edition, language, number)
+                           ).fetchone()
+        if row is None:  # deleted since the index was read
+            continue
+        heading, text, kind = row
+        cut = analysis.snippet(text, parsed, marks) if text else ""
+        if heading and (not text or marks[0] not in cut):  # the heading matched, not the text
+            head = analysis.snippet(heading, parsed, marks)
+            if not text or marks[0] in head:
+                cut = head
+        hits.append({"designation": edition, "clause": number, "heading": heading,
+                     "kind": kind, "language": language, "snippet": cut,
+                     "score": round(float(score), 3)})
+    return hits
 
 
-# --- whoosh ----------------------------------------------------------------------------------
+# --- the folder indexes ----------------------------------------------------------------------
 
 
-def whoosh_dir(conn: sqlite3.Connection) -> Path | None:
-    """The whoosh index folder beside the database file (None for an in-memory database)."""
+_OPEN: dict[tuple[str, str], tuple[int, object]] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def index_folder(conn: sqlite3.Connection, engine: str) -> Path | None:
+    """The folder of ``engine``'s index beside the database (None for an in-memory one)."""
     row = conn.execute("pragma database_list").fetchone()
-    return Path(row[2] + ".whoosh") if row and row[2] else None
+    return Path(f"{row[2]}.{engine}") if row and row[2] else None
 
 
-@lru_cache(maxsize=1)
-def _whoosh():
-    with warnings.catch_warnings():  # whoosh 2.7.4 (2016) predates current Pythons
-        warnings.simplefilter("ignore")
-        from whoosh import analysis, fields, highlight, index, qparser, query
-    return analysis, fields, highlight, index, qparser, query
+def _folder_engine(conn: sqlite3.Connection, engine: str):
+    """The open engine object of the folder (reopened when the folder was swapped)."""
+    folder = index_folder(conn, engine)
+    if folder is None:
+        raise SearchError(f"the {engine} engine needs a database file")
+    try:
+        inode = folder.stat().st_ino
+    except FileNotFoundError:
+        inode = -1
+    with _OPEN_LOCK:
+        known = _OPEN.get((engine, str(folder)))
+        if known and known[0] == inode:
+            return known[1]
+        if known:
+            known[1].close()
+        opened = _FOLDERS[engine](folder)
+        _OPEN[(engine, str(folder))] = (inode, opened)
+        return opened
 
 
-def _schema():
-    analysis, fields, *_ = _whoosh()
-    analyzer = analysis.RegexTokenizer(r"\w+") | analysis.LowercaseFilter() | \
-        analysis.StemFilter()
-    return fields.Schema(
-        key=fields.ID(stored=True, unique=True), edition_id=fields.ID(stored=True),
-        work_id=fields.ID(stored=True), language=fields.ID(stored=True),
-        number=fields.ID(stored=True), kind=fields.ID(stored=True),
-        heading=fields.TEXT(analyzer=analyzer, stored=True, field_boost=4.0),
-        text=fields.TEXT(analyzer=analyzer, stored=True),
-    )
+def _read_state(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / _STATE).read_text())
+    except (OSError, ValueError):
+        return None
 
 
-def _add_whoosh(conn: sqlite3.Connection, writer, where: str = "1", params: tuple = (),
-                progress=None) -> None:
-    """Add the clauses that ``where`` selects (``c`` is the table) to a whoosh writer."""
-    for i, (edition, work, language, number, kind, heading, text) in enumerate(conn.execute(
-        f"""select c.edition_id, e.work_id, c.language, c.number, c.kind, c.heading, c.text
-            from clauses c left join editions e on e.id = c.edition_id where {where}""", params
-    ), 1):
-        writer.add_document(
-            key=f"{edition}\0{language}\0{number}", edition_id=edition, work_id=work or "",
-            language=language, number=number, kind=kind or "",
-            heading=segment(heading or ""), text=segment(text or ""),
-        )
-        if progress and not i % 1000:
-            progress(1000)
+def _write_state(folder: Path, epoch: str, generation: int) -> None:
+    temporary = folder / (_STATE + ".tmp")
+    temporary.write_text(json.dumps({"epoch": epoch, "generation": generation}))
+    os.replace(temporary, folder / _STATE)
 
 
-def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path, progress=None) -> None:
-    *_, index, _qparser, _query = _whoosh()
+def _db_state(conn: sqlite3.Connection) -> tuple[str | None, int]:
+    """(the epoch of the FTS5 tables, the last search_log generation)."""
+    try:
+        epoch = conn.execute("select value from kb_meta where key = 'search_epoch'").fetchone()
+        generation = conn.execute("select max(generation) from search_log").fetchone()[0]
+    except sqlite3.OperationalError:
+        return None, 0
+    return (epoch[0] if epoch else None), generation or 0
+
+
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """One writer of the folder at a time, across processes."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{folder}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sync(conn: sqlite3.Connection, engines: Iterable[str] = ("tantivy", "whoosh"),
+         progress: Callable[[int], None] | None = None) -> int:
+    """Bring the folder indexes up to date with the database; return the clauses written.
+
+    A folder index of another epoch (or none, for tantivy) is rebuilt from the FTS5 table;
+    one behind the log gets the logged texts again.  whoosh is kept only once built.
+    """
+    epoch, generation = _db_state(conn)
+    if epoch is None:
+        return 0
+    written = 0
+    for name in engines:
+        folder = index_folder(conn, name)
+        if folder is None:
+            continue
+        state = _read_state(folder)
+        if state == {"epoch": epoch, "generation": generation}:
+            continue
+        if state is None and name == "whoosh":
+            continue
+        with _locked(folder):
+            state = _read_state(folder)
+            if state is not None and state["epoch"] == epoch:
+                if state["generation"] < generation:
+                    written += _apply_log(conn, name, folder, state["generation"],
+                                          generation)
+                    _write_state(folder, epoch, generation)
+            else:
+                written += _build_folder(conn, name, folder, epoch, generation, progress)
+    return written
+
+
+def _apply_log(conn, name: str, folder: Path, since: int, until: int) -> int:
+    texts = conn.execute("select distinct edition_id, language from search_log "
+                         "where generation > ? and generation <= ? order by 1, 2",
+                         (since, until)).fetchall()
+    writer = _FOLDERS[name](folder).writer()
+    count = 0
+    try:
+        for edition, language in texts:
+            writer.delete(edition, language)
+            docs = list(_stored_docs(conn, "c.edition_id = ? and c.language = ?",
+                                     (edition, language)))
+            writer.add(docs)
+            count += len(docs)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return count
+
+
+def _build_folder(conn, name: str, folder: Path, epoch: str, generation: int,
+                  progress=None) -> int:
+    """Build a folder index whole from the FTS5 table's analysis, then swap it in."""
     building = folder.with_name(folder.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    writer = index.create_in(str(building), _schema()).writer(limitmb=128)
-    _add_whoosh(conn, writer, progress=progress)
-    writer.commit()
+    writer = _FOLDERS[name](building).writer(create=True)
+    count = 0
+    try:
+        batch = []
+        for doc in _stored_docs(conn):
+            batch.append(doc)
+            if len(batch) >= 1000:
+                writer.add(batch)
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        writer.add(batch)
+        count += len(batch)
+        if progress:
+            progress(len(batch))
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    _write_state(building, epoch, generation)
+    _swap(building, folder)
+    return count
+
+
+def _swap(building: Path, folder: Path) -> None:
     old = folder.with_name(folder.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
@@ -423,83 +303,148 @@ def _rebuild_whoosh(conn: sqlite3.Connection, folder: Path, progress=None) -> No
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _update_whoosh(conn: sqlite3.Connection, folder: Path, texts) -> None:
-    *_, index, _qparser, wquery = _whoosh()
-    writer = index.open_dir(str(folder)).writer(limitmb=128)
-    for edition, language in sorted(texts):
-        writer.delete_by_query(wquery.And([wquery.Term("edition_id", edition),
-                                           wquery.Term("language", language)]))
-        _add_whoosh(conn, writer, "c.edition_id = ? and c.language = ?", (edition, language))
-    writer.commit()
+def _stored_docs(conn, where: str = "1", params: tuple = ()) -> Iterator[tuple]:
+    """Documents for a folder index from the analysis kept in the FTS5 table."""
+    for edition, language, number, kind, work, heading, text, sub, grams in conn.execute(
+        f"""select c.edition_id, c.language, c.number, c.kind, e.work_id,
+                   f.heading, f.text, f.sub, f.grams
+            from clauses c join clauses_fts f on f.rowid = c.rowid
+            left join editions e on e.id = c.edition_id where {where}""", params):
+        yield (edition, language, number, kind, work,
+               analysis.Analysed(heading, text, sub, grams))
 
 
-def _search_whoosh(conn, query: str, limit: int, standard, language, kind) -> list[dict]:
-    _analysis, _fields, highlight, index, qparser, wquery = _whoosh()
-    folder = whoosh_dir(conn)
-    if folder is None or not index.exists_in(str(folder)):
-        raise sqlite3.OperationalError("no whoosh index")
-    with _SEARCHERS_LOCK:
-        searcher = _searcher(folder)
-        return _whoosh_hits(searcher, query, limit, standard, language, kind)
+# --- indexing --------------------------------------------------------------------------------
 
 
-_SEARCHERS: dict[str, tuple[int, object]] = {}
-_SEARCHERS_LOCK = threading.Lock()
+def _ensure_tables(conn: sqlite3.Connection) -> None:
+    conn.execute("""create table if not exists search_log (
+                      generation integer primary key autoincrement,
+                      edition_id text not null, language text not null)""")
+    conn.execute("create table if not exists kb_meta (key text primary key, value text)")
 
 
-def _searcher(folder: Path):
-    """An open whoosh searcher of the index in ``folder``, kept between queries (opening one
-    costs 50-100 ms); a rebuilt folder is reopened, a committed update refreshed."""
-    *_, index, _qparser, _query = _whoosh()
-    inode = folder.stat().st_ino
-    known = _SEARCHERS.get(str(folder))
-    if known and known[0] == inode:
-        searcher = known[1]
-        if not searcher.up_to_date():
-            searcher = searcher.refresh()
-    else:
-        if known:
-            known[1].close()
-        searcher = index.open_dir(str(folder)).searcher()
-    _SEARCHERS[str(folder)] = (inode, searcher)
-    return searcher
+def index_texts(conn: sqlite3.Connection, texts: Iterable[tuple[str, str]]) -> int:
+    """Index the (edition, language) texts just written, inside the caller's transaction,
+    and log them for the folder indexes (see the module doc); return the clauses indexed."""
+    texts = sorted(set(texts))
+    if not texts:
+        return 0
+    _ensure_tables(conn)
+    if not search_fts.exists(conn):
+        return rebuild_fts(conn)
+    count = 0
+    for edition, language in texts:
+        count += _index_fts(conn, "c.edition_id = ? and c.language = ?", (edition, language))
+        conn.execute("insert into search_log(edition_id, language) values (?, ?)",
+                     (edition, language))
+    return count
 
 
-def _whoosh_hits(searcher, query: str, limit: int, standard, language, kind) -> list[dict]:
-    _analysis, _fields, highlight, _index, qparser, wquery = _whoosh()
-    parser = qparser.MultifieldParser(["heading", "text"], searcher.schema,
-                                      group=qparser.AndGroup)
-    parsed = parser.parse(segment(query))
-    filters = []
-    if standard:
-        filters.append(wquery.Or([wquery.Term("edition_id", standard),
-                                  wquery.Term("work_id", standard)]))
-    if language:
-        filters.append(wquery.Term("language", language))
-    if kind:
-        filters.append(wquery.Prefix("kind", kind))
-    results = searcher.search(parsed, limit=limit,
-                              filter=wquery.And(filters) if filters else None)
-    results.formatter = _marks_formatter(highlight)
-    hits = []
-    for hit in results:
-        snippet = hit.highlights("text") or hit.highlights("heading") or hit["text"][:160]
-        hits.append({
-            "designation": hit["edition_id"], "clause": hit["number"],
-            "heading": _unsegment(hit["heading"]).strip() or None, "kind": hit["kind"],
-            "language": hit["language"], "snippet": " ".join(_unsegment(snippet).split()),
-            "score": round(hit.score, 3),
-        })
-    return hits
+def rebuild_fts(conn: sqlite3.Connection, progress=None, folders: tuple = ()) -> int:
+    """Drop and rebuild the FTS5 tables in the caller's transaction, under a new epoch, and
+    feed the same analysed rows to the folder ``writers`` given."""
+    _ensure_tables(conn)
+    search_fts.create(conn, WEIGHTS)
+    conn.execute("insert or replace into kb_meta(key, value) values ('search_epoch', ?)",
+                 (uuid.uuid4().hex,))
+    return _index_fts(conn, progress=progress, folders=folders)
 
 
-def _marks_formatter(highlight):
-    class Marks(highlight.Formatter):
-        """Hits between the private-use marks, like the FTS5 snippets."""
+def _index_fts(conn, where: str = "1", params: tuple = (), progress=None,
+               folders: tuple = ()) -> int:
+    cursor = conn.execute(
+        f"""select c.rowid, c.edition_id, c.language, c.number, c.kind, e.work_id,
+                   c.heading, c.text
+            from clauses c left join editions e on e.id = c.edition_id where {where}""",
+        params)
+    count = 0
+    for rows in _analysed_batches(cursor):
+        search_fts.insert(conn, [search_fts.clause_row(*row) for row in rows])
+        for writer in folders:
+            writer.add([(e, lang, n, k, w, a) for _, e, lang, n, k, w, a in rows])
+        count += len(rows)
+        if progress:
+            progress(len(rows))
+    terms = conn.execute(
+        f"""select c.rowid, c.edition_id, c.language, c.entry, c.preferred, c.admitted,
+                   c.definition from terms c where {where}""", params).fetchall()
+    search_fts.insert_terms(conn, [
+        (rowid, e, lang, entry, *(" ".join(analysis.words(v or "")) for v in values))
+        for rowid, e, lang, entry, *values in terms])
+    return count
 
-        between = " … "
 
-        def format_token(self, text, token, replace=False):
-            return _START + highlight.get_text(text, token, replace) + _END
+_BATCH = 500
 
-    return Marks()
+
+def _analyse(rows: list[tuple]) -> list[tuple]:
+    return [(*row[:6], analysis.index_text(row[6], row[7])) for row in rows]
+
+
+def _analysed_batches(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
+    """Batches of (rowid, edition, language, number, kind, work, Analysed): analysing is most
+    of the work, so a large set is spread over the machine's cores (fork: the workers share
+    the loaded dictionaries)."""
+    import multiprocessing
+    from collections import deque
+
+    first = cursor.fetchmany(_BATCH)
+    second = cursor.fetchmany(_BATCH) if len(first) == _BATCH else []
+    workers = min(os.cpu_count() or 1, 8)
+    if not second or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for batch in (first, second):
+            if batch:
+                yield _analyse(batch)
+        while batch := cursor.fetchmany(_BATCH):
+            yield _analyse(batch)
+        return
+    analysis.index_text("预热", "")  # load the dictionaries once, before the fork
+    pending: deque = deque()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        batch = first
+        while batch:
+            pending.append(pool.apply_async(_analyse, (batch,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+            batch = second or cursor.fetchmany(_BATCH)
+            second = []
+        while pending:
+            yield pending.popleft().get()
+
+
+def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = None,
+            whoosh: bool | None = None) -> int:
+    """Drop and rebuild every index from the clauses; return the clauses indexed.
+
+    The clauses are analysed once and fed to FTS5 (in the caller's transaction) and to the
+    tantivy index (built in a new folder, swapped in once the transaction is committed by
+    :func:`sync`'s state check); whoosh too if it exists or ``whoosh`` is true.
+    """
+    names = ["tantivy"]
+    whoosh_folder = index_folder(conn, "whoosh")
+    if whoosh or (whoosh is None and whoosh_folder is not None and
+                  (whoosh_folder / _STATE).exists()):
+        names.append("whoosh")
+    folders = {}
+    for name in names:
+        folder = index_folder(conn, name)
+        if folder is not None:
+            building = folder.with_name(folder.name + ".building")
+            shutil.rmtree(building, ignore_errors=True)
+            folders[name] = (folder, building, _FOLDERS[name](building).writer(create=True))
+    try:
+        count = rebuild_fts(conn, progress, tuple(w for _, _, w in folders.values()))
+        for _, _, writer in folders.values():
+            writer.commit()
+    except BaseException:
+        for _, building, writer in folders.values():
+            writer.abort()
+            shutil.rmtree(building, ignore_errors=True)
+        raise
+    epoch, generation = _db_state(conn)
+    for folder, building, _ in folders.values():
+        _write_state(building, epoch, generation)
+        with _locked(folder):
+            _swap(building, folder)
+    return count

@@ -126,7 +126,8 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._texts: set[tuple[str, str]] = set()
+        self._texts: set[tuple[str, str]] = set()  # the document being read
+        self._pending: set[tuple[str, str]] = set()  # written, not yet indexed
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -289,7 +290,7 @@ class Store:
         """
         self._on_records = on_records
         summary = LoadSummary()
-        self._texts = summary.texts
+        self._pending.clear()
         buffer = _Buffer()
         self._first_source = self._next_source_id(buffer)
         seen: set[tuple[str, str, int]] = set()
@@ -302,6 +303,7 @@ class Store:
                 if buffer.size() >= _FLUSH_ROWS or in_batch >= _COMMIT_DOCUMENTS:
                     self._flush(buffer)
                     buffer.done.clear()
+                    self._index_pending()
                     self.db.execute("COMMIT")
                     self.db.execute("BEGIN")
                     in_batch = 0
@@ -309,6 +311,7 @@ class Store:
                     progress(document, outcome)
             self._flush(buffer)
             self._finish()
+            self._index_pending()
             self.db.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -322,6 +325,7 @@ class Store:
             summary.unchanged += 1
             return "unchanged"
         own = _Buffer()  # this document's rows, kept apart until it has parsed completely
+        self._texts = set()
         savepoint = False
         count = 0
         source_id = self._next_source_id(batch)
@@ -352,6 +356,8 @@ class Store:
         if self._on_records:
             self._on_records(count % 1000)
         batch.merge(own)
+        self._pending |= self._texts
+        summary.texts |= self._texts
         batch.add("sources", (source_id,), {
             "id": source_id, "path": document.name, "sha256": document.sha256,
             "loader": document.loader, "loader_version": document.loader_version,
@@ -362,6 +368,14 @@ class Store:
         summary.loaded += 1
         summary.records += count
         return "loaded"
+
+    def _index_pending(self) -> None:
+        """Index the texts written in this transaction before it commits (kb.search)."""
+        if self._pending:
+            from kb import search
+
+            search.index_texts(self.conn, self._pending)
+            self._pending.clear()
 
     def _next_source_id(self, buffer: _Buffer) -> int:
         if buffer.rows["sources"]:

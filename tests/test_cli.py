@@ -155,11 +155,12 @@ def test_loader_choices_match_the_loaders():
 
 
 def test_build_has_sample_texts_to_search_and_read(built_db):
-    zh = json.loads(run("search", "--db", str(built_db), "--json", "审核方案").output)
+    zh = json.loads(run("search", "--db", str(built_db), "--json", "审核方案").output)["hits"]
     assert zh and zh[0]["designation"] == "T/KBS 1.1-2026"  # the English one has it as an
     # equivalent in its term entries
     assert any(h["clause"].startswith("5") for h in zh)
-    en = json.loads(run("search", "--db", str(built_db), "--json", "audit programmes").output)
+    en = json.loads(run("search", "--db", str(built_db), "--json",
+                        "audit programmes").output)["hits"]
     assert en[0]["designation"] == "T/KBS 1-2026"  # the Chinese one gives English equivalents
     result = run("read", "--db", str(built_db), "T/KBS 1-2026", "5.2")
     assert result.exit_code == 0 and "5 Managing an audit programme › 5.2" in result.output

@@ -77,7 +77,7 @@ def test_terms_with_english_equivalents(db):
 
 
 def test_search_finds_text_loaded_clauses(db):
-    hits = json.loads(run("search", "--db", str(db), "--json", "审核 方案").output)
+    hits = json.loads(run("search", "--db", str(db), "--json", "审核 方案").output)["hits"]
     assert hits[0]["designation"] == "T/KBS 1.1-2026"
 
 

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from urllib.parse import quote, unquote
 
 from datasette import hookimpl
@@ -99,7 +98,7 @@ async def search_page(datasette, request):
     except ValueError:
         page = 1
     size = 20
-    hits, message = [], None
+    hits, message, total = [], None, 0
     if q and db is not None:
         canonical = None
         if standard:
@@ -107,24 +106,26 @@ async def search_page(datasette, request):
             canonical = parsed.edition.canonical if parsed else standard
 
         def run(conn):
-            return engine.search(conn, q, limit=size + 1, offset=(page - 1) * size,
+            return engine.search(conn, q, limit=size, offset=(page - 1) * size,
                                  standard=canonical, language=language, kind=kind,
                                  marks=_MARKS)
 
         try:
-            hits = await db.execute_fn(run)
-        except sqlite3.OperationalError as error:  # no index yet
-            message = f"search is not available: {error} (run `kb index`)"
-    more = len(hits) > size
-    hits = hits[:size]
+            results = await db.execute_fn(run)
+            hits, total = results.hits, results.total
+        except (engine.QueryError, engine.SearchError) as error:
+            message = str(error)
+    more = (page - 1) * size + len(hits) < total
     for hit in hits:
         hit["snippet_html"] = _highlight(hit["snippet"])
         hit["url"] = clause_url(hit["designation"], hit["clause"])
     args = {"q": q, "standard": standard, "lang": language or "", "kind": kind or ""}
     base = "/-/search?" + "&".join(f"{k}={quote(v)}" for k, v in args.items() if v)
+    first = (page - 1) * size + 1
     return Response.html(await datasette.render_template(
         "standards_search.html",
         {**args, "hits": hits, "message": message, "page": page, "database": name,
+         "total": total, "first": first, "last": first + len(hits) - 1,
          "next_url": f"{base}&page={page + 1}" if more else None,
          "prev_url": f"{base}&page={page - 1}" if page > 1 else None, "clause_url": clause_url},
         request=request,

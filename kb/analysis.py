@@ -1,0 +1,360 @@
+"""Text analysis for search: one reading of clause text and queries, shared by every engine.
+
+Every search engine (:mod:`kb.search`) indexes what this module makes of a clause and searches
+what it makes of a query, so they find the same clauses:
+
+* **Folding** (:func:`fold`): full-width forms become half-width (NFKC), capitals small,
+  Latin diacritics go (as FTS5's ``unicode61`` does), and Traditional Chinese becomes
+  Simplified (OpenCC ``t2s``), so 審核 finds 审核 and ＩＳＯ finds ISO.
+* **Words** (:func:`index_text`): Latin words as they are; each run of Chinese characters cut
+  into words by jieba (``rjieba``, the jieba-rs binding: the same dictionary and cuts as the
+  Python jieba, without its 0.9 s dictionary load).
+* **Sub-words**: the dictionary words of two and three characters inside longer words
+  (审核方案 → 审核, 方案), so a part of a compound ranks above a chance occurrence.
+* **Grams**: the character bigrams of every Chinese run, and its last character.  jieba cuts
+  by context (in 审核组和受审核方 neither 审核组 nor 受审核方 is a word), so words alone miss
+  occurrences; a Chinese query is matched as the phrase of its bigrams, which finds every
+  clause whose text contains it, and a one-character query as a prefix of the grams.
+* **Terms** (:func:`terms`): what a ranking engine indexes: the words with English ones
+  stemmed (Porter, as FTS5's ``porter`` tokenizer does).
+
+Queries (:func:`parse_query`) are words, ``"quoted phrases"`` and ``prefix*``; everything else
+is text: no operators, so a query cannot fail on syntax.  Snippets (:func:`snippet`) are cut
+from a hit's own text, with the query's matches marked, the same for every engine.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+__all__ = ["Analysed", "Part", "Query", "QueryError", "cut", "fold", "grams", "index_text",
+           "parse_query", "segment", "snippet", "terms", "words"]
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_RUN = re.compile(f"[{_HAN}]+")
+#: A run of Chinese characters, or a run of other letters and digits (``_`` separates, as in
+#: FTS5's unicode61).
+_TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
+_QUOTED = re.compile(r'"([^"]*)"?')
+
+#: Distinct words, phrases and Chinese runs one query may hold.
+MAX_PARTS = 32
+#: Characters of a query read at most.
+MAX_QUERY_CHARS = 1000
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message says why in one line."""
+
+
+# --- folding ---------------------------------------------------------------------------------
+
+
+class _FoldTable(dict):
+    """str.translate table that folds a character on first sight: NFKC, lower case, no Latin
+    diacritics (a character that folds to nothing or to several keeps its own length)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char).lower()
+        stripped = "".join(c for c in unicodedata.normalize("NFKD", folded)
+                           if not unicodedata.combining(c))
+        if stripped and stripped.isascii():
+            folded = stripped
+        if len(folded) != 1:  # ligatures, ① … : keep offsets stable, fold them whole below
+            folded = char.lower() if len(char.lower()) == 1 else char
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """``text`` folded for matching, the same length as ``text`` (offsets stay valid)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if len(folded) != len(text):  # a character folded to several or to none
+        folded = text.translate(_FOLD)
+    elif _ACCENTED.search(folded):
+        folded = folded.translate(_FOLD)
+    if not folded.isascii() and HAN_RUN.search(folded):
+        simplified = _opencc().convert(folded)
+        if len(simplified) == len(folded):
+            folded = simplified
+        else:  # a phrase conversion changed the length: convert character by character
+            folded = "".join(_t2s_char(c) for c in folded)
+    return folded
+
+
+@lru_cache(maxsize=65536)
+def _t2s_char(char: str) -> str:
+    converted = _opencc().convert(char)
+    return converted if len(converted) == 1 else char
+
+
+# --- segmentation ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import rjieba
+
+    return rjieba
+
+
+def cut(run: str) -> list[str]:
+    """A run of Chinese characters cut into words (jieba)."""
+    return _jieba().cut(run)
+
+
+def segment(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` with their spans: (folded word, start, end), Chinese runs cut into
+    words by jieba."""
+    folded = fold(text or "")
+    out: list[tuple[str, int, int]] = []
+    for match in _TOKEN.finditer(folded):
+        word, start = match.group(), match.start()
+        if word[0] >= "\u3400" and HAN_RUN.fullmatch(word):
+            for piece in cut(word):
+                out.append((piece, start, start + len(piece)))
+                start += len(piece)
+        else:
+            out.append((word, start, match.end()))
+    return out
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` (Chinese cut into words)."""
+    return [w for w, _, _ in segment(text)]
+
+
+def grams(run: str) -> str:
+    """The grams of one folded Chinese run, joined by spaces: its bigrams, then its last
+    character."""
+    if len(run) < 2:
+        return run
+    return " ".join(map("".join, zip(run, run[1:], strict=False))) + " " + run[-1]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A clause's heading and text as the indexes take them: each a string of words joined
+    by spaces (folded, unstemmed), the heading followed by its grams; ``sub`` the sub-words;
+    ``grams`` the character grams of both."""
+
+    heading: str
+    text: str
+    sub: str
+    grams: str
+
+
+def index_text(heading: str | None, text: str | None) -> Analysed:
+    """Analyse a clause once for every index (see the module doc)."""
+    out: dict[str, str] = {}
+    sub: list[str] = []
+    all_grams: list[str] = []
+    for name, value in (("heading", heading or ""), ("text", text or "")):
+        folded = fold(value)
+        pieces: list[str] = []
+        first_gram = len(all_grams)
+        for match in _TOKEN.finditer(folded):
+            word = match.group()
+            if word[0] >= "\u3400" and HAN_RUN.fullmatch(word):
+                pieces_of_run = cut(word)
+                pieces.extend(pieces_of_run)
+                all_grams.append(grams(word))
+                long = [piece for piece in pieces_of_run if len(piece) > 2]
+                if long:
+                    whole, known = set(pieces_of_run), _jieba().has_word
+                    sub.extend(g for piece in long for n in (2, 3) if len(piece) > n
+                               for i in range(len(piece) - n + 1)
+                               if (g := piece[i:i + n]) not in whole and known(g))
+            else:
+                pieces.append(word)
+        if name == "heading":  # so a Chinese match in the heading weighs as a heading
+            pieces.extend(all_grams[first_gram:])
+        out[name] = " ".join(pieces)
+    return Analysed(out["heading"], out["text"], " ".join(sub), " ".join(all_grams))
+
+
+# --- terms -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("porter")
+
+
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def terms(joined: str) -> list[str]:
+    """The index terms of a string of words (:class:`Analysed` fields): English words
+    stemmed, the others as they are."""
+    items = joined.split()
+    stem = _stemmer().stemWord
+    return [stem(w) if _LATIN_WORD.fullmatch(w) else w for w in items]
+
+
+def term(word: str) -> str:
+    """The index term of one folded word."""
+    return _stemmer().stemWord(word) if _LATIN_WORD.fullmatch(word) else word
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a query asks for; every part must match.
+
+    ``kind`` is ``word`` (one word), ``prefix`` (words that start with ``words[0]``), ``phrase``
+    (words in a row) or ``han`` (a run of Chinese characters, matched as a substring: its
+    ``grams`` in a row, ranked by its jieba ``words``).
+    """
+
+    kind: str
+    words: tuple[str, ...]
+    grams: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(term(w) for w in self.words) if self.kind != "prefix" else self.words
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: the parts every hit matches, and the query as typed."""
+
+    text: str
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+
+
+def _han_part(run: str) -> Part:
+    bigrams = grams(run).split()
+    if len(run) > 1:
+        bigrams = bigrams[:-1]  # the last character is in the last bigram already
+    return Part("han", tuple(cut(run)), tuple(bigrams))
+
+
+def parse_query(text: str) -> Query:
+    """Parse a query (see the module doc); :class:`QueryError` if there is nothing to search
+    or too much."""
+    raw = (text or "").strip()
+    if not raw:
+        raise QueryError("empty query: give words to search for")
+    if len(raw) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(raw):,} characters long; at most "
+                         f"{MAX_QUERY_CHARS:,} are searched")
+    folded = fold(raw)
+    parts: dict[Part, None] = {}  # in order, each once: a word repeated is asked once
+
+    def add(part: Part) -> None:
+        parts.setdefault(part, None)
+        if len(parts) > MAX_PARTS:
+            raise QueryError(f"the query asks for more than {MAX_PARTS} different words or "
+                             "phrases; shorten it")
+
+    for match in _QUOTED.finditer(folded):
+        tokens = [w for w, _, _ in segment(match.group(1))]
+        if len(tokens) == 1:
+            run = tokens[0]
+            add(_han_part(run) if HAN_RUN.fullmatch(run) else Part("word", (run,)))
+        elif tokens:
+            if all(HAN_RUN.fullmatch(t) for t in tokens) and HAN_RUN.fullmatch(
+                    "".join(tokens)) and "".join(tokens) in match.group(1).replace(" ", ""):
+                add(_han_part("".join(tokens)))
+            else:
+                add(Part("phrase", tuple(tokens)))
+    rest = _QUOTED.sub(" ", folded)
+    for match in re.finditer(rf"[{_HAN}]+|([^\W_{_HAN}]+)(\*)?", rest):
+        word = match.group()
+        if HAN_RUN.fullmatch(word):
+            add(_han_part(word))
+        elif match.group(2):
+            add(Part("prefix", (match.group(1),)))
+        else:
+            add(Part("word", (word,)))
+    if not parts:
+        raise QueryError(f"nothing to search for in {text.strip()[:40]!r}: give words, "
+                         "numbers or Chinese characters")
+    return Query(raw, tuple(parts))
+
+
+# --- snippets --------------------------------------------------------------------------------
+
+
+def _matches(text: str, query: Query) -> list[tuple[int, int]]:
+    """Spans of ``text`` that the query's parts match, sorted."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    wanted = {p.terms[0] for p in query.parts if p.kind == "word"}
+    prefixes = tuple(p.words[0] for p in query.parts if p.kind == "prefix")
+    phrase_words = {t for p in query.parts if p.kind == "phrase" for t in p.terms}
+    for match in _TOKEN.finditer(folded):
+        word = match.group()
+        if HAN_RUN.fullmatch(word):
+            continue
+        if term(word) in wanted or term(word) in phrase_words or (
+                prefixes and term(word).startswith(prefixes)):
+            spans.append(match.span())
+    for part in query.parts:
+        if part.kind == "han":
+            run = "".join(part.words)
+            start = folded.find(run)
+            while start >= 0:
+                spans.append((start, start + len(run)))
+                start = folded.find(run, start + len(run))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippet(text: str, query: Query, marks: tuple[str, str], width: int = 160) -> str:
+    """A piece of ``text`` around the query's matches, about ``width`` characters (Chinese
+    counts double), each match between ``marks``; the start of the text if nothing matches."""
+    text = " ".join((text or "").split())
+    spans = _matches(text, query)
+    wide = sum(1 for c in text[:width] if c > "\u2e80")
+    budget = width - wide // 2
+    if not spans:
+        return text[:budget] + (" …" if len(text) > budget else "")
+    # the window that holds the most matches
+    best, best_count = 0, -1
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, e in spans[i:] if e <= start + budget)
+        if count > best_count:
+            best, best_count = i, count
+    start = max(0, spans[best][0] - budget // 5)
+    if start and text[start - 1] != " " and " " in text[max(0, start - 12):start]:
+        start = text.rindex(" ", max(0, start - 12), start) + 1  # do not cut a word
+    end = min(len(text), start + budget)
+    if end < len(text) and " " in text[end - 12:end]:
+        end = text.rindex(" ", end - 12, end)
+    out, at = [], start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out += [text[at:s], marks[0], text[s:e], marks[1]]
+        at = e
+    out.append(text[at:end])
+    return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")

@@ -1,0 +1,179 @@
+"""The ranking engine: a tantivy index in a folder beside the database (the default engine).
+
+tantivy (the Rust engine's official Python binding) scores BM25 and skips, with block-max
+WAND, the documents that cannot enter the top k, so its top k is exact without scoring every
+match.  Documents are the clauses as :mod:`kb.analysis` reads them, English stemmed
+(:func:`kb.analysis.terms`), given to tantivy split on spaces; filters (edition, work,
+language, kind) are indexed fields that narrow the matches before they are ranked.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from kb.analysis import Analysed, Part, Query, terms
+
+__all__ = ["Ranking"]
+
+_FIELDS = ("heading", "text", "sub", "grams")
+
+
+def _schema():
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    for name in ("edition", "language", "number"):
+        builder.add_text_field(name, stored=True, tokenizer_name="raw")
+    for name in ("work", "kind"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in _FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace",
+                               index_option="freq" if name == "sub" else "position")
+    return builder.build()
+
+
+class Ranking:
+    """One tantivy index folder: write documents, search them."""
+
+    name = "tantivy"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._index = None
+        self._lock = threading.Lock()
+
+    # --- writing ---------------------------------------------------------------------------
+    def writer(self, create: bool = False):
+        import tantivy
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(_schema(), path=str(self.folder), reuse=not create)
+        return _Writer(index)
+
+    # --- searching -------------------------------------------------------------------------
+    def _searcher(self):
+        import tantivy
+
+        with self._lock:
+            if self._index is None:
+                self._index = tantivy.Index.open(str(self.folder))
+            else:
+                self._index.reload()
+            return self._index, self._index.searcher()
+
+    def close(self) -> None:
+        self._index = None
+
+    def search(self, query: Query, weights: dict[str, float], filters: dict,
+               limit: int, offset: int) -> tuple[int, list[tuple[float, tuple]]]:
+        """(matches, [(score, (edition, language, number))]), best first."""
+        import tantivy
+
+        index, searcher = self._searcher()
+        schema = index.schema
+        Occur, Q = tantivy.Occur, tantivy.Query
+        musts = [(Occur.Must, _part(schema, part, weights)) for part in query.parts]
+        for field, values in filters.items():
+            if values is None:
+                continue
+            values = [values] if isinstance(values, str) else list(values)
+            if not values:
+                return 0, []
+            if field == "scope":  # edition or work
+                choice = Q.boolean_query(
+                    [(Occur.Should, Q.term_set_query(schema, "edition", values)),
+                     (Occur.Should, Q.term_set_query(schema, "work", values))])
+            else:
+                choice = Q.term_set_query(schema, field, values)
+            musts.append((Occur.Must, Q.const_score_query(choice, 0.0)))
+        result = searcher.search(Q.boolean_query(musts), limit=limit, offset=offset,
+                                 count=True)
+        hits = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            hits.append((score, (doc.get_first("edition"), doc.get_first("language"),
+                                 doc.get_first("number"))))
+        return result.count, hits
+
+
+def _field_query(schema, field: str, words: tuple[str, ...], weight: float):
+    import tantivy
+
+    Q = tantivy.Query
+    if len(words) == 1:
+        query = Q.term_query(schema, field, words[0], index_option="freq")
+    else:
+        query = Q.phrase_query(schema, field, list(words))
+    return Q.boost_query(query, weight) if weight != 1.0 else query
+
+
+def _part(schema, part: Part, weights: dict[str, float]):
+    """One query part: the fields it may match (heading or text), each with its weight."""
+    import tantivy
+
+    Occur, Q = tantivy.Occur, tantivy.Query
+    if part.kind == "prefix":
+        pattern = re.escape(part.words[0]) + ".*"
+        return Q.boolean_query([
+            (Occur.Should, Q.boost_query(Q.regex_query(schema, f, pattern), weights[f]))
+            for f in ("heading", "text")])
+    if part.kind in ("word", "phrase"):
+        words = part.terms
+        return Q.boolean_query([(Occur.Should, _field_query(schema, f, words, weights[f]))
+                                for f in ("heading", "text")])
+    # a Chinese run: its grams decide the match, its words (and sub-words) the rank
+    if len(part.grams) == 1 and len(part.grams[0]) == 1:
+        grams = Q.regex_query(schema, "grams", re.escape(part.grams[0]) + ".?")
+        grams = Q.boost_query(grams, weights["grams"])
+    else:
+        grams = _field_query(schema, "grams", part.grams, weights["grams"])
+    ranked = [(Occur.Must, grams)]
+    if len(part.grams[0]) > 1:  # the heading carries its grams too
+        ranked.append((Occur.Should, _field_query(schema, "heading", part.grams,
+                                                  weights["heading"])))
+    ranked += [(Occur.Should, _field_query(schema, f, part.words, weights[f]))
+               for f in ("heading", "text")]
+    if len(part.words) == 1:
+        ranked.append((Occur.Should, _field_query(schema, "sub", part.words, weights["sub"])))
+    return Q.boolean_query(ranked)
+
+
+class _Writer:
+    """Adds and deletes documents; :meth:`commit` publishes them."""
+
+    def __init__(self, index) -> None:
+        self.index = index
+        self.writer = index.writer(heap_size=256_000_000)
+
+    def add(self, docs) -> None:
+        """Add (edition, language, number, kind, work, :class:`Analysed`) documents."""
+        import tantivy
+
+        for edition, language, number, kind, work, analysed in docs:
+            kind = kind or "clause"
+            self.writer.add_document(tantivy.Document(
+                edition=edition, language=language, number=number, work=work or edition,
+                kind=sorted({kind, kind.split("-")[0]}),
+                **_analysed_fields(analysed)))
+
+    def delete(self, edition: str, language: str) -> None:
+        import tantivy
+
+        Occur, Q, schema = tantivy.Occur, tantivy.Query, self.index.schema
+        self.writer.delete_documents_by_query(Q.boolean_query([
+            (Occur.Must, Q.term_query(schema, "edition", edition)),
+            (Occur.Must, Q.term_query(schema, "language", language))]))
+
+    def commit(self) -> None:
+        self.writer.commit()
+        self.writer.wait_merging_threads()
+
+    def abort(self) -> None:
+        self.writer.rollback()
+
+
+def _analysed_fields(analysed: Analysed) -> dict[str, str]:
+    return {"heading": " ".join(terms(analysed.heading)), "text": " ".join(terms(analysed.text)),
+            "sub": analysed.sub, "grams": analysed.grams}
