@@ -13,14 +13,16 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
 from kb import queries, render, stages
 from kb.designation import DesignationError, parse
 from kb.model import LoadError
-from kb.store import LoadSummary, Store
+
+if TYPE_CHECKING:
+    from kb.store import LoadSummary, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "data"
@@ -48,6 +50,13 @@ def main() -> None:
 
 
 # --- loading ---------------------------------------------------------------------------------
+
+
+def tqdm(*args, **kwargs):
+    """A progress bar on standard error (tqdm, imported when a command needs one)."""
+    from tqdm import tqdm as bar
+
+    return bar(*args, **kwargs)
 
 
 def _load(store: Store, paths, loader: str | None, quiet: bool = False,
@@ -136,6 +145,8 @@ def _sync(store: Store, quiet: bool = False) -> None:
 
 
 def _open_store(db_path: str | Path) -> Store:
+    from kb.store import Store
+
     try:
         return Store(db_path)
     except (sqlite3.DatabaseError, OSError) as error:
