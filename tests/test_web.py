@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from datasette.app import Datasette
@@ -126,6 +128,18 @@ async def test_search_page_escapes_and_pages(text_datasette):
     response = await text_datasette.client.get("/-/search?q=rice&page=2")
     assert response.status_code == 200 and "page 2" in response.text
     assert "previous" in response.text
+    shown = re.search(r"21–(\d+) of (\d+) clauses match", response.text)
+    assert shown, response.text
+    last_hit, total = int(shown.group(1)), int(shown.group(2))
+    assert last_hit == min(40, total) and response.text.count('class="kb-hit"') == last_hit - 20
+    last = (total - 1) // 20 + 1
+    response = await text_datasette.client.get(f"/-/search?q=rice&page={last}")
+    assert "next →" not in response.text and "previous" in response.text
+    response = await text_datasette.client.get("/-/search?q=rice&page=999")
+    assert "past the last hit" in response.text
+    for bad in ("*", "x" * 2000):
+        response = await text_datasette.client.get(f"/-/search?q={bad}")
+        assert response.status_code == 200 and 'class="message-error"' in response.text
     response = await text_datasette.client.get("/-/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
     assert "<script>alert(1)" not in response.text and "&lt;script&gt;alert(1)" in response.text
 
