@@ -232,7 +232,8 @@ class Part:
 
     @property
     def terms(self) -> tuple[str, ...]:
-        return tuple(term(w) for w in self.words) if self.kind != "prefix" else self.words
+        """The words as index terms (a prefix is stemmed too, as FTS5 stems it)."""
+        return tuple(term(w) for w in self.words)
 
 
 @dataclass(frozen=True)
@@ -302,15 +303,16 @@ def _matches(text: str, query: Query) -> list[tuple[int, int]]:
     folded = fold(text)
     spans: list[tuple[int, int]] = []
     wanted = {p.terms[0] for p in query.parts if p.kind == "word"}
-    prefixes = tuple(p.words[0] for p in query.parts if p.kind == "prefix")
-    phrase_words = {t for p in query.parts if p.kind == "phrase" for t in p.terms}
-    for match in _TOKEN.finditer(folded):
-        word = match.group()
-        if HAN_RUN.fullmatch(word):
-            continue
-        if term(word) in wanted or term(word) in phrase_words or (
-                prefixes and term(word).startswith(prefixes)):
-            spans.append(match.span())
+    prefixes = tuple(p.terms[0] for p in query.parts if p.kind == "prefix")
+    phrases = [p.terms for p in query.parts if p.kind == "phrase"]
+    latin = [(term(m.group()), m.span()) for m in _TOKEN.finditer(folded)
+             if not HAN_RUN.fullmatch(m.group())]
+    for i, (stem, span) in enumerate(latin):
+        if stem in wanted or (prefixes and stem.startswith(prefixes)):
+            spans.append(span)
+        for phrase in phrases:  # the words of a phrase where they stand in a row
+            if tuple(t for t, _ in latin[i:i + len(phrase)]) == phrase:
+                spans.append((span[0], latin[i + len(phrase) - 1][1][1]))
     for part in query.parts:
         if part.kind == "han":
             run = "".join(part.words)

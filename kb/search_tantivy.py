@@ -115,7 +115,7 @@ def _part(schema, part: Part, weights: dict[str, float]):
 
     Occur, Q = tantivy.Occur, tantivy.Query
     if part.kind == "prefix":
-        pattern = re.escape(part.words[0]) + ".*"
+        pattern = re.escape(part.terms[0]) + ".*"
         return Q.boolean_query([
             (Occur.Should, Q.boost_query(Q.regex_query(schema, f, pattern), weights[f]))
             for f in ("heading", "text")])

@@ -100,7 +100,7 @@ def _words(wquery, field: str, words: tuple[str, ...], weight: float):
 
 def _part(wquery, part: Part, weights: dict[str, float]):
     if part.kind == "prefix":
-        return wquery.Or([wquery.Prefix(f, part.words[0], boost=weights[f])
+        return wquery.Or([wquery.Prefix(f, part.terms[0], boost=weights[f])
                           for f in ("heading", "text")])
     if part.kind in ("word", "phrase"):
         return wquery.Or([_words(wquery, f, part.terms, weights[f])

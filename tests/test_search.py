@@ -235,12 +235,24 @@ def test_a_heading_match_outranks_a_body_only_match(tmp_path, engine):
         ("3", "Scope", "This document covers remote audit methods and remote audits."),
     ])
     CliRunner().invoke(main, ["index", "--db", str(path), "-q", "--whoosh"])
-    hits = search.search(sqlite3.connect(path), "remote audits", engine=engine).hits
+    conn = sqlite3.connect(path)
+    hits = search.search(conn, "remote audits", engine=engine).hits
     assert hits[0]["clause"] == "2"
+    # Datasette and SQL users: ORDER BY rank carries the weights too
+    raw = conn.execute("select number from clauses_fts where clauses_fts match "
+                       "'remote audits' order by rank").fetchall()
+    assert raw[0] == ("2",) and len(raw) == 3
 
 
-@pytest.mark.parametrize("query", ["审核方案", "rice", "husk*", '"husked rice"', "方", "体系",
-                                   "rice 审核", "5.2"])
+def test_snippets_mark_phrases_where_they_stand(db):
+    conn = sqlite3.connect(db)
+    hit = search.search(conn, '"husked rice" paddy', limit=1).hits[0]
+    assert "[husked rice]" in hit["snippet"] and "[paddy]" in hit["snippet"]
+    assert "[husked]" not in hit["snippet"]
+
+
+@pytest.mark.parametrize("query", ["审核方案", "rice", "husk*", "determination*", "rices*",
+                                   '"husked rice"', "方", "体系", "rice 审核", "5.2"])
 def test_every_engine_finds_the_same_clauses(db, query):
     conn = sqlite3.connect(db)
     found = {engine: _all(conn, query, engine) for engine in ENGINES}
