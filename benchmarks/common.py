@@ -27,11 +27,14 @@ def file_size(path: Path) -> int:
 
 
 def unlink_db(path: Path) -> None:
-    """Delete a database with its journal, log and whoosh index folders."""
+    """Delete a database with its journal and log, and the search index folders beside it
+    (``.tantivy``, ``.whoosh``, with their ``.building`` and ``.old`` folders and locks)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    for suffix in (".whoosh", ".whoosh.building", ".whoosh.old"):
-        shutil.rmtree(Path(str(path) + suffix), ignore_errors=True)
+    for engine in (".tantivy", ".whoosh"):
+        for suffix in ("", ".building", ".old"):
+            shutil.rmtree(Path(str(path) + engine + suffix), ignore_errors=True)
+        Path(str(path) + engine + ".lock").unlink(missing_ok=True)
 
 
 def pct(values: list[float], q: float) -> float:

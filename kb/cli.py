@@ -178,7 +178,7 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
         temporary.unlink(missing_ok=True)
         raise _Fail(str(error)) from None
     if not summary.failed:
-        _reindex(store, quiet)
+        _sync(store, quiet)  # FTS5 was written with the clauses; tantivy reads its analysis
     store.close()
     if summary.failed:
         temporary.unlink(missing_ok=True)
