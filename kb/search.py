@@ -132,11 +132,8 @@ def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> li
         if row is None:  # deleted since the index was read
             continue
         heading, text, kind = row
-        cut = analysis.snippet(text, parsed, marks) if text else ""
-        if heading and (not text or marks[0] not in cut):  # the heading matched, not the text
-            head = analysis.snippet(heading, parsed, marks)
-            if not text or marks[0] in head:
-                cut = head
+        # the text around its matches; the start of the text where only the heading matched
+        cut = analysis.snippet(text or heading or "", parsed, marks)
         hits.append({"designation": edition, "clause": number, "heading": heading,
                      "kind": kind, "language": language, "snippet": cut,
                      "score": round(float(score), 3)})
