@@ -44,6 +44,8 @@ _QUOTED = re.compile(r'"([^"]*)"?')
 MAX_PARTS = 32
 #: Characters of a query read at most.
 MAX_QUERY_CHARS = 1000
+#: Longer runs of letters and digits are not words (base64, hashes): not indexed.
+MAX_WORD = 100
 
 
 class QueryError(ValueError):
@@ -180,7 +182,7 @@ def index_text(heading: str | None, text: str | None) -> Analysed:
                     sub.extend(g for piece in long for n in (2, 3) if len(piece) > n
                                for i in range(len(piece) - n + 1)
                                if (g := piece[i:i + n]) not in whole and known(g))
-            else:
+            elif len(word) <= MAX_WORD:
                 pieces.append(word)
         if name == "heading":  # so a Chinese match in the heading weighs as a heading
             pieces.extend(all_grams[first_gram:])

@@ -117,9 +117,14 @@ def search(
         index = _folder_engine(conn, engine)
         if engine == "whoosh" and not (index.folder / _STATE).exists():
             raise SearchError("no whoosh index (run `kb index --whoosh`)")
-        sync(conn, engines=(engine,))
         filters = {"scope": standard, "language": language, "kind": kind, "edition": editions}
-        total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
+        try:
+            sync(conn, engines=(engine,))
+            total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
+        except (OSError, ValueError) as error:  # unwritable folder, damaged files
+            message = " ".join(str(error).split())[:200]
+            raise SearchError(f"the {engine} index beside the database cannot be used "
+                              f"({message}); run `kb index`") from None
     return Results(query, engine, total, offset, _hits(conn, parsed, ranked, marks))
 
 
@@ -330,11 +335,14 @@ def index_texts(conn: sqlite3.Connection, texts: Iterable[tuple[str, str]]) -> i
     _ensure_tables(conn)
     if not search_fts.exists(conn):
         return rebuild_fts(conn)
-    count = 0
-    for edition, language in texts:
-        count += _index_fts(conn, "c.edition_id = ? and c.language = ?", (edition, language))
-        conn.execute("insert into search_log(edition_id, language) values (?, ?)",
-                     (edition, language))
+    # one pass over every text, so a bulk load analyses its clauses on every core
+    conn.execute("create temp table if not exists kb_texts (edition_id text, language text)")
+    conn.execute("delete from temp.kb_texts")
+    conn.executemany("insert into temp.kb_texts values (?, ?)", texts)
+    count = _index_fts(conn, "(c.edition_id, c.language) in "
+                             "(select edition_id, language from temp.kb_texts)")
+    conn.executemany("insert into search_log(edition_id, language) values (?, ?)", texts)
+    conn.execute("delete from temp.kb_texts")
     return count
 
 

@@ -322,6 +322,21 @@ def test_whoosh_needs_its_index(tmp_path):
     assert CliRunner().invoke(main, ["search", "--db", str(db), "审核"]).exit_code == 0
 
 
+def test_a_damaged_ranking_index_is_one_line(tmp_path):
+    db = tmp_path / "kb.db"
+    assert CliRunner().invoke(main, ["load", "--db", str(db), "-q",
+                                     str(FIXTURES / "sample-zh.sts.xml")]).exit_code == 0
+    for path in Path(f"{db}.tantivy").glob("*.idx"):
+        path.write_bytes(b"\0" * 64)
+    search._OPEN.clear()
+    result = CliRunner().invoke(main, ["search", "--db", str(db), "审核"])
+    assert result.exit_code == 1 and "run `kb index`" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert CliRunner().invoke(main, ["index", "--db", str(db), "-q"]).exit_code == 0
+    search._OPEN.clear()
+    assert CliRunner().invoke(main, ["search", "--db", str(db), "审核"]).exit_code == 0
+
+
 def test_index_command_and_missing_index(db, tmp_path):
     result = CliRunner().invoke(main, ["index", "--db", str(db)])
     assert result.exit_code == 0 and "indexed" in result.output
