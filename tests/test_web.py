@@ -124,6 +124,15 @@ async def test_search_page_chinese_and_english(text_datasette):
     assert "/-/clause/ISO%2017301-1%3A2016/3.10" in response.text
 
 
+async def test_datasette_search_box_on_clauses(text_datasette):
+    """The clauses table searches through clauses_fts (Chinese words given with spaces)."""
+    response = await text_datasette.client.get(
+        "/kb/clauses.json?_search=%E5%AE%A1%E6%A0%B8+%E6%96%B9%E6%A1%88&_shape=array")
+    rows = response.json()
+    assert response.status_code == 200 and {"5.2", "5.3"} <= {r["number"] for r in rows}
+    assert all("审核" in (r["heading"] or "") + r["text"] for r in rows)
+
+
 async def test_search_page_escapes_and_pages(text_datasette):
     response = await text_datasette.client.get("/-/search?q=rice&page=2")
     assert response.status_code == 200 and "page 2" in response.text
