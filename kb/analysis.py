@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 __all__ = ["Analysed", "Part", "Query", "QueryError", "cut", "fold", "grams", "index_text",
@@ -159,6 +159,18 @@ class Analysed:
     text: str
     sub: str
     grams: str
+    #: heading and text as index terms, when computed ahead (:meth:`with_terms`)
+    stems: tuple[str, str] | None = None
+
+    def with_terms(self) -> Analysed:
+        """The same, with the index terms computed now (in a worker, say)."""
+        return replace(self, stems=(" ".join(terms(self.heading)), " ".join(terms(self.text))))
+
+    def ranking_fields(self) -> dict[str, str]:
+        """What a ranking index takes: heading and text as terms (English stemmed), the
+        sub-words and the grams, each a string of terms joined by spaces."""
+        heading, text = self.stems or self.with_terms().stems
+        return {"heading": heading, "text": text, "sub": self.sub, "grams": self.grams}
 
 
 def index_text(heading: str | None, text: str | None) -> Analysed:

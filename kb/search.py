@@ -364,7 +364,7 @@ def _index_fts(conn, where: str = "1", params: tuple = (), progress=None,
             from clauses c left join editions e on e.id = c.edition_id where {where}""",
         params)
     count = 0
-    for rows in _analysed_batches(cursor):
+    for rows in _analysed_batches(cursor, with_terms=bool(folders)):
         search_fts.insert(conn, [search_fts.clause_row(*row) for row in rows])
         for writer in folders:
             writer.add([(e, lang, n, k, w, a) for _, e, lang, n, k, w, a in rows])
@@ -383,11 +383,18 @@ def _index_fts(conn, where: str = "1", params: tuple = (), progress=None,
 _BATCH = 500
 
 
-def _analyse(rows: list[tuple]) -> list[tuple]:
-    return [(*row[:6], analysis.index_text(row[6], row[7])) for row in rows]
+def _analyse(rows: list[tuple], with_terms: bool = False) -> list[tuple]:
+    """(rowid, edition, language, number, kind, work, Analysed) rows; the index terms too
+    if a ranking index takes them."""
+    out = []
+    for row in rows:
+        analysed = analysis.index_text(row[6], row[7])
+        out.append((*row[:6], analysed.with_terms() if with_terms else analysed))
+    return out
 
 
-def _analysed_batches(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
+def _analysed_batches(cursor: sqlite3.Cursor, with_terms: bool = False
+                      ) -> Iterator[list[tuple]]:
     """Batches of (rowid, edition, language, number, kind, work, Analysed): analysing is most
     of the work, so a large set is spread over the machine's cores (fork: the workers share
     the loaded dictionaries)."""
@@ -400,16 +407,16 @@ def _analysed_batches(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
     if not second or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for batch in (first, second):
             if batch:
-                yield _analyse(batch)
+                yield _analyse(batch, with_terms)
         while batch := cursor.fetchmany(_BATCH):
-            yield _analyse(batch)
+            yield _analyse(batch, with_terms)
         return
     analysis.index_text("预热", "")  # load the dictionaries once, before the fork
     pending: deque = deque()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         batch = first
         while batch:
-            pending.append(pool.apply_async(_analyse, (batch,)))
+            pending.append(pool.apply_async(_analyse, (batch, with_terms)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
             batch = second or cursor.fetchmany(_BATCH)

@@ -13,7 +13,7 @@ import re
 import threading
 from pathlib import Path
 
-from kb.analysis import Analysed, Part, Query, terms
+from kb.analysis import Part, Query
 
 __all__ = ["Ranking"]
 
@@ -156,7 +156,7 @@ class _Writer:
             self.writer.add_document(tantivy.Document(
                 edition=edition, language=language, number=number, work=work or edition,
                 kind=sorted({kind, kind.split("-")[0]}),
-                **_analysed_fields(analysed)))
+                **analysed.ranking_fields()))
 
     def delete(self, edition: str, language: str) -> None:
         import tantivy
@@ -172,8 +172,3 @@ class _Writer:
 
     def abort(self) -> None:
         self.writer.rollback()
-
-
-def _analysed_fields(analysed: Analysed) -> dict[str, str]:
-    return {"heading": " ".join(terms(analysed.heading)), "text": " ".join(terms(analysed.text)),
-            "sub": analysed.sub, "grams": analysed.grams}

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.analysis import Part, Query
-from kb.search_tantivy import _analysed_fields
 
 __all__ = ["Whoosh"]
 
@@ -128,7 +127,7 @@ class _Writer:
                 key=f"{edition}\0{language}\0{number}", edition=edition, language=language,
                 number=number, work=work or edition,
                 kind=" ".join(sorted({kind, kind.split("-")[0]})),
-                **_analysed_fields(analysed))
+                **analysed.ranking_fields())
 
     def delete(self, edition: str, language: str) -> None:
         _analysis, _fields, _index, wquery = _whoosh()
