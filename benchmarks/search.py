@@ -6,35 +6,42 @@ Run from the repository root::
     python benchmarks/search.py                        # 1 M clauses, everything
     python benchmarks/search.py --clauses 20000        # a quick check, about 2 min
 
-Every figure comes from the same run on the current machine; see benchmarks/README.md for what
-each one means.  Steps:
+It measures the search design of :mod:`kb.search`: each clause analysed once
+(:func:`kb.analysis.index_text`) and fed to FTS5 inside the database and to the tantivy index
+beside it (the default engine), whoosh on request.  Every figure comes from the same run on the
+current machine; see benchmarks/README.md for what each one means.  Steps:
 
 1. generate synthetic clause text, half English and half Chinese, in editions of 120–280
    clauses (``ISO 9xxxx:YYYY`` in English, ``GB/T 9xxxx-YYYY`` in Chinese, numbers the embedded
    catalogue does not use), words drawn from a Zipf distribution (s = 1.1) over vocabularies
    of 30 000 words per language whose top ranks are real words; streamed to a JSON Lines file;
 2. load it with the real store path, ``Store(db).load(documents)``, one document of Edition
-   and Clause records per edition, in a child process;
-3. build the FTS5 tables as ``kb index`` does (``kb.search._rebuild_fts`` in one transaction,
-   the FTS5 half of ``kb.search.rebuild``), in a child process; sizes from ``dbstat``;
-4. build the whoosh index beside the database (``kb.search._rebuild_whoosh``, the other half,
-   or the first ``--whoosh-clauses`` clauses only), in a child process;
-5. a fixed set of 200 queries in classes (rare, mid and very common words, AND, phrases,
-   Chinese words, compounds and word pairs, filters), each timed after one warm-up pass in
-   one process against three engines: raw FTS5 (``MATCH … ORDER BY rank LIMIT 20`` with the
-   MATCH expression ``kb.search`` builds), ``kb.search.search(engine='fts')`` and
-   ``kb.search.search(engine='whoosh')``; then, outside the comparison, ``search(engine='fts')``
-   with its bound on ranked matches (``RANK_LIMIT``) lifted, to see what the bound saves and
-   how many of its hits it keeps;
-6. a few ``kb search --engine fts`` command lines end to end, beside the process start-up.
+   and Clause records per edition, in a child process (the store indexes what it writes in
+   FTS5 as it goes, ``kb.search.index_texts``);
+3. build every default index as ``kb index`` does: ``kb.search.rebuild(conn)`` in one
+   transaction (segmentation in a fork pool over the cores, FTS5 and tantivy fed from it), in
+   a child process; sizes from ``dbstat`` and the folder;
+4. segmentation alone: ``kb.analysis.index_text`` over every clause in a fork pool of 2;
+5. the whoosh index, which builds at a few hundred clauses a second, on a SUBSET: a copy of
+   the database holding the first ``--whoosh-clauses`` clauses (100 000), rebuilt without and
+   then with whoosh;
+6. a fixed set of 200 queries in classes (rare, mid and very common words, AND, phrases,
+   Chinese words, compounds and word pairs, filters), in one process, every engine
+   interleaved query by query, one warm-up pass then the timed pass: ``search()`` with
+   tantivy and with FTS5, raw FTS5 ``MATCH … ORDER BY rank LIMIT 20``, and on the subset
+   whoosh and tantivy;
+7. recall@20 of each engine against its own brute-force scoring of every match;
+8. ``kb search`` from a cold process, end to end, beside the process start-up.
 
-Peak RSS is each child's own (``os.wait4``).  The summary table is printed at the end and
-written, with every raw figure, to ``<out>/search.json``.
+Peak RSS is each child's own (``os.wait4``); the process tree's (pool workers included) is
+sampled from ``/proc``.  The summary table is printed at the end and written, with every raw
+figure, to ``<out>/search.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import hashlib
 import json
@@ -43,11 +50,11 @@ import os
 import platform
 import random
 import re
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from array import array
@@ -376,13 +383,14 @@ def generate(path: Path, vocab: Vocabulary, clauses: int, seed: int) -> dict:
             "seconds": time.perf_counter() - started}
 
 
+
 # =============================================================================================
-# 2–4. Child processes: load, FTS5 build, whoosh build (peak RSS is each child's own)
+# 2–5. Child processes: load, index build, segmentation (peak RSS is each child's own)
 # =============================================================================================
 
 
 def _load_worker(result_path: str, db: str, corpus: str, total: str) -> None:
-    """Load the JSON Lines file with ``Store(db).load``, one document per edition."""
+    """Load the JSON Lines file with ``Store.load``, one document per edition."""
     from kb.model import Clause, Document, Edition
     from kb.store import Store
 
@@ -411,125 +419,180 @@ def _load_worker(result_path: str, db: str, corpus: str, total: str) -> None:
         store.close()
     seconds = time.perf_counter() - started
     bar.close()
-    Path(result_path).write_text(json.dumps({
-        "loaded": summary.loaded, "failed": summary.failed, "records": summary.records,
-        "errors": summary.errors[:20], "seconds": seconds}), encoding="utf-8")
+    _write(result_path, {"loaded": summary.loaded, "failed": summary.failed,
+                         "records": summary.records, "errors": summary.errors[:20],
+                         "seconds": seconds})
 
 
-def _fts_worker(result_path: str, db: str, total: str) -> None:
-    """The FTS5 half of ``kb index``: ``search._rebuild_fts`` in one transaction."""
+def _index_worker(result_path: str, db: str, total: str, whoosh: str) -> None:
+    """``kb index`` (``--whoosh``): ``kb.search.rebuild`` in one transaction on a
+    Store-opened connection, as the command runs it."""
     from kb import search
     from kb.store import Store
 
-    bar = _bar(total=int(total), desc="FTS5 index", unit=" clauses")
+    bar = _bar(total=int(total), desc="kb index" + (" --whoosh" if whoosh == "1" else ""),
+               unit=" clauses")
+    fed = [0.0]
+
+    def progress(n: int) -> None:
+        bar.update(n)
+        fed[0] = time.perf_counter()
+
     store = Store(db)  # kb index opens the store the same way (same PRAGMAs)
     started = time.perf_counter()
     try:
         with store.db.atomic():
-            rows = search._rebuild_fts(store.conn, progress=bar.update)
+            count = search.rebuild(store.conn, progress=progress, whoosh=whoosh == "1")
+            rebuilt = time.perf_counter()
+        committed = time.perf_counter()
     finally:
         store.close()
-    seconds = time.perf_counter() - started
     bar.close()
-    Path(result_path).write_text(json.dumps({"rows": rows, "seconds": seconds}),
-                                 encoding="utf-8")
+    _write(result_path, {"clauses": count, "seconds": committed - started,
+                         "feed_seconds": (fed[0] or rebuilt) - started,
+                         "folders_seconds": rebuilt - (fed[0] or rebuilt),
+                         "sqlite_commit_seconds": committed - rebuilt})
 
 
-def _whoosh_worker(result_path: str, db: str, limit: str) -> None:
-    """The whoosh half of ``kb index`` (``search._rebuild_whoosh``), or the first ``limit``
-    clauses (by rowid) only, written the same way (``_add_whoosh``, ``limitmb=128``)."""
-    from kb import search
-    from kb.store import Store
+def _segment_batch(rows: list[tuple]) -> list:
+    """index_text over one batch; [English clauses, their seconds, Chinese, seconds]."""
+    from kb import analysis
 
-    search._whoosh()  # imports whoosh with its warnings silenced
-    from whoosh.writing import SegmentWriter
+    out = [0, 0.0, 0, 0.0]
+    for heading, text, language in rows:
+        t = time.perf_counter()
+        analysis.index_text(heading, text)
+        i = 0 if language == "en" else 2
+        out[i] += 1
+        out[i + 1] += time.perf_counter() - t
+    return out
 
-    store = Store(db)
-    conn = store.conn
-    total = conn.execute("select count(*) from clauses").fetchone()[0]
-    subset = int(limit) if int(limit) < total else None
-    bar = _bar(total=subset or total, desc="whoosh index", unit=" docs")
-    add, commit = SegmentWriter.add_document, SegmentWriter.commit
 
-    def add_document(self, **fields):
-        bar.update()
-        return add(self, **fields)
+def _segment_worker(result_path: str, db: str, total: str, workers: str) -> None:
+    """``kb.analysis.index_text`` over every clause in a fork pool of ``workers``, batches of
+    500 read from the database in this process, as ``kb.search.rebuild`` spreads them."""
+    import multiprocessing
 
-    def committing(self, *a, **k):
-        bar.set_postfix_str("committing (merging segments)")
-        return commit(self, *a, **k)
+    from kb import analysis
 
-    SegmentWriter.add_document, SegmentWriter.commit = add_document, committing
-    folder = search.whoosh_dir(conn)
+    workers_n = int(workers)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    analysis.index_text("预热", "")  # the dictionaries are loaded before the fork, as in kb
+    bar = _bar(total=int(total), desc=f"index_text, {workers_n} workers", unit=" clauses")
+    sums = [0, 0.0, 0, 0.0]
+
+    def add(part):
+        for i, v in enumerate(part):
+            sums[i] += v
+        bar.update(part[0] + part[2])
+
     started = time.perf_counter()
-    try:
-        if subset is None:
-            search._rebuild_whoosh(conn, folder)
-        else:
-            *_, index, _qparser, _query = search._whoosh()
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-            writer = index.create_in(str(folder), search._schema()).writer(limitmb=128)
-            last = conn.execute("select rowid from clauses order by rowid limit 1 offset ?",
-                                (subset - 1,)).fetchone()[0]
-            search._add_whoosh(conn, writer, "c.rowid <= ?", (last,))
-            writer.commit()
-    finally:
-        store.close()
+    cursor = conn.execute("select heading, text, language from clauses")
+    pending: collections.deque = collections.deque()
+    with multiprocessing.get_context("fork").Pool(workers_n) as pool:
+        while batch := cursor.fetchmany(500):
+            pending.append(pool.apply_async(_segment_batch, (batch,)))
+            if len(pending) >= 4 * workers_n:
+                add(pending.popleft().get())
+        while pending:
+            add(pending.popleft().get())
     seconds = time.perf_counter() - started
     bar.close()
-    Path(result_path).write_text(json.dumps({"docs": bar.n, "total_clauses": total,
-                                             "subset": subset is not None, "seconds": seconds}),
-                                 encoding="utf-8")
+    conn.close()
+    _write(result_path, {"clauses": sums[0] + sums[2], "seconds": seconds, "workers": workers_n,
+                         "en": sums[0], "en_cpu_seconds": sums[1], "zh": sums[2],
+                         "zh_cpu_seconds": sums[3]})
+
+
+def _write(path: str, data: dict) -> None:
+    Path(path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the summed RSS and PSS of a process and its descendants (pool workers) from
+    ``/proc`` every 0.2 s; forked workers share pages, so PSS is the fairer sum."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_rss_kb = self.peak_pss_kb = self.peak_processes = 0
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat") as f:
+                        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+        tree, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo += children.get(pid, [])
+        return tree
+
+    def run(self) -> None:
+        if not Path("/proc/self/smaps_rollup").exists():
+            return
+        while not self._stop_event.is_set():
+            rss = pss = n = 0
+            for pid in self._tree():
+                try:
+                    with open(f"/proc/{pid}/smaps_rollup") as f:
+                        for line in f:
+                            if line.startswith("Rss:"):
+                                rss += int(line.split()[1])
+                            elif line.startswith("Pss:"):
+                                pss += int(line.split()[1])
+                    n += 1
+                except (OSError, ValueError):
+                    continue
+            self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            self.peak_processes = max(self.peak_processes, n)
+            self._stop_event.wait(0.2)
 
 
 def _run_child(step: str, db: Path, *args) -> tuple[dict, dict]:
-    """Run ``search.py <step> RESULT DB ARGS...``; return (its result, process figures)."""
-    result_path = db.with_suffix(f".{step[1:]}-result.json")
+    """Run ``search.py <step> RESULT DB ARGS...``; return (its result, process figures).
+
+    ``peak_rss_kb`` is from ``os.wait4``: the largest resident set of the child or of any
+    process it waited for (its pool workers), each on its own; ``tree_*`` are the sampled
+    sums over the child and its live descendants.
+    """
+    result_path = Path(f"{db}.{step[1:]}-result.json")
     result_path.unlink(missing_ok=True)
     command = [sys.executable, str(Path(__file__).resolve()), step, str(result_path), str(db),
                *map(str, args)]
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT)
+    sampler = _TreeMemory(child.pid)
+    sampler.start()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
+    sampler.stop()
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{step[1:]}: the child process failed with exit code {code}")
     result = json.loads(result_path.read_text(encoding="utf-8"))
-    return result, {"process_wall_seconds": wall, "peak_rss_kb": usage.ru_maxrss}
-
-
-def build_fts(db: Path, clauses: int, db_before: int) -> dict:
-    """Step 3 in a child process, then the sizes."""
-    print("[3] building the FTS5 tables", file=sys.stderr)
-    result, proc = _run_child("_fts", db, clauses)
-    sizes = _sizes(db)
-    if sizes["method"] != "dbstat":  # no dbstat: what the database file grew by
-        sizes["fts_bytes"] = sizes["db_bytes"] - db_before
-    return {**result, **proc, "db_before": db_before, "sizes": sizes,
-            "code": _index_code()["fts"]}
-
-
-def _index_code() -> dict:
-    """A digest of the kb.search code that builds each index: --reuse rebuilds an index
-    when it changed (kb.search is being worked on)."""
-    import inspect
-
-    from kb import search
-
-    def digest(*names):
-        code = "".join(inspect.getsource(getattr(search, n)) for n in names
-                       if hasattr(search, n))
-        return hashlib.sha1(code.encode()).hexdigest()[:12]
-
-    return {"fts": digest("_rebuild_fts", "_insert_fts", "segment", "_segmented", "_clause_row",
-                          "scope_token"),
-            "whoosh": digest("_rebuild_whoosh", "_add_whoosh", "_schema", "segment")}
+    result_path.unlink()
+    return result, {"process_wall_seconds": wall, "peak_rss_kb": usage.ru_maxrss,
+                    "tree_peak_rss_kb": sampler.peak_rss_kb,
+                    "tree_peak_pss_kb": sampler.peak_pss_kb,
+                    "tree_peak_processes": sampler.peak_processes}
 
 
 def _sizes(db: Path) -> dict:
-    """Bytes per table from ``dbstat`` (FTS5 shadow tables, clauses), and the file."""
+    """Bytes per table from ``dbstat`` (FTS5 shadow tables, clauses), the file, and the
+    folder indexes beside it."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         names = [r[0] for r in conn.execute(
@@ -542,26 +605,90 @@ def _sizes(db: Path) -> dict:
             ).fetchone()[0]
         method = "dbstat"
     except sqlite3.OperationalError:  # no dbstat in this SQLite build
-        tables, method = {}, "file size difference"
+        tables, method = {}, "no dbstat"
     finally:
         conn.close()
+    folders = {engine: file_size(Path(f"{db}.{engine}")) for engine in ("tantivy", "whoosh")
+               if Path(f"{db}.{engine}").is_dir()}
     return {"tables": tables, "method": method, "db_bytes": file_size(db),
-            "fts_bytes": sum(v for k, v in tables.items() if k != "clauses")}
+            "fts_bytes": sum(v for k, v in tables.items() if k != "clauses"),
+            "folders": folders}
+
+
+def _index_code() -> str:
+    """A digest of the code that analyses and indexes: ``--reuse`` rebuilds the indexes
+    when it changed (kb.search is being worked on)."""
+    digest = hashlib.sha1()
+    for name in ("analysis", "search", "search_fts", "search_tantivy", "search_whoosh"):
+        digest.update((ROOT / "kb" / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def build_indexes(db: Path, clauses: int) -> dict:
+    """Step 3 (kb index) and step 4 (segmentation alone), each in a child process."""
+    before = file_size(db)
+    print("[3] kb index: segment + FTS5 + tantivy (kb.search.rebuild)", file=sys.stderr)
+    result, proc = _run_child("_index", db, clauses, 0)
+    sizes = _sizes(db)
+    index = {**result, **proc, "db_before": before, "sizes": sizes, "code": _index_code()}
+    print(f"[4] segmentation alone: kb.analysis.index_text, fork pool of {SEGMENT_WORKERS}",
+          file=sys.stderr)
+    result, proc = _run_child("_segment", db, clauses, SEGMENT_WORKERS)
+    return {"index": index, "segment": {**result, **proc}}
+
+
+def build_subset(db: Path, subset: Path, wanted: int) -> dict:
+    """Step 5: a copy of the database holding its first ``wanted`` clauses (by rowid, both
+    languages: the editions alternate), rebuilt as ``kb index`` and ``kb index --whoosh``."""
+    print(f"[5] subset: the first {wanted:,} clauses, kb index, then kb index --whoosh",
+          file=sys.stderr)
+    from kb.store import Store
+
+    unlink_db(subset)
+    started = time.perf_counter()
+    Store(subset).close()  # the schema
+    conn = sqlite3.connect(str(subset), isolation_level=None)
+    try:
+        conn.execute("attach database ? as full", (str(db),))
+        last = conn.execute("select rowid from full.clauses order by rowid limit 1 offset ?",
+                            (wanted - 1,)).fetchone()
+        last = last[0] if last else conn.execute("select max(rowid) from full.clauses"
+                                                 ).fetchone()[0]
+        conn.execute("begin")
+        conn.execute("insert into clauses select * from full.clauses where rowid <= ? "
+                     "order by rowid", (last,))
+        conn.execute("insert into editions select * from full.editions where id in "
+                     "(select distinct edition_id from main.clauses)")
+        conn.execute("insert into works select * from full.works where id in "
+                     "(select work_id from main.editions)")
+        conn.execute("insert into sources select * from full.sources where id in "
+                     "(select source_id from main.clauses union select source_id from "
+                     "main.editions)")
+        conn.execute("commit")
+        conn.execute("detach database full")
+        count = conn.execute("select count(*) from clauses").fetchone()[0]
+    finally:
+        conn.close()
+    copy_seconds = time.perf_counter() - started
+    result, proc = _run_child("_index", subset, count, 0)
+    plain = {**result, **proc, "sizes": _sizes(subset)}
+    result, proc = _run_child("_index", subset, count, 1)
+    with_whoosh = {**result, **proc, "sizes": _sizes(subset)}
+    return {"clauses": count, "copy_seconds": copy_seconds, "index": plain,
+            "whoosh": with_whoosh, "code": _index_code()}
 
 
 # =============================================================================================
-# 5. Queries
+# 6. Queries
 # =============================================================================================
 
-#: Query classes and their share of the 200 queries.
 CLASSES = (("en-rare", 20), ("en-mid", 20), ("common", 20), ("en-and", 20), ("en-phrase", 15),
            ("zh-word", 25), ("zh-compound", 20), ("zh-2words", 20), ("filter-lang", 14),
            ("filter-std", 13), ("filter-kind", 13))
 RARE, MID, COMMON = (10_000, VOCABULARY), (100, 3_000), (0, 10)  # rank ranges (0-based)
 
 
-def make_queries(vocab: Vocabulary, clauses: int, seed: int, total: int,
-                 phrases_supported: bool) -> list[dict]:
+def make_queries(vocab: Vocabulary, clauses: int, seed: int, total: int) -> list[dict]:
     """``total`` queries in CLASSES, the same for the same vocabulary, size and seed.
 
     Phrases and word pairs are taken from the text of the first 20 editions (regenerated
@@ -657,9 +784,6 @@ def make_queries(vocab: Vocabulary, clauses: int, seed: int, total: int,
             queries.append({"id": len(queries) + 1, "class": name, "sub": sub, "query": text,
                             "filters": filters})
             taken += 1
-    for q in queries:
-        if q["class"] == "en-phrase" and not phrases_supported:
-            q["note"] = "kb.search drops the quotes: the two words are AND-ed"
     return queries
 
 
@@ -669,394 +793,744 @@ def _standard_query(picked: tuple[str, str, str]) -> tuple[str, dict]:
     return text, {"standard": designation}
 
 
-def _query_worker(result_path: str, db: str, queries_path: str, whoosh: str) -> None:
-    """Time every query against the engines: a warm-up pass, then the timed pass."""
+
+
+#: The engines timed, in the order they run for each query, and what each one is.
+ENGINES = ("tantivy", "fts", "raw", "whoosh", "tantivy-subset")
+ENGINE_NAMES = {"tantivy": "search(engine='tantivy'), the default",
+                "fts": "search(engine='fts')",
+                "raw": "raw FTS5 MATCH … ORDER BY rank LIMIT 20",
+                "whoosh": "search(engine='whoosh') [SUBSET]",
+                "tantivy-subset": "search(engine='tantivy') [SUBSET]"}
+SUBSET_ENGINES = ("whoosh", "tantivy-subset")
+
+
+def _raw_fts(conn: sqlite3.Connection, q: dict) -> list[int]:
+    """Raw FTS5: the MATCH expression kb.search builds (filters as its scope tokens, the
+    language as a condition, as ``kb.search_fts.search`` has them), ORDER BY rank LIMIT 20."""
+    from kb import analysis, search_fts
+
+    f = q["filters"]
+    scopes = []
+    if f.get("standard"):
+        scopes.append([search_fts.scope_token("ed", f["standard"]),
+                       search_fts.scope_token("wk", f["standard"])])
+    if f.get("kind"):
+        scopes.append([search_fts.scope_token("kd", f["kind"])])
+    sql = "select rowid from clauses_fts where clauses_fts match ?"
+    params = [search_fts.match_expression(analysis.parse_query(q["query"]), scopes)]
+    if f.get("language"):
+        sql += " and language = ?"
+        params.append(f["language"])
+    return [r[0] for r in conn.execute(sql + " order by rank limit ?", [*params, LIMIT])]
+
+
+def _query_worker(result_path: str, db: str, subset: str, queries_path: str) -> None:
+    """Time every query against the engines: a warm-up pass, then the timed pass, the
+    engines interleaved query by query (each sees the same cache state)."""
     from kb import search
 
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)  # as the CLI opens it
-    started = time.perf_counter()
-    search._jieba()
-    jieba_seconds = time.perf_counter() - started
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)  # as kb.cli opens it
+    sub = sqlite3.connect(f"file:{subset}?mode=ro", uri=True) if subset != "-" else None
     queries = json.loads(Path(queries_path).read_text(encoding="utf-8"))
 
-    def raw(q):
-        match = search._match_query(q["query"])
-        if not match:
-            return []
-        sql, params = "select rowid from clauses_fts where clauses_fts match ?", [match]
-        f = q["filters"]
-        if f.get("standard"):
-            sql += " and edition_id = ?"
-            params.append(f["standard"])
-        if f.get("language"):
-            sql += " and language = ?"
-            params.append(f["language"])
-        if f.get("kind"):
-            sql += " and kind like ?"
-            params.append(f"{f['kind']}%")
-        return conn.execute(sql + " order by rank limit ?", [*params, LIMIT]).fetchall()
+    def through(connection, engine):
+        return lambda q: search.search(connection, q["query"], limit=LIMIT, engine=engine,
+                                       **q["filters"])
 
-    engines = {"raw": raw,
-               "fts": lambda q: search.search(conn, q["query"], limit=LIMIT, engine="fts",
-                                              **q["filters"])}
-    if whoosh == "1":
-        engines["whoosh"] = lambda q: search.search(conn, q["query"], limit=LIMIT,
-                                                    engine="whoosh", **q["filters"])
-    results = {q["id"]: {"ms": {}, "warmup_ms": {}, "hits": {}, "errors": {}} for q in queries}
-    keys: dict[int, set] = {}  # the hits of search(fts) in the timed pass
+    engines = {"tantivy": through(conn, "tantivy"), "fts": through(conn, "fts"),
+               "raw": lambda q: _raw_fts(conn, q)}
+    if sub is not None:
+        engines["whoosh"] = through(sub, "whoosh")
+        engines["tantivy-subset"] = through(sub, "tantivy")
+    results = {q["id"]: {"ms": {}, "warmup_ms": {}, "total": {}, "hits": {}, "errors": {}}
+               for q in queries}
     for phase in ("warmup_ms", "ms"):
         with _bar(total=len(queries) * len(engines), desc=f"queries ({phase[:-3] or 'timed'})",
                   unit=" runs", unit_scale=False) as bar:
             for q in queries:
                 r = results[q["id"]]
-                for name, engine in engines.items():  # interleaved: same cache state for each
+                for name, engine in engines.items():
                     t = time.perf_counter()
                     try:
-                        hits = engine(q)
+                        out = engine(q)
                     except Exception as error:  # recorded per query, the run goes on
-                        hits = None
+                        out = None
                         r["errors"][name] = f"{type(error).__name__}: {error}"
                     r[phase][name] = (time.perf_counter() - t) * 1e3
-                    r["hits"][name] = None if hits is None else len(hits)
-                    if name == "fts" and hits is not None:
-                        keys[q["id"]] = {_hit_key(h) for h in hits}
+                    if phase == "ms" and out is not None:
+                        if name == "raw":
+                            r["total"][name], r["hits"][name] = None, out
+                        else:
+                            r["total"][name] = out.total
+                            r["hits"][name] = [[h["designation"], h["language"], h["clause"],
+                                                h["score"]] for h in out.hits]
                     bar.update()
-    bound = None
-    if hasattr(search, "RANK_LIMIT"):  # search() ranks at most RANK_LIMIT matches
-        bound = _exact_ranking(search, conn, queries, results, keys)
     conn.close()
-    Path(result_path).write_text(json.dumps({"jieba_init_ms": jieba_seconds * 1e3,
-                                             "rank_limit": bound, "results": results}),
-                                 encoding="utf-8")
+    if sub is not None:
+        sub.close()
+    _write(result_path, {"engines": list(engines), "results": results})
 
 
-def _hit_key(hit: dict) -> tuple:
-    return hit["designation"], hit["language"], hit["clause"]
+# =============================================================================================
+# 7. Recall@20 against brute force
+# =============================================================================================
 
 
-def _exact_ranking(search, conn, queries: list[dict], results: dict, keys: dict) -> int:
-    """Not part of the comparison: search(fts) again with its bound on ranked matches lifted
-    (every match ranked), timed, and the share of its hits the bounded search also gave."""
-    bound = search.RANK_LIMIT
-    search.RANK_LIMIT = 1 << 62
-    try:
-        for q in _bar(iterable=queries, desc="exact ranking", unit=" queries",
-                      unit_scale=False):
-            r = results[q["id"]]
-            t = time.perf_counter()
-            try:
-                hits = search.search(conn, q["query"], limit=LIMIT, engine="fts", **q["filters"])
-            except Exception as error:
-                r["errors"]["fts-exact"] = f"{type(error).__name__}: {error}"
-                continue
-            r["ms"]["fts-exact"] = (time.perf_counter() - t) * 1e3
-            r["hits"]["fts-exact"] = len(hits)
-            exact = {_hit_key(h) for h in hits}
-            if exact and q["id"] in keys:
-                r["overlap"] = len(exact & keys[q["id"]]) / len(exact)
-    finally:
-        search.RANK_LIMIT = bound
-    return bound
+class _AllDocs:
+    """Stands in for tantivy's searcher inside ``Ranking.search``: the same query, with
+    ``limit`` = every match, so the top-k heap never fills, nothing is skipped and every
+    match is scored; documents are not read (a hit's key is its address)."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        self.query = None
+
+    def search(self, query, limit, offset=0, count=True):
+        self.query = query
+        total = self.searcher.search(query, limit=1, count=True).count
+        return self.searcher.search(query, limit=max(total, 1), count=True)
+
+    def doc(self, address):
+        return _Address(address)
+
+
+class _Address:
+    def __init__(self, address) -> None:
+        self.key = (address.segment_ord, address.doc)
+
+    def get_first(self, _field):
+        return self.key
+
+
+class _TantivyBrute:
+    """Every match of a query scored by tantivy (``kb.search_tantivy.Ranking.search``'s own
+    query and filters), and the clause keys mapped to document addresses."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        from kb import search
+        from kb.search_tantivy import Ranking
+
+        outer = self
+        self.proxy: _AllDocs | None = None
+
+        class Exhaustive(Ranking):
+            def _searcher(self):
+                index, searcher = super()._searcher()
+                outer.proxy = _AllDocs(searcher)
+                return index, outer.proxy
+
+        self.ranking = Exhaustive(search.index_folder(conn, "tantivy"))
+        self.explained = 0
+        self.explain_max_diff = 0.0
+
+    def scores(self, parsed, filters: dict) -> dict:
+        from kb import search
+
+        _total, hits = self.ranking.search(parsed, search.WEIGHTS, filters, LIMIT, 0)
+        scores = {key[0]: score for score, key in hits}
+        self._explain(hits[:LIMIT])
+        return scores
+
+    def _explain(self, hits) -> None:
+        """An independent check of the scores: tantivy's explanation of a document (the
+        scorer on that document alone, no collector) against the score collected."""
+        import tantivy
+
+        searcher = self.proxy.searcher
+        for score, key in hits:
+            segment, doc = key[0]
+            address = tantivy.DocAddress(segment, doc)
+            value = json.loads(self.proxy.query.explain(searcher, address).to_json())["value"]
+            self.explained += 1
+            self.explain_max_diff = max(self.explain_max_diff, abs(value - score))
+
+    def ids(self, hits: list) -> list:
+        import tantivy
+
+        searcher = self.proxy.searcher
+        schema = self.ranking._index.schema
+        Occur, Q = tantivy.Occur, tantivy.Query
+        out = []
+        for designation, language, number, *_ in hits:
+            found = searcher.search(Q.boolean_query([
+                (Occur.Must, Q.term_query(schema, "edition", designation)),
+                (Occur.Must, Q.term_query(schema, "language", language)),
+                (Occur.Must, Q.term_query(schema, "number", number))]), limit=1).hits
+            out.append((found[0][1].segment_ord, found[0][1].doc) if found else None)
+        return out
+
+
+class _FtsBrute:
+    """Every match of a query ranked by FTS5: ``ORDER BY rank`` with no limit (bm25 with the
+    weights kb.search configured); keys are rowids."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def scores(self, parsed, filters: dict) -> dict:
+        from kb import search_fts
+
+        scopes = []
+        if filters.get("scope"):
+            scopes.append([search_fts.scope_token("ed", filters["scope"]),
+                           search_fts.scope_token("wk", filters["scope"])])
+        if filters.get("kind"):
+            scopes.append([search_fts.scope_token("kd", filters["kind"])])
+        sql = "select rowid, rank from clauses_fts where clauses_fts match ?"
+        params = [search_fts.match_expression(parsed, scopes)]
+        if filters.get("language"):
+            sql += " and language = ?"
+            params.append(filters["language"])
+        return {rowid: -rank for rowid, rank in self.conn.execute(sql + " order by rank",
+                                                                  params)}
+
+    def ids(self, hits: list) -> list:
+        out = []
+        for designation, language, number, *_ in hits:
+            row = self.conn.execute("select rowid from clauses where edition_id = ? and "
+                                    "language = ? and number = ?",
+                                    (designation, language, number)).fetchone()
+            out.append(row[0] if row else None)
+        return out
+
+
+class _WhooshAll:
+    """Stands in for whoosh's searcher inside ``Whoosh.search``: ``limit=None`` (every match
+    scored), hits not read (a hit's key is its document number)."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+
+    def up_to_date(self) -> bool:
+        return True
+
+    def search(self, query, limit=None, filter=None):  # noqa: A002 (whoosh's name)
+        return _WhooshResults(self.searcher.search(query, limit=None, filter=filter))
+
+
+class _WhooshResults:
+    def __init__(self, results) -> None:
+        self.results = results
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, item):
+        return [_WhooshHit(score, docnum) for score, docnum in self.results.top_n[item]]
+
+
+class _WhooshHit:
+    def __init__(self, score: float, docnum: int) -> None:
+        self.score, self.docnum = score, docnum
+
+    def __getitem__(self, _field):
+        return self.docnum
+
+
+class _WhooshBrute:
+    """Every match of a query scored by whoosh (``kb.search_whoosh.Whoosh.search``'s own
+    query and filters, ``limit=None``); keys are document numbers."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        from kb import search
+        from kb.search_whoosh import Whoosh, _whoosh
+
+        self.engine = Whoosh(search.index_folder(conn, "whoosh"))
+        index = _whoosh()[2]
+        self.searcher = index.open_dir(str(self.engine.folder)).searcher()
+        self.engine._searcher = _WhooshAll(self.searcher)
+
+    def scores(self, parsed, filters: dict) -> dict:
+        from kb import search
+
+        total, hits = self.engine.search(parsed, search.WEIGHTS, filters, 1 << 30, 0)
+        return {key[0]: score for score, key in hits}
+
+    def ids(self, hits: list) -> list:
+        return [self.searcher.document_number(key=f"{d}\0{lang}\0{n}")
+                for d, lang, n, *_ in hits]
+
+
+def _judge(scores: dict, ids: list, hits: list | None, total: int | None) -> dict:
+    """recall@20 of one engine's top 20 against the brute force's, ties at the 20th score
+    counted as matches; and whether its scores and total agree with the brute force's."""
+    n = len(scores)
+    expected = min(LIMIT, n)
+    if expected:
+        floor = sorted(scores.values(), reverse=True)[expected - 1]
+        floor -= 1e-6 * max(1.0, abs(floor))
+    else:
+        floor = math.inf
+    matched = sum(1 for i in ids[:LIMIT] if i in scores and scores[i] >= floor)
+    tied = sum(1 for s in scores.values() if s >= floor) - expected
+    out = {"brute_total": n, "expected": expected, "matched": matched, "returned": len(ids),
+           "recall": matched / expected if expected else (1.0 if not ids else 0.0),
+           "ties_beyond_20": tied, "total_equal": total is None or total == n}
+    if hits and len(hits[0]) > 3:  # a score per hit: it should be the brute force's
+        out["score_mismatches"] = sum(
+            1 for i, h in zip(ids, hits, strict=True)
+            if i in scores and abs(scores[i] - h[3]) > 6e-4 + 1e-5 * abs(scores[i]))
+    return out
+
+
+def _recall_worker(result_path: str, db: str, subset: str, queries_path: str) -> None:
+    """For every query and engine, every match scored by the engine itself, and recall@20
+    of the timed pass's top 20 against it."""
+    from kb import analysis
+
+    queries = json.loads(Path(queries_path).read_text(encoding="utf-8"))
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    brutes = {"tantivy": (_TantivyBrute(conn), ("tantivy",)),
+              "fts": (_FtsBrute(conn), ("fts", "raw"))}
+    if subset != "-":
+        sub = sqlite3.connect(f"file:{subset}?mode=ro", uri=True)
+        brutes["whoosh"] = (_WhooshBrute(sub), ("whoosh",))
+        brutes["tantivy-subset"] = (_TantivyBrute(sub), ("tantivy-subset",))
+    out: dict = {}
+    with _bar(total=len(queries) * len(brutes), desc="brute force", unit=" runs",
+              unit_scale=False) as bar:
+        for q in queries:
+            r = out[q["id"]] = {"brute_ms": {}, "judged": {}, "errors": {}}
+            f = q["filters"]
+            filters = {"scope": f.get("standard"), "language": f.get("language"),
+                       "kind": f.get("kind"), "edition": None}
+            for name, (brute, judged) in brutes.items():
+                bar.update()
+                t = time.perf_counter()
+                try:
+                    scores = brute.scores(analysis.parse_query(q["query"]), filters)
+                except Exception as error:
+                    r["errors"][name] = f"{type(error).__name__}: {error}"
+                    continue
+                r["brute_ms"][name] = (time.perf_counter() - t) * 1e3
+                for engine in judged:
+                    hits = q["hits"].get(engine)
+                    if hits is None:
+                        continue
+                    ids = hits if engine == "raw" else brute.ids(hits)
+                    r["judged"][engine] = _judge(scores, ids, None if engine == "raw" else hits,
+                                                 q["total"].get(engine))
+    checks = {name: {"explained": b.explained, "max_abs_diff": b.explain_max_diff}
+              for name, (b, _) in brutes.items() if isinstance(b, _TantivyBrute)}
+    _write(result_path, {"results": out, "explain": checks})
 
 
 def query_stats(queries: list[dict], engines: list[str]) -> dict:
-    """p50/p95/max per engine, overall and per class (queries that raised left out);
-    search(fts) against raw FTS5; search(fts) against its exact ranking, if measured."""
-    if any("fts-exact" in q["ms"] for q in queries):
-        engines = [*engines, "fts-exact"]
+    """Latency, matches and recall per engine, over all queries and per class (queries that
+    raised are left out of the latencies)."""
 
-    def summary(qs, engine):
+    def summary(qs: list[dict], engine: str) -> dict:
         ok = [q for q in qs if engine in q["ms"] and engine not in q["errors"]]
         times = [q["ms"][engine] for q in ok]
-        hits = [q["hits"][engine] for q in ok]
-        overlaps = [q["overlap"] for q in ok if q.get("overlap") is not None]
-        return {"n": len(times), "p50": pct(times, 0.5), "p95": pct(times, 0.95),
-                "max": max(times, default=float("nan")), "sum_ms": sum(times),
-                "mean_hits": statistics.mean(hits) if hits else float("nan"),
-                "zero_hits": sum(1 for h in hits if h == 0),
-                "errors": sum(1 for q in qs if engine in q["errors"]),
-                **({"exact": sum(1 for o in overlaps if o == 1), "compared": len(overlaps),
-                    "mean_overlap": statistics.mean(overlaps)}
-                   if engine == "fts" and overlaps else {})}
+        totals = [q["total"][engine] for q in ok if q["total"].get(engine) is not None]
+        judged = [q["recall"][engine] for q in ok if engine in q.get("recall", {})]
+        recalls = [j["recall"] for j in judged]
+        slowest = sorted(ok, key=lambda q: q["ms"][engine], reverse=True)[:3]
+        return {
+            "n": len(times), "p50": pct(times, 0.5), "p95": pct(times, 0.95),
+            "max": max(times, default=float("nan")), "sum_ms": sum(times),
+            "mean_total": statistics.mean(totals) if totals else None,
+            "zero": sum(1 for q in ok if not q["hits"].get(engine)),
+            "errors": sum(1 for q in qs if engine in q["errors"]),
+            "recall_n": len(recalls),
+            "recall_mean": statistics.mean(recalls) if recalls else None,
+            "recall_min": min(recalls, default=None),
+            "recall_below": sum(1 for r in recalls if r < 1),
+            "score_mismatches": sum(j.get("score_mismatches", 0) for j in judged),
+            "total_mismatches": sum(1 for j in judged if not j["total_equal"]),
+            "ties": sum(1 for j in judged if j["ties_beyond_20"] > 0),
+            "slowest": [{"id": q["id"], "query": q["query"], "filters": q["filters"],
+                         "ms": q["ms"][engine]} for q in slowest],
+        }
 
-    stats = {"overall": {e: summary(queries, e) for e in engines}, "classes": {}}
+    stats: dict = {"overall": {e: summary(queries, e) for e in engines}, "classes": {}}
     for name, _ in CLASSES:
         qs = [q for q in queries if q["class"] == name]
         if qs:
-            stats["classes"][name] = {e: summary(qs, e) for e in engines if e != "fts-exact"}
-    both = [q for q in queries if not {"raw", "fts"} & set(q["errors"])]
-    slower = [q for q in both
-              if q["ms"]["fts"] - q["ms"]["raw"] > 1.0 and q["ms"]["fts"] > 1.1 * q["ms"]["raw"]]
-    slower.sort(key=lambda q: q["ms"]["fts"] - q["ms"]["raw"], reverse=True)
-    stats["fts_slower_than_raw"] = {
-        "count": len(slower), "of": len(both),
-        "worst": [{"id": q["id"], "class": q["class"], "query": q["query"],
-                   "filters": q["filters"], "raw_ms": q["ms"]["raw"], "fts_ms": q["ms"]["fts"]}
-                  for q in slower[:8]]}
+            stats["classes"][name] = {e: summary(qs, e) for e in engines}
+    pairs = {}
+    for a, b in (("tantivy", "fts"), ("tantivy-subset", "whoosh")):
+        both = [q for q in queries if q["total"].get(a) is not None
+                and q["total"].get(b) is not None]
+        if both:
+            differ = [q for q in both if q["total"][a] != q["total"][b]]
+            pairs[f"{a}/{b}"] = {"equal": len(both) - len(differ), "of": len(both),
+                                 "differ": [{"id": q["id"], "query": q["query"],
+                                             a: q["total"][a], b: q["total"][b]}
+                                            for q in differ[:10]]}
+    stats["same_matches"] = pairs
     errors: dict[tuple, list] = {}
     for q in queries:
         for engine, message in q["errors"].items():
             errors.setdefault((engine, message), []).append(q["id"])
+        for engine, message in q.get("brute_errors", {}).items():
+            errors.setdefault((f"brute {engine}", message), []).append(q["id"])
     stats["errors"] = [{"engine": e, "message": m, "queries": ids}
                        for (e, m), ids in errors.items()]
     return stats
 
 
 # =============================================================================================
-# 6. The command line, end to end
+# 8. The command line, from a cold process
 # =============================================================================================
 
 
-def cli_runs(db: Path, queries: list[dict], rounds: int = 5) -> dict:
-    """Process start-up and ``kb search --engine fts`` for a few queries, each the median of
-    ``rounds`` runs; a round runs every command once, so each sees the same machine load.
+def _kb_command() -> tuple[list[str], str]:
+    """The ``kb`` script beside this interpreter when it runs this checkout's kb (an editable
+    install), else ``python -m kb.cli`` from the checkout."""
+    script = Path(sys.executable).with_name("kb")
+    if script.exists():
+        where = subprocess.run([sys.executable, "-c", "import kb; print(kb.__file__)"],
+                               capture_output=True, text=True, cwd="/").stdout.strip()
+        if where.startswith(str(ROOT) + os.sep):
+            return [str(script)], "kb"
+    return [sys.executable, "-m", "kb.cli"], "python -m kb.cli"
 
-    Start-up is ``kb --version`` (interpreter, click and the kb.cli imports: what every
-    command pays) and, for Chinese queries, that plus importing and initialising jieba.
-    """
-    kb = [sys.executable, "-m", "kb.cli"]  # this checkout's kb, as the `kb` script runs it
-    chosen, classes = [], set()
-    for q in queries:  # the first query of a few classes, and the first "the" and "的"
-        if (q["class"] in ("en-rare", "zh-compound", "en-and", "filter-lang", "filter-std")
-                and q["class"] not in classes) or q["query"] in ("the", "的"):
-            classes.add(q["class"])
-            if q["query"] not in [c["query"] for c in chosen]:
-                chosen.append(q)
-    commands = {"startup": kb + ["--version"],
-                "startup_jieba": [sys.executable, "-c",
-                                  "import kb.cli, kb.search; kb.search._jieba()"]}
-    for q in chosen:
-        options = ["search", "--db", str(db), "--engine", "fts", "-n", str(LIMIT)]
-        for option, key in (("--standard", "standard"), ("--lang", "language"),
-                            ("--kind", "kind")):
-            if q["filters"].get(key):
-                options += [option, q["filters"][key]]
-        commands[q["id"]] = kb + options + [q["query"]]
+
+def cli_runs(db: Path, rounds: int = 5) -> dict:
+    """Start-up and ``kb search`` end to end, each the median of ``rounds`` runs; a round
+    runs every command once (a first round warms the file cache and is not counted)."""
+    kb, kb_name = _kb_command()
+    imports = ("import kb.cli, kb.search, tantivy; from kb import analysis; "
+               "analysis.parse_query('审核方案')")
+    commands = {
+        "startup": ([sys.executable, "-c", "import kb.cli"], "python -c 'import kb.cli'"),
+        "startup_search": ([sys.executable, "-c", imports],
+                           "+ import kb.search, tantivy; parse_query('审核方案')"),
+        "zh": (kb + ["search", "--db", str(db), "审核方案"], f"{kb_name} search --db DB 审核方案"),
+        "zh_fts": (kb + ["search", "--db", str(db), "--engine", "fts", "审核方案"],
+                   f"{kb_name} search --db DB --engine fts 审核方案"),
+        "en": (kb + ["search", "--db", str(db), "audit programme"],
+               f"{kb_name} search --db DB 'audit programme'"),
+    }
     times: dict = {name: [] for name in commands}
+    first: dict = {}
     done: dict = {}
     with _bar(total=(rounds + 1) * len(commands), desc="command lines", unit=" runs",
               unit_scale=False) as bar:
-        for round_ in range(rounds + 1):  # round 0 warms up (file cache, bytecode)
-            for name, command in commands.items():
+        for round_ in range(rounds + 1):
+            for name, (command, _) in commands.items():
                 t = time.perf_counter()
                 done[name] = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+                ms = (time.perf_counter() - t) * 1e3
                 if round_:
-                    times[name].append((time.perf_counter() - t) * 1e3)
+                    times[name].append(ms)
+                else:
+                    first[name] = ms
                 bar.update()
-    runs = []
-    for q in chosen:
-        out = done[q["id"]]
-        runs.append({"id": q["id"], "class": q["class"], "query": q["query"],
-                     "filters": q["filters"], "ms": statistics.median(times[q["id"]]),
-                     "runs_ms": times[q["id"]], "exit": out.returncode,
-                     "chinese": bool(_HAN.search(q["query"])),
-                     "lines": len(out.stdout.splitlines()), "stderr": out.stderr.strip()[:300],
-                     "in_process_ms": q["ms"].get("fts"),
-                     "command": " ".join(["kb", *commands[q["id"]][3:]])})
-    return {"startup_ms": statistics.median(times["startup"]),
-            "startup_runs_ms": times["startup"], "startup_command": "python -m kb.cli --version",
-            "startup_jieba_ms": statistics.median(times["startup_jieba"]),
-            "startup_jieba_runs_ms": times["startup_jieba"],
-            "startup_jieba_command": "python -c 'import kb.cli, kb.search; "
-                                     "kb.search._jieba()'",
-            "rounds": rounds, "runs": runs}
+    return {name: {"command": label, "ms": statistics.median(times[name]),
+                   "runs_ms": times[name], "first_ms": first[name],
+                   "exit": done[name].returncode, "lines": len(done[name].stdout.splitlines()),
+                   "stdout_head": done[name].stdout.splitlines()[:3],
+                   "stderr": done[name].stderr.strip()[-300:]}
+            for name, (_, label) in commands.items()}
 
 
 # =============================================================================================
 # The table
 # =============================================================================================
 
-COLUMNS = ("#", "figure", "n", "wall s", "throughput", "p50 / p95 / max", "peak RSS", "size",
-           "notes")
-ENGINE_NAMES = {"raw": "raw FTS5 MATCH … ORDER BY rank", "fts": "search(engine='fts')",
-                "whoosh": "search(engine='whoosh')",
-                "fts-exact": "  search(fts), every match ranked"}
+COLUMNS = ("#", "figure", "n", "wall s", "throughput", "p50 / p95 / max", "recall@20",
+           "peak RSS", "size", "aim", "notes")
+#: The aims the figures are compared with.
+AIM_BUILD_SECONDS = 240  # segmentation + FTS5 + tantivy of 1 M clauses on 2 cores
+AIM_RSS_BYTES = 1.5e9
+AIM_P95_MS = 50  # tantivy, in-process, snippets included
+AIM_RECALL = 1.0
+AIM_CLI_MS = 500  # the first Chinese query from a cold CLI
+
+#: What a class means, where the engines differ.
+CLASS_NOTES = {"en-phrase": "a phrase in every engine",
+               "zh-compound": "a Chinese run: its bigrams in a row match, jieba words rank",
+               "zh-2words": "two Chinese runs, both must match",
+               "filter-std": "standard= an edition of the first 20",
+               "filter-kind": "kind='clause'"}
 
 
-#: What a class means for an engine, where the engines differ.
-CLASS_NOTES = {("en-phrase", "whoosh"): "a phrase (whoosh's parser)",
-               ("zh-compound", "raw"): "jieba's words as one FTS5 phrase",
-               ("zh-compound", "fts"): "jieba's words as one FTS5 phrase",
-               ("zh-compound", "whoosh"): "jieba's words AND-ed",
-               ("filter-std", "raw"): "edition_id = ? on the UNINDEXED column",
-               ("filter-kind", "raw"): "kind like 'clause%' on the UNINDEXED column"}
+def _mb(kb: float) -> str:
+    return f"{kb * 1024 / 1e6:,.0f} MB"
 
 
-def _rss(p: dict) -> str:
-    return f"{p['peak_rss_kb'] / 1024:,.0f} MiB"
+def _aim(ok: bool | None, text: str) -> str:
+    return "" if ok is None else f"{text}: {'met' if ok else 'MISSED'}"
 
 
 def _lat(s: dict) -> str:
     return f"{s['p50']:.1f} / {s['p95']:.1f} / {s['max']:.1f} ms" if s["n"] else ""
 
 
-def _hits(s: dict) -> str:
-    text = f"mean hits {s['mean_hits']:.1f}, 0 hits {s['zero_hits']}" if s["n"] else "no result"
-    if s.get("compared"):
-        text += (f"; top {LIMIT} = the exact ranking's on {s['exact']} of {s['compared']} "
-                 f"(mean overlap {100 * s['mean_overlap']:.0f} %)")
-    return text
+def _recall(s: dict) -> str:
+    if not s.get("recall_n"):
+        return ""
+    return (f"{100 * s['recall_mean']:.1f} % (min {100 * s['recall_min']:.0f} %, "
+            f"{s['recall_below']} < 100 %)")
+
+
+def _peak(proc: dict) -> float:
+    """The peak memory judged against the aim: the largest single process or the sampled
+    PSS sum of the process tree, whichever is larger (bytes)."""
+    return max(proc["peak_rss_kb"], proc.get("tree_peak_pss_kb", 0)) * 1024
+
+
+def _proc_note(proc: dict) -> str:
+    if not proc.get("tree_peak_rss_kb"):
+        return ""
+    return (f"tree peak ({proc['tree_peak_processes']} processes): RSS sum "
+            f"{_mb(proc['tree_peak_rss_kb'])}, PSS sum {_mb(proc['tree_peak_pss_kb'])}")
 
 
 def build_rows(res: dict) -> list[tuple]:
     rows: list[tuple] = []
+
+    def row(*cells):
+        rows.append(cells + ("",) * (len(COLUMNS) - len(cells)))
+
+    full_scale = res["clauses"] >= 1_000_000
     g = res.get("generate")
     if g:
         ln = g["lengths"]
-        rows.append(("1", "generate clauses -> JSONL", f"{g['clauses']:,}", f"{g['seconds']:.1f}",
-                     f"{g['clauses'] / g['seconds']:,.0f} clauses/s", "", "",
-                     f"{mb(g['bytes']):,.0f} MB file",
-                     f"{g['editions']:,} editions; en {g['en']:,}, zh {g['zh']:,}; median en "
-                     f"{ln['en_words']['median']:.0f} words ({ln['en_chars']['median']:.0f} chars,"
-                     f" max {ln['en_chars']['max']:,}), zh {ln['zh_chars']['median']:.0f} chars "
-                     f"(max {ln['zh_chars']['max']:,}); vocab {g['vocabulary']['en']:,} en + "
-                     f"{g['vocabulary']['zh']:,} zh, Zipf s={g['vocabulary']['zipf_s']}"))
+        row("1", "generate clauses -> JSONL", f"{g['clauses']:,}", f"{g['seconds']:.1f}",
+            f"{g['clauses'] / g['seconds']:,.0f} clauses/s", "", "", "",
+            f"{mb(g['bytes']):,.0f} MB file", "",
+            f"{g['editions']:,} editions; en {g['en']:,}, zh {g['zh']:,}; median en "
+            f"{ln['en_words']['median']:.0f} words ({ln['en_chars']['median']:.0f} chars, max "
+            f"{ln['en_chars']['max']:,}), zh {ln['zh_chars']['median']:.0f} chars (max "
+            f"{ln['zh_chars']['max']:,}); vocab {g['vocabulary']['en']:,} en + "
+            f"{g['vocabulary']['zh']:,} zh, Zipf s={g['vocabulary']['zipf_s']}")
     s = res.get("load")
     if s:
-        rows.append(("2", "Store.load (1 document/edition)", f"{s['clauses']:,}",
-                     f"{s['seconds']:.1f}", f"{s['clauses'] / s['seconds']:,.0f} clauses/s", "",
-                     _rss(s), f"{mb(s['db_bytes']):,.0f} MB DB",
-                     f"{s['loaded']:,} documents, {s['records']:,} records, {s['failed']} failed;"
-                     f" clauses table {mb(s.get('clauses_bytes', 0)):,.0f} MB"))
-    f = res.get("fts")
-    if f:
-        t = f["sizes"]["tables"]
+        row("1", "Store.load (1 document/edition)", f"{s['clauses']:,}", f"{s['seconds']:.1f}",
+            f"{s['clauses'] / s['seconds']:,.0f} clauses/s", "", "", _mb(s["peak_rss_kb"]),
+            f"{mb(s['db_bytes']):,.0f} MB DB", "",
+            f"{s['loaded']:,} documents, {s['records']:,} records, {s['failed']} failed; the "
+            f"store indexes FTS5 as it writes (kb.search.index_texts, one process): FTS5 "
+            f"{mb(s['fts_bytes']):,.0f} MB after the load; clauses table "
+            f"{mb(s['clauses_bytes']):,.0f} MB")
+    b = res.get("build")
+    if b:
+        x, sizes = b["index"], b["index"]["sizes"]
+        t = sizes["tables"]
         part = lambda p: sum(v for k, v in t.items() if k.startswith(p))  # noqa: E731
-        rows.append(("3", "FTS5 build: _rebuild_fts, 1 txn", f"{f['rows']:,} rows",
-                     f"{f['seconds']:.1f}", f"{f['rows'] / f['seconds']:,.0f} rows/s", "", _rss(f),
-                     f"{mb(f['sizes']['fts_bytes']):,.0f} MB FTS5",
-                     f"clauses_fts {mb(part('clauses_fts')):,.0f} MB (content "
-                     f"{mb(t.get('clauses_fts_content', 0)):,.0f}, index "
-                     f"{mb(t.get('clauses_fts_data', 0) + t.get('clauses_fts_idx', 0)):,.0f}), "
-                     f"terms_fts {mb(part('terms_fts')):,.1f} MB ({f['sizes']['method']}); DB "
-                     f"{mb(f['db_before']):,.0f} -> {mb(f['sizes']['db_bytes']):,.0f} MB"))
-    w = res.get("whoosh")
-    if res.get("whoosh_skipped"):
-        rows.append(("4", "whoosh build", "", "", "", "", "", "",
-                     "skipped (--whoosh-clauses 0): no whoosh index, no whoosh queries"))
-    elif w:
-        subset = f"SUBSET: first {w['docs']:,} of {w['total_clauses']:,} clauses only" \
-            if w["subset"] else "all clauses"
-        rows.append(("4", "whoosh build" + (" [SUBSET]" if w["subset"] else ""),
-                     f"{w['docs']:,} docs", f"{w['seconds']:.1f}",
-                     f"{w['docs'] / w['seconds']:,.0f} docs/s", "", _rss(w),
-                     f"{mb(w['bytes']):,.0f} MB folder",
-                     subset + ("; _rebuild_whoosh" if not w["subset"] else
-                               "; _add_whoosh over rowid <= N, limitmb=128")))
-    st = res.get("query_stats")
+        tantivy_bytes = sizes["folders"].get("tantivy", 0)
+        peak = _peak(x)
+        row("1", "build: segment + FTS5 + tantivy (kb index)", f"{x['clauses']:,}",
+            f"{x['seconds']:.1f}", f"{x['clauses'] / x['seconds']:,.0f} clauses/s", "", "",
+            _mb(x["peak_rss_kb"]),
+            f"{mb(sizes['fts_bytes']):,.0f} MB FTS5 + {mb(tantivy_bytes):,.0f} MB tantivy",
+            _aim(x["seconds"] < AIM_BUILD_SECONDS if full_scale else None,
+                 f"< {AIM_BUILD_SECONDS // 60} min") + ("; " if full_scale else "")
+            + _aim(peak < AIM_RSS_BYTES, f"peak < {AIM_RSS_BYTES / 1e9:.1f} GB"),
+            f"kb.search.rebuild in 1 txn: analyse + FTS5 insert + tantivy add "
+            f"{x['feed_seconds']:.1f} s, tantivy commit + merge {x['folders_seconds']:.1f} s, "
+            f"SQLite commit {x['sqlite_commit_seconds']:.1f} s; {_proc_note(x)}; "
+            f"clauses_fts {mb(part('clauses_fts')):,.0f} MB (content "
+            f"{mb(t.get('clauses_fts_content', 0)):,.0f}, index "
+            f"{mb(t.get('clauses_fts_data', 0) + t.get('clauses_fts_idx', 0)):,.0f}), "
+            f"terms_fts {mb(part('terms_fts')):,.1f} MB ({sizes['method']}); DB "
+            f"{mb(x['db_before']):,.0f} -> {mb(sizes['db_bytes']):,.0f} MB")
+        sg = b["segment"]
+        rate = lambda n, cpu: f"{n / cpu:,.0f}/s" if cpu else "n/a"  # noqa: E731
+        row("1", f"  segmentation alone: index_text, fork pool of {sg['workers']}",
+            f"{sg['clauses']:,}", f"{sg['seconds']:.1f}",
+            f"{sg['clauses'] / sg['seconds']:,.0f} clauses/s", "", "", _mb(sg["peak_rss_kb"]),
+            "", "",
+            f"every clause (not a sample), read in batches of 500 by the parent; per core: en "
+            f"{rate(sg['en'], sg['en_cpu_seconds'])}, zh {rate(sg['zh'], sg['zh_cpu_seconds'])}"
+            f" clauses; {100 * sg['seconds'] / x['seconds']:.0f} % of the build's wall time; "
+            f"{_proc_note(sg)}")
+    sub = res.get("subset")
+    if sub:
+        p, w = sub["index"], sub["whoosh"]
+        whoosh_seconds = w["seconds"] - p["seconds"]
+        row("1", f"  kb index [SUBSET {sub['clauses'] // 1000:,}k]", f"{sub['clauses']:,}",
+            f"{p['seconds']:.1f}", f"{sub['clauses'] / p['seconds']:,.0f} clauses/s", "", "",
+            _mb(p["peak_rss_kb"]),
+            f"{mb(p['sizes']['fts_bytes']):,.0f} MB FTS5 + "
+            f"{mb(p['sizes']['folders'].get('tantivy', 0)):,.0f} MB tantivy", "",
+            f"the same on a copy holding the first {sub['clauses']:,} clauses (copied in "
+            f"{sub['copy_seconds']:.1f} s), for scale and for the whoosh queries")
+        row("1", f"whoosh build [SUBSET {sub['clauses'] // 1000:,}k]", f"{sub['clauses']:,}",
+            f"{whoosh_seconds:.1f}", f"{sub['clauses'] / whoosh_seconds:,.0f} docs/s"
+            if whoosh_seconds > 0 else "", "", "", _mb(w["peak_rss_kb"]),
+            f"{mb(w['sizes']['folders'].get('whoosh', 0)):,.0f} MB whoosh", "",
+            f"SUBSET: first {sub['clauses']:,} of {res['clauses']:,} clauses only; kb index "
+            f"--whoosh on the copy took {w['seconds']:.1f} s, minus kb index alone "
+            f"{p['seconds']:.1f} s; {_proc_note(w)}")
+    elif res.get("whoosh_skipped"):
+        row("1", "whoosh build", "", "", "", "", "", "", "", "",
+            "skipped (--whoosh-clauses 0): no whoosh index, no whoosh queries")
+    st = res.get("stats")
     if st:
         qp = res["query_process"]
-        wsub = isinstance(w, dict) and w["subset"]
         for e, s in st["overall"].items():
-            name = ENGINE_NAMES[e] + (" [SUBSET index]" if e == "whoosh" and wsub else "")
-            note = {"raw": "; peak RSS: the query process (all engines)",
-                    "fts-exact": f"; search(fts) with RANK_LIMIT ({qp.get('rank_limit')}) "
-                                 "lifted, after the timed pass, not in the comparison"}
-            rows.append(("5", name, f"{s['n']} queries", f"{s['sum_ms'] / 1e3:.2f}",
-                         f"{s['n'] / (s['sum_ms'] / 1e3):,.1f} q/s" if s["n"] else "", _lat(s),
-                         _rss(qp) if e == "raw" else "", "",
-                         _hits(s) + f", errors {s['errors']}" + note.get(e, "")))
+            slow = s["slowest"][0] if s["slowest"] else None
+            aims = []
+            if e == "tantivy":
+                aims.append(_aim(s["p95"] < AIM_P95_MS, f"p95 < {AIM_P95_MS} ms"))
+            if s["recall_n"]:
+                aims.append(_aim(s["recall_mean"] >= AIM_RECALL, "recall 100 %"))
+            note = []
+            if s["mean_total"] is not None:
+                note.append(f"mean matches {s['mean_total']:,.0f}")
+            note.append(f"0 hits {s['zero']}, errors {s['errors']}")
+            if slow:
+                filt = "".join(f" {k}={v}" for k, v in slow["filters"].items())
+                note.append(f"slowest #{slow['id']} {slow['query']}{filt} {slow['ms']:.0f} ms")
+            if e == "tantivy":
+                note.append("peak RSS: the query process, all engines; " + _proc_note(qp))
+            row("2", ENGINE_NAMES[e], f"{s['n']} queries", f"{s['sum_ms'] / 1e3:.2f}",
+                f"{s['n'] / (s['sum_ms'] / 1e3):,.1f} q/s" if s["n"] else "", _lat(s),
+                _recall(s), _mb(qp["peak_rss_kb"]) if e == "tantivy" else "", "",
+                "; ".join(a for a in aims if a), "; ".join(note))
         for cls, by_engine in st["classes"].items():
             for e, s in by_engine.items():
-                note = CLASS_NOTES.get((cls, e), "")
-                if cls == "en-phrase" and e != "whoosh":
-                    note = "a phrase" if res["phrases_supported"] else \
-                        "not a phrase: kb.search drops the quotes, ANDs the words"
-                label = f"{e} [SUBSET index]" if e == "whoosh" and wsub else e
-                rows.append(("5", f"  {cls}: {label}", str(s["n"]), f"{s['sum_ms'] / 1e3:.2f}", "",
-                             _lat(s), "", "",
-                             _hits(s) + (f", errors {s['errors']}" if s["errors"] else "")
-                             + (f"; {note}" if note else "")))
+                note = []
+                if s["mean_total"] is not None:
+                    note.append(f"mean matches {s['mean_total']:,.0f}")
+                if s["zero"]:
+                    note.append(f"0 hits {s['zero']}")
+                if s["errors"]:
+                    note.append(f"errors {s['errors']}")
+                if e == "tantivy" and cls in CLASS_NOTES:
+                    note.append(CLASS_NOTES[cls])
+                label = e + (" [SUBSET]" if e in SUBSET_ENGINES else "")
+                row("2", f"  {cls}: {label}", str(s["n"]), f"{s['sum_ms'] / 1e3:.2f}", "",
+                    _lat(s), _recall(s), "", "", "", "; ".join(note))
         for error in st["errors"]:
             ids = error["queries"]
-            rows.append(("5", f"  error ({error['engine']})", f"{len(ids)} queries", "", "", "",
-                         "", "", f"{error['message'][:120]} (#{', #'.join(map(str, ids[:6]))}"
-                         f"{' …' if len(ids) > 6 else ''})"))
-        c = st["fts_slower_than_raw"]
-        rows.append(("5", "search(fts) slower than raw by >1 ms and >10 %",
-                     f"{c['count']} of {c['of']}", "", "", "", "", "",
-                     "the rest are within 1 ms or 10 %" if c["count"] else "none"))
-        for q in c["worst"][:5]:
-            filt = "".join(f" {k}={v}" for k, v in q["filters"].items())
-            rows.append(("5", f"  #{q['id']} {q['class']}: {q['query']}{filt}", "", "", "",
-                         f"{q['raw_ms']:.1f} -> {q['fts_ms']:.1f} ms", "", "",
-                         f"+{q['fts_ms'] - q['raw_ms']:.1f} ms, "
-                         f"x{q['fts_ms'] / max(q['raw_ms'], 1e-3):.1f}"))
-        rows.append(("5", "jieba initialisation, once per process", "", "", "",
-                     f"{qp['jieba_init_ms']:.0f} ms", "", "",
-                     "paid by every CLI call with a Chinese query"))
+            row("2", f"  error ({error['engine']})", f"{len(ids)} queries", "", "", "", "", "",
+                "", "", f"{error['message'][:120]} (#{', #'.join(map(str, ids[:6]))}"
+                f"{' …' if len(ids) > 6 else ''})")
+        rp = res["recall_process"]
+        for e, s in st["overall"].items():
+            if not s["recall_n"]:
+                continue
+            brute = {"tantivy": "tantivy", "fts": "fts", "raw": "fts", "whoosh": "whoosh",
+                     "tantivy-subset": "tantivy-subset"}[e]
+            ms = [q["brute_ms"][brute] for q in res["queries"] if brute in q.get("brute_ms", {})]
+            how = {"tantivy": "Ranking.search's own query with limit = every match (the top-k "
+                              "heap never fills: every match scored), no documents read",
+                   "fts": "ORDER BY rank over every match, no LIMIT",
+                   "whoosh": "Whoosh.search's own query with limit=None"}[brute.split("-")[0]]
+            note = [how]
+            check = res.get("explain", {}).get(brute)
+            if check and check["explained"]:
+                note.append(f"tantivy explain() of the brute top 20 ({check['explained']:,} "
+                            f"docs) differs by at most {check['max_abs_diff']:.2g}")
+            note.append(f"scores of the hits = brute force's except {s['score_mismatches']}; "
+                        f"totals equal except {s['total_mismatches']}; ties at the 20th score "
+                        f"in {s['ties']} queries")
+            row("3", f"recall@20: {ENGINE_NAMES[e]}", f"{s['recall_n']} queries",
+                f"{sum(ms) / 1e3:.1f}" if ms else "", "",
+                f"{pct(ms, 0.5):.0f} / {pct(ms, 0.95):.0f} / {max(ms):.0f} ms" if ms else "",
+                _recall(s), _mb(rp["peak_rss_kb"]) if e == "tantivy" else "", "",
+                _aim(s["recall_mean"] >= AIM_RECALL, "100 %"),
+                "brute force (its time in the wall/latency columns): " + "; ".join(note))
+        for pair, c in st["same_matches"].items():
+            a, b = pair.split("/")
+            row("3", f"same matches: {a} and {b}", f"{c['equal']} of {c['of']}", "", "", "",
+                "", "", "", "", "total matches equal" + ("" if not c["differ"] else
+                                                         "; differ: " + ", ".join(
+                    f"#{d['id']} {d['query']} {d[a]:,} vs {d[b]:,}" for d in c["differ"][:4])))
+        for cls, by_engine in st["classes"].items():
+            totals = "; ".join(f"{e} {s['mean_total']:,.0f}" for e, s in by_engine.items()
+                               if s["mean_total"] is not None)
+            row("3", f"  mean matches: {cls}", str(by_engine["tantivy"]["n"]), "", "", "", "",
+                "", "", "", totals)
     cli = res.get("cli")
     if cli:
-        rows.append(("6", "process start-up: kb --version", f"{len(cli['startup_runs_ms'])} runs",
-                     "", "", f"{cli['startup_ms']:.0f} ms", "", "",
-                     "median; python -m kb.cli: interpreter, click, kb.cli imports"))
-        rows.append(("6", "start-up + import kb.search, init jieba",
-                     f"{len(cli['startup_jieba_runs_ms'])} runs", "", "",
-                     f"{cli['startup_jieba_ms']:.0f} ms", "", "",
-                     "median; what a Chinese query starts from"))
-        for r in cli["runs"]:
-            filt = "".join(f" {k}={v}" for k, v in r["filters"].items())
-            base = cli["startup_jieba_ms"] if r["chinese"] else cli["startup_ms"]
-            rows.append(("6", f"  kb search --engine fts {r['query']!r}{filt}",
-                         f"{len(r['runs_ms'])} calls", f"{r['ms'] / 1e3:.2f}", "",
-                         f"{r['ms']:.0f} ms", "", "",
-                         f"median; minus start-up{' + jieba' if r['chinese'] else ''} "
-                         f"{r['ms'] - base:.0f} ms; in-process {r['in_process_ms'] or 0:.1f} ms; "
-                         f"exit {r['exit']}, {r['lines']} lines"
-                         + (f": {(r['stderr'].splitlines() or [''])[-1][:100]}" if r["exit"]
-                            else "")))
+        for name, c in cli.items():
+            aim = _aim(c["ms"] < AIM_CLI_MS, f"< {AIM_CLI_MS / 1e3:.1f} s") \
+                if name == "zh" else ""
+            note = f"median of {len(c['runs_ms'])}; first (warm-up) run {c['first_ms']:.0f} ms"
+            if name.startswith(("zh", "en")):
+                note += f"; exit {c['exit']}, {c['lines']} lines"
+                if c["exit"]:
+                    note += f": {(c['stderr'].splitlines() or [''])[-1][:100]}"
+                base = cli["startup"]["ms"]
+                note += f"; minus start-up {c['ms'] - base:.0f} ms"
+            row("4", c["command"], f"{len(c['runs_ms'])} runs", f"{c['ms'] / 1e3:.2f}", "",
+                f"{c['ms']:.0f} ms", "", "", "", aim, note)
     return rows
 
 
 def format_table(rows: list[tuple]) -> str:
-    return common.format_table(COLUMNS, rows, {2, 3, 5, 6, 7})
+    return common.format_table(COLUMNS, rows, {2, 3, 5, 6, 7, 8})
 
 
 def summary_line(res: dict) -> str:
     parts = []
-    if res.get("load"):
-        parts.append(f"load {res['load']['seconds']:.0f} s")
-    if res.get("fts"):
-        parts.append(f"FTS5 build {res['fts']['seconds']:.0f} s "
-                     f"({mb(res['fts']['sizes']['fts_bytes']):,.0f} MB)")
-    w = res.get("whoosh")
-    if w and not res.get("whoosh_skipped"):
-        parts.append(f"whoosh build {w['seconds']:.0f} s ({mb(w['bytes']):,.0f} MB"
-                     + (f", SUBSET of {w['docs']:,} clauses)" if w["subset"] else ")"))
-    st = res.get("query_stats")
+    b = res.get("build")
+    if b:
+        x = b["index"]
+        parts.append(f"kb index (segment + FTS5 + tantivy) {x['seconds']:.0f} s "
+                     f"(aim < {AIM_BUILD_SECONDS} s), peak {_peak(x) / 1e6:,.0f} MB; "
+                     f"segmentation alone {b['segment']['seconds']:.0f} s")
+    if res.get("subset"):
+        sub = res["subset"]
+        parts.append(f"whoosh build {sub['whoosh']['seconds'] - sub['index']['seconds']:.0f} s "
+                     f"for a SUBSET of {sub['clauses']:,} clauses")
+    st = res.get("stats")
     if st:
         o = st["overall"]
-        parts.append(f"p50/p95 raw FTS5 {o['raw']['p50']:.1f}/{o['raw']['p95']:.1f} ms, "
-                     f"search(fts) {o['fts']['p50']:.1f}/{o['fts']['p95']:.1f} ms"
-                     + (f", whoosh {o['whoosh']['p50']:.1f}/{o['whoosh']['p95']:.1f} ms"
-                        if "whoosh" in o else ""))
-        c = st["fts_slower_than_raw"]
-        parts.append(f"search(fts) slower than raw by >1 ms and >10 % on {c['count']} of "
-                     f"{c['of']} queries")
-        if o["fts"].get("compared"):
-            parts.append(f"its top {LIMIT} = the exact ranking's on {o['fts']['exact']} of "
-                         f"{o['fts']['compared']}")
+        parts.append("p50/p95 " + ", ".join(
+            f"{e} {o[e]['p50']:.1f}/{o[e]['p95']:.1f} ms" for e in o if o[e]["n"]))
+        parts.append("recall@20 " + ", ".join(
+            f"{e} {100 * o[e]['recall_mean']:.1f} %" for e in o if o[e]["recall_n"]))
         if st["errors"]:
-            parts.append(f"ERRORS on {sum(len(e['queries']) for e in st['errors'])} query runs")
+            parts.append(f"ERRORS on {sum(len(e['queries']) for e in st['errors'])} runs")
+    if res.get("cli"):
+        parts.append(f"cold kb search 审核方案 {res['cli']['zh']['ms']:.0f} ms "
+                     f"(start-up {res['cli']['startup']['ms']:.0f} ms)")
     return f"summary ({res['clauses']:,} clauses): " + "; ".join(parts)
 
 
 # =============================================================================================
+
+SEGMENT_WORKERS = 2
+
+
+def _files(out: Path, clauses: int) -> dict:
+    db = out / f"search-{clauses}.db"
+    return {"corpus": out / f"search-{clauses}.jsonl", "db": db,
+            "subset": out / f"search-{clauses}.subset.db",
+            "build": out / f"search-{clauses}.build.json",
+            "queries": out / f"search-{clauses}.queries.json",
+            "timed": out / f"search-{clauses}.timed.json"}
+
+
+def clean(out: Path, clauses: int) -> None:
+    """Delete what a run of ``clauses`` left in ``out`` (databases, index folders, the JSON
+    Lines file, intermediate JSON), keeping ``search.json``."""
+    files = _files(out, clauses)
+    for name in ("db", "subset"):
+        unlink_db(files[name])
+    for name in ("corpus", "build", "queries", "timed"):
+        files[name].unlink(missing_ok=True)
+    for path in out.glob(f"search-{clauses}*-result.json"):
+        path.unlink()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clauses", type=int, default=1_000_000,
                         help="synthetic clauses, half English, half Chinese (default 1 000 000)")
-    parser.add_argument("--whoosh-clauses", type=int, default=None,
-                        help="build the whoosh index over the first N clauses only (default: "
-                             "all; 0: no whoosh index and no whoosh queries)")
+    parser.add_argument("--whoosh-clauses", type=int, default=100_000,
+                        help="the whoosh SUBSET: a copy of the database with its first N "
+                             "clauses, indexed with whoosh too (default 100 000; 0: none)")
     parser.add_argument("--out", type=Path, default=HERE / "out",
-                        help="folder for the clauses, the database, the indexes and results")
+                        help="folder for the clauses, the databases, the indexes and results")
     parser.add_argument("--reuse", action="store_true",
-                        help="reuse the database and indexes of an earlier run with the same "
-                             "--clauses and --seed (skips steps 1-4; the whoosh index is rebuilt "
-                             "if --whoosh-clauses differs)")
+                        help="reuse the databases and indexes of an earlier run with the same "
+                             "--clauses and --seed (steps 1-5; the indexes are rebuilt if the "
+                             "kb code that builds them changed)")
+    parser.add_argument("--keep-corpus", action="store_true",
+                        help="keep the JSON Lines file (deleted once loaded by default)")
+    parser.add_argument("--clean", action="store_true",
+                        help="delete this size's databases, indexes and files at the end")
+    parser.add_argument("--clean-only", action="store_true",
+                        help="only delete what an earlier run of this size left, and exit")
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--queries", type=int, default=200, help="queries (default 200)")
     args = parser.parse_args(argv)
@@ -1064,100 +1538,106 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--clauses must be >= 1000 and --queries >= {len(CLASSES)}")
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    corpus = out / f"search-{args.clauses}.jsonl"
-    db = out / f"search-{args.clauses}.db"
-    whoosh_folder = Path(str(db) + ".whoosh")
-    build_file = out / f"search-{args.clauses}.build.json"  # steps 1-4, for --reuse
+    if args.clean_only:
+        clean(out, args.clauses)
+        print(f"deleted the files of --clauses {args.clauses} in {out}", file=sys.stderr)
+        return
+    files = _files(out, args.clauses)
+    db, subset = files["db"], files["subset"]
     results_file = out / "search.json"
-    wanted_whoosh = args.clauses if args.whoosh_clauses is None \
-        else min(args.whoosh_clauses, args.clauses)
+    wanted_subset = min(args.whoosh_clauses, args.clauses)
     res: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                              "sqlite": sqlite3.sqlite_version, "platform": platform.platform()},
-                 "clauses": args.clauses, "seed": args.seed, "whoosh_clauses": wanted_whoosh,
-                 "started": dt.datetime.now().isoformat(), "db": str(db)}
+                 "clauses": args.clauses, "seed": args.seed, "whoosh_clauses": wanted_subset,
+                 "started": dt.datetime.now().isoformat(), "db": str(db),
+                 "command": " ".join(["python", "benchmarks/search.py", *sys.argv[1:]])}
     run_started = time.perf_counter()
 
     def save():
         res["total_seconds"] = time.perf_counter() - run_started
-        res["table"] = [dict(zip(COLUMNS, r, strict=True)) for r in build_rows(res)]
         results_file.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
-        build_file.write_text(json.dumps({k: res.get(k) for k in (
-            "clauses", "seed", "generate", "load", "fts", "whoosh")}, indent=1), encoding="utf-8")
+        files["build"].write_text(json.dumps({k: res.get(k) for k in (
+            "clauses", "seed", "generate", "load", "build", "subset")}, indent=1),
+            encoding="utf-8")
 
     print(f"[1] vocabularies ({VOCABULARY:,} words each)", file=sys.stderr)
     vocab = Vocabulary(args.seed)
     if args.reuse:
-        previous = json.loads(build_file.read_text()) if build_file.exists() else {}
-        if previous.get("seed") != args.seed or not db.exists() or not previous.get("fts"):
+        previous = json.loads(files["build"].read_text()) if files["build"].exists() else {}
+        if previous.get("seed") != args.seed or not db.exists() or not previous.get("build"):
             raise SystemExit(f"--reuse: no earlier run of {args.clauses} clauses, seed "
                              f"{args.seed}, in {out}")
-        for key in ("generate", "load", "fts", "whoosh"):
+        for key in ("generate", "load", "build", "subset"):
             res[key] = previous.get(key)
-        code = _index_code()
-        if res["fts"].get("code") != code["fts"]:
-            print("[3] kb.search indexes differently since that run: FTS5 rebuilt",
+        if res["build"]["index"].get("code") != _index_code():
+            print("[3] kb's analysis or indexing code changed since that run: rebuilt",
                   file=sys.stderr)
-            res["fts"] = build_fts(db, res["load"]["clauses"], res["load"]["db_bytes"])
-        w = res["whoosh"]
-        have = w["docs"] if isinstance(w, dict) and whoosh_folder.exists() else 0
-        if wanted_whoosh and (have != wanted_whoosh or w.get("code") != code["whoosh"]):
-            res["whoosh"] = None
-            shutil.rmtree(whoosh_folder, ignore_errors=True)
-        print(f"[1-4] reusing {db.name}" + ("" if res["whoosh"] or not wanted_whoosh else
-                                             " (the whoosh index is rebuilt)"), file=sys.stderr)
+            res["build"] = build_indexes(db, res["load"]["clauses"])
+            res["subset"] = None
+        print(f"[1-4] reusing {db.name}", file=sys.stderr)
     else:
         unlink_db(db)
-        print(f"[1] generating {args.clauses:,} clauses into {corpus}", file=sys.stderr)
-        res["generate"] = generate(corpus, vocab, args.clauses, args.seed)
+        print(f"[1] generating {args.clauses:,} clauses into {files['corpus']}", file=sys.stderr)
+        res["generate"] = generate(files["corpus"], vocab, args.clauses, args.seed)
         save()
-        print(f"[2] loading {corpus.name} into {db}", file=sys.stderr)
-        result, proc = _run_child("_load", db, corpus,
+        print(f"[2] loading {files['corpus'].name} into {db}", file=sys.stderr)
+        result, proc = _run_child("_load", db, files["corpus"],
                                   args.clauses + res["generate"]["editions"])
         if result["failed"]:
             raise SystemExit(f"load: {result['failed']} documents failed: {result['errors'][:3]}")
+        if not args.keep_corpus:
+            files["corpus"].unlink()
         sizes = _sizes(db)
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         clauses = conn.execute("select count(*) from clauses").fetchone()[0]
         conn.close()
         res["load"] = {**result, **proc, "clauses": clauses, "db_bytes": sizes["db_bytes"],
-                       "clauses_bytes": sizes["tables"].get("clauses", 0)}
+                       "clauses_bytes": sizes["tables"].get("clauses", 0),
+                       "fts_bytes": sizes["fts_bytes"]}
         save()
-        res["fts"] = build_fts(db, clauses, res["load"]["db_bytes"])
+        res["build"] = build_indexes(db, clauses)
         save()
-    if wanted_whoosh == 0:
-        res["whoosh_skipped"] = True  # an index of an earlier run is left as it is
-    elif not res.get("whoosh"):
-        print(f"[4] building the whoosh index ({wanted_whoosh:,} clauses)", file=sys.stderr)
-        result, proc = _run_child("_whoosh", db, wanted_whoosh)
-        res["whoosh"] = {**result, **proc, "bytes": file_size(whoosh_folder),
-                         "code": _index_code()["whoosh"]}
+    sub = res.get("subset")
+    if not wanted_subset:
+        res["subset"], res["whoosh_skipped"] = None, True
+        unlink_db(subset)
+    elif not (sub and sub.get("clauses") == min(wanted_subset, res["load"]["clauses"])
+              and sub.get("code") == _index_code() and subset.exists()):
+        res["subset"] = build_subset(db, subset, wanted_subset)
     save()
 
-    from kb import search
-
-    phrases = '"a b"' in search._match_query('"a b"')
-    queries = make_queries(vocab, args.clauses, args.seed, args.queries, phrases)
-    res["phrases_supported"] = phrases
-    queries_file = out / f"search-{args.clauses}.queries.json"
-    queries_file.write_text(json.dumps(queries, ensure_ascii=False, indent=1), encoding="utf-8")
-    engines = ["raw", "fts"] + (["whoosh"] if wanted_whoosh else [])
-    print(f"[5] {len(queries)} queries x {len(engines)} engines, warm-up then timed",
+    queries = make_queries(vocab, args.clauses, args.seed, args.queries)
+    files["queries"].write_text(json.dumps(queries, ensure_ascii=False, indent=1),
+                                encoding="utf-8")
+    engines = [e for e in ENGINES if wanted_subset or e not in SUBSET_ENGINES]
+    print(f"[6] {len(queries)} queries x {len(engines)} engines, warm-up then timed",
           file=sys.stderr)
-    result, proc = _run_child("_queries", db, queries_file, int("whoosh" in engines))
+    subset_arg = subset if wanted_subset else "-"
+    result, proc = _run_child("_queries", db, subset_arg, files["queries"])
     for q in queries:
         q.update(result["results"][str(q["id"])])
+    res["query_process"] = proc
+    files["timed"].write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    print("[7] recall@20: every match scored by each engine", file=sys.stderr)
+    result, proc = _run_child("_recall", db, subset_arg, files["timed"])
+    for q in queries:
+        r = result["results"][str(q["id"])]
+        q["recall"], q["brute_ms"], q["brute_errors"] = r["judged"], r["brute_ms"], r["errors"]
+    res["recall_process"], res["explain"] = proc, result["explain"]
     res["queries"] = queries
-    res["query_process"] = {**proc, "jieba_init_ms": result["jieba_init_ms"],
-                            "rank_limit": result["rank_limit"]}
-    res["query_stats"] = query_stats(queries, engines)
+    res["stats"] = query_stats(queries, engines)
     save()
-    print("[6] kb search command lines", file=sys.stderr)
-    res["cli"] = cli_runs(db, queries)
+    print("[8] kb search from a cold process", file=sys.stderr)
+    res["cli"] = cli_runs(db)
     save()
 
+    res["total_seconds"] = time.perf_counter() - run_started
     table = format_table(build_rows(res))
+    res["table"] = [dict(zip(COLUMNS, r, strict=True)) for r in build_rows(res)]
     res["table_text"] = table
     res["summary"] = summary_line(res)
+    if args.clean:
+        clean(out, args.clauses)
     results_file.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
     print()
     print(f"standards-kb search benchmark — {args.clauses:,} clauses; {os.cpu_count()} CPUs, "
@@ -1169,8 +1649,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"(written to {results_file})")
 
 
-WORKERS = {"_load": _load_worker, "_fts": _fts_worker, "_whoosh": _whoosh_worker,
-           "_queries": _query_worker}
+WORKERS = {"_load": _load_worker, "_index": _index_worker, "_segment": _segment_worker,
+           "_queries": _query_worker, "_recall": _recall_worker}
 
 if __name__ == "__main__":
     if sys.argv[1:2] and sys.argv[1] in WORKERS:

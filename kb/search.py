@@ -102,8 +102,8 @@ def search(
     editions = None
     if status:
         editions = [r[0] for r in conn.execute(
-            "select id from editions where status = ? and id in "
-            "(select distinct edition_id from clauses)", (status,))]
+            "select e.id from editions e where e.status = ? and exists "
+            "(select 1 from clauses c where c.edition_id = e.id)", (status,))]
     if engine == "fts":
         scopes = []
         if standard:
