@@ -16,7 +16,7 @@ what it makes of a query, so they find the same clauses:
   occurrences; a Chinese query is matched as the phrase of its bigrams, which finds every
   clause whose text contains it, and a one-character query as a prefix of the grams.
 * **Terms** (:func:`terms`): what a ranking engine indexes: the words with English ones
-  stemmed (Porter, as FTS5's ``porter`` tokenizer does).
+  stemmed exactly as FTS5's ``porter`` tokenizer does.
 
 Queries (:func:`parse_query`) are words, ``"quoted phrases"`` and ``prefix*``; everything else
 is text: no operators, so a query cannot fail on syntax.  Snippets (:func:`snippet`) are cut
@@ -25,8 +25,12 @@ from a hit's own text, with the query's matches marked, the same for every engin
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
+import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -205,27 +209,63 @@ def index_text(heading: str | None, text: str | None) -> Analysed:
 # --- terms -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
+class _Stems:
+    """English stems exactly as SQLite FTS5's ``porter`` tokenizer makes them (it departs from
+    the published algorithm: no stem for words under three letters, ``-logi``, ``-bli``), so
+    that the engines outside SQLite index the same terms as FTS5.  SQLite is asked once per
+    new word, in bulk, through an in-memory table and ``fts5vocab``; one cache a process."""
 
-    return Stemmer.Stemmer("porter")
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():  # not shared across a fork
+            self._conn = sqlite3.connect(":memory:", check_same_thread=False)
+            self._conn.execute("create virtual table w using fts5(x, tokenize = 'porter "
+                               "unicode61', detail = 'column')")
+            self._conn.execute("create virtual table v using fts5vocab(w, 'instance')")
+            self._pid = os.getpid()
+        return self._conn
+
+    def learn(self, words: Iterable[str]) -> None:
+        new = [w for w in set(words) if w not in self.known]
+        if not new:
+            return
+        with _STEMS_LOCK:
+            conn = self._connection()
+            conn.executemany("insert into w(rowid, x) values (?, ?)", enumerate(new, 1))
+            for row, stem in conn.execute("select doc, term from v"):
+                self.known[new[row - 1]] = stem
+            conn.execute("delete from w")
+            for word in new:  # a word FTS5 does not keep as one token stays as it is
+                self.known.setdefault(word, word)
 
 
-_LATIN_WORD = re.compile(r"[a-z]+")
+_STEMS = _Stems()
+_STEMS_LOCK = threading.Lock()
+_LATIN_WORD = re.compile(rf"[^{_HAN}]+")  # every word but the Chinese ones
 
 
 def terms(joined: str) -> list[str]:
     """The index terms of a string of words (:class:`Analysed` fields): English words
-    stemmed, the others as they are."""
+    stemmed as FTS5's porter does, the others as they are."""
     items = joined.split()
-    stem = _stemmer().stemWord
-    return [stem(w) if _LATIN_WORD.fullmatch(w) else w for w in items]
+    latin = [w for w in items if _LATIN_WORD.fullmatch(w)]
+    if not latin:
+        return items
+    _STEMS.learn(latin)
+    known = _STEMS.known
+    return [known.get(w, w) for w in items]
 
 
 def term(word: str) -> str:
     """The index term of one folded word."""
-    return _stemmer().stemWord(word) if _LATIN_WORD.fullmatch(word) else word
+    if not _LATIN_WORD.fullmatch(word):
+        return word
+    _STEMS.learn([word])
+    return _STEMS.known[word]
 
 
 # --- queries ---------------------------------------------------------------------------------
