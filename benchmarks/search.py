@@ -4,7 +4,7 @@
 Run from the repository root::
 
     python benchmarks/search.py                        # 1 M clauses, everything
-    python benchmarks/search.py --clauses 20000        # a quick check, about 2 min
+    python benchmarks/search.py --clauses 20000 --whoosh-clauses 5000   # a quick check, 2 min
 
 It measures the search design of :mod:`kb.search`: each clause analysed once
 (:func:`kb.analysis.index_text`) and fed to FTS5 inside the database and to the tantivy index
@@ -561,17 +561,53 @@ class _TreeMemory(threading.Thread):
             self._stop_event.wait(0.2)
 
 
+class _OtherLoad:
+    """CPU time the rest of the machine used while a step ran (``/proc/stat`` busy time
+    minus this process's and its reaped children's): the figures are only comparable when
+    this stays near 0 cores."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.busy = self._busy()
+        self.own = self._own()
+
+    @staticmethod
+    def _busy() -> float:
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return float("nan")
+        return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # not idle, not iowait
+
+    @staticmethod
+    def _own() -> float:
+        import resource
+
+        return sum(u.ru_utime + u.ru_stime for u in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+    def cores(self) -> float:
+        """Mean cores other processes kept busy since this object was made."""
+        wall = time.perf_counter() - self.started
+        other = (self._busy() - self.busy) - (self._own() - self.own)
+        return max(0.0, other) / wall if wall > 0 else 0.0
+
+
 def _run_child(step: str, db: Path, *args) -> tuple[dict, dict]:
     """Run ``search.py <step> RESULT DB ARGS...``; return (its result, process figures).
 
     ``peak_rss_kb`` is from ``os.wait4``: the largest resident set of the child or of any
     process it waited for (its pool workers), each on its own; ``tree_*`` are the sampled
-    sums over the child and its live descendants.
+    sums over the child and its live descendants; ``other_cores`` is what the rest of the
+    machine used meanwhile (:class:`_OtherLoad`).
     """
     result_path = Path(f"{db}.{step[1:]}-result.json")
     result_path.unlink(missing_ok=True)
     command = [sys.executable, str(Path(__file__).resolve()), step, str(result_path), str(db),
                *map(str, args)]
+    load = _OtherLoad()
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT)
     sampler = _TreeMemory(child.pid)
@@ -587,7 +623,8 @@ def _run_child(step: str, db: Path, *args) -> tuple[dict, dict]:
     return result, {"process_wall_seconds": wall, "peak_rss_kb": usage.ru_maxrss,
                     "tree_peak_rss_kb": sampler.peak_rss_kb,
                     "tree_peak_pss_kb": sampler.peak_pss_kb,
-                    "tree_peak_processes": sampler.peak_processes}
+                    "tree_peak_processes": sampler.peak_processes,
+                    "other_cores": load.cores()}
 
 
 def _sizes(db: Path) -> dict:
@@ -1239,6 +1276,7 @@ AIM_RSS_BYTES = 1.5e9
 AIM_P95_MS = 50  # tantivy, in-process, snippets included
 AIM_RECALL = 1.0
 AIM_CLI_MS = 500  # the first Chinese query from a cold CLI
+AIM_OTHER_CORES = 0.1  # a quiet machine: what other processes may use meanwhile
 
 #: What a class means, where the engines differ.
 CLASS_NOTES = {"en-phrase": "a phrase in every engine",
@@ -1280,11 +1318,37 @@ def _proc_note(proc: dict) -> str:
             f"{_mb(proc['tree_peak_rss_kb'])}, PSS sum {_mb(proc['tree_peak_pss_kb'])}")
 
 
+def other_loads(res: dict) -> list[tuple[str, float]]:
+    """(step, mean cores other processes kept busy during it), for the steps measured."""
+    steps = (("generate", ("generate",)), ("load", ("load",)), ("kb index", ("build", "index")),
+             ("segmentation", ("build", "segment")), ("subset kb index", ("subset", "index")),
+             ("whoosh build", ("subset", "whoosh")), ("queries", ("query_process",)),
+             ("recall", ("recall_process",)), ("cli", ("cli_other",)))
+    out = []
+    for name, path in steps:
+        value = res
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, dict) and value.get("other_cores") is not None:
+            out.append((name, value["other_cores"]))
+    return out
+
+
 def build_rows(res: dict) -> list[tuple]:
     rows: list[tuple] = []
 
     def row(*cells):
         rows.append(cells + ("",) * (len(COLUMNS) - len(cells)))
+
+    loads = other_loads(res)
+    if loads:
+        worst = max(v for _, v in loads)
+        row("0", "other processes on the machine", f"{len(loads)} steps", "", "", "", "", "",
+            "", _aim(worst < AIM_OTHER_CORES, f"< {AIM_OTHER_CORES} cores in every step"),
+            "mean cores busy outside the benchmark during each step (/proc/stat): "
+            + ", ".join(f"{name} {v:.2f}" for name, v in loads)
+            + ("" if worst < AIM_OTHER_CORES else
+               "; the figures of the steps above the aim are not comparable"))
 
     full_scale = res["clauses"] >= 1_000_000
     g = res.get("generate")
@@ -1483,6 +1547,11 @@ def summary_line(res: dict) -> str:
     if res.get("cli"):
         parts.append(f"cold kb search 审核方案 {res['cli']['zh']['ms']:.0f} ms "
                      f"(start-up {res['cli']['startup']['ms']:.0f} ms)")
+    loads = other_loads(res)
+    if loads:
+        name, worst = max(loads, key=lambda item: item[1])
+        parts.append(f"other processes at most {worst:.2f} cores ({name})"
+                     + ("" if worst < AIM_OTHER_CORES else ": NOT a quiet machine"))
     return f"summary ({res['clauses']:,} clauses): " + "; ".join(parts)
 
 
@@ -1578,7 +1647,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         unlink_db(db)
         print(f"[1] generating {args.clauses:,} clauses into {files['corpus']}", file=sys.stderr)
+        load = _OtherLoad()
         res["generate"] = generate(files["corpus"], vocab, args.clauses, args.seed)
+        res["generate"]["other_cores"] = load.cores()
         save()
         print(f"[2] loading {files['corpus'].name} into {db}", file=sys.stderr)
         result, proc = _run_child("_load", db, files["corpus"],
@@ -1628,7 +1699,9 @@ def main(argv: list[str] | None = None) -> None:
     res["stats"] = query_stats(queries, engines)
     save()
     print("[8] kb search from a cold process", file=sys.stderr)
+    load = _OtherLoad()
     res["cli"] = cli_runs(db)
+    res["cli_other"] = {"other_cores": load.cores()}
     save()
 
     res["total_seconds"] = time.perf_counter() - run_started
