@@ -1042,8 +1042,9 @@ class _WhooshAll:
     def up_to_date(self) -> bool:
         return True
 
-    def search(self, query, limit=None, filter=None):  # noqa: A002 (whoosh's name)
-        return _WhooshResults(self.searcher.search(query, limit=None, filter=filter))
+    def search(self, query, limit=None, filter=None, **_options):  # noqa: A002 (whoosh's)
+        return _WhooshResults(self.searcher.search(query, limit=None, optimize=False,
+                                                   filter=filter))
 
 
 class _WhooshResults:
