@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-__all__ = ["Analysed", "Part", "Query", "QueryError", "cut", "fold", "grams", "index_text",
+__all__ = ["Analysed", "Part", "Query", "QueryError", "cut", "fold", "grams", "index_text", "kinds",
            "parse_query", "segment", "snippet", "terms", "words"]
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -204,6 +204,13 @@ def index_text(heading: str | None, text: str | None) -> Analysed:
             pieces.extend(all_grams[first_gram:])
         out[name] = " ".join(pieces)
     return Analysed(out["heading"], out["text"], " ".join(sub), " ".join(all_grams))
+
+
+def kinds(kind: str | None) -> list[str]:
+    """The values a kind filter matches for a clause of ``kind``: the kind and its family
+    (``annex-normative`` → ``annex``)."""
+    kind = kind or "clause"
+    return sorted({kind, kind.split("-")[0]})
 
 
 # --- terms -----------------------------------------------------------------------------------

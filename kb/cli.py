@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -186,16 +185,9 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
             click.echo(f"kb: {error}", err=True)
         raise _Fail(f"build failed: {summary.failed} documents failed; {target} left as it was")
     os.replace(temporary, target)
-    from kb.search import ENGINES
+    from kb.search import move_indexes
 
-    for engine in ENGINES:  # the folder indexes built beside the new file follow it
-        built_index = Path(f"{temporary}.{engine}")
-        old_index = Path(f"{target}.{engine}")
-        if old_index.exists():
-            shutil.rmtree(old_index)
-        if built_index.exists():
-            built_index.rename(old_index)
-        Path(f"{temporary}.{engine}.lock").unlink(missing_ok=True)
+    move_indexes(temporary, target)
     click.echo(f"{target}: {summary.line()}")
 
 
@@ -456,8 +448,6 @@ def index(db_path: str, quiet: bool, whoosh: bool | None) -> None:
         rows = _reindex(store, quiet, whoosh)
     finally:
         store.close()
-    if whoosh is False:
-        shutil.rmtree(f"{db_path}.whoosh", ignore_errors=True)
     click.echo(f"{db_path}: indexed {rows} clauses")
 
 

@@ -44,7 +44,7 @@ from kb.search_tantivy import Ranking
 from kb.search_whoosh import Whoosh
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
-           "Results", "SearchError", "index_texts", "rebuild", "search", "sync"]
+           "Results", "SearchError", "index_texts", "move_indexes", "rebuild", "search", "sync"]
 
 #: Engines behind :func:`search`, the default first.
 ENGINES = ("tantivy", "fts", "whoosh")
@@ -104,6 +104,8 @@ def search(
         editions = [r[0] for r in conn.execute(
             "select e.id from editions e where e.status = ? and exists "
             "(select 1 from clauses c where c.edition_id = e.id)", (status,))]
+    if editions == []:  # no edition of that status has text
+        return Results(query, engine, 0, offset)
     if engine == "fts":
         scopes = []
         if standard:
@@ -117,7 +119,9 @@ def search(
         index = _folder_engine(conn, engine)
         if engine == "whoosh" and not (index.folder / _STATE).exists():
             raise SearchError("no whoosh index (run `kb index --whoosh`)")
-        filters = {"scope": standard, "language": language, "kind": kind, "edition": editions}
+        filters = {field: [value] if isinstance(value, str) else value for field, value in
+                   (("scope", standard), ("language", language), ("kind", kind),
+                    ("edition", editions)) if value is not None}
         try:
             sync(conn, engines=(engine,))
             total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
@@ -155,7 +159,22 @@ _OPEN_LOCK = threading.Lock()
 def index_folder(conn: sqlite3.Connection, engine: str) -> Path | None:
     """The folder of ``engine``'s index beside the database (None for an in-memory one)."""
     row = conn.execute("pragma database_list").fetchone()
-    return Path(f"{row[2]}.{engine}") if row and row[2] else None
+    return _beside(row[2], engine) if row and row[2] else None
+
+
+def _beside(database: str | Path, engine: str) -> Path:
+    return Path(f"{database}.{engine}")
+
+
+def move_indexes(source: str | Path, target: str | Path) -> None:
+    """The folder indexes built beside database file ``source`` follow it to ``target`` (a
+    build renamed the file), replacing those that were there."""
+    for name in _FOLDERS:
+        built, old = _beside(source, name), _beside(target, name)
+        shutil.rmtree(old, ignore_errors=True)
+        if built.exists():
+            built.rename(old)
+        Path(f"{built}.lock").unlink(missing_ok=True)
 
 
 def _folder_engine(conn: sqlite3.Connection, engine: str):
@@ -430,8 +449,9 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = N
     """Drop and rebuild every index from the clauses; return the clauses indexed.
 
     The clauses are analysed once and fed to FTS5 (in the caller's transaction) and to the
-    tantivy index (built in a new folder, swapped in once the transaction is committed by
-    :func:`sync`'s state check); whoosh too if it exists or ``whoosh`` is true.
+    tantivy index (built in a new folder and swapped in; should the transaction not commit,
+    the next :func:`sync` sees another epoch and builds it again); whoosh too if it exists or
+    ``whoosh`` is true, and a whoosh index is dropped if ``whoosh`` is false.
     """
     names = ["tantivy"]
     whoosh_folder = index_folder(conn, "whoosh")
@@ -459,4 +479,6 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = N
         _write_state(building, epoch, generation)
         with _locked(folder):
             _swap(building, folder)
+    if whoosh is False and whoosh_folder is not None:
+        shutil.rmtree(whoosh_folder, ignore_errors=True)
     return count

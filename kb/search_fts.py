@@ -18,7 +18,7 @@ import hashlib
 import sqlite3
 from functools import lru_cache
 
-from kb.analysis import Analysed, Part, Query
+from kb.analysis import Analysed, Part, Query, kinds
 
 __all__ = ["COLUMNS", "create", "exists", "insert", "rank_expression", "search", "scope_token"]
 
@@ -64,10 +64,9 @@ def create(conn: sqlite3.Connection, weights: dict[str, float]) -> None:
 
 def clause_row(rowid: int, edition: str, language: str, number: str, kind: str | None,
                work: str | None, analysed: Analysed) -> tuple:
-    kind = kind or "clause"
     scope = [scope_token("ed", edition), scope_token("wk", work or edition),
-             *(scope_token("kd", k) for k in sorted({kind, kind.split("-")[0]}))]
-    return (rowid, edition, language, number, kind, analysed.heading, analysed.text,
+             *(scope_token("kd", k) for k in kinds(kind))]
+    return (rowid, edition, language, number, kind or "clause", analysed.heading, analysed.text,
             analysed.sub, analysed.grams, " ".join(scope))
 
 

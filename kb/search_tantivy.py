@@ -13,7 +13,7 @@ import re
 import threading
 from pathlib import Path
 
-from kb.analysis import Part, Query
+from kb.analysis import Part, Query, kinds
 
 __all__ = ["Ranking"]
 
@@ -68,7 +68,8 @@ class Ranking:
 
     def search(self, query: Query, weights: dict[str, float], filters: dict,
                limit: int, offset: int) -> tuple[int, list[tuple[float, tuple]]]:
-        """(matches, [(score, (edition, language, number))]), best first."""
+        """(matches, [(score, (edition, language, number))]), best first; ``filters`` maps a
+        field (``scope`` for edition or work) to the values it may take."""
         import tantivy
 
         index, searcher = self._searcher()
@@ -76,11 +77,6 @@ class Ranking:
         Occur, Q = tantivy.Occur, tantivy.Query
         musts = [(Occur.Must, _part(schema, part, weights)) for part in query.parts]
         for field, values in filters.items():
-            if values is None:
-                continue
-            values = [values] if isinstance(values, str) else list(values)
-            if not values:
-                return 0, []
             if field == "scope":  # edition or work
                 choice = Q.boolean_query(
                     [(Occur.Should, Q.term_set_query(schema, "edition", values)),
@@ -152,10 +148,9 @@ class _Writer:
         import tantivy
 
         for edition, language, number, kind, work, analysed in docs:
-            kind = kind or "clause"
             self.writer.add_document(tantivy.Document(
                 edition=edition, language=language, number=number, work=work or edition,
-                kind=sorted({kind, kind.split("-")[0]}),
+                kind=kinds(kind),
                 **analysed.ranking_fields()))
 
     def delete(self, edition: str, language: str) -> None:

@@ -13,7 +13,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from kb.analysis import Part, Query
+from kb.analysis import Part, Query, kinds
 
 __all__ = ["Whoosh"]
 
@@ -67,11 +67,6 @@ class Whoosh:
         musts = [_part(wquery, part, weights) for part in query.parts]
         conditions = []
         for field, values in filters.items():
-            if values is None:
-                continue
-            values = [values] if isinstance(values, str) else list(values)
-            if not values:
-                return 0, []
             if field == "scope":
                 conditions.append(wquery.Or([wquery.Term(f, v) for v in values
                                              for f in ("edition", "work")]))
@@ -124,11 +119,9 @@ class _Writer:
 
     def add(self, docs) -> None:
         for edition, language, number, kind, work, analysed in docs:
-            kind = kind or "clause"
             self.writer.add_document(
                 key=f"{edition}\0{language}\0{number}", edition=edition, language=language,
-                number=number, work=work or edition,
-                kind=" ".join(sorted({kind, kind.split("-")[0]})),
+                number=number, work=work or edition, kind=" ".join(kinds(kind)),
                 **analysed.ranking_fields())
 
     def delete(self, edition: str, language: str) -> None:

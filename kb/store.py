@@ -68,7 +68,6 @@ class LoadSummary:
     failed: int = 0
     records: int = 0
     errors: list[str] = field(default_factory=list)
-    texts: set[tuple[str, str]] = field(default_factory=set)  # (edition, language) text loaded
 
     def line(self) -> str:
         return (
@@ -357,7 +356,6 @@ class Store:
             self._on_records(count % 1000)
         batch.merge(own)
         self._pending |= self._texts
-        summary.texts |= self._texts
         batch.add("sources", (source_id,), {
             "id": source_id, "path": document.name, "sha256": document.sha256,
             "loader": document.loader, "loader_version": document.loader_version,
