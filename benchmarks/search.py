@@ -848,12 +848,7 @@ def _raw_fts(conn: sqlite3.Connection, q: dict) -> list[int]:
     from kb import analysis, search_fts
 
     f = q["filters"]
-    scopes = []
-    if f.get("standard"):
-        scopes.append([search_fts.scope_token("ed", f["standard"]),
-                       search_fts.scope_token("wk", f["standard"])])
-    if f.get("kind"):
-        scopes.append([search_fts.scope_token("kd", f["kind"])])
+    scopes = search_fts.scopes(f.get("standard"), f.get("kind"))
     sql = "select rowid from clauses_fts where clauses_fts match ?"
     params = [search_fts.match_expression(analysis.parse_query(q["query"]), scopes)]
     if f.get("language"):
@@ -1006,19 +1001,16 @@ class _FtsBrute:
         self.conn = conn
 
     def scores(self, parsed, filters: dict) -> dict:
+        """``filters`` as kb.search.engine_filters gives them (one value a field here)."""
         from kb import search_fts
 
-        scopes = []
-        if filters.get("scope"):
-            scopes.append([search_fts.scope_token("ed", filters["scope"]),
-                           search_fts.scope_token("wk", filters["scope"])])
-        if filters.get("kind"):
-            scopes.append([search_fts.scope_token("kd", filters["kind"])])
+        one = {field: values[0] for field, values in filters.items()}
+        scopes = search_fts.scopes(one.get("scope"), one.get("kind"))
         sql = "select rowid, rank from clauses_fts where clauses_fts match ?"
         params = [search_fts.match_expression(parsed, scopes)]
-        if filters.get("language"):
+        if one.get("language"):
             sql += " and language = ?"
-            params.append(filters["language"])
+            params.append(one["language"])
         return {rowid: -rank for rowid, rank in self.conn.execute(sql + " order by rank",
                                                                   params)}
 
@@ -1115,7 +1107,7 @@ def _judge(scores: dict, ids: list, hits: list | None, total: int | None) -> dic
 def _recall_worker(result_path: str, db: str, subset: str, queries_path: str) -> None:
     """For every query and engine, every match scored by the engine itself, and recall@20
     of the timed pass's top 20 against it."""
-    from kb import analysis
+    from kb import analysis, search
 
     queries = json.loads(Path(queries_path).read_text(encoding="utf-8"))
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -1131,8 +1123,8 @@ def _recall_worker(result_path: str, db: str, subset: str, queries_path: str) ->
         for q in queries:
             r = out[q["id"]] = {"brute_ms": {}, "judged": {}, "errors": {}}
             f = q["filters"]
-            filters = {"scope": f.get("standard"), "language": f.get("language"),
-                       "kind": f.get("kind"), "edition": None}
+            filters = search.engine_filters(f.get("standard"), f.get("language"),
+                                            f.get("kind"))
             for name, (brute, judged) in brutes.items():
                 bar.update()
                 t = time.perf_counter()

@@ -44,7 +44,8 @@ from kb.search_tantivy import Ranking
 from kb.search_whoosh import Whoosh
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
-           "Results", "SearchError", "index_texts", "move_indexes", "rebuild", "search", "sync"]
+           "Results", "SearchError", "engine_filters", "index_texts", "move_indexes", "rebuild",
+           "search", "sync"]
 
 #: Engines behind :func:`search`, the default first.
 ENGINES = ("tantivy", "fts", "whoosh")
@@ -107,21 +108,13 @@ def search(
     if editions == []:  # no edition of that status has text
         return Results(query, engine, 0, offset)
     if engine == "fts":
-        scopes = []
-        if standard:
-            scopes.append([search_fts.scope_token("ed", standard),
-                           search_fts.scope_token("wk", standard)])
-        if kind:
-            scopes.append([search_fts.scope_token("kd", kind)])
-        total, ranked = search_fts.search(conn, parsed, scopes, language, editions,
-                                          limit, offset)
+        total, ranked = search_fts.search(conn, parsed, search_fts.scopes(standard, kind),
+                                          language, editions, limit, offset)
     else:
         index = _folder_engine(conn, engine)
         if engine == "whoosh" and not (index.folder / _STATE).exists():
             raise SearchError("no whoosh index (run `kb index --whoosh`)")
-        filters = {field: [value] if isinstance(value, str) else value for field, value in
-                   (("scope", standard), ("language", language), ("kind", kind),
-                    ("edition", editions)) if value is not None}
+        filters = engine_filters(standard, language, kind, editions)
         try:
             sync(conn, engines=(engine,))
             total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
@@ -130,6 +123,16 @@ def search(
             raise SearchError(f"the {engine} index beside the database cannot be used "
                               f"({message}); run `kb index`") from None
     return Results(query, engine, total, offset, _hits(conn, parsed, ranked, marks))
+
+
+def engine_filters(standard: str | None = None, language: str | None = None,
+                   kind: str | None = None, editions: list[str] | None = None
+                   ) -> dict[str, list[str]]:
+    """The filters a folder engine takes: each field (``scope``: the edition or the work) and
+    the values it may have; a filter not given is left out."""
+    return {field: [value] if isinstance(value, str) else value for field, value in
+            (("scope", standard), ("language", language), ("kind", kind),
+             ("edition", editions)) if value is not None}
 
 
 def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> list[dict]:

@@ -20,7 +20,8 @@ from functools import lru_cache
 
 from kb.analysis import Analysed, Part, Query, kinds
 
-__all__ = ["COLUMNS", "create", "exists", "insert", "rank_expression", "search", "scope_token"]
+__all__ = ["COLUMNS", "create", "exists", "insert", "rank_expression", "scope_token", "scopes",
+           "search"]
 
 #: The indexed columns, in order, after the four unindexed ones.
 COLUMNS = ("heading", "text", "sub", "grams", "scope")
@@ -101,6 +102,17 @@ def _part(part: Part) -> str:
     if len(part.grams) > 1 or len(part.grams[0]) > 1:
         scored.append(f"heading : {_phrase(part.grams)}")
     return f"({grams} AND ({' OR '.join(scored)}))"
+
+
+def scopes(standard: str | None, kind: str | None) -> list[list[str]]:
+    """The scope tokens of the filters on a work or edition and on a kind (any one of each
+    list must be in the row's ``scope`` column)."""
+    out = []
+    if standard:
+        out.append([scope_token("ed", standard), scope_token("wk", standard)])
+    if kind:
+        out.append([scope_token("kd", kind)])
+    return out
 
 
 def match_expression(query: Query, scopes: list[list[str]]) -> str:
