@@ -1025,8 +1025,8 @@ class _FtsBrute:
 
 
 class _WhooshAll:
-    """Stands in for whoosh's searcher inside ``Whoosh.search``: ``limit=None`` (every match
-    scored), hits not read (a hit's key is its document number)."""
+    """Stands in for whoosh's searcher inside ``Whoosh.search``: ``limit=None`` (whoosh's
+    UnlimitedCollector, every match scored), hits not read (a hit's key is its document number)."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
@@ -1034,9 +1034,11 @@ class _WhooshAll:
     def up_to_date(self) -> bool:
         return True
 
-    def search(self, query, limit=None, filter=None, **_options):  # noqa: A002 (whoosh's)
-        return _WhooshResults(self.searcher.search(query, limit=None, optimize=False,
-                                                   filter=filter))
+    def search_with_collector(self, query, collector):
+        """Whoosh.search's query and filter, with whoosh's collector of every match."""
+        results = _WhooshResults(self.searcher.search(
+            query, limit=None, optimize=False, filter=getattr(collector, "allow", None)))
+        collector.results = lambda: results
 
 
 class _WhooshResults:

@@ -22,12 +22,12 @@ __all__ = ["Whoosh"]
 def _whoosh():
     with warnings.catch_warnings():  # whoosh 2.7.4 (2016) predates current Pythons
         warnings.simplefilter("ignore")
-        from whoosh import analysis, fields, index, query
-    return analysis, fields, index, query
+        from whoosh import analysis, collectors, fields, index, query
+    return analysis, fields, index, query, collectors
 
 
 def _schema():
-    analysis, fields, _index, _query = _whoosh()
+    analysis, fields, *_rest = _whoosh()
     spaces = analysis.SpaceSeparatedTokenizer()
     return fields.Schema(
         key=fields.ID(unique=True), edition=fields.ID(stored=True),
@@ -50,7 +50,7 @@ class Whoosh:
         self._lock = threading.Lock()
 
     def writer(self, create: bool = False):
-        _analysis, _fields, index, _query = _whoosh()
+        index = _whoosh()[2]
         self.folder.mkdir(parents=True, exist_ok=True)
         if create or not index.exists_in(str(self.folder)):
             return _Writer(index.create_in(str(self.folder), _schema()))
@@ -63,7 +63,7 @@ class Whoosh:
 
     def search(self, query: Query, weights: dict[str, float], filters: dict,
                limit: int, offset: int) -> tuple[int, list[tuple[float, tuple]]]:
-        _analysis, _fields, index, wquery = _whoosh()
+        _analysis, _fields, index, wquery, wcollectors = _whoosh()
         musts = [_part(wquery, part, weights) for part in query.parts]
         conditions = []
         for field, values in filters.items():
@@ -77,11 +77,14 @@ class Whoosh:
                 self._searcher = index.open_dir(str(self.folder)).searcher()
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
-            # optimize=False: whoosh's block-quality skipping misses some of the exact
-            # top k (9 of 200 benchmark queries); every match is scored instead
-            results = self._searcher.search(
-                wquery.And(musts), limit=offset + limit, optimize=False,
-                filter=wquery.And(conditions) if conditions else None)
+            # Every match is scored, and counted: whoosh's block-quality skipping
+            # (usequality) misses some of the exact top k, and its matcher replacement
+            # (replace) drops the documents that cannot enter a full top k from the count
+            collector = wcollectors.TopCollector(offset + limit, usequality=False, replace=0)
+            if conditions:
+                collector = wcollectors.FilterCollector(collector, allow=wquery.And(conditions))
+            self._searcher.search_with_collector(wquery.And(musts), collector)
+            results = collector.results()
             total = len(results)
             hits = [(hit.score, (hit["edition"], hit["language"], hit["number"]))
                     for hit in results[offset:offset + limit]]
@@ -125,7 +128,7 @@ class _Writer:
                 **analysed.ranking_fields())
 
     def delete(self, edition: str, language: str) -> None:
-        _analysis, _fields, _index, wquery = _whoosh()
+        wquery = _whoosh()[3]
         self.writer.delete_by_query(wquery.And([wquery.Term("edition", edition),
                                                 wquery.Term("language", language)]))
 

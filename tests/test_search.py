@@ -238,6 +238,23 @@ def test_top_k_is_exact_against_brute_force(ranked_db, engine):
         assert {n for n, s in best[offset:offset + 10] if s > boundary + 1e-3} <= top
 
 
+def test_every_engine_counts_every_match_under_a_limit(ranked_db):
+    """A page of 10 from 1 200 matches: each engine's count is every match, not the ones
+    its top-k pruning happened to visit (whoosh's matcher replacement undercounted)."""
+    path, clauses = ranked_db
+    result = CliRunner().invoke(main, ["index", "--db", str(path), "-q", "--whoosh"])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(path)
+    for word in ("audit", "w1", "w299"):
+        having = {n for n, h, t in clauses if word in h.split() + t.split()}
+        for engine in ENGINES:
+            for offset in (0, 20):
+                results = search.search(conn, word, limit=10, offset=offset, engine=engine)
+                assert results.total == len(having), (word, engine, offset)
+                assert {h["clause"] for h in results.hits} <= having
+    assert len({n for n, h, t in clauses if "audit" in h.split() + t.split()}) > 1000
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_heading_match_outranks_a_body_only_match(tmp_path, engine):
     path = tmp_path / "kb.db"
