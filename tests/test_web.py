@@ -71,7 +71,7 @@ async def test_tables_facets_and_canned_queries(datasette):
     facets = response.json()["facet_results"]
     assert {"publisher", "status"} <= set(facets)
     statuses = {r["value"] for r in facets["status"]["results"]}
-    assert {"current", "withdrawn"} <= statuses
+    assert {"current", "replaced"} <= statuses
     response = await datasette.client.get(
         "/kb/adoptions.json?_shape=array&work=ISO+19011")
     rows = response.json()
