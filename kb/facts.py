@@ -32,14 +32,22 @@ crawler's observation of a stage is dropped when a source dates that stage on or
 
 **Consistency**: an edition replaced by a published edition is ``replaced`` (the catalogue's
 "withdrawn, replaced by …"); one withdrawn with nothing replacing it stays ``withdrawn``.
+
+**Identity**: a record of an undated edition (``ISO 20121``, ``ISO 9001:2015/Amd 1``: a
+crawler's record of an edition before its year was known) describes the dated edition of the
+same designation (``ISO 20121:2024``) that has the same page or project id, or else whose
+year is the record's publication year.  Its claims count as that edition's, its designation
+is kept in ``aliases``, and relations to it point to the dated edition.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import astuple as dataclass_values
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,7 +55,8 @@ from kb import stages
 from kb.designation import DesignationError, parse
 from kb.model import OBSERVED_NOTE
 
-__all__ = ["EDITION_FIELDS", "Claim", "derive", "explain", "tier"]
+__all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "explain",
+           "snapshot", "source_label", "tier"]
 
 #: The edition columns that come from claims (the others come from the designation).
 EDITION_FIELDS = (
@@ -61,6 +70,9 @@ _DATES = ("published", "effective", "withdrawn")
 _ONCE = frozenset({"60.60", "95.99", "发布", "实施", "废止"})
 #: Relation claims are stored under these properties (the relation type), keyed by object.
 RELATION_PROPERTIES = ("replaces", "amends", "corrects", "adopts", "cites")
+
+#: Claims that make their subject an edition of its own (relations and work titles do not).
+_EDITION_PROPERTIES = frozenset({*EDITION_FIELDS, "event"})
 
 CURATED, OWN, OTHER, OBSERVED = range(4)
 _TIER_NAMES = ("curated", "own record", "other catalogue", "crawler observation")
@@ -287,17 +299,24 @@ def _claims(conn: sqlite3.Connection, subjects: list[str]) -> Iterator[tuple[str
         yield from grouped.items()
 
 
-def derive(conn: sqlite3.Connection, subjects: Iterable[str]) -> int:
+def derive(conn: sqlite3.Connection, subjects: Iterable[str], at: str | None = None) -> int:
     """Re-derive the editions, stage events and relations of ``subjects`` (edition ids) from
-    their claims, in the caller's transaction; return how many editions were derived."""
-    subjects = sorted(set(subjects))
-    if not subjects:
+    their claims, in the caller's transaction, and log what changed as of ``at`` (a date;
+    today by default); return how many editions were derived."""
+    wanted = set(subjects)
+    if not wanted:
         return 0
+    members = _identify(conn, wanted)  # edition -> the subjects whose claims are its claims
+    subjects = sorted(members)
     replaced_before = _replaced_objects(conn, subjects)
+    watched = sorted(set(subjects) | replaced_before)
+    before = _tracked(conn, watched)
     columns = [*EDITION_FIELDS, "stage_label", "source_id", "conflicts"]
     assignments = ", ".join(f"{c} = ?" for c in columns)
     own: dict[str, str | None] = {}  # the status each edition's own claims give
-    for subject, claims in _claims(conn, subjects):
+    for subject, claims in _member_claims(conn, members):
+        if any(c.property in _EDITION_PROPERTIES for c in claims):
+            _ensure_row(conn, subject)
         facts = edition_facts(subject, claims)
         fields = facts.fields
         own[subject] = fields.get("status")
@@ -322,14 +341,184 @@ def derive(conn: sqlite3.Connection, subjects: Iterable[str]) -> int:
             "insert into relations(subject, type, object, degree, note, subject_work, "
             "object_work, source_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
             [(subject, kind, obj, degree, note, subject_work, _work(obj), source)
-             for kind, obj, degree, note, source in facts.relations])
+             for kind, obj, degree, note, source in _resolved(conn, subject, facts.relations)])
     # what these editions replace, now or before, may change status: their own claims again
     objects = (replaced_before | _replaced_objects(conn, subjects)) - own.keys()
-    for subject, claims in _claims(conn, sorted(objects)):
+    for subject, claims in _member_claims(conn, _members(conn, objects)):
         own[subject] = edition_facts(subject, claims).fields.get("status")
     _replacement_status(conn, own)
     _work_titles(conn, sorted({w for w in map(_work, subjects) if w}))
+    watched = sorted(set(watched) | own.keys())
+    _log_changes(conn, before, _tracked(conn, watched), at)
     return len(subjects)
+
+
+#: The facts whose changes are logged (``changes``), and the codes of the log, after
+#: Perinorm's update codes: N new, C changed, W withdrawn, R replaced.
+TRACKED = ("status", "stage", "published", "effective", "withdrawn", "title_en", "title_zh")
+CHANGE_CODES = {"N": "new", "C": "changed", "W": "withdrawn", "R": "replaced"}
+
+
+def _tracked(conn: sqlite3.Connection, editions: list[str]) -> dict[str, tuple]:
+    return {row[0]: row[1:] for row in _chunked(
+        conn, f"select id, {', '.join(TRACKED)} from editions where id in ({{}})", editions)}
+
+
+def _log_changes(conn: sqlite3.Connection, before: dict, after: dict, at: str | None) -> None:
+    """Log what derivation changed in the tracked facts (kb changes)."""
+    import datetime as dt
+
+    at = at or dt.date.today().isoformat()
+    rows = []
+    for edition in sorted(after):
+        new, old = after[edition], before.get(edition)
+        if not any(v is not None for v in new):
+            continue
+        if old is None or not any(v is not None for v in old):
+            rows.append((at, edition, "N", None, None, new[0]))
+            continue
+        for name, was, now in zip(TRACKED, old, new, strict=True):
+            if was == now:
+                continue
+            code = "C"
+            if name == "status" and now in ("withdrawn", "replaced"):
+                code = "W" if now == "withdrawn" else "R"
+            rows.append((at, edition, code, name, was, now))
+    conn.executemany("insert into changes(at, edition_id, code, field, old, new) "
+                     "values (?, ?, ?, ?, ?, ?)", rows)
+
+
+_YEAR = re.compile(r"(?<=\d)[:-](\d{4})$")  # ISO 20121:2024, GB/T 19011-2021
+
+
+def _undated(designation: str) -> bool:
+    """A published document's designation without its year (not a draft, not a work with a
+    year elsewhere): ``ISO 20121``, ``ISO 9001:2015/Amd 1``."""
+    try:
+        d = parse(designation)
+    except DesignationError:
+        return False
+    if d.draft_stage or d.stage:
+        return False
+    return d.supplements[-1].year is None if d.supplements else d.year is None
+
+
+def _identify(conn: sqlite3.Connection, subjects: set[str]) -> dict[str, set[str]]:
+    """Decide which undated records describe which dated editions (the module doc's
+    identity rule) for ``subjects`` and their undated or dated twins; update ``aliases``;
+    return every edition to derive with the subjects whose claims are its own."""
+    twins = {m.string[:m.start()] for s in subjects if (m := _YEAR.search(s))}
+    undated = sorted(s for s in subjects | twins if _undated(s))
+    before = dict(_chunked(conn, "select alias, edition from aliases where alias in ({})",
+                           undated))
+    now: dict[str, str] = {}
+    for alias in undated:
+        edition = _dated_twin(conn, alias)
+        if edition is not None:
+            now[alias] = edition
+    changed = {a for a in set(before) | set(now) if before.get(a) != now.get(a)}
+    if changed:
+        conn.executemany("delete from aliases where alias = ?", [(a,) for a in changed])
+        conn.executemany("insert into aliases(alias, edition) values (?, ?)",
+                         [(a, now[a]) for a in sorted(changed) if a in now])
+        for alias in sorted(changed & now.keys()):  # no longer an edition of its own
+            _drop_rows(conn, alias)
+        # whoever points a relation at a changed alias points elsewhere now
+        subjects = subjects | set(r[0] for r in _chunked(
+            conn, "select distinct subject from claims where key in ({}) and property in ("
+            + ",".join(f"'{p}'" for p in RELATION_PROPERTIES) + ")", sorted(changed)))
+    every = subjects | set(before.values()) | set(now.values()) | (set(before) - now.keys())
+    return _members(conn, {e for e in every if e not in now})
+
+
+def _members(conn: sqlite3.Connection, editions: Iterable[str]) -> dict[str, set[str]]:
+    """Each edition with itself and the undated records that describe it."""
+    editions = sorted(set(editions))
+    out = {e: {e} for e in editions}
+    for alias, edition in _chunked(conn, "select alias, edition from aliases where edition in ({})",
+                                   editions):
+        out[edition].add(alias)
+    return out
+
+
+def _dated_twin(conn: sqlite3.Connection, alias: str) -> str | None:
+    """The dated edition an undated record describes, or None."""
+    candidates = [r[0] for r in conn.execute(
+        "select id from editions where id glob ? or id glob ?",
+        (alias + ":[0-9][0-9][0-9][0-9]", alias + "-[0-9][0-9][0-9][0-9]"))]
+    if not candidates or conn.execute("select 1 from clauses where edition_id = ? limit 1",
+                                      (alias,)).fetchone():
+        return None
+    keys = lambda subject: {(p, v) for p, v in conn.execute(  # noqa: E731
+        "select property, value from claims where subject = ? and property in "
+        "('url', 'project_id') and value is not null", (subject,))}
+    own = keys(alias)
+    same = [c for c in candidates if own & keys(c)]
+    if len(same) == 1:
+        return same[0]
+    years = {r[0][:4] for r in conn.execute(
+        "select value from claims where subject = ? and (property = 'published' or "
+        "(property = 'event' and key glob '60.60|*')) and value != ''", (alias,))}
+    dated = [c for c in candidates if _YEAR.search(c).group(1) in years]
+    return dated[0] if len(dated) == 1 else None
+
+
+def _drop_rows(conn: sqlite3.Connection, edition: str) -> None:
+    for sql in ("delete from stage_events where edition_id = ?",
+                "delete from edition_ics where edition_id = ?",
+                "delete from relations where subject = ?", "delete from editions where id = ?"):
+        conn.execute(sql, (edition,))
+
+
+def _ensure_row(conn: sqlite3.Connection, edition: str) -> None:
+    """The edition's row (what its designation says), if a merge had removed it."""
+    if conn.execute("select 1 from editions where id = ?", (edition,)).fetchone():
+        return
+    d = parse(edition).edition
+    conn.execute("insert or ignore into editions(id, work_id, kind, publisher, doctype, "
+                 "draft_stage, year) values (?, ?, ?, ?, ?, ?, ?)",
+                 (d.canonical, d.work.canonical, d.kind, "/".join(d.publishers), d.doctype,
+                  d.draft_stage, d.year))
+
+
+def _resolved(conn: sqlite3.Connection, subject: str, relations: list[tuple]) -> list[tuple]:
+    """Relations with their objects through ``aliases``, without self-relations."""
+    objects = sorted({r[1] for r in relations})
+    alias = dict(_chunked(conn, "select alias, edition from aliases where alias in ({})",
+                          objects))
+    out, seen = [], set()
+    for kind, obj, degree, note, source in relations:
+        obj = alias.get(obj, obj)
+        if obj == subject or (kind, obj) in seen:
+            continue
+        seen.add((kind, obj))
+        out.append((kind, obj, degree, note, source))
+    return out
+
+
+def _chunked(conn: sqlite3.Connection, sql: str, values: list[str]) -> list[tuple]:
+    out = []
+    for i in range(0, len(values), 500):
+        chunk = values[i:i + 500]
+        out += conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+    return out
+
+
+def _member_claims(conn: sqlite3.Connection, members: dict[str, set[str]]
+                   ) -> Iterator[tuple[str, list[Claim]]]:
+    """(edition, its claims and those of the records that describe it, as its own), a few
+    hundred editions at a time."""
+    editions = sorted(members)
+    for i in range(0, len(editions), 500):
+        chunk = editions[i:i + 500]
+        owner = {m: edition for edition in chunk for m in members[edition]}
+        grouped: dict[str, list[Claim]] = defaultdict(list)
+        for subject, claims in _claims(conn, sorted(owner)):
+            edition = owner[subject]
+            grouped[edition] += claims if subject == edition else [
+                Claim(edition, *dataclass_values(c)[1:]) for c in claims]
+        for edition in chunk:
+            yield edition, grouped.get(edition, [])
 
 
 def _work_titles(conn: sqlite3.Connection, works: list[str]) -> None:
@@ -402,11 +591,34 @@ def _replacement_status(conn: sqlite3.Connection, own: dict[str, str | None]) ->
                          updates)
 
 
+def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """Every derived fact, without what depends on load order (source ids): equal snapshots
+    mean the same knowledge."""
+    return {
+        "editions": conn.execute(
+            f"""select id, work_id, kind, {', '.join(EDITION_FIELDS)}, stage_label, conflicts
+                from editions order by id""").fetchall(),
+        "stage_events": conn.execute(
+            "select edition_id, code, date, note from stage_events "
+            "order by edition_id, code, date").fetchall(),
+        "relations": conn.execute(
+            "select subject, type, object, degree, note from relations "
+            "order by subject, type, object").fetchall(),
+        "works": conn.execute("select id, title_en, title_zh, title_fr from works order by id"
+                              ).fetchall(),
+        "edition_ics": conn.execute("select edition_id, ics_code from edition_ics order by 1, 2"
+                                    ).fetchall(),
+        "aliases": conn.execute("select alias, edition from aliases order by 1").fetchall(),
+    }
+
+
 # --- explanations ----------------------------------------------------------------------------
 
 
 def source_label(claim: Claim) -> str:
     """Where a claim comes from, short: the origin, the file and the date it was said."""
+    if claim.loader == "rule":
+        return f"rule: {claim.path}"
     name = claim.path.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
     origin = "data/" if claim.loader == "catalogue" else (claim.origin or claim.loader)
     return f"{origin} {name}" + (f" ({claim.said})" if claim.said else "")
@@ -417,6 +629,15 @@ def explain(conn: sqlite3.Connection, edition: str) -> dict[str, dict]:
     disagree, their values: ``{field: {"value", "from", "tier", "conflict", "claims": [...]}}``."""
     claims = next(iter(dict(_claims(conn, [edition])).values()), [])
     facts = edition_facts(edition, claims)
+    row = conn.execute("select status from editions where id = ?", (edition,)).fetchone()
+    if row and row[0] != facts.fields.get("status"):  # the consistency rule changed it
+        replaced_by = [r[0] for r in conn.execute(
+            "select subject from relations where type = 'replaces' and object = ? "
+            "order by subject", (edition,))]
+        facts.fields["status"] = row[0]
+        facts.support["status"] = [Claim(edition, "status", "", row[0], None, 0,
+                                         "replaced by " + ", ".join(replaced_by), "rule",
+                                         "rule", None), *facts.support.get("status", [])]
     out: dict[str, dict] = {}
     for name, ordered in facts.support.items():
         if not ordered:
@@ -425,13 +646,15 @@ def explain(conn: sqlite3.Connection, edition: str) -> dict[str, dict]:
         out[name] = {
             "value": value, "from": source_label(ordered[0]), "tier": _TIER_NAMES[tier(ordered[0])],
             "conflict": name in facts.conflicts,
-            "claims": [{"value": c.value, "from": source_label(c), "tier": _TIER_NAMES[tier(c)]}
-                       for c in ordered],
+            "claims": [{"value": c.value, "from": source_label(c), "tier": _TIER_NAMES[tier(c)],
+                        "agrees": _same(name, c.value, value)} for c in ordered],
         }
     return out
 
 
-def dumps(value: Iterable[str]) -> str | None:
-    """A list field (ICS, CCS, languages) as stored in a claim and a column."""
-    values = list(value)
-    return json.dumps(values, ensure_ascii=False) if values else None
+def _same(name: str, claimed: str | None, shown: object) -> bool:
+    if claimed is None or shown is None:
+        return claimed == shown
+    if name in _DATES:
+        return _agrees(claimed, str(shown))
+    return claimed == str(shown)

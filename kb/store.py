@@ -254,6 +254,15 @@ class Store:
             foreign_keys=[("source_id", "sources", "id")],
         )
         self.db["claims"].create_index(["source_id"])
+        self.db["claims"].create_index(["key"])  # who points a relation at an edition
+        self.db["aliases"].create(  # written by kb.facts: undated records of dated editions
+            {"alias": str, "edition": str}, pk="alias")
+        self.db["aliases"].create_index(["edition"])
+        self.db["changes"].create(  # written by kb.facts: what each load changed
+            {"id": int, "at": str, "edition_id": str, "code": str, "field": str, "old": str,
+             "new": str}, pk="id")
+        self.db["changes"].create_index(["at"])
+        self.db["changes"].create_index(["edition_id"])
 
     def _claims_from_facts(self) -> None:
         """A database of schema 4 kept facts only: each becomes the claim of the source that

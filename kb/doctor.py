@@ -1,0 +1,150 @@
+"""The catalogue's health: what in the derived facts breaks the catalogue's own rules.
+
+Each check is one SQL question over the derived tables (see :mod:`kb.facts`), with its count
+and a few examples; ``kb doctor`` prints them and, with ``--strict``, exits non-zero when any
+is found.  The checks:
+
+* **current but replaced** — a current edition that a published edition replaces;
+* **published twice** — an edition with two publication events, or sources disagreeing on
+  its publication date;
+* **dated outside its year** — a dated designation published in another year (a year's
+  difference is allowed for January publications of the previous year's document);
+* **undated duplicates** — an undated edition beside a published dated edition of the same
+  work, with nothing to tell them apart (the crawler's record of a then upcoming edition);
+* **replacement cycles** — editions that replace each other, directly or through others;
+* **relations to nothing** — replaces, amends or corrects an edition the knowledge base does
+  not hold (amended or replaced documents should be known);
+* **conflicting sources** — editions whose sources disagree on a fact (kept, not a fault of
+  the knowledge base, but worth a curator's look).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["CHECKS", "Finding", "run"]
+
+EXAMPLES = 5
+
+
+@dataclass
+class Finding:
+    """One check's result: how many editions break the rule, and some of them."""
+
+    name: str
+    title: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"check": self.name, "title": self.title, "count": self.count,
+                "examples": self.examples}
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params=()) -> tuple[int, list[str]]:
+    rows = [str(r[0]) for r in conn.execute(sql, params)]
+    return len(rows), rows[:EXAMPLES]
+
+
+def _current_but_replaced(conn):
+    return _rows(conn, """select distinct e.id || ' (replaced by ' || r.subject || ')'
+        from editions e join relations r on r.object = e.id and r.type = 'replaces'
+        join editions n on n.id = r.subject
+        where e.status = 'current' and n.status in ('current', 'replaced', 'withdrawn')
+        order by e.id""")
+
+
+def _published_twice(conn):
+    return _rows(conn, """select id || ': ' || group_concat(date, ' and ') from (
+            select edition_id as id, date from stage_events
+            where code in ('60.60', '发布') order by date)
+        group by id having count(*) > 1
+        union all
+        select id || ': sources disagree on ' || conflicts from editions
+        where ',' || conflicts || ',' like '%,published,%'
+        order by 1""")
+
+
+def _dated_outside_year(conn):
+    return _rows(conn, """select id || ' published ' || published from editions
+        where year is not null and published is not null and kind = 'standard'
+          and draft_stage is null
+          and cast(substr(published, 1, 4) as integer) != year
+          and not (cast(substr(published, 1, 4) as integer) = year + 1
+                   and substr(published, 6, 2) = '01')
+        order by id""")
+
+
+def _undated_duplicates(conn):
+    return _rows(conn, """select u.id || ' beside ' || (select d.id from editions d
+              where d.work_id = u.work_id and d.year is not null and d.kind = u.kind
+                and d.draft_stage is null and d.status in ('current', 'replaced', 'withdrawn')
+              order by d.year desc limit 1)
+        from editions u
+        where u.year is null and u.draft_stage is null and u.kind in ('standard', 'amendment',
+              'corrigendum')
+          and exists (select 1 from editions d where d.work_id = u.work_id
+                      and d.year is not null and d.kind = u.kind and d.draft_stage is null
+                      and d.status in ('current', 'replaced', 'withdrawn'))
+        order by u.id""")
+
+
+def _cycles(conn):
+    found = conn.execute("""with recursive chain(start, node, path, depth) as (
+            select subject, object, subject || ' → ' || object, 1 from relations
+            where type = 'replaces'
+            union all
+            select chain.start, r.object, chain.path || ' → ' || r.object, depth + 1
+            from chain join relations r on r.subject = chain.node and r.type = 'replaces'
+            where chain.node != chain.start and depth < 12)
+        select path from chain where node = start order by length(path), path""").fetchall()
+    cycles, seen = [], set()
+    for (path,) in found:
+        members = frozenset(path.split(" → "))
+        if members not in seen:
+            seen.add(members)
+            cycles.append(path)
+    return len(cycles), cycles[:EXAMPLES]
+
+
+def _relations_to_nothing(conn):
+    return _rows(conn, """select r.subject || ' ' || r.type || ' ' || r.object from relations r
+        where r.type in ('replaces', 'amends', 'corrects')
+          and not exists (select 1 from editions e where e.id = r.object)
+        order by r.subject, r.object""")
+
+
+def _conflicts(conn):
+    return _rows(conn, """select id || ': ' || conflicts from editions
+        where conflicts is not null order by id""")
+
+
+#: name → (title, check)
+CHECKS: dict[str, tuple[str, Callable]] = {
+    "current-but-replaced": ("current but replaced by a published edition",
+                             _current_but_replaced),
+    "published-twice": ("published twice, or on dates the sources disagree about",
+                        _published_twice),
+    "dated-outside-year": ("published outside the year its designation gives",
+                           _dated_outside_year),
+    "undated-duplicate": ("undated edition beside a published dated one of the same work",
+                          _undated_duplicates),
+    "replacement-cycle": ("editions that replace each other", _cycles),
+    "relation-to-nothing": ("replaces, amends or corrects an edition not in the knowledge base",
+                            _relations_to_nothing),
+    "conflicting-sources": ("sources disagree on a fact (kept; for a curator's look)",
+                            _conflicts),
+}
+#: Checks that ``--strict`` fails on (conflicts between sources are information, not faults).
+FAULTS = tuple(name for name in CHECKS if name != "conflicting-sources")
+
+
+def run(conn: sqlite3.Connection) -> list[Finding]:
+    """Every check on the knowledge base."""
+    out = []
+    for name, (title, check) in CHECKS.items():
+        count, examples = check(conn)
+        out.append(Finding(name, title, count, examples))
+    return out
