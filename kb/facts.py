@@ -105,6 +105,14 @@ def _publishers(designation: str) -> tuple[tuple[str, ...], str]:
     return d.publishers, d.scheme
 
 
+@lru_cache(maxsize=65536)
+def _draft(designation: str) -> bool:
+    try:
+        return parse(designation).draft_stage is not None
+    except DesignationError:
+        return False
+
+
 def tier(claim: Claim) -> int:
     """The claim's tier (see the module doc)."""
     if claim.property == "event" and claim.note == OBSERVED_NOTE:
@@ -193,7 +201,8 @@ def edition_facts(subject: str, claims: list[Claim]) -> Facts:
         if differ:
             conflicts.append(name)
     _state(by_property, fields, support)
-    events, event_conflicts = _events(by_property.get("event", []))
+    events, event_conflicts = _events(by_property.get("event", []) + _date_events(subject,
+                                                                                 by_property))
     if event_conflicts:
         conflicts.append("events")
     relations = _relations(by_property)
@@ -265,6 +274,23 @@ def _events(claims: list[Claim]) -> tuple[list[tuple], bool]:
         for date, claim in chosen:
             out.append((code, date, claim.note, claim.source))
     return out, conflict
+
+
+def _date_events(subject: str, by_property: dict) -> list[Claim]:
+    """The stage events a source's dates stand for (published: 60.60 or 发布; withdrawn: 95.99
+    or 废止; in force: 实施), so that a date and its event never disagree."""
+    if _draft(subject):  # a draft's record dates its circulation, not a publication
+        return []
+    chinese = _publishers(subject)[1].startswith("cn-")
+    codes = {"published": "发布" if chinese else "60.60",
+             "withdrawn": "废止" if chinese else "95.99", "effective": "实施" if chinese else None}
+    out = []
+    for name, code in codes.items():
+        for c in by_property.get(name, ()):
+            if code and c.value:
+                out.append(Claim(c.subject, "event", f"{code}|{c.value}", c.value, None,
+                                 c.source, c.path, c.loader, c.origin, c.said))
+    return out
 
 
 def _relations(by_property: dict) -> list[tuple]:
@@ -652,9 +678,15 @@ def explain(conn: sqlite3.Connection, edition: str) -> dict[str, dict]:
     return out
 
 
+#: Statuses that say the same thing in different catalogues' words.
+_SAME_STATUS = {"replaced": "withdrawn"}
+
+
 def _same(name: str, claimed: str | None, shown: object) -> bool:
     if claimed is None or shown is None:
         return claimed == shown
     if name in _DATES:
         return _agrees(claimed, str(shown))
+    if name == "status":  # "withdrawn" in ISO's words is "replaced" when a successor exists
+        return _SAME_STATUS.get(claimed, claimed) == _SAME_STATUS.get(str(shown), str(shown))
     return claimed == str(shown)

@@ -325,6 +325,8 @@ def _published(d, dates: dict[str, str]) -> str | None:
     published = dates.get("published") or dates.get("issued")
     if not d.supplements:
         return published
+    if d.draft_stage:  # a draft supplement's record gives its base's dates
+        return None
     year = d.supplements[-1].year
     for value in (dates.get("updated"), published):
         if value and (year is None or value[:4] == str(year)):

@@ -231,3 +231,45 @@ def test_doctor_finds_what_breaks_the_rules(tmp_path):
     assert found["relation-to-nothing"]["examples"] == ["ISO 4:2010 amends ISO 4:2009"]
     strict = CliRunner().invoke(main, ["doctor", "--db", str(tmp_path / "kb.db"), "--strict"])
     assert strict.exit_code == 1 and "findings against the catalogue's rules" in strict.output
+
+
+def test_show_and_the_history_page_say_where_facts_come_from(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = tmp_path / "kb.db"
+    store = Store(db)
+    store.load(documents_for([ROOT / "data" / "catalogue" / "iso-iec-17021.yaml",
+                              corpus("relaton", "focus", "iso", "iso-iec-17021-2006.yaml")]))
+    store.close()
+    text = CliRunner().invoke(main, ["show", "--db", str(db), "ISO/IEC 17021:2006"]).output
+    line = next(x for x in text.splitlines() if x.strip().startswith("published"))
+    assert "2006-08-31 — data/ iso-iec-17021.yaml" in line
+    assert "≠ 2006-09 (ISO iso-iec-17021-2006.yaml)" in line
+    shown = json.loads(CliRunner().invoke(main, ["show", "--db", str(db), "--json",
+                                                 "ISO/IEC 17021:2006"]).output)
+    assert shown["provenance"]["published"]["conflict"] is True
+    history = CliRunner().invoke(main, ["history", "--db", str(db), "ISO/IEC 17021"]).output
+    assert "≠ published: 2006-08-31 — data/ iso-iec-17021.yaml" in history
+    assert "≠ status" not in history  # ISO's "withdrawn" is the knowledge base's "replaced"
+    # the publication event follows the publication date
+    assert "2006-08-31  60.60" in history and "2006-09  60.60" not in history
+
+
+@pytest.mark.asyncio
+async def test_the_history_page_marks_conflicts(tmp_path):
+    from datasette.app import Datasette
+
+    db = tmp_path / "kb.db"
+    store = Store(db)
+    store.load(documents_for([ROOT / "data" / "catalogue" / "iso-iec-17021.yaml",
+                              corpus("relaton", "focus", "iso", "iso-iec-17021-2006.yaml")]))
+    store.close()
+    ds = Datasette([str(db)], metadata={})
+    page = await ds.client.get("/-/standards/ISO%2FIEC%2017021")
+    assert page.status_code == 200
+    assert '<small class="kb-conflict"' in page.text and "≠ 2006-09 (ISO" in page.text
+    assert '<small class="kb-source"' in page.text and "data/ iso-iec-17021.yaml" in page.text
