@@ -49,11 +49,13 @@ def _rows(conn: sqlite3.Connection, sql: str, params=()) -> tuple[int, list[str]
 
 
 def _current_but_replaced(conn):
+    # relations first (CROSS JOIN fixes the order): a plan from the status index is quadratic
     return _rows(conn, """select distinct e.id || ' (replaced by ' || r.subject || ')'
-        from editions e join relations r on r.object = e.id and r.type = 'replaces'
-        join editions n on n.id = r.subject
-        where e.status = 'current' and n.status in ('current', 'replaced', 'withdrawn')
-        order by e.id""")
+        from relations r cross join editions e on e.id = r.object
+        cross join editions n on n.id = r.subject
+        where r.type = 'replaces' and +e.status = 'current'
+          and +n.status in ('current', 'replaced', 'withdrawn')
+        order by 1""")
 
 
 def _published_twice(conn):
@@ -78,34 +80,68 @@ def _dated_outside_year(conn):
 
 
 def _undated_duplicates(conn):
-    return _rows(conn, """select u.id || ' beside ' || (select d.id from editions d
-              where d.work_id = u.work_id and d.year is not null and d.kind = u.kind
-                and d.draft_stage is null and d.status in ('current', 'replaced', 'withdrawn')
-              order by d.year desc limit 1)
-        from editions u
-        where u.year is null and u.draft_stage is null and u.kind in ('standard', 'amendment',
-              'corrigendum')
-          and exists (select 1 from editions d where d.work_id = u.work_id
-                      and d.year is not null and d.kind = u.kind and d.draft_stage is null
-                      and d.status in ('current', 'replaced', 'withdrawn'))
-        order by u.id""")
+    """Undated editions (kb.facts' sense) that have a published dated twin the identity rule
+    could not merge them into (no shared page or project id, no matching year)."""
+    from kb.facts import _undated, dated_twins
+
+    found = []
+    for (edition,) in conn.execute("select id from editions where draft_stage is null "
+                                   "order by id").fetchall():
+        if not _undated(edition):
+            continue
+        twins = dated_twins(conn, edition,
+                            "status in ('current', 'replaced', 'withdrawn')")
+        if twins:
+            found.append(f"{edition} beside {twins[-1]}")
+    return len(found), found[:EXAMPLES]
 
 
 def _cycles(conn):
-    found = conn.execute("""with recursive chain(start, node, path, depth) as (
-            select subject, object, subject || ' → ' || object, 1 from relations
-            where type = 'replaces'
-            union all
-            select chain.start, r.object, chain.path || ' → ' || r.object, depth + 1
-            from chain join relations r on r.subject = chain.node and r.type = 'replaces'
-            where chain.node != chain.start and depth < 12)
-        select path from chain where node = start order by length(path), path""").fetchall()
-    cycles, seen = [], set()
-    for (path,) in found:
-        members = frozenset(path.split(" → "))
-        if members not in seen:
-            seen.add(members)
-            cycles.append(path)
+    """Strongly connected groups of the replaces graph (Tarjan's algorithm, iterative): each
+    group of two or more editions, or one that replaces itself, is a cycle."""
+    graph: dict[str, list[str]] = {}
+    for subject, obj in conn.execute("select subject, object from relations "
+                                     "where type = 'replaces' order by subject, object"):
+        graph.setdefault(subject, []).append(obj)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, ()))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1 or node in graph.get(node, ()):
+                    groups.append(sorted(group))
+    cycles = [" ↔ ".join(group) for group in sorted(groups)]
     return len(cycles), cycles[:EXAMPLES]
 
 

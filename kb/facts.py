@@ -56,7 +56,7 @@ from kb.designation import DesignationError, parse
 from kb.model import OBSERVED_NOTE
 
 __all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "explain",
-           "snapshot", "source_label", "tier"]
+           "dated_twins", "snapshot", "source_label", "tier"]
 
 #: The edition columns that come from claims (the others come from the designation).
 EDITION_FIELDS = (
@@ -469,9 +469,7 @@ def _members(conn: sqlite3.Connection, editions: Iterable[str]) -> dict[str, set
 
 def _dated_twin(conn: sqlite3.Connection, alias: str) -> str | None:
     """The dated edition an undated record describes, or None."""
-    candidates = [r[0] for r in conn.execute(
-        "select id from editions where id glob ? or id glob ?",
-        (alias + ":[0-9][0-9][0-9][0-9]", alias + "-[0-9][0-9][0-9][0-9]"))]
+    candidates = dated_twins(conn, alias)
     if not candidates or conn.execute("select 1 from clauses where edition_id = ? limit 1",
                                       (alias,)).fetchone():
         return None
@@ -487,6 +485,18 @@ def _dated_twin(conn: sqlite3.Connection, alias: str) -> str | None:
         "(property = 'event' and key glob '60.60|*')) and value != ''", (alias,))}
     dated = [c for c in candidates if _YEAR.search(c).group(1) in years]
     return dated[0] if len(dated) == 1 else None
+
+
+def dated_twins(conn: sqlite3.Connection, undated: str, where: str = "1") -> list[str]:
+    """The editions whose designation is ``undated`` with a year (``ISO 20121:2024``,
+    ``GB/T 19011-2021``), by two range scans of the primary key."""
+    out = []
+    for mark in (":", "-"):
+        out += [r[0] for r in conn.execute(
+            f"select id from editions where id between ? and ? and ({where}) order by id",
+            (undated + mark + "0000", undated + mark + "9999"))
+            if _YEAR.search(r[0]) and len(r[0]) == len(undated) + 5]
+    return out
 
 
 def _drop_rows(conn: sqlite3.Connection, edition: str) -> None:
