@@ -86,6 +86,11 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
 def _report(summary: LoadSummary) -> None:
     for error in summary.errors:
         click.echo(f"kb: {error}", err=True)
+    for warning in summary.warnings[:20]:
+        click.echo(f"kb: {warning}", err=True)
+    if len(summary.warnings) > 20:
+        click.echo(f"kb: … and {len(summary.warnings) - 20:,} more (kb doctor lists them)",
+                   err=True)
     click.echo(summary.line())
     if summary.failed:
         raise SystemExit(1)

@@ -15,7 +15,8 @@ is found.  The checks:
 * **relations to nothing** — replaces, amends or corrects an edition the knowledge base does
   not hold (amended or replaced documents should be known);
 * **conflicting sources** — editions whose sources disagree on a fact (kept, not a fault of
-  the knowledge base, but worth a curator's look).
+  the knowledge base, but worth a curator's look);
+* **dropped relations** — replacements a source claims that the rules drop (information).
 """
 
 from __future__ import annotations
@@ -152,6 +153,21 @@ def _relations_to_nothing(conn):
         order by r.subject, r.object""")
 
 
+def _dropped(conn):
+    """Replacement claims the rules drop (kb.facts.sensible, and cycles: claimed both ways)."""
+    from kb.facts import sensible
+
+    claimed = {(s, o) for s, o in conn.execute(
+        "select distinct subject, key from claims where property = 'replaces'")}
+    found = []
+    for subject, obj in sorted(claimed):
+        if not sensible(subject, "replaces", obj):
+            found.append(f"{subject} replaces {obj} (not a replacement)")
+        elif (obj, subject) in claimed and subject < obj and sensible(obj, "replaces", subject):
+            found.append(f"{subject} ↔ {obj} (a cycle: refused both ways)")
+    return len(found), found[:EXAMPLES]
+
+
 def _conflicts(conn):
     return _rows(conn, """select id || ': ' || conflicts from editions
         where conflicts is not null order by id""")
@@ -172,9 +188,11 @@ CHECKS: dict[str, tuple[str, Callable]] = {
                             _relations_to_nothing),
     "conflicting-sources": ("sources disagree on a fact (kept; for a curator's look)",
                             _conflicts),
+    "dropped-relation": ("replacements some source claims that the rules drop (a published "
+                         "document replacing a draft, a supplement its base, cycles)", _dropped),
 }
-#: Checks that ``--strict`` fails on (conflicts between sources are information, not faults).
-FAULTS = tuple(name for name in CHECKS if name != "conflicting-sources")
+#: Checks that ``--strict`` fails on (conflicts and dropped claims are information).
+FAULTS = tuple(name for name in CHECKS if name not in ("conflicting-sources", "dropped-relation"))
 
 
 def run(conn: sqlite3.Connection) -> list[Finding]:

@@ -56,7 +56,8 @@ from kb.designation import DesignationError, parse
 from kb.model import OBSERVED_NOTE
 
 __all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "explain",
-           "dated_twins", "snapshot", "source_label", "tier"]
+           "dated_twins", "sensible", "snapshot", "source_label",
+           "tier"]
 
 #: The edition columns that come from claims (the others come from the designation).
 EDITION_FIELDS = (
@@ -518,18 +519,65 @@ def _ensure_row(conn: sqlite3.Connection, edition: str) -> None:
 
 
 def _resolved(conn: sqlite3.Connection, subject: str, relations: list[tuple]) -> list[tuple]:
-    """Relations with their objects through ``aliases``, without self-relations."""
+    """Relations with their objects through ``aliases``, without self-relations and without
+    replacements that make no sense (:func:`sensible`)."""
     objects = sorted({r[1] for r in relations})
     alias = dict(_chunked(conn, "select alias, edition from aliases where alias in ({})",
                           objects))
+    back = _claimed_back(conn, subject, [alias.get(r[1], r[1]) for r in relations
+                                         if r[0] == "replaces"])
     out, seen = [], set()
     for kind, obj, degree, note, source in relations:
         obj = alias.get(obj, obj)
-        if obj == subject or (kind, obj) in seen:
+        if obj == subject or (kind, obj) in seen or not sensible(subject, kind, obj):
+            continue
+        if kind == "replaces" and obj in back:  # a cycle: neither claim can be right
+            REFUSED.add(" ↔ ".join(sorted((subject, obj))))
             continue
         seen.add((kind, obj))
         out.append((kind, obj, degree, note, source))
     return out
+
+
+#: Replacement cycles refused by the current process's derivations (the store reports them).
+REFUSED: set[str] = set()
+
+
+def _claimed_back(conn: sqlite3.Connection, subject: str, objects: list[str]) -> set[str]:
+    """The objects that some source says replace ``subject`` (directly or as an alias)."""
+    if not objects:
+        return set()
+    names = {subject} | {a for (a,) in conn.execute(
+        "select alias from aliases where edition = ?", (subject,))}
+    marks = ",".join("?" * len(names))
+    found = set()
+    for obj in objects:
+        members = [obj] + [a for (a,) in conn.execute(
+            "select alias from aliases where edition = ?", (obj,))]
+        rows = conn.execute(
+            f"select 1 from claims where subject in ({','.join('?' * len(members))}) and "
+            f"property = 'replaces' and key in ({marks}) limit 1", (*members, *names))
+        if rows.fetchone() and sensible(obj, "replaces", subject):
+            found.add(obj)
+    return found
+
+
+def sensible(subject: str, kind: str, obj: str) -> bool:
+    """False for a replacement the catalogue's rules forbid, whoever claims it: a published
+    document replacing a draft (a draft becomes the document, it is not replaced by it); a
+    supplement replacing its base, or a draft or edition of its base's work (it amends);
+    an edition replacing its own supplement."""
+    if kind != "replaces":
+        return True
+    try:
+        s, o = parse(subject), parse(obj)
+    except DesignationError:
+        return True
+    if o.draft_stage and not s.draft_stage:
+        return False
+    if s.supplements and o.work == s.work and (not o.supplements or o.draft_stage):
+        return False
+    return not (o.supplements and o.base is not None and o.base.canonical == subject)
 
 
 def _chunked(conn: sqlite3.Connection, sql: str, values: list[str]) -> list[tuple]:

@@ -69,6 +69,8 @@ class LoadSummary:
     failed: int = 0
     records: int = 0
     errors: list[str] = field(default_factory=list)
+    #: what the rules refused or changed, one line each (not failures)
+    warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -132,6 +134,7 @@ class Store:
         self._texts: set[tuple[str, str]] = set()  # the document being read
         self._pending: set[tuple[str, str]] = set()  # written, not yet indexed
         self._touched: set[str] = set()  # editions whose claims changed, not yet derived
+        self._summary = LoadSummary()
         self._provenance = Provenance()  # of the document being read
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
@@ -346,7 +349,7 @@ class Store:
             document shows progress too.
         """
         self._on_records = on_records
-        summary = LoadSummary()
+        summary = self._summary = LoadSummary()
         self._pending.clear()
         self._touched.clear()
         buffer = _Buffer()
@@ -431,7 +434,11 @@ class Store:
     def _derive(self) -> None:
         """Derive the facts of the editions whose claims this transaction changed."""
         if self._touched:
+            facts.REFUSED.clear()
             facts.derive(self.conn, self._touched)
+            self._summary.warnings.extend(
+                f"replacement cycle refused (each claims to replace the other): {cycle}"
+                for cycle in sorted(facts.REFUSED) if cycle not in self._summary.warnings)
             self._touched.clear()
 
     def _index_pending(self) -> None:

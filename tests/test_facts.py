@@ -220,8 +220,10 @@ def test_doctor_finds_what_breaks_the_rules(tmp_path):
     store.load([_document("bad.yaml", [
         Edition("ISO 2:2001", stage="60.60", published="2003-05"),
         Edition("ISO 3:2001", stage="60.60"), Edition("ISO 3:2005", stage="60.60"),
-        Relation("ISO 3:2001", "replaces", "ISO 3:2005"),
-        Relation("ISO 3:2005", "replaces", "ISO 3:2001"),
+        Edition("ISO 3:2010", stage="60.60"),
+        Relation("ISO 3:2001", "replaces", "ISO 3:2005"),  # a longer cycle: reported
+        Relation("ISO 3:2005", "replaces", "ISO 3:2010"),
+        Relation("ISO 3:2010", "replaces", "ISO 3:2001"),
         Relation("ISO 4:2010", "amends", "ISO 4:2009")])])
     store.close()
     result = CliRunner().invoke(main, ["doctor", "--db", str(tmp_path / "kb.db"), "--json"])
@@ -273,3 +275,26 @@ async def test_the_history_page_marks_conflicts(tmp_path):
     assert page.status_code == 200
     assert '<small class="kb-conflict"' in page.text and "≠ 2006-09 (ISO" in page.text
     assert '<small class="kb-source"' in page.text and "data/ iso-iec-17021.yaml" in page.text
+
+
+def test_nonsense_replacements_are_dropped_and_cycles_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = tmp_path / "kb.db"
+    store = Store(db)
+    summary = store.load([_document("odd.yaml", [
+        Edition("IEC 60601-2-31:2020", stage="60.60"),
+        Relation("IEC 60601-2-31:2020", "replaces", "IEC/DIS 80601-2-31"),  # its own draft
+        Relation("ISO 14001:2015/Amd 1:2024", "replaces", "ISO 14001:2015/CD Amd 2"),
+        Relation("ISO 5:2001", "replaces", "ISO 5:2005"),
+        Relation("ISO 5:2005", "replaces", "ISO 5:2001"),
+        Relation("ISO 6:2010", "replaces", "ISO 6:2001")])])
+    assert store.conn.execute("select subject, object from relations where type = 'replaces'"
+                              ).fetchall() == [("ISO 6:2010", "ISO 6:2001")]
+    assert summary.warnings == ["replacement cycle refused (each claims to replace the other): "
+                                "ISO 5:2001 ↔ ISO 5:2005"]
+    store.close()
+    doctor = CliRunner().invoke(main, ["doctor", "--db", str(db)]).output
+    assert "3  dropped-relation" in doctor and "ISO 5:2001 ↔ ISO 5:2005 (a cycle" in doctor
