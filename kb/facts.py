@@ -661,9 +661,12 @@ def _replacement_status(conn: sqlite3.Connection, own: dict[str, str | None]) ->
     for i in range(0, len(editions), 500):
         chunk = editions[i:i + 500]
         replaced = {r[0] for r in conn.execute(
-            f"""select r.object from relations r join editions newer on newer.id = r.subject
+            # relations by object first (CROSS JOIN keeps the order; from the status index
+            # the plan visits every current edition)
+            f"""select r.object from relations r cross join editions newer
+                on newer.id = r.subject
                 where r.type = 'replaces' and r.object in ({','.join('?' * len(chunk))})
-                  and newer.status in ({','.join('?' * len(_IN_FORCE_OR_AFTER))})""",
+                  and +newer.status in ({','.join('?' * len(_IN_FORCE_OR_AFTER))})""",
             (*chunk, *_IN_FORCE_OR_AFTER))}
         updates = []
         for edition in chunk:

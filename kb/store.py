@@ -374,6 +374,12 @@ class Store:
             self._derive()
             self._index_pending()
             self.db.execute("COMMIT")
+            if summary.loaded:
+                # statistics for the query planner where it lacks them (approximate, fast):
+                # with none, joins on editions may start from the status index and visit
+                # every row; a load that changed nothing writes nothing
+                self.db.execute("PRAGMA analysis_limit = 1000")
+                self.db.execute("PRAGMA optimize")
         except BaseException:
             if self.conn.in_transaction:
                 self.db.execute("ROLLBACK")
