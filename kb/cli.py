@@ -86,6 +86,11 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
 def _report(summary: LoadSummary) -> None:
     for error in summary.errors:
         click.echo(f"kb: {error}", err=True)
+    for warning in summary.warnings[:20]:
+        click.echo(f"kb: {warning}", err=True)
+    if len(summary.warnings) > 20:
+        click.echo(f"kb: … and {len(summary.warnings) - 20:,} more (kb doctor lists them)",
+                   err=True)
     click.echo(summary.line())
     if summary.failed:
         raise SystemExit(1)
@@ -431,6 +436,55 @@ def history(db_path: str, as_json: bool, designation: str) -> None:
 def show(db_path: str, as_json: bool, designation: str) -> None:
     """One edition: titles, dates, status, stage events and relations."""
     _print(_ask(queries.edition, db_path, designation), as_json, render.edition_text)
+
+
+@main.command("changes")
+@_db_option
+@click.option("--since", help="Only changes logged on or after this date (YYYY-MM-DD).")
+@click.option("--code", type=click.Choice(["N", "C", "W", "R"]),
+              help="Only new (N), changed (C), withdrawn (W) or replaced (R) editions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def changes_command(db_path: str, since: str | None, code: str | None, as_json: bool) -> None:
+    """What loads changed in the editions' facts (new, changed, withdrawn, replaced)."""
+    from kb.model import check_date
+
+    try:
+        since = check_date(since, "--since")
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    rows = queries.changes(_connect(db_path), since, code)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        what = f"{r['field']}: {r['old']} → {r['new']}" if r["field"] else (r["new"] or "")
+        click.echo(f"{r['at']}  {r['code']}  {r['edition']}  {what}")
+    click.echo(f"{len(rows):,} changes" + (f" since {since}" if since else ""))
+
+
+@main.command()
+@_db_option
+@click.option("--strict", is_flag=True,
+              help="Exit 1 if any rule is broken (conflicts between sources do not count).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def doctor(db_path: str, strict: bool, as_json: bool) -> None:
+    """What breaks the catalogue's own rules: counts and examples (see kb/doctor.py)."""
+    from kb import doctor as checks
+
+    conn = _connect(db_path)
+    findings = checks.run(conn)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            click.echo(f"{finding.count:>8,}  {finding.name}: {finding.title}")
+            for example in finding.examples:
+                click.echo(f"          {example}")
+        faults = sum(f.count for f in findings if f.name in checks.FAULTS)
+        click.echo(f"{faults:,} findings against the catalogue's rules"
+                   + (" (none)" if not faults else ""))
+    if strict and any(f.count for f in findings if f.name in checks.FAULTS):
+        sys.exit(1)
 
 
 @main.command()

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 __all__ = [
     "Article", "Bulletin", "BulletinMention", "Citation", "Clause", "Term", "Committee",
-    "Document", "Edition", "IcsField", "LoadError",
+    "Document", "Edition", "IcsField", "LoadError", "Provenance",
     "Relation", "StageEvent", "Work", "BLOCK_KINDS", "RELATION_TYPES", "ADOPTION_DEGREES",
     "OBSERVED_NOTE", "check_date",
 ]
@@ -197,7 +197,18 @@ class Term:
     source: str | None = None
 
 
-Record = Work | Edition | StageEvent | Relation | IcsField | Committee | Clause | Term
+@dataclass
+class Provenance:
+    """Who says what follows in a document, and when: ``origin`` is whose record it is (a
+    publisher's catalogue such as ``ISO``, ``IEC`` or ``SAMR``; ``document`` for a document's
+    own metadata), ``said`` the date the source said it (a crawl or export date).  A loader
+    yields it before the records it applies to (see :mod:`kb.facts` for how they weigh)."""
+
+    origin: str | None = None
+    said: str | None = None
+
+
+Record = Provenance | Work | Edition | StageEvent | Relation | IcsField | Committee | Clause | Term
 
 
 @dataclass

@@ -11,14 +11,14 @@ import json
 import re
 import sqlite3
 
-from kb import stages
+from kb import facts, stages
 from kb.designation import DesignationError, parse, try_parse
 from kb.model import BLOCK_KINDS
 
 __all__ = [
     "NotFound", "adopted_works", "chosen_editions", "clause", "contents",
     "dict_rows", "edition", "history",
-    "latest_edition", "resolve", "suggest", "term",
+    "changes", "latest_edition", "resolve", "suggest", "term",
 ]
 
 
@@ -190,7 +190,12 @@ def edition(conn: sqlite3.Connection, text: str) -> dict:
     row["relations"] = dict_rows(conn, """select subject, type, object, degree, note from relations
         where subject = ? or object = ? order by type, subject, object""", (key, key))
     row["note"] = note
+    row["provenance"] = facts.explain(conn, key)
     return row
+
+
+#: The facts whose sources a history shows for each edition.
+_HISTORY_FACTS = ("status", "stage", "published", "effective", "withdrawn")
 
 
 def history(conn: sqlite3.Connection, text: str) -> dict:
@@ -225,6 +230,8 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
         f"({','.join('?' * len(editions))})", [e["designation"] for e in editions])}
     for e in editions:
         e["has_text"] = e["designation"] in with_text
+        e["provenance"] = {name: why for name, why in facts.explain(conn, e["designation"]).items()
+                           if name in _HISTORY_FACTS}
         newer = replaced_by.get(e["designation"], [])
         drafts = [n for n in newer if (d := try_parse(n)) is not None and d.draft_stage]
         e["replaced_by"] = [n for n in newer if n not in drafts]
@@ -383,3 +390,19 @@ def term(conn: sqlite3.Connection, text: str) -> list[dict]:
             where edition_id in ({marks}) and entry = ? and language != ?
             order by edition_id, language""", (*related, row["entry"], row["language"]))
     return rows
+
+
+def changes(conn: sqlite3.Connection, since: str | None = None, code: str | None = None,
+            limit: int = 100_000) -> list[dict]:
+    """The change log of the editions' facts (see :data:`kb.facts.CHANGE_CODES`), newest
+    first."""
+    where, params = ["1"], []
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if code:
+        where.append("code = ?")
+        params.append(code)
+    return dict_rows(conn, f"""select at, code, edition_id as edition, field, old, new
+        from changes where {' and '.join(where)} order by at desc, id desc limit ?""",
+                     (*params, limit))

@@ -47,9 +47,12 @@ def history_text(h: dict) -> str:
             title = f" — {r['object_title_en']}" if r.get("object_title_en") else ""
             lines.append(f"  {r['object']}{title}  (replaced by {r['subject']})")
         lines.append("")
-    lines.append("Editions and drafts:")
+    lines.append("Editions and drafts (facts from: kb show; ≠ sources disagree):")
     for e in h["editions"]:
         lines.append("  " + _edition_line(e))
+        for name, why in (e.get("provenance") or {}).items():
+            if any(not c["agrees"] for c in why["claims"]):
+                lines.append(f"      ≠ {name}: {provenance_line(why)}")
         for ev in e["events"]:
             lines.append(_event_line(ev))
         for newer in e["replaced_by"]:
@@ -111,7 +114,27 @@ def edition_text(e: dict) -> str:
         for r in e["relations"]:
             degree = f" ({r['degree']})" if r.get("degree") else ""
             lines.append(f"    {r['subject']} {r['type']} {r['object']}{degree}")
+    if e.get("provenance"):
+        lines.append("  where each fact comes from (≠ sources disagree):")
+        width = max(len(name) for name in e["provenance"])
+        for name, why in e["provenance"].items():
+            lines.append(f"    {name:<{width}}  {provenance_line(why)}")
     return "\n".join(lines)
+
+
+def provenance_line(why: dict, limit: int = 60) -> str:
+    """A fact's source, and the values of the sources that disagree: ``2008-12-09 — IEC
+    iec.yaml (2026-03-15) ≠ 2009-01 (ISO iso.yaml)``."""
+    line = f"{_short(why['value'], limit)} — {why['from']}"
+    for claim in why["claims"]:
+        if not claim["agrees"]:
+            line += f" ≠ {_short(claim['value'], limit)} ({claim['from']})"
+    return line
+
+
+def _short(value: object, limit: int) -> str:
+    text = "—" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def clause_text(c: dict) -> str:

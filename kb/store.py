@@ -22,11 +22,10 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from kb import stages
+from kb import facts, stages
 from kb.designation import DesignationError, parse
 from kb.model import (
     ADOPTION_DEGREES,
-    OBSERVED_NOTE,
     RELATION_TYPES,
     Article,
     Bulletin,
@@ -38,6 +37,7 @@ from kb.model import (
     Edition,
     IcsField,
     LoadError,
+    Provenance,
     Relation,
     StageEvent,
     Term,
@@ -47,7 +47,8 @@ from kb.model import (
 
 __all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 4  # 2: citations, 3: bulletins, articles, mentions, 4: loader versions
+SCHEMA_VERSION = 5  # 2: citations, 3: bulletins, articles, mentions, 4: loader versions,
+#                    5: claims (kb.facts derives editions, stage events, relations)
 
 #: Errors that mean "this document is bad", reported in one line; anything else is a bug.
 DOCUMENT_ERRORS = (
@@ -68,6 +69,8 @@ class LoadSummary:
     failed: int = 0
     records: int = 0
     errors: list[str] = field(default_factory=list)
+    #: what the rules refused or changed, one line each (not failures)
+    warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -84,9 +87,8 @@ def _json(values: Iterable[str]) -> str | None:
 class _Buffer:
     """Rows waiting to be written, merged by primary key."""
 
-    TABLES = ("works", "editions", "stage_events", "relations", "ics", "committees",
-              "edition_ics", "clauses", "terms", "citations", "bulletins", "articles",
-              "mentions", "sources")
+    TABLES = ("works", "editions", "claims", "ics", "committees", "clauses", "terms",
+              "citations", "bulletins", "articles", "mentions", "sources")
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[tuple, dict]] = {t: {} for t in self.TABLES}
@@ -94,6 +96,8 @@ class _Buffer:
         # language) for clause text, ("bulletin", id) for a bulletin's articles and mentions
         self.replaced: set[tuple[str, ...]] = set()
         self.done: set[tuple[str, ...]] = set()  # ... whose stored rows this buffer deleted
+        #: (loader, path, source id): a new version of a file whose older versions' claims go
+        self.supersede: list[tuple[str, str, int]] = []
         self._size = 0
 
     def add(self, table: str, key: tuple, row: dict) -> None:
@@ -109,6 +113,7 @@ class _Buffer:
 
     def merge(self, other: _Buffer) -> None:
         self.replaced |= other.replaced
+        self.supersede += other.supersede
         for table, rows in other.rows.items():
             for key, row in rows.items():
                 self.add(table, key, row)
@@ -117,6 +122,7 @@ class _Buffer:
         for rows in self.rows.values():
             rows.clear()
         self.replaced.clear()
+        self.supersede.clear()
         self._size = 0
 
 
@@ -127,6 +133,9 @@ class Store:
         self.path = Path(path)
         self._texts: set[tuple[str, str]] = set()  # the document being read
         self._pending: set[tuple[str, str]] = set()  # written, not yet indexed
+        self._touched: set[str] = set()  # editions whose claims changed, not yet derived
+        self._summary = LoadSummary()
+        self._provenance = Provenance()  # of the document being read
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -145,7 +154,8 @@ class Store:
     def _ensure_schema(self) -> None:
         db = self.db
         if "editions" in db.table_names():
-            missing = [t for t in ("citations", "bulletins") if t not in db.table_names()]
+            missing = [t for t in ("citations", "bulletins", "claims")
+                       if t not in db.table_names()]
             old_sources = "loader_version" not in db["sources"].columns_dict
             if missing or old_sources:  # a database of an earlier schema: bring it up
                 with db.atomic():
@@ -156,13 +166,16 @@ class Store:
                         db.execute("update sources set loader_version = 1")
                         db.execute("drop index if exists idx_sources_sha256_loader")
                         self._index_sources()
+                    if "claims" in missing:
+                        self._claims_from_facts()
                     db["kb_meta"].upsert({"key": "schema_version",
                                           "value": str(SCHEMA_VERSION)}, pk="key")
             return
         with db.atomic():
             db["sources"].create(
                 {"id": int, "path": str, "sha256": str, "loader": str, "loader_version": int,
-                 "loaded_at": str, "records": int}, pk="id",
+                 "loaded_at": str, "records": int, "origin": str, "said": str,
+                 "superseded_by": int}, pk="id",
             )
             self._index_sources()
             db["committees"].create(
@@ -186,7 +199,7 @@ class Store:
                  "stage_label": str, "published": str, "effective": str, "withdrawn": str,
                  "committee": str, "ics": str, "ccs": str, "languages": str, "pages": int,
                  "url": str, "project_id": str, "record_source": str, "note": str,
-                 "source_id": int},
+                 "source_id": int, "conflicts": str},
                 pk="id",
                 foreign_keys=[("work_id", "works", "id"), ("committee", "committees", "reference"),
                               ("source_id", "sources", "id")],
@@ -231,8 +244,56 @@ class Store:
             db["terms"].create_index(["preferred"])
             self._create_citations()
             self._create_bulletins()
+            self._create_claims()
             db["kb_meta"].create({"key": str, "value": str}, pk="key")
             db["kb_meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+
+    def _create_claims(self) -> None:
+        """What each source says about each edition (see :mod:`kb.facts`): a field, a stage
+        event (``event``, keyed ``code|date``) or a relation (its type, keyed by the object)."""
+        self.db["claims"].create(
+            {"subject": str, "property": str, "key": str, "value": str, "note": str,
+             "source_id": int}, pk=("subject", "property", "key", "source_id"),
+            foreign_keys=[("source_id", "sources", "id")],
+        )
+        self.db["claims"].create_index(["source_id"])
+        self.db["claims"].create_index(["key"])  # who points a relation at an edition
+        self.db["aliases"].create(  # written by kb.facts: undated records of dated editions
+            {"alias": str, "edition": str}, pk="alias")
+        self.db["aliases"].create_index(["edition"])
+        self.db["changes"].create(  # written by kb.facts: what each load changed
+            {"id": int, "at": str, "edition_id": str, "code": str, "field": str, "old": str,
+             "new": str}, pk="id")
+        self.db["changes"].create_index(["at"])
+        self.db["changes"].create_index(["edition_id"])
+
+    def _claims_from_facts(self) -> None:
+        """A database of schema 4 kept facts only: each becomes the claim of the source that
+        last wrote it, so that the rules derive the same facts again."""
+        db = self.db
+        for column, kind in (("origin", str), ("said", str), ("superseded_by", int)):
+            if column not in db["sources"].columns_dict:
+                db["sources"].add_column(column, kind)
+        if "conflicts" not in db["editions"].columns_dict:
+            db["editions"].add_column("conflicts", str)
+        legacy = (db.execute("select max(id) from sources").fetchone()[0] or 0) + 1
+        db["sources"].insert({"id": legacy, "path": "(facts stored before claims)",
+                              "sha256": "-", "loader": "legacy", "loader_version": 1,
+                              "records": 0})
+        for name in facts.EDITION_FIELDS:
+            db.execute(f"""insert or ignore into claims(subject, property, key, value, source_id)
+                           select id, ?, '', {name}, coalesce(source_id, ?) from editions
+                           where {name} is not null""", (name, legacy))
+        db.execute("""insert or ignore into claims(subject, property, key, value, note, source_id)
+                      select edition_id, 'event', code || '|' || date, date, note,
+                             coalesce(source_id, ?) from stage_events""", (legacy,))
+        db.execute("""insert or ignore into claims(subject, property, key, value, note, source_id)
+                      select subject, type, object, degree, note, coalesce(source_id, ?)
+                      from relations""", (legacy,))
+        for language in ("en", "zh", "fr"):
+            db.execute(f"""insert or ignore into claims(subject, property, key, value, source_id)
+                           select id, 'work:title_{language}', '', title_{language}, ?
+                           from works where title_{language} is not null""", (legacy,))
 
     def _index_sources(self) -> None:
         self.db["sources"].create_index(["sha256", "loader", "loader_version"], unique=True)
@@ -269,8 +330,8 @@ class Store:
         """True if a document with this content was already loaded by this loader (in this
         version or a later one)."""
         row = self.conn.execute(
-            "select 1 from sources where sha256 = ? and loader = ? and loader_version >= ?",
-            (sha256, loader, loader_version)).fetchone()
+            "select 1 from sources where sha256 = ? and loader = ? and loader_version >= ? "
+            "and superseded_by is null", (sha256, loader, loader_version)).fetchone()
         return row is not None
 
     def load(
@@ -288,10 +349,10 @@ class Store:
             document shows progress too.
         """
         self._on_records = on_records
-        summary = LoadSummary()
+        summary = self._summary = LoadSummary()
         self._pending.clear()
+        self._touched.clear()
         buffer = _Buffer()
-        self._first_source = self._next_source_id(buffer)
         seen: set[tuple[str, str, int]] = set()
         in_batch = 0
         self.db.execute("BEGIN")
@@ -302,6 +363,7 @@ class Store:
                 if buffer.size() >= _FLUSH_ROWS or in_batch >= _COMMIT_DOCUMENTS:
                     self._flush(buffer)
                     buffer.done.clear()
+                    self._derive()
                     self._index_pending()
                     self.db.execute("COMMIT")
                     self.db.execute("BEGIN")
@@ -309,9 +371,15 @@ class Store:
                 if progress:
                     progress(document, outcome)
             self._flush(buffer)
-            self._finish()
+            self._derive()
             self._index_pending()
             self.db.execute("COMMIT")
+            if summary.loaded:
+                # statistics for the query planner where it lacks them (approximate, fast):
+                # with none, joins on editions may start from the status index and visit
+                # every row; a load that changed nothing writes nothing
+                self.db.execute("PRAGMA analysis_limit = 1000")
+                self.db.execute("PRAGMA optimize")
         except BaseException:
             if self.conn.in_transaction:
                 self.db.execute("ROLLBACK")
@@ -325,6 +393,7 @@ class Store:
             return "unchanged"
         own = _Buffer()  # this document's rows, kept apart until it has parsed completely
         self._texts = set()
+        self._provenance = Provenance()
         savepoint = False
         count = 0
         source_id = self._next_source_id(batch)
@@ -359,13 +428,24 @@ class Store:
         batch.add("sources", (source_id,), {
             "id": source_id, "path": document.name, "sha256": document.sha256,
             "loader": document.loader, "loader_version": document.loader_version,
-            "records": count,
+            "records": count, "origin": self._provenance.origin, "said": self._provenance.said,
             "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         })
+        batch.supersede.append((document.loader, document.name, source_id))
         seen.add(key)
         summary.loaded += 1
         summary.records += count
         return "loaded"
+
+    def _derive(self) -> None:
+        """Derive the facts of the editions whose claims this transaction changed."""
+        if self._touched:
+            facts.REFUSED.clear()
+            facts.derive(self.conn, self._touched)
+            self._summary.warnings.extend(
+                f"replacement cycle refused (each claims to replace the other): {cycle}"
+                for cycle in sorted(facts.REFUSED) if cycle not in self._summary.warnings)
+            self._touched.clear()
 
     def _index_pending(self) -> None:
         """Index the texts written in this transaction before it commits (kb.search)."""
@@ -388,11 +468,12 @@ class Store:
         elif isinstance(record, StageEvent):
             edition = _edition_key(record.designation, "stage event")
             code = _event_code(record.code)
-            buffer.add("stage_events", (edition, code, record.date or ""), {
-                "edition_id": edition, "code": code, "date": record.date or "",
-                "label": stages.label(code), "note": record.note, "source_id": source_id,
-            })
+            date = check_date(record.date, f"stage {code} date") or ""
+            _claim(buffer, edition, "event", f"{code}|{date}", date, source_id, record.note)
             self._ensure_edition(edition, buffer, source_id)
+        elif isinstance(record, Provenance):
+            self._provenance = Provenance(
+                record.origin, check_date(record.said, "the date the source said it"))
         elif isinstance(record, Relation):
             self._add_relation(record, buffer, source_id)
         elif isinstance(record, Work):
@@ -471,44 +552,42 @@ class Store:
         buffer.add("works", (key,), {
             "id": key, "publisher": "/".join(work.publishers), "scheme": work.scheme,
             "doctype": work.doctype, "number": "-".join((work.number, *work.parts)),
-            "title_en": titles.get("en"), "title_zh": titles.get("zh"),
-            "title_fr": titles.get("fr"), "source_id": source_id,
         })
+        for language, title in titles.items():
+            if language in ("en", "zh", "fr") and title:
+                _claim(buffer, key, f"work:title_{language}", "", title, source_id)
         return key
 
     def _ensure_edition(self, edition_id: str, buffer: _Buffer, source_id: int) -> None:
         if (edition_id,) not in buffer.rows["editions"]:
-            self._add_edition(Edition(designation=edition_id), buffer, source_id, weak=True)
+            self._add_edition(Edition(designation=edition_id), buffer, source_id)
 
-    def _add_edition(self, e: Edition, buffer: _Buffer, source_id: int, weak=False) -> None:
+    def _add_edition(self, e: Edition, buffer: _Buffer, source_id: int) -> None:
+        """The edition's row (what its designation says) and the source's claims about it."""
         d = parse(e.designation).edition
         key = d.canonical
         work = self._add_work(d.work, {}, buffer, source_id)
-        stage = e.stage
-        status = stages.normalize_status(e.status) if e.status else None
-        if stage and stage not in stages.CN_STATUSES and stage not in stages.CN_LIFECYCLE:
-            stage = stages.normalize_code(stage)
-            status = status or stages.status_for_code(stage)
-        elif stage in stages.CN_STATUSES:
-            status = status or stages.CN_STATUSES[stage]
-        row = {
+        buffer.add("editions", (key,), {
             "id": key, "work_id": work, "kind": d.kind, "publisher": "/".join(d.publishers),
             "doctype": d.doctype, "draft_stage": d.draft_stage, "year": d.year,
-            "edition": e.edition, "title_en": e.titles.get("en"), "title_zh": e.titles.get("zh"),
-            "title_fr": e.titles.get("fr"), "status": status, "stage": stage,
-            "stage_label": stages.label(stage) if stage else None, "published": e.published,
-            "effective": e.effective, "withdrawn": e.withdrawn, "committee": e.committee,
+        })
+        stage = e.stage
+        if stage and stage not in stages.CN_STATUSES and stage not in stages.CN_LIFECYCLE:
+            stage = stages.normalize_code(stage)
+        said = {
+            "title_en": e.titles.get("en"), "title_zh": e.titles.get("zh"),
+            "title_fr": e.titles.get("fr"), "edition": e.edition,
+            "status": stages.normalize_status(e.status) if e.status else None,
+            "stage": stage, "published": check_date(e.published, "published"),
+            "effective": check_date(e.effective, "effective"),
+            "withdrawn": check_date(e.withdrawn, "withdrawn"), "committee": e.committee,
             "ics": _json(e.ics), "ccs": _json(e.ccs), "languages": _json(e.languages),
-            "pages": e.pages, "url": e.url, "project_id": e.project_id,
-            "record_source": e.record_source, "note": e.note,
-            "source_id": None if weak else source_id,
+            "pages": None if e.pages is None else str(e.pages), "url": e.url,
+            "project_id": e.project_id, "record_source": e.record_source, "note": e.note,
         }
-        if weak:
-            row = {k: v for k, v in row.items() if k in ("id", "work_id", "kind", "publisher",
-                                                         "doctype", "draft_stage", "year")}
-        buffer.add("editions", (key,), row)
-        for code in e.ics:
-            buffer.add("edition_ics", (key, code), {"edition_id": key, "ics_code": code})
+        for name, value in said.items():
+            if value is not None:
+                _claim(buffer, key, name, "", value, source_id)
         if e.committee:
             buffer.add("committees", (e.committee,), {"reference": e.committee})
         base = d.base
@@ -523,17 +602,12 @@ class Store:
             raise LoadError(f"adoption degree {r.degree!r} is not one of IDT, MOD, NEQ")
         subject = _edition_key(r.subject, "relation subject")
         obj = _edition_key(r.object, f"{r.type} relation")
-        buffer.add("relations", (subject, r.type, obj), {
-            "subject": subject, "type": r.type, "object": obj, "degree": r.degree,
-            "note": r.note, "subject_work": parse(subject).work.canonical,
-            "object_work": parse(obj).work.canonical, "source_id": source_id,
-        })
+        _claim(buffer, subject, r.type, obj, r.degree, source_id, r.note)
 
     # --- writing ---------------------------------------------------------------------------
     _PKS = {
-        "works": "id", "editions": "id", "stage_events": ("edition_id", "code", "date"),
-        "relations": ("subject", "type", "object"), "ics": "code", "committees": "reference",
-        "edition_ics": ("edition_id", "ics_code"), "sources": "id",
+        "works": "id", "editions": "id", "claims": ("subject", "property", "key", "source_id"),
+        "ics": "code", "committees": "reference", "sources": "id",
         "clauses": ("edition_id", "language", "number"),
         "terms": ("edition_id", "language", "entry"),
         "citations": ("edition_id", "language", "clause", "cited"),
@@ -558,9 +632,20 @@ class Store:
                 self.conn.execute(f"delete from {table} where {where}", key)
         buffer.done |= buffer.replaced
         buffer.replaced.clear()
-        for table in ("sources", "committees", "ics", "works", "editions", "edition_ics",
-                      "stage_events", "relations", "clauses", "terms", "citations",
-                      "bulletins", "articles", "mentions"):
+        for loader, path, source_id in buffer.supersede:  # a file's new version: old claims go
+            older = [r[0] for r in self.conn.execute(
+                "select id from sources where loader = ? and path = ? and id != ? "
+                "and superseded_by is null", (loader, path, source_id))]
+            for old in older:
+                self._touched.update(r[0] for r in self.conn.execute(
+                    "select distinct subject from claims where source_id = ?", (old,)))
+                self.conn.execute("delete from claims where source_id = ?", (old,))
+                self.conn.execute("update sources set superseded_by = ? where id = ?",
+                                  (source_id, old))
+        buffer.supersede.clear()
+        self._touched.update(key[0] for key in buffer.rows["claims"])
+        for table in ("sources", "committees", "ics", "works", "editions", "claims", "clauses",
+                      "terms", "citations", "bulletins", "articles", "mentions"):
             rows = buffer.rows[table]
             if not rows:
                 continue
@@ -603,37 +688,11 @@ class Store:
                 if row.get(name) is None and value is not None:
                     row[name] = value
 
-    def _finish(self) -> None:
-        """Derived fields and clean-ups after a load.
-
-        * work titles from their latest edition that has one;
-        * a stage event only observed by a crawler is dropped when the same stage is known
-          at an earlier date, and a date known to the month gives way to the same event known
-          to the day.
-        """
-        touched = "edition_id in (select edition_id from stage_events where source_id >= ?)"
-        self.conn.execute(
-            f"""delete from stage_events where note = ? and {touched} and exists (
-                 select 1 from stage_events other where other.edition_id = stage_events.edition_id
-                   and other.code = stage_events.code and other.date < stage_events.date)""",
-            (OBSERVED_NOTE, self._first_source),
-        )
-        self.conn.execute(
-            f"""delete from stage_events where {touched} and exists (
-                 select 1 from stage_events other where other.edition_id = stage_events.edition_id
-                   and other.code = stage_events.code and other.date != stage_events.date
-                   and other.date like stage_events.date || '-%')""",
-            (self._first_source,),
-        )
-        for lang in ("en", "zh", "fr"):
-            self.conn.execute(
-                f"""update works set title_{lang} = (
-                      select e.title_{lang} from editions e
-                      where e.work_id = works.id and e.title_{lang} is not null
-                        and e.kind in ('standard', 'draft')
-                      order by e.draft_stage is not null, e.year desc limit 1)
-                    where title_{lang} is null"""
-            )
+def _claim(buffer: _Buffer, subject: str, prop: str, key: str, value: str | None,
+           source_id: int, note: str | None = None) -> None:
+    buffer.add("claims", (subject, prop, key, source_id), {
+        "subject": subject, "property": prop, "key": key, "value": value, "note": note,
+        "source_id": source_id})
 
 
 def _edition_key(designation: str, where: str) -> str:

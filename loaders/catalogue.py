@@ -21,7 +21,16 @@ import yaml
 
 from kb import stages
 from kb.designation import DesignationError, parse
-from kb.model import Document, Edition, LoadError, Relation, StageEvent, Work, check_date
+from kb.model import (
+    Document,
+    Edition,
+    LoadError,
+    Provenance,
+    Relation,
+    StageEvent,
+    Work,
+    check_date,
+)
 
 NAME = "catalogue"
 
@@ -165,6 +174,10 @@ def records(data: bytes, name: str = "<catalogue>") -> Iterator:
     if not isinstance(tree, dict) or not isinstance(tree.get("works", []), list):
         raise LoadError(f"{name}: expected a mapping with a 'works' list")
     default_source = tree.get("source")
+    try:  # the day the curator checked the file's facts: a claim as of that day
+        yield Provenance(None, check_date(tree.get("checked"), "checked"))
+    except ValueError as error:
+        raise LoadError(f"{name}: field {error}") from None
     for work in tree.get("works") or []:
         yield from _work(work, name, default_source)
     for relation in tree.get("relations") or []:

@@ -25,6 +25,7 @@ from kb.model import (
     Edition,
     IcsField,
     LoadError,
+    Provenance,
     Relation,
     StageEvent,
     check_date,
@@ -97,6 +98,7 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def _json_records(path: Path) -> Iterator:
+    yield Provenance("ISO")  # ISO's own catalogue
     ids: dict[int, str] = {}
     kind = None
     for _, row in _json_rows(path):  # first pass: project ids to references

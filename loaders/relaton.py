@@ -28,6 +28,7 @@ from kb.model import (
     Document,
     Edition,
     LoadError,
+    Provenance,
     Relation,
     StageEvent,
     check_date,
@@ -284,6 +285,7 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
         designation = parse(written).edition.canonical
     except DesignationError as error:
         raise LoadError(f"field 'docid': {error}") from None
+    yield Provenance(_origin(item), observed or _fetched(item))
     code, status = _stage(item)
     dates = _dates(item)
     ext = item.get("ext") or {}
@@ -294,9 +296,10 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
     structured = ext.get("structuredidentifier") or {}
     if isinstance(structured, list):
         structured = structured[0] if structured else {}
+    published = _published(parse(designation), dates)
     yield Edition(
         designation=designation, titles=_titles(item), edition=edition, status=status,
-        stage=code, published=dates.get("published") or dates.get("issued"),
+        stage=code, published=published,
         effective=dates.get("implemented") or dates.get("effective"),
         withdrawn=dates.get("obsoleted"), ics=_codes(ext.get("ics")), ccs=_codes(ext.get("ccs")),
         committee=_committee(ext), languages=tuple(str(x) for x in _as_list(item.get("language"))),
@@ -304,8 +307,8 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
         project_id=_content(structured.get("project_number")) if structured else None,
     )
     chinese = parse(designation).scheme.startswith("cn-")
-    if dates.get("published") and (code is None or code >= "60.60"):
-        yield StageEvent(designation, "发布" if chinese else "60.60", dates["published"],
+    if published and (code is None or code >= "60.60"):
+        yield StageEvent(designation, "发布" if chinese else "60.60", published,
                          None if chinese else "published")
     if dates.get("obsoleted"):
         yield StageEvent(designation, "95.99", dates["obsoleted"], "withdrawn")
@@ -313,6 +316,44 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
         yield StageEvent(designation, code, observed, OBSERVED_NOTE)
     for relation in _as_list(item.get("relation")):
         yield from _relation(designation, relation)
+
+
+def _published(d, dates: dict[str, str]) -> str | None:
+    """The publication date.  An amendment's or corrigendum's record gives its base
+    edition's year as ``published`` and its own date as ``updated``: the supplement's own date
+    is ``updated``, and a ``published`` outside the supplement's year is not its date."""
+    published = dates.get("published") or dates.get("issued")
+    if not d.supplements:
+        return published
+    if d.draft_stage:  # a draft supplement's record gives its base's dates
+        return None
+    year = d.supplements[-1].year
+    for value in (dates.get("updated"), published):
+        if value and (year is None or value[:4] == str(year)):
+            return value
+    return None
+
+
+#: Relaton identifier types of the Chinese catalogue (SAMR's openstd and its sector lists).
+_CHINESE_TYPES = {"Chinese Standard", "GB", "JB", "HG", "YY", "NY"}
+
+
+def _origin(item: dict) -> str | None:
+    """Whose catalogue the record copies: its primary identifier's type (ISO, IEC; SAMR for
+    the Chinese catalogue)."""
+    for docid in _as_list(item.get("docid")):
+        if isinstance(docid, dict) and docid.get("primary"):
+            kind = str(docid.get("type") or "") or None
+            return "SAMR" if kind in _CHINESE_TYPES else kind
+    return None
+
+
+def _fetched(item: dict) -> str | None:
+    """The day the Relaton crawler fetched the record, if it says."""
+    try:
+        return check_date(str(item["fetched"])[:10], "fetched") if item.get("fetched") else None
+    except ValueError:
+        raise LoadError(f"field 'fetched': {item['fetched']!r} is not a date") from None
 
 
 def _relation(designation: str, relation: dict) -> Iterator[Relation]:

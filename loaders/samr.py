@@ -9,6 +9,7 @@ A plain saved ``.html`` detail page loads the same way.
 from __future__ import annotations
 
 import base64
+import email.utils
 import gzip
 import hashlib
 import re
@@ -20,7 +21,15 @@ from lxml import html
 
 from kb import stages
 from kb.designation import DesignationError, parse
-from kb.model import Document, Edition, LoadError, Relation, StageEvent, check_date
+from kb.model import (
+    Document,
+    Edition,
+    LoadError,
+    Provenance,
+    Relation,
+    StageEvent,
+    check_date,
+)
 
 NAME = "samr"
 SOURCE = "SAMR national standards catalogue (openstd.samr.gov.cn)"
@@ -46,6 +55,7 @@ def documents(path: Path) -> Iterator[Document]:
 def records(data: bytes, is_html: bool = False) -> Iterator:
     """Records of a cassette (or one saved page)."""
     if is_html:
+        yield Provenance("SAMR")
         yield from _page_records(data.decode("utf-8", "replace"), None)
         return
     try:
@@ -59,7 +69,16 @@ def records(data: bytes, is_html: bool = False) -> Iterator:
         if "newGbInfo" not in uri or (response.get("status") or {}).get("code") != 200:
             continue
         page = _body(response.get("body") or {}, number)
+        yield Provenance("SAMR", _recorded(exchange.get("recorded_at")))
         yield from _page_records(page, uri)
+
+
+def _recorded(value: object) -> str | None:
+    """The day a recording was made (``recorded_at``, an HTTP date), if it says."""
+    try:
+        return email.utils.parsedate_to_datetime(str(value)).date().isoformat() if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _body(body: dict, number: int) -> str:

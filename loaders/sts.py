@@ -26,6 +26,7 @@ from kb.model import (
     Document,
     Edition,
     LoadError,
+    Provenance,
     Relation,
     Term,
     check_date,
@@ -72,6 +73,7 @@ def _local(tag) -> str:
 def records(path: Path, designation: str | None = None) -> Iterator:
     """Records of one STS document, streamed (``designation`` overrides the metadata's)."""
     state = _State()
+    yield Provenance("document")
     if designation:
         try:
             state.edition = state.given = parse(designation).edition.canonical

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kb import mentions
 from kb.designation import DesignationError, parse
-from kb.model import Citation, Clause, Document, Edition, LoadError, Term
+from kb.model import Citation, Clause, Document, Edition, LoadError, Provenance, Term
 
 #: 2: citations found in the text
 VERSION = 2
@@ -87,6 +87,7 @@ def records(data: bytes, designation: str | None = None, kind: str = ".txt") -> 
     headers = _running_headers(lines)
     key = _designation(designation, headers, lines)
     language = "zh" if sum(bool(_CJK.search(line)) for line in lines) > len(lines) / 4 else "en"
+    yield Provenance("document")
     yield Edition(designation=key, languages=(language,), record_source="text")
     body = [line for line in lines if line.strip() not in headers
             and not _PAGE_NUMBER.match(line.strip()) and not _CONTENTS.search(line)]

@@ -32,7 +32,7 @@ def test_load_and_show(db):
     assert {"as_written", "canonical", "kind", "start", "end", "resolved", "status"} <= set(first)
     by_written = {m["as_written"]: m for m in b["mentions"]}
     assert by_written["ISO19011：2018"]["resolved"] == "ISO 19011:2018"
-    assert by_written["ISO19011：2018"]["status"] == "current"
+    assert by_written["ISO19011：2018"]["status"] == "replaced"  # by ISO 19011:2026
     assert by_written["GB/T 19011-2013"]["status"] == "replaced"
     assert by_written["ISO 45001"]["resolution"].startswith("undated: the latest edition")
     assert by_written["ISO 45001"]["resolved"] == "ISO 45001:2018"  # not its amendment
@@ -59,7 +59,7 @@ def test_check_lists_stale_citations(db):
     assert result.exit_code == 0, result.output
     stale = {s["as_written"]: s["stale"] for s in json.loads(result.output)["stale"]}
     assert stale["GB/T 19011-2013"] == "replaced by GB/T 19011-2021"
-    assert "ISO19011：2018" not in stale and "ISO 19011:2018" not in stale
+    assert stale["ISO19011：2018"] == "replaced by ISO 19011:2026"
 
 
 def test_a_draft_resolves_to_its_project(db, tmp_path):
@@ -132,7 +132,8 @@ def test_the_real_bulletin(tmp_path):
     result = run("check", "--db", db, "--json", path)  # loads it first
     assert result.exit_code == 0, result.output
     stale = {s["as_written"]: s for s in json.loads(result.output)["stale"]}
-    assert stale["ISO19011：2011"]["stale"] == "replaced by ISO 19011:2018"
+    assert stale["ISO19011：2011"]["stale"] == ("replaced by ISO 19011:2018; "
+                                                "latest: ISO 19011:2026")
     assert stale["ISO19011DIS"]["resolved"] == "ISO 19011:2018"
     assert "the latest edition was ISO 19011:2011" in stale["ISO19011"]["stale"]
 

@@ -70,7 +70,7 @@ def test_show_any_spelling(built_db):
     b = run("show", "--db", str(built_db), "--json", "GB/T 19011-2013").output
     assert a == b and json.loads(a)["designation"] == "GB/T 19011-2013"
     undated = json.loads(run("show", "--db", str(built_db), "--json", "ISO 19011").output)
-    assert undated["designation"] == "ISO 19011:2018" and "undated" in undated["note"]
+    assert undated["designation"] == "ISO 19011:2026" and "undated" in undated["note"]
 
 
 def test_unknown_designation_suggests(built_db):

@@ -95,11 +95,11 @@ def test_xlsx_and_docx(db, tmp_path):
 def test_a_query_result(db):
     rows = list(csv.reader(io.StringIO(export(db, "--committee", "ISO/PC302", "--status",
                                               "current", "--lang", "en"))))
-    assert [r[0] for r in rows[1:]] == ["ISO 19011:2018"]
+    assert [r[0] for r in rows[1:]] == ["ISO 19011:2026"]
     everything = export(db, "--committee", "ISO/PC 302", "--format", "md")
     assert "ISO/DIS 19011" in everything and "ISO 19011:2011" not in everything  # TC 176
     current = export(db, "--work", "ISO19011", "--status", "current", "--format", "md")
-    assert "ISO 19011:2018" in current and "ISO 19011:2011" not in current
+    assert "ISO 19011:2026" in current and "ISO 19011:2018" not in current
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -48,7 +48,10 @@ def test_relaton_history_of_iso_19011(corpus_db):
     by_id = {e["designation"]: e for e in h["editions"]}
     assert by_id["ISO 19011:2002"]["replaced_by"] == ["ISO 19011:2011"]
     assert by_id["ISO 19011:2011"]["replaced_by"] == ["ISO 19011:2018"]
-    assert by_id["ISO 19011:2002"]["status"] == "withdrawn"
+    # ISO's record says withdrawn (95.99); a published edition replaced it: the catalogue's
+    # "withdrawn, replaced by" is the knowledge base's "replaced"
+    assert by_id["ISO 19011:2002"]["status"] == "replaced"
+    assert by_id["ISO 19011:2002"]["stage"] == "95.99"
     assert by_id["ISO/DIS 19011"]["status"] == "draft"
     # the current draft was seen at 40.00 then at 40.20 (focus-history versions)
     codes = [(ev["code"], ev["date"]) for ev in by_id["ISO/DIS 19011"]["events"]]

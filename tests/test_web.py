@@ -71,7 +71,7 @@ async def test_tables_facets_and_canned_queries(datasette):
     facets = response.json()["facet_results"]
     assert {"publisher", "status"} <= set(facets)
     statuses = {r["value"] for r in facets["status"]["results"]}
-    assert {"current", "withdrawn"} <= statuses
+    assert {"current", "replaced"} <= statuses
     response = await datasette.client.get(
         "/kb/adoptions.json?_shape=array&work=ISO+19011")
     rows = response.json()
@@ -185,8 +185,8 @@ async def test_bulletin_page(built_datasette):
     assert page.status_code == 200
     html = page.text
     # every mention is marked in the text; standards link to their history page
-    assert ('<a class="kb-mention standard" href="/-/standards/ISO%2019011#ISO%2019011%3A2018"'
-            in html)
+    assert ('<a class="kb-mention standard stale" '
+            'href="/-/standards/ISO%2019011#ISO%2019011%3A2018"' in html)
     assert ('class="kb-mention standard stale" '
             'href="/-/standards/GB%2FT%2019011#GB%2FT%2019011-2013"') in html
     assert '<span class="kb-mention committee"' in html and ">ISO/PC302</span>" in html
