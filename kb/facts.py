@@ -65,6 +65,9 @@ EDITION_FIELDS = (
     "withdrawn", "committee", "ics", "ccs", "languages", "pages", "url", "record_source",
     "project_id", "note",
 )
+#: The note of a claim that leaves a field empty on purpose (a curator who knows a value and
+#: judges it wrong): it wins as a value would, and the field stays empty.
+WITHHELD = "left out on purpose"
 #: Date fields: a more precise date that agrees refines the chosen one.
 _DATES = ("published", "effective", "withdrawn")
 #: Stage codes that happen once in an edition's life.
@@ -187,10 +190,17 @@ def edition_facts(subject: str, claims: list[Claim]) -> Facts:
     for name in EDITION_FIELDS:
         if name in ("stage", "status"):
             continue
-        candidates = [c for c in by_property.get(name, ()) if c.value is not None]
+        candidates = [c for c in by_property.get(name, ())
+                      if c.value is not None or c.note == WITHHELD]
         if not candidates:
             continue
         ordered = _fixed_order(candidates)
+        if ordered[0].value is None:  # the best source leaves it empty on purpose
+            support[name] = ordered
+            if any(c.value is not None for c in ordered):
+                conflicts.append(name)
+            continue
+        ordered = [c for c in ordered if c.value is not None]
         value = ordered[0].value
         if name in _DATES:
             value = _refine(value, ordered)
@@ -202,8 +212,13 @@ def edition_facts(subject: str, claims: list[Claim]) -> Facts:
         if differ:
             conflicts.append(name)
     _state(by_property, fields, support)
-    events, event_conflicts = _events(by_property.get("event", []) + _date_events(subject,
-                                                                                 by_property))
+    event_claims = by_property.get("event", []) + _date_events(subject, by_property)
+    for name, ordered in support.items():  # a date left out on purpose: its event too
+        if ordered and ordered[0].value is None and ordered[0].note == WITHHELD:
+            code = _date_codes(subject).get(name)
+            event_claims = [c for c in event_claims if c.key.split("|", 1)[0] != code
+                            or tier(c) <= tier(ordered[0])]
+    events, event_conflicts = _events(event_claims)
     if event_conflicts:
         conflicts.append("events")
     relations = _relations(by_property)
@@ -277,16 +292,20 @@ def _events(claims: list[Claim]) -> tuple[list[tuple], bool]:
     return out, conflict
 
 
+def _date_codes(subject: str) -> dict[str, str | None]:
+    """The stage code each date field stands for."""
+    chinese = _publishers(subject)[1].startswith("cn-")
+    return {"published": "发布" if chinese else "60.60",
+            "withdrawn": "废止" if chinese else "95.99", "effective": "实施" if chinese else None}
+
+
 def _date_events(subject: str, by_property: dict) -> list[Claim]:
     """The stage events a source's dates stand for (published: 60.60 or 发布; withdrawn: 95.99
     or 废止; in force: 实施), so that a date and its event never disagree."""
     if _draft(subject):  # a draft's record dates its circulation, not a publication
         return []
-    chinese = _publishers(subject)[1].startswith("cn-")
-    codes = {"published": "发布" if chinese else "60.60",
-             "withdrawn": "废止" if chinese else "95.99", "effective": "实施" if chinese else None}
     out = []
-    for name, code in codes.items():
+    for name, code in _date_codes(subject).items():
         for c in by_property.get(name, ()):
             if code and c.value:
                 out.append(Claim(c.subject, "event", f"{code}|{c.value}", c.value, None,
@@ -732,6 +751,7 @@ def explain(conn: sqlite3.Connection, edition: str) -> dict[str, dict]:
         value = facts.fields.get(name)
         out[name] = {
             "value": value, "from": source_label(ordered[0]), "tier": _TIER_NAMES[tier(ordered[0])],
+            "withheld": value is None and ordered[0].note == WITHHELD,
             "conflict": name in facts.conflicts,
             "claims": [{"value": c.value, "from": source_label(c), "tier": _TIER_NAMES[tier(c)],
                         "agrees": _same(name, c.value, value)} for c in ordered],

@@ -101,6 +101,8 @@ class Edition:
     record_source: str | None = None  # the public source this record's facts come from
     project_id: str | None = None  # publisher's project or catalogue id
     note: str | None = None  # a remark on the record (e.g. a doubt about a fact)
+    #: fields the source leaves empty on purpose (it knows a value and judges it wrong)
+    withheld: tuple[str, ...] = ()
 
 
 @dataclass

@@ -125,7 +125,8 @@ def edition_text(e: dict) -> str:
 def provenance_line(why: dict, limit: int = 60) -> str:
     """A fact's source, and the values of the sources that disagree: ``2008-12-09 — IEC
     iec.yaml (2026-03-15) ≠ 2009-01 (ISO iso.yaml)``."""
-    line = f"{_short(why['value'], limit)} — {why['from']}"
+    shown = "(left out on purpose)" if why.get("withheld") else _short(why["value"], limit)
+    line = f"{shown} — {why['from']}"
     for claim in why["claims"]:
         if not claim["agrees"]:
             line += f" ≠ {_short(claim['value'], limit)} ({claim['from']})"

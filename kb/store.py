@@ -588,6 +588,10 @@ class Store:
         for name, value in said.items():
             if value is not None:
                 _claim(buffer, key, name, "", value, source_id)
+        for name in e.withheld:
+            if name not in said or said[name] is not None:
+                raise LoadError(f"field {name!r}: left out on purpose and given at once")
+            _claim(buffer, key, name, "", None, source_id, facts.WITHHELD)
         if e.committee:
             buffer.add("committees", (e.committee,), {"reference": e.committee})
         base = d.base

@@ -269,6 +269,8 @@ def _edition(
         url=node.get("url"), record_source=node.get("source", source),
         project_id=str(node["project_id"]) if node.get("project_id") else None,
         note=node.get("note"), **dates,
+        withheld=tuple(f for f in ("published", "effective", "withdrawn")
+                       if f in node and node[f] is None),
     )
     for event in node.get("stages") or []:
         ewhere = f"{name}:{_line(event, line)}"

@@ -298,3 +298,24 @@ def test_nonsense_replacements_are_dropped_and_cycles_refused(tmp_path):
     store.close()
     doctor = CliRunner().invoke(main, ["doctor", "--db", str(db)]).output
     assert "3  dropped-relation" in doctor and "ISO 5:2001 ↔ ISO 5:2005 (a cycle" in doctor
+
+
+def test_a_date_left_out_on_purpose_stays_out(tmp_path):
+    """data/ leaves ISO/IEC 17021:2006's withdrawal date out (IEC's 2012-01-31 is a year after
+    its replacement): IEC's record does not bring it back, and the conflict shows."""
+    db = tmp_path / "kb.db"
+    store = Store(db)
+    store.load(documents_for([ROOT / "data" / "catalogue" / "iso-iec-17021.yaml"]))
+    store.load([_document("iec/iso_iec_17021_2006.yaml", [
+        Provenance("IEC", "2026-03-15"),
+        Edition("ISO/IEC 17021:2006", withdrawn="2012-01-31", published="2006-08-31")])])
+    assert _row(store.conn, "ISO/IEC 17021:2006", "withdrawn", "published") == (
+        None, "2006-08-31")
+    assert store.conn.execute("select count(*) from stage_events where edition_id = ? and "
+                              "code = '95.99' and date != ''", ("ISO/IEC 17021:2006",)
+                              ).fetchone() == (0,)
+    why = facts.explain(store.conn, "ISO/IEC 17021:2006")["withdrawn"]
+    assert why["withheld"] and why["from"].startswith("data/")
+    from kb.render import provenance_line
+    assert provenance_line(why).startswith("(left out on purpose) — data/ iso-iec-17021.yaml")
+    assert "≠ 2012-01-31 (IEC iso_iec_17021_2006.yaml (2026-03-15))" in provenance_line(why)
