@@ -137,6 +137,9 @@ def engine_filters(standard: str | None = None, language: str | None = None,
 
 def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> list[dict]:
     hits = []
+    # equal scores in a stable order, whatever the engine's document order (tantivy's depends
+    # on its indexing threads): by designation, language, clause
+    ranked = sorted(ranked, key=lambda hit: (-float(hit[0]), *hit[1]))
     for score, (edition, language, number) in ranked:
         row = conn.execute("select heading, text, kind from clauses where edition_id = ? and "
                            "language = ? and number = ?", (edition, language, number)

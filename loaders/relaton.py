@@ -78,25 +78,86 @@ def _archive_documents(path: Path) -> Iterator[Document]:
         archive = tarfile.open(path, "r:*")
     except (tarfile.TarError, OSError, EOFError) as error:
         raise LoadError(f"{path}: not a readable archive ({error})") from None
-    count = 0
-    with archive:
+    failure: list[BaseException] = []
+
+    def members() -> Iterator[tuple[str, bytes, bool]]:
         try:
             for member in archive:
                 if not member.isfile() or not member.name.endswith((".yaml", ".yml", ".xml")):
                     continue
                 handle = archive.extractfile(member)
-                if handle is None:
-                    continue
-                data = handle.read()
-                count += 1
-                is_xml = member.name.endswith(".xml")
-                yield Document(
-                    name=f"{path}!{member.name}", sha256=hashlib.sha256(data).hexdigest(),
-                    loader=NAME, records=lambda data=data, is_xml=is_xml: records(data, is_xml),
-                )
+                if handle is not None:
+                    yield f"{path}!{member.name}", handle.read(), member.name.endswith(".xml")
         except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as error:
-            # the members read so far stand; the damaged rest is one failed document
-            yield _damaged(path, count, error)
+            failure.append(error)  # the members read so far stand
+
+    count = 0
+    with archive:
+        for name, data, parsed in _parse_ahead(members()):
+            count += 1
+            yield Document(name=name, sha256=hashlib.sha256(data).hexdigest(), loader=NAME,
+                           records=lambda parsed=parsed: _parsed_records(parsed))
+    if failure:  # the damaged rest is one failed document
+        yield _damaged(path, count, failure[0])
+
+
+#: Archive members parsed per batch in the second process, and batches parsed ahead.
+_BATCH = 200
+_AHEAD = 4
+
+
+def _parse(data: bytes, is_xml: bool) -> tuple[str, object]:
+    """("item", the record's dict) or ("error", the one-line message)."""
+    try:
+        return "item", _from_xml(data) if is_xml else _from_yaml(data)
+    except LoadError as error:
+        return "error", str(error)
+
+
+def _parse_batch(batch: list[tuple[bytes, bool]]) -> list[tuple[str, object]]:
+    return [_parse(data, is_xml) for data, is_xml in batch]
+
+
+def _parse_ahead(members: Iterator[tuple[str, bytes, bool]]) -> Iterator[tuple]:
+    """(name, data, parsed) for each member, in order.  Building the YAML's Python objects is
+    most of a bulk load's time: a second process does it, batches ahead of the store."""
+    import multiprocessing
+    import os
+    from collections import deque
+
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for name, data, is_xml in members:
+            yield name, data, _parse(data, is_xml)
+        return
+    pending: deque = deque()
+
+    def drain(entry):
+        batch, result = entry
+        for (name, data, _), parsed in zip(batch, result.get(), strict=True):
+            yield name, data, parsed
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        batch: list = []
+        for member in members:
+            batch.append(member)
+            if len(batch) == _BATCH:
+                pending.append((batch, pool.apply_async(
+                    _parse_batch, ([(d, x) for _, d, x in batch],))))
+                batch = []
+                while len(pending) > _AHEAD:
+                    yield from drain(pending.popleft())
+        if batch:
+            pending.append((batch, pool.apply_async(_parse_batch,
+                                                    ([(d, x) for _, d, x in batch],))))
+        while pending:
+            yield from drain(pending.popleft())
+
+
+def _parsed_records(parsed: tuple[str, object]) -> Iterator:
+    kind, value = parsed
+    if kind == "error":
+        raise LoadError(str(value))
+    yield from _item_records(value, None)
 
 
 def _damaged(path: Path, count: int, error: BaseException) -> Document:
