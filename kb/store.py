@@ -168,6 +168,7 @@ class Store:
                         self._index_sources()
                     if "claims" in missing:
                         self._claims_from_facts()
+                        self.db["sources"].create_index(["path", "loader"], if_not_exists=True)
                     db["kb_meta"].upsert({"key": "schema_version",
                                           "value": str(SCHEMA_VERSION)}, pk="key")
             return
@@ -297,6 +298,8 @@ class Store:
 
     def _index_sources(self) -> None:
         self.db["sources"].create_index(["sha256", "loader", "loader_version"], unique=True)
+        # the older versions of a file a load supersedes (without it, a scan per document)
+        self.db["sources"].create_index(["path", "loader"], if_not_exists=True)
 
     def _create_bulletins(self) -> None:
         db = self.db
