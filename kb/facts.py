@@ -68,6 +68,9 @@ EDITION_FIELDS = (
 #: The note of a claim that leaves a field empty on purpose (a curator who knows a value and
 #: judges it wrong): it wins as a value would, and the field stays empty.
 WITHHELD = "left out on purpose"
+#: Fields each source describes in its own way (its page, its wording of where the record
+#: comes from, its project number, its remark): different values are not a conflict.
+_DESCRIPTIVE = frozenset({"url", "record_source", "note", "project_id", "languages"})
 #: Date fields: a more precise date that agrees refines the chosen one.
 _DATES = ("published", "effective", "withdrawn")
 #: Stage codes that happen once in an edition's life.
@@ -209,7 +212,7 @@ def edition_facts(subject: str, claims: list[Claim]) -> Facts:
             differ = [c for c in ordered if c.value != value]
         fields[name] = int(value) if name == "pages" else value
         support[name] = ordered
-        if differ:
+        if differ and name not in _DESCRIPTIVE:
             conflicts.append(name)
     _state(by_property, fields, support)
     event_claims = by_property.get("event", []) + _date_events(subject, by_property)
@@ -270,8 +273,9 @@ def _events(claims: list[Claim]) -> tuple[list[tuple], bool]:
             date = claim.value or ""
             merged = False
             for i, (have, behind) in enumerate(chosen):
-                if _agrees(date, have):
-                    chosen[i] = (date if len(date) > len(have) else have, behind)
+                # an undated event ("it happened") agrees with any date of the same step
+                if not date or not have or _agrees(date, have):
+                    chosen[i] = (date, claim) if len(date) > len(have) else (have, behind)
                     merged = True
                     break
             if merged:
@@ -293,10 +297,16 @@ def _events(claims: list[Claim]) -> tuple[list[tuple], bool]:
 
 
 def _date_codes(subject: str) -> dict[str, str | None]:
-    """The stage code each date field stands for."""
-    chinese = _publishers(subject)[1].startswith("cn-")
+    """The stage code each date field stands for (Chinese documents, accreditation bodies'
+    included, go through 发布 … 废止)."""
+    scheme = _publishers(subject)[1]
+    chinese = scheme.startswith("cn-") or scheme in ("cnas", "cnca")
     return {"published": "发布" if chinese else "60.60",
             "withdrawn": "废止" if chinese else "95.99", "effective": "实施" if chinese else None}
+
+
+#: Codes that name the same step in the two lifecycles.
+_SAME_STEP = {"60.60": "发布", "发布": "60.60", "95.99": "废止", "废止": "95.99"}
 
 
 def _date_events(subject: str, by_property: dict) -> list[Claim]:
@@ -304,8 +314,11 @@ def _date_events(subject: str, by_property: dict) -> list[Claim]:
     or 废止; in force: 实施), so that a date and its event never disagree."""
     if _draft(subject):  # a draft's record dates its circulation, not a publication
         return []
+    given = {c.key.split("|", 1)[0] for c in by_property.get("event", ())}
     out = []
     for name, code in _date_codes(subject).items():
+        if code in _SAME_STEP and code not in given and _SAME_STEP[code] in given:
+            code = _SAME_STEP[code]  # a source names the step in the other lifecycle's words
         for c in by_property.get(name, ()):
             if code and c.value:
                 out.append(Claim(c.subject, "event", f"{code}|{c.value}", c.value, None,
@@ -764,6 +777,8 @@ _SAME_STATUS = {"replaced": "withdrawn"}
 
 
 def _same(name: str, claimed: str | None, shown: object) -> bool:
+    if name in _DESCRIPTIVE:
+        return True
     if claimed is None or shown is None:
         return claimed == shown
     if name in _DATES:

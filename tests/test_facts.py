@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,23 @@ def test_a_date_left_out_on_purpose_stays_out(tmp_path):
     from kb.render import provenance_line
     assert provenance_line(why).startswith("(left out on purpose) — data/ iso-iec-17021.yaml")
     assert "≠ 2012-01-31 (IEC iso_iec_17021_2006.yaml (2026-03-15))" in provenance_line(why)
+
+
+def test_the_embedded_catalogue_keeps_the_rules(tmp_path):
+    """data/ as built: no edition published twice (a 发布 event and a published date are one
+    step), nothing current that a published edition replaces, no cycles, no conflicts within."""
+    from click.testing import CliRunner
+
+    from kb import doctor
+    from kb.cli import main
+
+    db = tmp_path / "kb.db"
+    assert CliRunner().invoke(main, ["build", "--db", str(db), "-q"]).exit_code == 0
+    found = {f.name: f for f in doctor.run(sqlite3.connect(db))}
+    for name in ("published-twice", "current-but-replaced", "replacement-cycle",
+                 "undated-duplicate", "dated-outside-year", "conflicting-sources"):
+        assert found[name].count == 0, (name, found[name].examples)
+    events = sqlite3.connect(db).execute(
+        "select code, date from stage_events where edition_id = 'CNAS-CC121:2017' and "
+        "code in ('发布', '60.60')").fetchall()
+    assert events == [("发布", "2017-04-15")]
