@@ -438,6 +438,10 @@ def show(db_path: str, as_json: bool, designation: str) -> None:
     _print(_ask(queries.edition, db_path, designation), as_json, render.edition_text)
 
 
+_EARLIER_SCHEMA = ("this knowledge base was written by an earlier version of kb, without "
+                   "sources' claims: `kb load` any file (or `kb build`) brings it up to date")
+
+
 @main.command("changes")
 @_db_option
 @click.option("--since", help="Only changes logged on or after this date (YYYY-MM-DD).")
@@ -452,7 +456,12 @@ def changes_command(db_path: str, since: str | None, code: str | None, as_json: 
         since = check_date(since, "--since")
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    rows = queries.changes(_connect(db_path), since, code)
+    from kb import facts
+
+    conn = _connect(db_path)
+    if not facts.has_claims(conn):
+        raise click.ClickException(_EARLIER_SCHEMA)
+    rows = queries.changes(conn, since, code)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -470,8 +479,11 @@ def changes_command(db_path: str, since: str | None, code: str | None, as_json: 
 def doctor(db_path: str, strict: bool, as_json: bool) -> None:
     """What breaks the catalogue's own rules: counts and examples (see kb/doctor.py)."""
     from kb import doctor as checks
+    from kb import facts
 
     conn = _connect(db_path)
+    if not facts.has_claims(conn):
+        raise click.ClickException(_EARLIER_SCHEMA)
     findings = checks.run(conn)
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))

@@ -56,7 +56,7 @@ from kb.designation import DesignationError, parse
 from kb.model import OBSERVED_NOTE
 
 __all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "explain",
-           "dated_twins", "sensible", "snapshot", "source_label",
+           "dated_twins", "has_claims", "sensible", "snapshot", "source_label",
            "tier"]
 
 #: The edition columns that come from claims (the others come from the designation).
@@ -734,6 +734,11 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
 # --- explanations ----------------------------------------------------------------------------
 
 
+def has_claims(conn: sqlite3.Connection) -> bool:
+    """False for a database written before claims (schema < 5): any load brings it up."""
+    return conn.execute("select 1 from sqlite_master where name = 'claims'").fetchone() is not None
+
+
 def source_label(claim: Claim) -> str:
     """Where a claim comes from, short: the origin, the file and the date it was said."""
     if claim.loader == "rule":
@@ -746,6 +751,8 @@ def source_label(claim: Claim) -> str:
 def explain(conn: sqlite3.Connection, edition: str) -> dict[str, dict]:
     """For each field of ``edition``, the value shown, where it comes from and, if sources
     disagree, their values: ``{field: {"value", "from", "tier", "conflict", "claims": [...]}}``."""
+    if not has_claims(conn):  # a database of an earlier schema, not yet brought up
+        return {}
     claims = next(iter(dict(_claims(conn, [edition])).values()), [])
     facts = edition_facts(edition, claims)
     row = conn.execute("select status from editions where id = ?", (edition,)).fetchone()

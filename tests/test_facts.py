@@ -340,3 +340,34 @@ def test_the_embedded_catalogue_keeps_the_rules(tmp_path):
         "select code, date from stage_events where edition_id = 'CNAS-CC121:2017' and "
         "code in ('发布', '60.60')").fetchall()
     assert events == [("发布", "2017-04-15")]
+
+
+def test_a_database_of_an_earlier_schema(tmp_path):
+    """Read commands work on a schema-4 database (no claims yet); doctor says what to do; a
+    load brings it up, its facts becoming claims of the sources that wrote them."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = tmp_path / "kb.db"
+    store = Store(db)
+    store.load([_document("a.yaml", [Provenance("ISO"), Edition("ISO 1:2001", stage="95.99",
+                                                                 published="2001-05")])])
+    store.close()
+    conn = sqlite3.connect(db)  # as schema 4 left it: facts only
+    for table in ("claims", "aliases", "changes"):
+        conn.execute(f"drop table {table}")
+    conn.commit()
+    conn.close()
+    runner = CliRunner()
+    shown = runner.invoke(main, ["show", "--db", str(db), "ISO 1:2001"])
+    assert shown.exit_code == 0 and "published 2001-05" in shown.output
+    doctor = runner.invoke(main, ["doctor", "--db", str(db)])
+    assert doctor.exit_code == 1 and "earlier version of kb" in doctor.output
+    assert "Traceback" not in doctor.output
+    store = Store(db)  # opening for writing brings it up
+    assert store.conn.execute("select count(*) from claims where subject = 'ISO 1:2001'"
+                              ).fetchone()[0] >= 2
+    store.load([_document("b.yaml", [Provenance("ISO", "2030-01-01"),
+                                     Edition("ISO 1:2001", stage="95.99")])])
+    assert _row(store.conn, "ISO 1:2001", "published", "status") == ("2001-05", "withdrawn")
