@@ -672,13 +672,8 @@ def _work(designation: str) -> str | None:
 
 
 def _replaced_objects(conn: sqlite3.Connection, subjects: list[str]) -> set[str]:
-    out: set[str] = set()
-    for i in range(0, len(subjects), 500):
-        chunk = subjects[i:i + 500]
-        out.update(r[0] for r in conn.execute(
-            f"select object from relations where type = 'replaces' and subject in "
-            f"({','.join('?' * len(chunk))})", chunk))
-    return out
+    return {r[0] for r in _chunked(conn, "select object from relations where type = 'replaces' "
+                                         "and subject in ({})", subjects)}
 
 
 #: Statuses of a published edition that puts the one it replaces out of force ("upcoming":
