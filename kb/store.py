@@ -136,6 +136,7 @@ class Store:
         self._touched: set[str] = set()  # editions whose claims changed, not yet derived
         self._summary = LoadSummary()
         self._provenance = Provenance()  # of the document being read
+        self._columns: dict[str, tuple[str, ...]] = {}  # each table's, for writing rows
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -653,47 +654,27 @@ class Store:
         self._touched.update(key[0] for key in buffer.rows["claims"])
         for table in ("sources", "committees", "ics", "works", "editions", "claims", "clauses",
                       "terms", "citations", "bulletins", "articles", "mentions"):
-            rows = buffer.rows[table]
-            if not rows:
-                continue
-            pk = self._PKS[table]
-            merged = self._merge_with_stored(table, pk, list(rows.values()))
-            self.db[table].upsert_all(merged, pk=pk, batch_size=500)
+            if buffer.rows[table]:
+                self._upsert(table, buffer.rows[table].values())
         buffer.clear()
 
-    def _merge_with_stored(self, table: str, pk, rows: list[dict]) -> list[dict]:
-        columns = self.db[table].columns_dict
-        if isinstance(pk, tuple):  # link tables: nothing to merge but the non-key columns
-            complete = [{c: row.get(c) for c in columns} for row in rows]
-            keyed = {tuple(r[c] for c in pk): r for r in complete}
-            self._fill_from_stored(table, pk, keyed)
-            return list(keyed.values())
-        keyed = {row[pk]: {c: row.get(c) for c in columns} for row in rows}
-        self._fill_from_stored(table, (pk,), {(k,): v for k, v in keyed.items()})
-        return list(keyed.values())
+    def _upsert(self, table: str, rows: Iterable[dict]) -> None:
+        """Write rows by primary key in one ``executemany``: a value given replaces the stored
+        one, a field left empty keeps the stored value (measured 4x faster than sqlite-utils'
+        ``upsert_all`` with a read-back merge; benchmarks/catalogue_load.py)."""
+        pk = self._PKS[table]
+        keys = pk if isinstance(pk, tuple) else (pk,)
+        columns = self._columns.get(table)
+        if columns is None:
+            columns = self._columns[table] = tuple(self.db[table].columns_dict)
+        names = ", ".join(f"[{c}]" for c in columns)
+        rest = [c for c in columns if c not in keys]
+        update = ", ".join(f"[{c}] = coalesce(excluded.[{c}], [{c}])" for c in rest)
+        sql = (f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))}) "
+               f"on conflict ({', '.join(f'[{k}]' for k in keys)}) "
+               + (f"do update set {update}" if update else "do nothing"))
+        self.conn.executemany(sql, [tuple(row.get(c) for c in columns) for row in rows])
 
-    def _fill_from_stored(self, table: str, pk: tuple, keyed: dict[tuple, dict]) -> None:
-        """Fill the fields a row leaves empty from the stored row with the same key."""
-        firsts = list(dict.fromkeys(k[0] for k in keyed))
-        for i in range(0, len(firsts), 500):
-            chunk = firsts[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            cursor = self.conn.execute(
-                f"select * from [{table}] where [{pk[0]}] in ({marks})", chunk
-            )
-            self._merge_rows(cursor, pk, keyed)
-
-    @staticmethod
-    def _merge_rows(cursor: sqlite3.Cursor, pk: tuple, keyed: dict[tuple, dict]) -> None:
-        names = [d[0] for d in cursor.description]
-        for values in cursor:
-            stored = dict(zip(names, values, strict=True))
-            row = keyed.get(tuple(stored[c] for c in pk))
-            if row is None:
-                continue
-            for name, value in stored.items():
-                if row.get(name) is None and value is not None:
-                    row[name] = value
 
 def _claim(buffer: _Buffer, subject: str, prop: str, key: str, value: str | None,
            source_id: int, note: str | None = None) -> None:
