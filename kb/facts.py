@@ -47,9 +47,9 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple as dataclass_values
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from kb import stages
 from kb.designation import DesignationError, parse
@@ -87,8 +87,7 @@ _TIER_NAMES = ("curated", "own record", "other catalogue", "crawler observation"
 _ORIGIN_SCHEMES = {"SAMR": ("cn-national",), "SAC": ("cn-national",)}
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
     """One thing one source says about one edition."""
 
     subject: str
@@ -139,8 +138,10 @@ def _said(claim: Claim) -> str:
     return claim.said or ""
 
 
-def _fixed_order(claims: Iterable[Claim]) -> list[Claim]:
+def _fixed_order(claims: list[Claim]) -> list[Claim]:
     """Lowest tier first; within a tier the newest said, then the source path."""
+    if len(claims) == 1:
+        return claims
     by_said = sorted(claims, key=lambda c: (c.path, c.source))
     by_said.sort(key=_said, reverse=True)
     return sorted(by_said, key=tier)
@@ -370,46 +371,60 @@ def derive(conn: sqlite3.Connection, subjects: Iterable[str], at: str | None = N
     replaced_before = _replaced_objects(conn, subjects)
     watched = sorted(set(subjects) | replaced_before)
     before = _tracked(conn, watched)
-    columns = [*EDITION_FIELDS, "stage_label", "source_id", "conflicts"]
-    assignments = ", ".join(f"{c} = ?" for c in columns)
     own: dict[str, str | None] = {}  # the status each edition's own claims give
-    for subject, claims in _member_claims(conn, members):
-        if any(c.property in _EDITION_PROPERTIES for c in claims):
-            _ensure_row(conn, subject)
-        facts = edition_facts(subject, claims)
-        fields = facts.fields
-        own[subject] = fields.get("status")
-        winner = (facts.support.get("status") or facts.support.get("stage")
-                  or next(iter(facts.support.values()), None))
-        values = [fields.get(c) for c in EDITION_FIELDS] + [
-            fields.get("stage_label"), winner[0].source if winner else None,
-            ",".join(facts.conflicts) or None]
-        conn.execute(f"update editions set {assignments} where id = ?", (*values, subject))
-        conn.execute("delete from stage_events where edition_id = ?", (subject,))
-        conn.executemany(
-            "insert into stage_events(edition_id, code, date, label, note, source_id) "
-            "values (?, ?, ?, ?, ?, ?)",
-            [(subject, code, date, stages.label(code), note, source)
-             for code, date, note, source in facts.events])
-        conn.execute("delete from edition_ics where edition_id = ?", (subject,))
-        conn.executemany("insert or ignore into edition_ics(edition_id, ics_code) values (?, ?)",
-                         [(subject, code) for code in json.loads(fields.get("ics") or "[]")])
-        conn.execute("delete from relations where subject = ?", (subject,))
-        subject_work = _work(subject)
-        conn.executemany(
-            "insert into relations(subject, type, object, degree, note, subject_work, "
-            "object_work, source_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(subject, kind, obj, degree, note, subject_work, _work(obj), source)
-             for kind, obj, degree, note, source in _resolved(conn, subject, facts.relations)])
+    for chunk in _member_claims(conn, members):
+        own.update(_write_facts(conn, [(s, c, edition_facts(s, c)) for s, c in chunk]))
     # what these editions replace, now or before, may change status: their own claims again
     objects = (replaced_before | _replaced_objects(conn, subjects)) - own.keys()
-    for subject, claims in _member_claims(conn, _members(conn, objects)):
-        own[subject] = edition_facts(subject, claims).fields.get("status")
+    for chunk in _member_claims(conn, _members(conn, objects)):
+        for subject, claims in chunk:
+            own[subject] = edition_facts(subject, claims).fields.get("status")
     _replacement_status(conn, own)
     _work_titles(conn, sorted({w for w in map(_work, subjects) if w}))
     watched = sorted(set(watched) | own.keys())
     _log_changes(conn, before, _tracked(conn, watched), at)
     return len(subjects)
+
+
+_FACT_COLUMNS = (*EDITION_FIELDS, "stage_label", "source_id", "conflicts")
+
+
+def _write_facts(conn: sqlite3.Connection, derived: list[tuple[str, list[Claim], Facts]]
+                 ) -> dict[str, str | None]:
+    """Write the derived facts of a few hundred editions in a few statements; return the
+    status each edition's own claims give."""
+    subjects = [s for s, _, _ in derived]
+    marks = ",".join("?" * len(subjects))
+    _ensure_rows(conn, [s for s, claims, _ in derived
+                        if any(c.property in _EDITION_PROPERTIES for c in claims)])
+    updates, events, ics, own = [], [], [], {}
+    for subject, _, facts in derived:
+        fields = facts.fields
+        own[subject] = fields.get("status")
+        winner = (facts.support.get("status") or facts.support.get("stage")
+                  or next(iter(facts.support.values()), None))
+        updates.append([fields.get(c) for c in EDITION_FIELDS] + [
+            fields.get("stage_label"), winner[0].source if winner else None,
+            ",".join(facts.conflicts) or None, subject])
+        events += [(subject, code, date, stages.label(code), note, source)
+                   for code, date, note, source in facts.events]
+        ics += [(subject, code) for code in json.loads(fields.get("ics") or "[]")]
+    conn.executemany(f"update editions set {', '.join(f'{c} = ?' for c in _FACT_COLUMNS)} "
+                     "where id = ?", updates)
+    conn.execute(f"delete from stage_events where edition_id in ({marks})", subjects)
+    conn.executemany("insert into stage_events(edition_id, code, date, label, note, source_id) "
+                     "values (?, ?, ?, ?, ?, ?)", events)
+    conn.execute(f"delete from edition_ics where edition_id in ({marks})", subjects)
+    conn.executemany("insert or ignore into edition_ics(edition_id, ics_code) values (?, ?)",
+                     ics)
+    conn.execute(f"delete from relations where subject in ({marks})", subjects)
+    conn.executemany(
+        "insert into relations(subject, type, object, degree, note, subject_work, "
+        "object_work, source_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(subject, kind, obj, degree, note, _work(subject), _work(obj), source)
+         for subject, kind, obj, degree, note, source in _resolved(
+             conn, [(s, f.relations) for s, _, f in derived])])
+    return own
 
 
 #: The facts whose changes are logged (``changes``), and the codes of the log, after
@@ -470,6 +485,10 @@ def _identify(conn: sqlite3.Connection, subjects: set[str]) -> dict[str, set[str
     undated = sorted(s for s in subjects | twins if _undated(s))
     before = dict(_chunked(conn, "select alias, edition from aliases where alias in ({})",
                            undated))
+    # a record with no claims describes nothing: only those with claims can be aliases
+    undated = [r[0] for r in _chunked(
+        conn, "select distinct subject from claims where subject in ({}) order by subject",
+        undated)]
     now: dict[str, str] = {}
     for alias in undated:
         edition = _dated_twin(conn, alias)
@@ -539,35 +558,41 @@ def _drop_rows(conn: sqlite3.Connection, edition: str) -> None:
         conn.execute(sql, (edition,))
 
 
-def _ensure_row(conn: sqlite3.Connection, edition: str) -> None:
-    """The edition's row (what its designation says), if a merge had removed it."""
-    if conn.execute("select 1 from editions where id = ?", (edition,)).fetchone():
-        return
-    d = parse(edition).edition
-    conn.execute("insert or ignore into editions(id, work_id, kind, publisher, doctype, "
-                 "draft_stage, year) values (?, ?, ?, ?, ?, ?, ?)",
-                 (d.canonical, d.work.canonical, d.kind, "/".join(d.publishers), d.doctype,
-                  d.draft_stage, d.year))
+def _ensure_rows(conn: sqlite3.Connection, editions: list[str]) -> None:
+    """The editions' rows (what their designations say), where a merge had removed them."""
+    have = {r[0] for r in _chunked(conn, "select id from editions where id in ({})", editions)}
+    rows = []
+    for edition in editions:
+        if edition not in have:
+            d = parse(edition).edition
+            rows.append((d.canonical, d.work.canonical, d.kind, "/".join(d.publishers),
+                         d.doctype, d.draft_stage, d.year))
+    conn.executemany("insert or ignore into editions(id, work_id, kind, publisher, doctype, "
+                     "draft_stage, year) values (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def _resolved(conn: sqlite3.Connection, subject: str, relations: list[tuple]) -> list[tuple]:
-    """Relations with their objects through ``aliases``, without self-relations and without
-    replacements that make no sense (:func:`sensible`)."""
-    objects = sorted({r[1] for r in relations})
+def _resolved(conn: sqlite3.Connection, relations: list[tuple[str, list[tuple]]]
+              ) -> list[tuple]:
+    """(subject, type, object, degree, note, source) for each subject's relations, their
+    objects through ``aliases``, without self-relations and without replacements that make
+    no sense (:func:`sensible`) or that the object claims back (a cycle)."""
+    objects = sorted({r[1] for _, rs in relations for r in rs})
     alias = dict(_chunked(conn, "select alias, edition from aliases where alias in ({})",
                           objects))
-    back = _claimed_back(conn, subject, [alias.get(r[1], r[1]) for r in relations
-                                         if r[0] == "replaces"])
-    out, seen = [], set()
-    for kind, obj, degree, note, source in relations:
-        obj = alias.get(obj, obj)
-        if obj == subject or (kind, obj) in seen or not sensible(subject, kind, obj):
-            continue
-        if kind == "replaces" and obj in back:  # a cycle: neither claim can be right
-            REFUSED.add(" ↔ ".join(sorted((subject, obj))))
-            continue
-        seen.add((kind, obj))
-        out.append((kind, obj, degree, note, source))
+    back = _claimed_back(conn, {(subject, alias.get(r[1], r[1])) for subject, rs in relations
+                                for r in rs if r[0] == "replaces"})
+    out = []
+    for subject, rs in relations:
+        seen = set()
+        for kind, obj, degree, note, source in rs:
+            obj = alias.get(obj, obj)
+            if obj == subject or (kind, obj) in seen or not sensible(subject, kind, obj):
+                continue
+            if kind == "replaces" and (subject, obj) in back:  # neither claim can be right
+                REFUSED.add(" ↔ ".join(sorted((subject, obj))))
+                continue
+            seen.add((kind, obj))
+            out.append((subject, kind, obj, degree, note, source))
     return out
 
 
@@ -575,23 +600,24 @@ def _resolved(conn: sqlite3.Connection, subject: str, relations: list[tuple]) ->
 REFUSED: set[str] = set()
 
 
-def _claimed_back(conn: sqlite3.Connection, subject: str, objects: list[str]) -> set[str]:
-    """The objects that some source says replace ``subject`` (directly or as an alias)."""
-    if not objects:
+def _claimed_back(conn: sqlite3.Connection, pairs: set[tuple[str, str]]
+                  ) -> set[tuple[str, str]]:
+    """The (subject, object) pairs where some source says the object replaces the subject
+    (each directly or as an alias)."""
+    if not pairs:
         return set()
-    names = {subject} | {a for (a,) in conn.execute(
-        "select alias from aliases where edition = ?", (subject,))}
-    marks = ",".join("?" * len(names))
-    found = set()
-    for obj in objects:
-        members = [obj] + [a for (a,) in conn.execute(
-            "select alias from aliases where edition = ?", (obj,))]
-        rows = conn.execute(
-            f"select 1 from claims where subject in ({','.join('?' * len(members))}) and "
-            f"property = 'replaces' and key in ({marks}) limit 1", (*members, *names))
-        if rows.fetchone() and sensible(obj, "replaces", subject):
-            found.add(obj)
-    return found
+    names = {e: {e} for pair in pairs for e in pair}
+    for alias, edition in _chunked(conn, "select alias, edition from aliases where edition "
+                                         "in ({})", sorted(names)):
+        names[edition].add(alias)
+    claimed = set()  # (claimer, key): a claim that the claimer replaces the key
+    for subject, key in _chunked(
+            conn, "select subject, key from claims where property = 'replaces' and subject "
+                  "in ({})", sorted({n for _, obj in pairs for n in names[obj]})):
+        claimed.add((subject, key))
+    return {(subject, obj) for subject, obj in pairs
+            if any((m, n) in claimed for m in names[obj] for n in names[subject])
+            and sensible(obj, "replaces", subject)}
 
 
 def sensible(subject: str, kind: str, obj: str) -> bool:
@@ -621,9 +647,9 @@ def _chunked(conn: sqlite3.Connection, sql: str, values: list[str]) -> list[tupl
 
 
 def _member_claims(conn: sqlite3.Connection, members: dict[str, set[str]]
-                   ) -> Iterator[tuple[str, list[Claim]]]:
-    """(edition, its claims and those of the records that describe it, as its own), a few
-    hundred editions at a time."""
+                   ) -> Iterator[list[tuple[str, list[Claim]]]]:
+    """Lists of a few hundred (edition, its claims and those of the records that describe
+    it, as its own)."""
     editions = sorted(members)
     for i in range(0, len(editions), 500):
         chunk = editions[i:i + 500]
@@ -632,9 +658,8 @@ def _member_claims(conn: sqlite3.Connection, members: dict[str, set[str]]
         for subject, claims in _claims(conn, sorted(owner)):
             edition = owner[subject]
             grouped[edition] += claims if subject == edition else [
-                Claim(edition, *dataclass_values(c)[1:]) for c in claims]
-        for edition in chunk:
-            yield edition, grouped.get(edition, [])
+                c._replace(subject=edition) for c in claims]
+        yield [(edition, grouped.get(edition, [])) for edition in chunk]
 
 
 def _work_titles(conn: sqlite3.Connection, works: list[str]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,10 @@ DOCUMENT_ERRORS = (
 )
 
 _FLUSH_ROWS = 20_000  # rows buffered before they are written
-_COMMIT_DOCUMENTS = 2_000  # documents per outer transaction
+_COMMIT_DOCUMENTS = 2_000  # documents per flush, at most
+#: Seconds between commits of a long load: each commit syncs the file (~0.1 s on a large
+#: database), and a load killed in between loses at most this much work.
+_COMMIT_SECONDS = 10.0
 
 
 @dataclass
@@ -359,6 +363,7 @@ class Store:
         buffer = _Buffer()
         seen: set[tuple[str, str, int]] = set()
         in_batch = 0
+        committed = time.monotonic()
         self.db.execute("BEGIN")
         try:
             for document in documents:
@@ -369,9 +374,11 @@ class Store:
                     buffer.done.clear()
                     self._derive()
                     self._index_pending()
-                    self.db.execute("COMMIT")
-                    self.db.execute("BEGIN")
                     in_batch = 0
+                    if time.monotonic() - committed >= _COMMIT_SECONDS:
+                        self.db.execute("COMMIT")
+                        self.db.execute("BEGIN")
+                        committed = time.monotonic()
                 if progress:
                     progress(document, outcome)
             self._flush(buffer)

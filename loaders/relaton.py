@@ -74,36 +74,23 @@ def documents(path: Path) -> Iterator[Document]:
 
 def _archive_documents(path: Path) -> Iterator[Document]:
     try:
-        archive = tarfile.open(path, "r:*")
-    except (tarfile.TarError, OSError, EOFError) as error:
+        tarfile.open(path, "r:*").close()
+    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as error:
         raise LoadError(f"{path}: not a readable archive ({error})") from None
-    failure: list[BaseException] = []
-
-    def members() -> Iterator[tuple[str, bytes, bool]]:
-        try:
-            for member in archive:
-                if not member.isfile() or not member.name.endswith((".yaml", ".yml", ".xml")):
-                    continue
-                handle = archive.extractfile(member)
-                if handle is not None:
-                    yield f"{path}!{member.name}", handle.read(), member.name.endswith(".xml")
-        except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as error:
-            failure.append(error)  # the members read so far stand
-
     count = 0
-    with archive:
-        for name, data, parsed in _parse_ahead(members()):
-            count += 1
-            yield Document(name=name, sha256=hashlib.sha256(data).hexdigest(), loader=NAME,
-                           records=lambda parsed=parsed: _parsed_records(parsed))
-    if failure:  # the damaged rest is one failed document
-        yield _damaged(path, count, failure[0])
+    for entry in _read_ahead(path):
+        if entry[0] is None:  # the damaged rest is one failed document
+            yield _damaged(path, count, entry[2])
+            return
+        name, digest, parsed = entry
+        count += 1
+        yield Document(name=name, sha256=digest, loader=NAME,
+                       records=lambda parsed=parsed: _parsed_records(parsed))
 
 
-#: Archive members parsed per batch in the second process, and batches parsed ahead.
+#: Archive members read per batch in the second process, and batches read ahead.
 _BATCH = 200
-_AHEAD = 4
-
+_AHEAD = 8
 
 #: What reading one record may raise: the document fails, with the message, as in the store.
 _RECORD_ERRORS = (LoadError, DesignationError, stages.StageError, ValueError, KeyError,
@@ -122,43 +109,70 @@ def _parse(data: bytes, is_xml: bool) -> tuple[list, BaseException | None]:
     return out, None
 
 
-def _parse_batch(batch: list[tuple[bytes, bool]]) -> list[tuple[list, BaseException | None]]:
-    return [_parse(data, is_xml) for data, is_xml in batch]
+def _read_members(path: Path) -> Iterator[list[tuple]]:
+    """Batches of (member name, sha256, parsed) in archive order; a damaged archive ends
+    with (None, None, the error): the members read so far stand."""
+    batch: list[tuple] = []
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            for member in archive:
+                if not member.isfile() or not member.name.endswith((".yaml", ".yml", ".xml")):
+                    continue
+                handle = archive.extractfile(member)
+                if handle is None:
+                    continue
+                data = handle.read()
+                batch.append((f"{path}!{member.name}", hashlib.sha256(data).hexdigest(),
+                              _parse(data, member.name.endswith(".xml"))))
+                if len(batch) == _BATCH:
+                    yield batch
+                    batch = []
+    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as error:
+        batch.append((None, None, error))
+    if batch:
+        yield batch
 
 
-def _parse_ahead(members: Iterator[tuple[str, bytes, bool]]) -> Iterator[tuple]:
-    """(name, data, parsed) for each member, in order.  Reading YAML into records is half of a
-    bulk load's time: a second process does it, batches ahead of the store."""
+def _reader(path: Path, queue) -> None:  # the second process
+    try:
+        for batch in _read_members(path):
+            queue.put(batch)
+    finally:
+        queue.put(None)
+
+
+def _read_ahead(path: Path) -> Iterator[tuple]:
+    """(name, sha256, parsed) for each member, in order.  Decompressing the archive and
+    reading YAML into records is half of a bulk load's time: a second process does it,
+    batches ahead of the store."""
     import multiprocessing
     import os
-    from collections import deque
+    import queue as queues
 
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for name, data, is_xml in members:
-            yield name, data, _parse(data, is_xml)
+        for batch in _read_members(path):
+            yield from batch
         return
-    pending: deque = deque()
-
-    def drain(entry):
-        batch, result = entry
-        for (name, data, _), parsed in zip(batch, result.get(), strict=True):
-            yield name, data, parsed
-
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        batch: list = []
-        for member in members:
-            batch.append(member)
-            if len(batch) == _BATCH:
-                pending.append((batch, pool.apply_async(
-                    _parse_batch, ([(d, x) for _, d, x in batch],))))
-                batch = []
-                while len(pending) > _AHEAD:
-                    yield from drain(pending.popleft())
-        if batch:
-            pending.append((batch, pool.apply_async(_parse_batch,
-                                                    ([(d, x) for _, d, x in batch],))))
-        while pending:
-            yield from drain(pending.popleft())
+    context = multiprocessing.get_context("fork")
+    pending = context.Queue(maxsize=_AHEAD)
+    worker = context.Process(target=_reader, args=(path, pending), daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                batch = pending.get(timeout=5)
+            except queues.Empty:
+                if not worker.is_alive():
+                    raise LoadError(f"{path}: the archive reader stopped "
+                                    f"(exit code {worker.exitcode})") from None
+                continue
+            if batch is None:
+                break
+            yield from batch
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
 
 
 def _parsed_records(parsed: tuple[list, BaseException | None]) -> Iterator:
