@@ -13,6 +13,7 @@ turns records into rows with sqlite-utils, keyed by canonical designation:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sqlite3
 import time
@@ -62,6 +63,13 @@ _COMMIT_DOCUMENTS = 2_000  # documents per flush, at most
 #: Seconds between commits of a long load: each commit syncs the file (~0.1 s on a large
 #: database), and a load killed in between loses at most this much work.
 _COMMIT_SECONDS = 10.0
+#: Editions whose facts are derived together, at most (and then committed): bounds the
+#: memory of one derivation.
+_DERIVE_EDITIONS = 20_000
+#: The collector's thresholds while loading: the default (700 allocations) walks the
+#: hundreds of thousands of live claims over and over; measured on both Relaton bulk
+#: archives, 68 s -> 48 s.
+_GC_THRESHOLD = (50_000, 20, 1000)
 
 
 @dataclass
@@ -144,7 +152,7 @@ class Store:
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute("PRAGMA cache_size = -200000")
+        self.db.execute("PRAGMA cache_size = -100000")
         self.db.execute("PRAGMA temp_store = MEMORY")
         self._ensure_schema()
 
@@ -364,6 +372,8 @@ class Store:
         seen: set[tuple[str, str, int]] = set()
         in_batch = 0
         committed = time.monotonic()
+        collector = gc.get_threshold()
+        gc.set_threshold(*_GC_THRESHOLD)
         self.db.execute("BEGIN")
         try:
             for document in documents:
@@ -372,10 +382,13 @@ class Store:
                 if buffer.size() >= _FLUSH_ROWS or in_batch >= _COMMIT_DOCUMENTS:
                     self._flush(buffer)
                     buffer.done.clear()
-                    self._derive()
-                    self._index_pending()
                     in_batch = 0
-                    if time.monotonic() - committed >= _COMMIT_SECONDS:
+                    if (time.monotonic() - committed >= _COMMIT_SECONDS
+                            or len(self._touched) >= _DERIVE_EDITIONS):
+                        # derived once per transaction: an edition touched by many flushes,
+                        # and what it replaces, is derived once
+                        self._derive()
+                        self._index_pending()
                         self.db.execute("COMMIT")
                         self.db.execute("BEGIN")
                         committed = time.monotonic()
@@ -395,6 +408,8 @@ class Store:
             if self.conn.in_transaction:
                 self.db.execute("ROLLBACK")
             raise
+        finally:
+            gc.set_threshold(*collector)
         return summary
 
     def _load_one(self, document: Document, batch: _Buffer, seen: set, summary: LoadSummary):
