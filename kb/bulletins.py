@@ -12,11 +12,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from kb import stages
+from kb import facts, stages
 from kb.designation import DesignationError, parse
 from kb.queries import NotFound, dict_rows, latest_edition
 
-__all__ = ["bulletin", "check", "find", "listing", "references", "resolve_citation"]
+__all__ = ["bulletin", "check", "find", "listing", "references", "resolve_citation",
+           "work_changes"]
 
 #: Editor's order of schemes in a reference table: international, national, sector, others.
 SCHEME_ORDER = {"iso": 0, "iec": 0, "cn-national": 1, "cn-sector": 2, "cn-local": 3,
@@ -197,8 +198,10 @@ def _stale(m: dict, as_of: str | None, conn) -> str | None:
     return None
 
 
-def check(conn: sqlite3.Connection, ref: str) -> dict:
-    """The bulletin's stale citations, one per distinct citation, in text order."""
+def check(conn: sqlite3.Connection, ref: str, since: str | None = None) -> dict:
+    """The bulletin's stale citations, one per distinct citation, in text order; with
+    ``since`` (a date), also what loads and ``kb update`` changed since then in the standards
+    it cites (``changed``: per cited work, its logged changes)."""
     b = bulletin(conn, ref)
     seen, stale = set(), []
     for m in b["mentions"]:
@@ -207,8 +210,37 @@ def check(conn: sqlite3.Connection, ref: str) -> dict:
             stale.append({k: m[k] for k in ("start", "end", "as_written", "canonical", "kind",
                                             "resolved", "status", "latest", "stale",
                                             "article")})
-    return {"bulletin": b["id"], "date": b["date"], "stale": stale,
-            "mentions": len(b["mentions"])}
+    result = {"bulletin": b["id"], "date": b["date"], "stale": stale,
+              "mentions": len(b["mentions"])}
+    if since:
+        if not facts.has_claims(conn):
+            raise NotFound("this knowledge base was written by an earlier version of kb and "
+                           "has no change log: `kb load` any file (or `kb build`) brings it up")
+        cited: dict[str, dict] = {}
+        for m in b["mentions"]:
+            if m.get("work") and m["work"] not in cited:
+                cited[m["work"]] = {"work": m["work"], "as_written": m["as_written"],
+                                    "resolved": m["resolved"]}
+        logged = work_changes(conn, list(cited), since)
+        result["since"] = since
+        result["changed"] = [{**c, "changes": logged[w]} for w, c in cited.items()
+                             if logged.get(w)]
+    return result
+
+
+def work_changes(conn: sqlite3.Connection, works: list[str], since: str
+                 ) -> dict[str, list[dict]]:
+    """The changes logged on or after ``since`` to the editions of each work, oldest first."""
+    out: dict[str, list[dict]] = {}
+    for i in range(0, len(works), 500):
+        chunk = works[i:i + 500]
+        for row in dict_rows(conn, f"""select e.work_id as work, c.at, c.code,
+                                     c.edition_id as edition, c.field, c.old, c.new
+                                from changes c join editions e on e.id = c.edition_id
+                                where e.work_id in ({",".join("?" * len(chunk))}) and c.at >= ?
+                                order by c.at, c.id""", (*chunk, since)):
+            out.setdefault(row.pop("work"), []).append(row)
+    return out
 
 
 def references(b: dict) -> list[dict]:

@@ -124,6 +124,75 @@ def load(db_path: str, loader: str | None, designation: str | None, quiet: bool,
     _report(summary)
 
 
+@main.command()
+@_db_option
+@click.option("--url", "urls", multiple=True, metavar="URL",
+              help="Fetch this Relaton archive (.tar.gz, .tar.xz) instead of the public ISO "
+                   "and IEC data; repeatable.")
+@click.option("--cache", type=click.Path(file_okay=False),
+              help="Folder for the downloaded archives (default: beside the database, "
+                   "NAME.updates/).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) -> None:
+    """Fetch the newest public Relaton ISO and IEC data, load it by the same rules and say
+    what changed (new, changed, withdrawn, replaced editions; `kb changes` lists them).
+
+    Only what changed on the server is downloaded, and only records that changed are loaded.
+    Offline, or when a server refuses, it says so in one line and changes nothing.
+    """
+    import datetime as dt
+
+    from kb import update as updates
+
+    folder = Path(cache) if cache else updates.cache_folder(db_path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _Fail(f"{folder}: cannot keep the downloads here ({error})") from None
+    state = updates.read_state(folder)
+    fetched = []
+    try:
+        for url in urls or tuple(updates.SOURCES.values()):
+            with tqdm(unit="B", unit_scale=True, desc=updates.source_name(url),
+                      disable=quiet or None, file=sys.stderr, dynamic_ncols=True) as bar:
+                def progress(received, total, bar=bar):
+                    bar.total = total
+                    bar.update(received - bar.n)
+
+                fetched.append(updates.fetch(url, folder, state, progress))
+    except updates.Offline as error:
+        raise _Fail(f"offline: {error}; nothing changed") from None
+    except updates.UpdateError as error:
+        raise _Fail(f"{error}; nothing changed") from None
+    finally:
+        updates.write_state(folder, state)
+    wanted = [f for f in fetched if f.fresh or not f.loaded]
+    if not wanted:
+        click.echo("up to date: no source changed since the last update")
+        return
+    started = dt.date.today().isoformat()
+    store = _open_store(db_path)
+    try:
+        before = store.conn.execute("select coalesce(max(id), 0) from changes").fetchone()[0]
+        summary = _load(store, [str(f.path) for f in wanted], "relaton", quiet)
+        _sync(store, quiet)
+        counts = dict(store.conn.execute(
+            "select code, count(distinct edition_id) from changes where id > ? group by code",
+            (before,)).fetchall())
+    except LoadError as error:
+        raise _Fail(str(error)) from None
+    finally:
+        store.close()
+    updates.mark_loaded(state, wanted)
+    updates.write_state(folder, state)
+    from kb.facts import CHANGE_CODES
+
+    said = ", ".join(f"{counts.get(code, 0):,} {name}" for code, name in CHANGE_CODES.items())
+    click.echo(f"updated from {', '.join(f.name for f in wanted)}: editions {said} "
+               f"(kb changes --since {started})")
+    _report(summary)
+
+
 def _reindex(store: Store, quiet: bool = False, whoosh: bool | None = None) -> int:
     """Rebuild every search index (FTS5 in one transaction, so a query never sees half of
     it; tantivy, and whoosh if wanted, beside the database), with a progress bar."""
@@ -266,15 +335,22 @@ def bulletin_show(db_path: str, as_json: bool, bulletin: str) -> None:
 @main.command("check")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stale citations as JSON.")
+@click.option("--since", help="Also list what loads and `kb update` changed since this date "
+              "(YYYY-MM-DD) in the standards the bulletin cites.")
 @click.argument("bulletin")
-def check_command(db_path: str, as_json: bool, bulletin: str) -> None:
+def check_command(db_path: str, as_json: bool, since: str | None, bulletin: str) -> None:
     """Stale citations in a bulletin: withdrawn or replaced editions, drafts since published,
     undated references whose latest edition changed after the bulletin's date.
 
     BULLETIN is a loaded bulletin's id, or a file, which is loaded first if it is not.
     """
     from kb import bulletins
+    from kb.model import check_date
 
+    try:
+        since = check_date(since, "--since")
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     if Path(bulletin).is_file():
         conn = _connect(db_path) if Path(db_path).exists() else None
         try:
@@ -290,7 +366,7 @@ def check_command(db_path: str, as_json: bool, bulletin: str) -> None:
                 store.close()
             if summary.failed:
                 _report(summary)
-    result = _ask(bulletins.check, db_path, bulletin)
+    result = _ask(bulletins.check, db_path, bulletin, since)
     _print(result, as_json, render.check_text)
 
 

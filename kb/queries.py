@@ -393,9 +393,23 @@ def term(conn: sqlite3.Connection, text: str) -> list[dict]:
 
 
 def changes(conn: sqlite3.Connection, since: str | None = None, code: str | None = None,
-            limit: int = 100_000) -> list[dict]:
+            limit: int = 100_000, offset: int = 0) -> list[dict]:
     """The change log of the editions' facts (see :data:`kb.facts.CHANGE_CODES`), newest
     first."""
+    where, params = _changes_where(since, code)
+    return dict_rows(conn, f"""select at, code, edition_id as edition, field, old, new
+        from changes where {where} order by at desc, id desc limit ? offset ?""",
+                     (*params, limit, offset))
+
+
+def change_counts(conn: sqlite3.Connection, since: str | None = None) -> dict[str, int]:
+    """How many changes of each code (N, C, W, R) the log holds, since a date if given."""
+    where, params = _changes_where(since, None)
+    return dict(conn.execute(f"select code, count(*) from changes where {where} group by code",
+                             params).fetchall())
+
+
+def _changes_where(since: str | None, code: str | None) -> tuple[str, list]:
     where, params = ["1"], []
     if since:
         where.append("at >= ?")
@@ -403,6 +417,4 @@ def changes(conn: sqlite3.Connection, since: str | None = None, code: str | None
     if code:
         where.append("code = ?")
         params.append(code)
-    return dict_rows(conn, f"""select at, code, edition_id as edition, field, old, new
-        from changes where {' and '.join(where)} order by at desc, id desc limit ?""",
-                     (*params, limit))
+    return " and ".join(where), params

@@ -248,6 +248,15 @@ def check_text(result: dict) -> str:
              f"{len(result['stale'])} stale citations among {result['mentions']} mentions"]
     for s in result["stale"]:
         lines.append(f"  {s['as_written']} → {s['resolved']}: {s['stale']}")
+    if result.get("since"):
+        changed = result["changed"]
+        lines.append(f"changed since {result['since']}: {len(changed)} of the cited standards")
+        for c in changed:
+            lines.append(f"  {c['work']} (cited as {c['as_written']}):")
+            for row in c["changes"]:
+                what = (f"{row['field']}: {row['old'] or '—'} → {row['new'] or '—'}"
+                        if row["field"] else "new")
+                lines.append(f"    {row['at']}  {row['code']}  {row['edition']}  {what}")
     return "\n".join(lines)
 
 

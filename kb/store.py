@@ -433,9 +433,14 @@ class Store:
                     if not savepoint:
                         self._flush(batch)
                         batch.done.clear()
+                        self._derive()  # what came before is derived outside the savepoint
                         self.db.execute("SAVEPOINT kb_document")
                         savepoint = True
                     self._flush(own)
+                    if len(self._touched) >= _DERIVE_EDITIONS:
+                        # derived inside the savepoint: a failure rolls back claims and
+                        # facts together
+                        self._derive()
             if savepoint:
                 self._flush(own)
         except DOCUMENT_ERRORS as error:

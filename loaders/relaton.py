@@ -15,6 +15,7 @@ import hashlib
 import lzma
 import re
 import tarfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +48,7 @@ _NOT_STANDARDS = re.compile(
 
 def accepts(path: Path, head: bytes) -> bool:
     name = path.name
-    if name.endswith((".tar.xz", ".tar.gz", ".tgz", ".tar")):
+    if name.endswith(tuple(ARCHIVES)):
         return True
     if path.suffix in (".yaml", ".yml"):
         return b"docid:" in head or b"schema-version:" in head or b"\nid:" in b"\n" + head
@@ -58,7 +59,7 @@ def accepts(path: Path, head: bytes) -> bool:
 
 def documents(path: Path) -> Iterator[Document]:
     name = path.name
-    if name.endswith((".tar.xz", ".tar.gz", ".tgz", ".tar")):
+    if name.endswith(tuple(ARCHIVES)):
         yield from _archive_documents(path)
         return
     data = path.read_bytes()
@@ -72,11 +73,28 @@ def documents(path: Path) -> Iterator[Document]:
     )
 
 
+#: Archive suffixes and how each is compressed.
+ARCHIVES = {".tar.xz": "r:xz", ".tar.gz": "r:gz", ".tgz": "r:gz", ".tar": "r:"}
+#: What opening or reading a damaged archive may raise.
+ARCHIVE_ERRORS = (tarfile.TarError, OSError, EOFError, lzma.LZMAError, zlib.error)
+
+
+def archive_mode(name: str) -> str:
+    """The ``tarfile`` mode of an archive by its name, so that a damaged one is reported in
+    the words of its own compression (not one line per method tried)."""
+    return next((mode for suffix, mode in ARCHIVES.items() if name.endswith(suffix)), "r:*")
+
+
+def archive_error(error: BaseException) -> str:
+    """An archive error in one line."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def _archive_documents(path: Path) -> Iterator[Document]:
     try:
-        tarfile.open(path, "r:*").close()
-    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as error:
-        raise LoadError(f"{path}: not a readable archive ({error})") from None
+        tarfile.open(path, archive_mode(path.name)).close()
+    except ARCHIVE_ERRORS as error:
+        raise LoadError(f"{path}: not a readable archive ({archive_error(error)})") from None
     count = 0
     for entry in _read_ahead(path):
         if entry[0] is None:  # the damaged rest is one failed document
@@ -114,9 +132,9 @@ def _read_members(path: Path) -> Iterator[list[tuple]]:
     with (None, None, the error): the members read so far stand."""
     batch: list[tuple] = []
     try:
-        with tarfile.open(path, "r:*") as archive:
+        with tarfile.open(path, archive_mode(path.name)) as archive:
             for member in archive:
-                if not member.isfile() or not member.name.endswith((".yaml", ".yml", ".xml")):
+                if not member.isfile() or not _is_record(member.name):
                     continue
                 handle = archive.extractfile(member)
                 if handle is None:
@@ -127,10 +145,20 @@ def _read_members(path: Path) -> Iterator[list[tuple]]:
                 if len(batch) == _BATCH:
                     yield batch
                     batch = []
-    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as error:
+    except ARCHIVE_ERRORS as error:
         batch.append((None, None, error))
     if batch:
         yield batch
+
+
+def _is_record(name: str) -> bool:
+    """A member of an archive that holds a record: a YAML or XML file, not in a hidden
+    folder (``.github/workflows/*.yml`` of a repository archive) and not one of Relaton's
+    index files (``index-v1.yaml``)."""
+    parts = name.split("/")
+    return (parts[-1].endswith((".yaml", ".yml", ".xml"))
+            and not parts[-1].startswith("index")
+            and not any(part.startswith(".") and part not in (".", "..") for part in parts))
 
 
 def _reader(path: Path, queue) -> None:  # the second process
@@ -183,7 +211,7 @@ def _parsed_records(parsed: tuple[list, BaseException | None]) -> Iterator:
 
 
 def _damaged(path: Path, count: int, error: BaseException) -> Document:
-    message = f"archive damaged after {count} members ({error or type(error).__name__})"
+    message = f"archive damaged after {count} members ({archive_error(error)})"
 
     def fail():
         raise LoadError(message)

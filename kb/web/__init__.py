@@ -11,6 +11,8 @@
 * ``/-/bulletins`` — the loaded bulletins; ``/-/bulletin/<id>`` — a bulletin's text with
   every mention highlighted and linked (stale ones marked) beside its reference table;
   ``/-/bulletin/<id>.<format>?lang=`` — the reference table in an export format;
+* ``/-/changes?since=&code=`` — what loads and ``kb update`` changed in the editions' facts
+  (new, changed, withdrawn, replaced), newest first, paged; ``/-/changes.json`` the same;
 * ``/-/diff?old=&new=`` — two editions side by side, clause by clause, with a redline;
   ``/-/crosswalk?national=&international=`` — an adoption aligned with its source.
 """
@@ -63,6 +65,7 @@ def register_routes():
         (r"^/-/bulletin/(?P<id>[^/]+?)\.(?P<fmt>csv|xlsx|md|html|docx|gbt7714|iso690|bibtex|"
          r"csl-json|ris)$", bulletin_export),
         (r"^/-/bulletin/(?P<id>[^/]+)$", bulletin_page),
+        (r"^/-/changes(?P<json>\.json)?$", changes_page),
     ]
 
 
@@ -470,3 +473,52 @@ async def crosswalk_page(datasette, request):
         {"national": national, "international": international, "r": result,
          "message": message, "database": name, "clause_url": clause_url},
         request=request), status=400 if message else 200)
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+#: Changes shown per page.
+CHANGES_PAGE = 200
+
+
+async def changes_page(datasette, request):
+    """The change log: ?since=YYYY-MM-DD, &code=N|C|W|R, &page=; .json for the same rows."""
+    from kb.facts import CHANGE_CODES
+    from kb.model import check_date
+
+    name, db = await _kb_database(datasette)
+    as_json = bool(request.url_vars.get("json"))
+    since = (request.args.get("since") or "").strip() or None
+    code = (request.args.get("code") or "").strip().upper() or None
+    page = request.args.get("page") or "1"
+    message = None
+    try:
+        if since and len(since) > 10:
+            raise ValueError("since: a date YYYY-MM-DD")
+        since = check_date(since, "since")
+        if code and code not in CHANGE_CODES:
+            raise ValueError(f"code: one of {', '.join(CHANGE_CODES)}")
+        page = int(page) if page.isdigit() and len(page) < 6 and int(page) > 0 else 1
+    except ValueError as error:
+        message, since, code, page = str(error), None, None, 1
+    rows, counts = [], {}
+    if db is not None and await db.table_exists("changes"):
+        def ask(conn):
+            return (queries.changes(conn, since, code, CHANGES_PAGE + 1,
+                                    (page - 1) * CHANGES_PAGE),
+                    queries.change_counts(conn, since))
+
+        rows, counts = await db.execute_fn(ask)
+    more = len(rows) > CHANGES_PAGE
+    rows = rows[:CHANGES_PAGE]
+    if as_json:
+        body = {"since": since, "code": code, "page": page, "counts": counts, "changes": rows,
+                "next": page + 1 if more else None}
+        if message:
+            return Response.json({"ok": False, "error": message}, status=400)
+        return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
+    return Response.html(await datasette.render_template(
+        "standards_changes.html",
+        {"changes": rows, "counts": counts, "codes": CHANGE_CODES, "since": since or "",
+         "code": code or "", "page": page, "more": more, "message": message, "database": name,
+         "work_url": work_url}, request=request), status=400 if message else 200)
