@@ -190,3 +190,16 @@ def test_comparing_two_editions_in_a_browser(built_server):
         assert "structurally identical" in page.locator(".verdict").inner_text()
         page.screenshot(path=str(ARTEFACTS / "crosswalk.png"), full_page=True)
         browser.close()
+
+
+def test_changes_page_in_a_browser(server):
+    """The change log of a fresh knowledge base: every edition new, filtered by code."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    url = server + "/-/changes?code=N"
+    dom = _chromium("--dump-dom", url)
+    assert "<h1>Changes</h1>" in dom and "N new" in dom
+    assert 'href="/-/standards/ISO%2019011%3A2018"' in dom
+    shot = ARTEFACTS / "changes.png"
+    shot.unlink(missing_ok=True)
+    _chromium(f"--screenshot={shot}", url)
+    assert shot.exists() and shot.stat().st_size > 10_000
