@@ -12,6 +12,7 @@ Offline, or when a server refuses, nothing is loaded and nothing in the database
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -133,8 +134,10 @@ def fetch(url: str, folder: Path, state: dict,
             total = response.headers.get("Content-Length")
             total = int(total) if total and total.isdigit() else None
             received = 0
+            digest = hashlib.sha256()
             while chunk := response.read(_CHUNK):
                 out.write(chunk)
+                digest.update(chunk)
                 received += len(chunk)
                 if progress:
                     progress(received, total)
@@ -148,14 +151,21 @@ def fetch(url: str, folder: Path, state: dict,
     except http.client.HTTPException as error:
         part.unlink(missing_ok=True)
         raise UpdateError(f"{url}: the download broke off ({error!r})") from None
+    except OSError as error:  # the disk, not the network
+        part.unlink(missing_ok=True)
+        raise UpdateError(f"{part}: cannot write the download ({error})") from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise
     os.replace(part, target)
+    sha256 = digest.hexdigest()
+    # a server without ETag or Last-Modified sends everything again: the same bytes as an
+    # archive already loaded are not new
+    same = sha256 == known.get("sha256") and known.get("loaded") is True
     state[url] = {"etag": response.headers.get("ETag"),
                   "last_modified": response.headers.get("Last-Modified"),
-                  "size": received, "loaded": False}
-    return Fetched(name, url, target, True, received, False)
+                  "size": received, "sha256": sha256, "loaded": same}
+    return Fetched(name, url, target, not same, received, same)
 
 
 def _check_archive(path: Path, url: str) -> None:

@@ -117,6 +117,10 @@ def test_an_update_loads_what_changed_and_logs_it(tmp_path, server):
     assert third.exit_code == 0, third.output
     assert third.output.strip() == "up to date: no source changed since the last update"
     assert dump_digest(db) == digest
+    os.utime(archive, (then + 1200, then + 1200))  # sent again, the same bytes
+    fourth = _update(db, url)
+    assert fourth.output.strip() == "up to date: no source changed since the last update"
+    assert dump_digest(db) == digest
 
 
 def test_offline_refused_or_broken_changes_nothing(tmp_path, server):
