@@ -433,14 +433,9 @@ class Store:
                     if not savepoint:
                         self._flush(batch)
                         batch.done.clear()
-                        self._derive()  # what came before is derived outside the savepoint
                         self.db.execute("SAVEPOINT kb_document")
                         savepoint = True
-                    self._flush(own)
-                    if len(self._touched) >= _DERIVE_EDITIONS:
-                        # derived inside the savepoint: a failure rolls back claims and
-                        # facts together
-                        self._derive()
+                    self._flush(own)  # derived once the document is whole (its source row)
             if savepoint:
                 self._flush(own)
         except DOCUMENT_ERRORS as error:
@@ -472,7 +467,9 @@ class Store:
         """Derive the facts of the editions whose claims this transaction changed."""
         if self._touched:
             facts.REFUSED.clear()
-            facts.derive(self.conn, self._touched)
+            touched = sorted(self._touched)
+            for i in range(0, len(touched), _DERIVE_EDITIONS):  # a large document: in slices
+                facts.derive(self.conn, touched[i:i + _DERIVE_EDITIONS])
             self._summary.warnings.extend(
                 f"replacement cycle refused (each claims to replace the other): {cycle}"
                 for cycle in sorted(facts.REFUSED) if cycle not in self._summary.warnings)

@@ -114,6 +114,26 @@ def test_a_large_document_that_fails_late_is_rolled_back(tmp_path, monkeypatch):
     assert dump_digest(db) == before
 
 
+def test_large_documents_and_many_editions_give_the_same_facts(tmp_path, monkeypatch):
+    """Documents written in savepoints and facts derived in slices give the facts of one
+    flush and one derivation (the embedded catalogue, with tiny limits)."""
+    import kb.store
+    from kb import facts
+
+    data = FIXTURES.parent.parent / "data" / "catalogue"
+    whole = tmp_path / "whole.db"
+    assert load(whole, data).failed == 0
+    monkeypatch.setattr(kb.store, "_FLUSH_ROWS", 50)
+    monkeypatch.setattr(kb.store, "_DERIVE_EDITIONS", 7)
+    sliced = tmp_path / "sliced.db"
+    assert load(sliced, data).failed == 0
+    first = facts.snapshot(sqlite3.connect(whole))
+    second = facts.snapshot(sqlite3.connect(sliced))
+    assert first["stage_events"] and first["relations"]
+    for table in first:
+        assert sorted(first[table]) == sorted(second[table]), table
+
+
 def test_failed_source_is_not_recorded_so_a_fixed_file_loads(tmp_path):
     db = tmp_path / "kb.db"
     bad = tmp_path / "cat.yaml"
