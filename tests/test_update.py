@@ -68,6 +68,15 @@ def _versions(history: Path, which: int) -> dict[str, bytes]:
     return out
 
 
+def _publish(server, which: int, mtime: float) -> tuple[Path, str]:
+    """Serve focus-history's first (0) or last (-1) versions as relaton-data-iso; return the
+    archive and its URL."""
+    root, base = server
+    archive = root / "relaton-data-iso.tar.gz"
+    _repository_archive(archive, _versions(corpus("relaton", "focus-history"), which), mtime)
+    return archive, f"{base}/{archive.name}"
+
+
 def _update(db: Path, url: str, *more: str):
     return CliRunner().invoke(main, ["update", "--db", str(db), "--url", url, "-q", *more])
 
@@ -83,13 +92,9 @@ def _edition(db: Path, designation: str) -> dict:
 
 
 def test_an_update_loads_what_changed_and_logs_it(tmp_path, server):
-    history = corpus("relaton", "focus-history")
-    root, base = server
-    archive = root / "relaton-data-iso.tar.gz"
-    url = f"{base}/{archive.name}"
     db = tmp_path / "kb.db"
     then = time.time() - 3600
-    _repository_archive(archive, _versions(history, 0), then)
+    archive, url = _publish(server, 0, then)
 
     first = _update(db, url)
     assert first.exit_code == 0, first.output
@@ -99,7 +104,7 @@ def test_an_update_loads_what_changed_and_logs_it(tmp_path, server):
     cache = tmp_path / "kb.updates"
     assert (cache / archive.name).exists() and not list(cache.glob("*.part"))
 
-    _repository_archive(archive, _versions(history, -1), then + 600)  # the crawler moved on
+    _publish(server, -1, then + 600)  # the crawler moved on
     second = _update(db, url)
     assert second.exit_code == 0, second.output
     assert _edition(db, "ISO/DIS 19011")["stage"] == "40.20"
@@ -155,12 +160,8 @@ def test_the_changes_page_and_check_use_the_log(tmp_path, server):
 
     from datasette.app import Datasette
 
-    history = corpus("relaton", "focus-history")
-    root, base = server
-    archive = root / "relaton-data-iso.tar.gz"
-    url = f"{base}/{archive.name}"
     db = tmp_path / "kb.db"
-    _repository_archive(archive, _versions(history, 0), time.time() - 3600)
+    _, url = _publish(server, 0, time.time() - 3600)
     assert _update(db, url).exit_code == 0
     loaded = CliRunner().invoke(main, ["bulletin", "load", "--db", str(db), "-q", str(BULLETIN)])
     assert loaded.exit_code == 0, loaded.output
@@ -168,7 +169,7 @@ def test_the_changes_page_and_check_use_the_log(tmp_path, server):
     with conn:
         conn.execute("update changes set at = '2026-01-01'")
     conn.close()
-    _repository_archive(archive, _versions(history, -1), time.time() - 60)
+    _publish(server, -1, time.time() - 60)
     assert _update(db, url).exit_code == 0
     rows = json.loads(CliRunner().invoke(main, ["changes", "--db", str(db), "--json"]).output)
     today = rows[0]["at"]
