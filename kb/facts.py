@@ -499,12 +499,13 @@ def _identify(conn: sqlite3.Connection, subjects: set[str]) -> dict[str, set[str
         conn.executemany("delete from aliases where alias = ?", [(a,) for a in changed])
         conn.executemany("insert into aliases(alias, edition) values (?, ?)",
                          [(a, now[a]) for a in sorted(changed) if a in now])
-        for alias in sorted(changed & now.keys()):  # no longer an edition of its own
-            _drop_rows(conn, alias)
         # whoever points a relation at a changed alias points elsewhere now
         subjects = subjects | set(r[0] for r in _chunked(
             conn, "select distinct subject from claims where key in ({}) and property in ("
             + ",".join(f"'{p}'" for p in RELATION_PROPERTIES) + ")", sorted(changed)))
+    # an alias is no edition of its own, though a later record of it wrote its row again
+    for (alias,) in _chunked(conn, "select id from editions where id in ({})", sorted(now)):
+        _drop_rows(conn, alias)
     every = subjects | set(before.values()) | set(now.values()) | (set(before) - now.keys())
     return _members(conn, {e for e in every if e not in now})
 

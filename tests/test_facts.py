@@ -198,6 +198,12 @@ def test_an_undated_record_is_the_dated_edition_it_describes(tmp_path, order):
     assert _row(conn, "ISO 20121:2012", "status") == ("replaced",)
     assert conn.execute("select alias, edition from aliases").fetchall() == [
         ("ISO 20121", "ISO 20121:2024")]
+    # a later record of the alias (a crawler's older copy) leaves no edition row behind
+    store.load([_document("iso-20121-seen.yaml", [
+        Provenance("ISO", "2024-02-24"),
+        Edition("ISO 20121", stage="60.00", published="2024-03")])])
+    assert conn.execute("select id from editions where work_id = 'ISO 20121' order by id"
+                        ).fetchall() == [("ISO 20121:2012",), ("ISO 20121:2024",)]
 
 
 def test_an_undated_supplement_takes_the_year_of_its_date(tmp_path):
