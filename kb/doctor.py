@@ -11,6 +11,7 @@ is found.  The checks:
   difference is allowed for January publications of the previous year's document);
 * **undated duplicates** — an undated edition beside a published dated edition of the same
   work, with nothing to tell them apart (the crawler's record of a then upcoming edition);
+  the next edition, with a page or project id of its own or a later year, is not one;
 * **replacement cycles** — editions that replace each other, directly or through others;
 * **relations to nothing** — replaces, amends or corrects an edition the knowledge base does
   not hold (amended or replaced documents should be known);
@@ -82,8 +83,9 @@ def _dated_outside_year(conn):
 
 def _undated_duplicates(conn):
     """Undated editions (kb.facts' sense) that have a published dated twin the identity rule
-    could not merge them into (no shared page or project id, no matching year)."""
-    from kb.facts import _undated, dated_twins
+    could not merge them into (no shared page or project id, no matching year), and nothing
+    that shows them to be another document (the next edition, with its own page)."""
+    from kb.facts import _undated, another_document, dated_twins
 
     found = []
     for (edition,) in conn.execute("select id from editions where draft_stage is null "
@@ -92,7 +94,7 @@ def _undated_duplicates(conn):
             continue
         twins = dated_twins(conn, edition,
                             "status in ('current', 'replaced', 'withdrawn')")
-        if twins:
+        if twins and not another_document(conn, edition, twins):
             found.append(f"{edition} beside {twins[-1]}")
     return len(found), found[:EXAMPLES]
 

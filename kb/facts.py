@@ -56,7 +56,7 @@ from kb.designation import DesignationError, parse
 from kb.model import OBSERVED_NOTE
 
 __all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "explain",
-           "dated_twins", "has_claims", "sensible", "snapshot", "source_label",
+           "another_document", "dated_twins", "has_claims", "sensible", "snapshot", "source_label",
            "tier"]
 
 #: The edition columns that come from claims (the others come from the designation).
@@ -520,24 +520,43 @@ def _members(conn: sqlite3.Connection, editions: Iterable[str]) -> dict[str, set
     return out
 
 
+def _identity_keys(conn: sqlite3.Connection, subject: str) -> set[tuple[str, str]]:
+    """What names one document whatever its designation: its page and project id."""
+    return {(p, v) for p, v in conn.execute(
+        "select property, value from claims where subject = ? and property in "
+        "('url', 'project_id') and value is not null", (subject,))}
+
+
+def _publication_years(conn: sqlite3.Connection, subject: str) -> set[str]:
+    return {r[0][:4] for r in conn.execute(
+        "select value from claims where subject = ? and (property = 'published' or "
+        "(property = 'event' and key glob '60.60|*')) and value != ''", (subject,))}
+
+
 def _dated_twin(conn: sqlite3.Connection, alias: str) -> str | None:
     """The dated edition an undated record describes, or None."""
     candidates = dated_twins(conn, alias)
     if not candidates or conn.execute("select 1 from clauses where edition_id = ? limit 1",
                                       (alias,)).fetchone():
         return None
-    keys = lambda subject: {(p, v) for p, v in conn.execute(  # noqa: E731
-        "select property, value from claims where subject = ? and property in "
-        "('url', 'project_id') and value is not null", (subject,))}
-    own = keys(alias)
-    same = [c for c in candidates if own & keys(c)]
+    own = _identity_keys(conn, alias)
+    same = [c for c in candidates if own & _identity_keys(conn, c)]
     if len(same) == 1:
         return same[0]
-    years = {r[0][:4] for r in conn.execute(
-        "select value from claims where subject = ? and (property = 'published' or "
-        "(property = 'event' and key glob '60.60|*')) and value != ''", (alias,))}
+    years = _publication_years(conn, alias)
     dated = [c for c in candidates if _YEAR.search(c).group(1) in years]
     return dated[0] if len(dated) == 1 else None
+
+
+def another_document(conn: sqlite3.Connection, undated: str, twins: list[str]) -> bool:
+    """Whether an undated record that is none of its dated twins shows it is another
+    document (the next edition, before its year is in its designation): a page or project
+    id of its own, or a publication year none of them has."""
+    own = _identity_keys(conn, undated)
+    if own and not any(own & _identity_keys(conn, t) for t in twins):
+        return True
+    years = _publication_years(conn, undated)
+    return bool(years) and not years & {_YEAR.search(t).group(1) for t in twins}
 
 
 def dated_twins(conn: sqlite3.Connection, undated: str, where: str = "1") -> list[str]:

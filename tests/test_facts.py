@@ -231,13 +231,20 @@ def test_doctor_finds_what_breaks_the_rules(tmp_path):
         Relation("ISO 3:2001", "replaces", "ISO 3:2005"),  # a longer cycle: reported
         Relation("ISO 3:2005", "replaces", "ISO 3:2010"),
         Relation("ISO 3:2010", "replaces", "ISO 3:2001"),
-        Relation("ISO 4:2010", "amends", "ISO 4:2009")])])
+        Relation("ISO 4:2010", "amends", "ISO 4:2009"),
+        # an undated record nothing tells apart from the published edition: reported
+        Edition("ISO 5", stage="60.00"), Edition("ISO 5:2010", stage="60.60"),
+        # the next edition before its year is known, with its own page: not a duplicate
+        Edition("ISO 6", stage="60.00", published="2025-05",
+                url="https://www.iso.org/standard/6002.html"),
+        Edition("ISO 6:2010", stage="60.60", url="https://www.iso.org/standard/6001.html")])])
     store.close()
     result = CliRunner().invoke(main, ["doctor", "--db", str(tmp_path / "kb.db"), "--json"])
     found = {f["check"]: f for f in __import__("json").loads(result.output)}
     assert found["dated-outside-year"]["examples"] == ["ISO 2:2001 published 2003-05"]
     assert found["replacement-cycle"]["count"] == 1
     assert found["relation-to-nothing"]["examples"] == ["ISO 4:2010 amends ISO 4:2009"]
+    assert found["undated-duplicate"]["examples"] == ["ISO 5 beside ISO 5:2010"]
     strict = CliRunner().invoke(main, ["doctor", "--db", str(tmp_path / "kb.db"), "--strict"])
     assert strict.exit_code == 1 and "findings against the catalogue's rules" in strict.output
 
