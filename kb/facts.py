@@ -540,12 +540,19 @@ def _dated_twin(conn: sqlite3.Connection, alias: str) -> str | None:
                                       (alias,)).fetchone():
         return None
     own = _identity_keys(conn, alias)
-    same = [c for c in candidates if own & _identity_keys(conn, c)]
+    years = _publication_years(conn, alias)
+    same = [c for c in candidates if own & _identity_keys(conn, c)
+            and not (years and _years_contradict(years, _YEAR.search(c).group(1)))]
     if len(same) == 1:
         return same[0]
-    years = _publication_years(conn, alias)
     dated = [c for c in candidates if _YEAR.search(c).group(1) in years]
     return dated[0] if len(dated) == 1 else None
+
+
+def _years_contradict(years: set[str], year: str) -> bool:
+    """No publication year of a record is the designation's year or the year before (a
+    document dated for the new year may appear in December)."""
+    return not any(y in (year, str(int(year) - 1)) for y in years if y.isdigit())
 
 
 def another_document(conn: sqlite3.Connection, undated: str, twins: list[str]) -> bool:

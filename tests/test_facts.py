@@ -206,6 +206,19 @@ def test_an_undated_record_is_the_dated_edition_it_describes(tmp_path, order):
                         ).fetchall() == [("ISO 20121:2012",), ("ISO 20121:2024",)]
 
 
+def test_a_shared_key_with_a_contradicting_year_is_not_the_same_edition(tmp_path):
+    """SAMR-style records whose "project id" is the bare designation: the undated record
+    published in 2009 is not JB/T 13368-2018, whatever key they share."""
+    store = Store(tmp_path / "kb.db")
+    store.load([_document("jbt.yaml", [
+        Provenance("SAMR"),
+        Edition("JB/T 13368", published="2009-01-01", project_id="JB/T 13368"),
+        Edition("JB/T 13368-2018", published="2018-02-09", project_id="JB/T 13368")])])
+    conn = store.conn
+    assert conn.execute("select count(*) from aliases").fetchone() == (0,)
+    assert _row(conn, "JB/T 13368-2018", "published") == ("2018-02-09",)
+
+
 def test_an_undated_supplement_takes_the_year_of_its_date(tmp_path):
     store = Store(tmp_path / "kb.db")
     store.load([_document("amd.yaml", [Provenance("ISO"),
