@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -145,6 +146,7 @@ def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) 
     from kb import update as updates
 
     folder = Path(cache) if cache else updates.cache_folder(db_path)
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -160,12 +162,14 @@ def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) 
                     bar.update(received - bar.n)
 
                 fetched.append(updates.fetch(url, folder, state, progress))
-    except updates.Offline as error:
-        raise _Fail(f"offline: {error}; nothing changed") from None
-    except updates.UpdateError as error:
-        raise _Fail(f"{error}; nothing changed") from None
+    except (updates.Offline, updates.UpdateError) as error:
+        if created and not fetched:  # leave no trace of a first try that fetched nothing
+            shutil.rmtree(folder, ignore_errors=True)
+        prefix = "offline: " if isinstance(error, updates.Offline) else ""
+        raise _Fail(f"{prefix}{error}; nothing changed") from None
     finally:
-        updates.write_state(folder, state)
+        if folder.exists():
+            updates.write_state(folder, state)
     wanted = [f for f in fetched if f.fresh or not f.loaded]
     if not wanted:
         click.echo("up to date: no source changed since the last update")

@@ -344,9 +344,11 @@ def _relations(by_property: dict) -> list[tuple]:
 # --- the database ----------------------------------------------------------------------------
 
 
+#: Claims first (CROSS JOIN fixes the order): with the statistics of a small knowledge base
+#: the planner would walk every source and probe its claims (twice the time of a bulk load).
 _CLAIMS_SQL = """select c.subject, c.property, c.key, c.value, c.note, s.id, s.path, s.loader,
                         s.origin, s.said
-                 from claims c join sources s on s.id = c.source_id
+                 from claims c cross join sources s on s.id = c.source_id
                  where c.subject in ({marks})"""
 
 
