@@ -171,6 +171,7 @@ class Designation:
     doctype: str | None = None  # TS, TR, PAS, Guide, ...; Chinese: T (推荐) or Z (指导)
     stage: str | None = None  # draft stage of the document itself
     parts: tuple[str, ...] = ()
+    sheet: str | None = None  # IEC's old sheets of a part: IEC 60695-2-1/1:1994
     iteration: str | None = None
     year: int | None = None
     supplements: tuple[Supplement, ...] = ()
@@ -180,6 +181,7 @@ class Designation:
     scheme: str = "iso"  # iso, iec, cn-national, cn-sector, cn-local, cn-group, cnas, cnca,
     #                      other (OTHER_PUBLISHERS)
     all_parts: bool = False  # "ISO 10303 (all parts)", "GB/T 5606 (all parts)"
+    edition_number: str | None = None  # IEC's "ED4" suffix: IEC TR 63283-5 ED1
 
     # renderings ---------------------------------------------------------------------------
     def __str__(self) -> str:
@@ -209,7 +211,7 @@ class Designation:
         """The work across editions: no stage, year, iteration, supplements or language."""
         return Designation(
             publisher=self.publisher, number=self.number, copublishers=self.copublishers,
-            doctype=self.doctype, parts=self.parts, scheme=self.scheme,
+            doctype=self.doctype, parts=self.parts, sheet=self.sheet, scheme=self.scheme,
         )
 
     @_memo
@@ -276,12 +278,15 @@ def _render_international(d: Designation) -> str:
         head = f"{pubs} {tokens[0]}" if tokens == ["Guide"] else f"{pubs}/{' '.join(tokens)}"
     else:  # IEC, CISPR: types after a space, drafts after a slash
         head = f"{pubs}/{' '.join(tokens)}" if d.stage else f"{pubs} {' '.join(tokens)}"
-    text = f"{head} {d.number}"
+    text = f"{head} {d.number}" if d.number else head  # "ISO/IEC DIR IEC SUP"
     if d.parts:
         text += "-" + "-".join(d.parts)
+    if d.sheet:
+        text += f"/{d.sheet}"
     if d.iteration:
         text += f".{d.iteration}"
-    if d.year:
+    directives = d.doctype == "DIR" and d.version and not d.supplements
+    if d.year and not directives:
         text += f":{d.year}"
     for i, supplement in enumerate(d.supplements):
         if d.version and d.version_at == i:
@@ -289,6 +294,10 @@ def _render_international(d: Designation) -> str:
         text += supplement.render(d.style)
     if d.version and d.version_at >= len(d.supplements):
         text += f" {d.version}"
+    if d.year and directives:  # the Directives' year follows the part: DIR 1 ISO SUP:2022
+        text += f":{d.year}"
+    if d.edition_number:
+        text += f" ED{d.edition_number}"
     if d.languages:
         sep = "/" if all(len(code) == 1 for code in d.languages) else ","
         text += f"({sep.join(d.languages)})"
@@ -369,12 +378,26 @@ _SUPPLEMENT = re.compile(
     (?P<type>{'|'.join(sorted(DRAFT_SUPPLEMENTS, key=len, reverse=True))}
              |{'|'.join(sorted(SUPPLEMENT_TYPES, key=len, reverse=True))})
     (?![A-Za-z])\.?\s*(?P<number>\d+)?(?:\.(?P<iteration>\d+))?
-    (?:\s*:\s*(?P<year>\d{{4}}))?""",
+    (?:\s*:\s*(?P<year>\d{{4}})|\s*:(?=\s*(?:$|ED|[/+(])))?""",
     re.I | re.X,
 )
 _VERSION = re.compile(rf"\s+(?P<version>{'|'.join(VERSIONS)})(?![A-Za-z0-9])", re.I)
 _LANGUAGE = re.compile(r"\s*\((?P<codes>[A-Za-z]{1,3}(?:\s*[,/]\s*[A-Za-z]{1,3})*)\)")
 _LEGACY_PART = re.compile(r"\s*(\d+)\s*/\s*(\d{1,3})(?:\s*-\s*((?:19|20)\d\d))?(?=$|[\s(:])")
+#: IEC's old sheets of a part, after the part numbers: ``IEC 60695-2-1/1:1994``.
+_SHEET = re.compile(r"\s*-?\s*/\s*(?P<sheet>\d{1,2})(?=\s*(?::|$|/|\+|\s|\())")
+#: IEC's edition suffix: ``CISPR 16-1-4/AMD2 ED4``.
+_EDITION = re.compile(r"\s*ED\.?\s*(?P<edition>\d{1,2})(?![\dA-Za-z])", re.I)
+#: A year after the Directives' part and its supplement: ``ISO/IEC DIR 1 ISO SUP:2022``.
+_LATE_YEAR = re.compile(r"\s*:\s*(?P<year>\d{4})(?!\d)")
+#: IEC's publications named rather than numbered, written in capitals: ``IEC CA 01:2016``,
+#: ``ISO/IEC VIM:1993``, ``IEC HANDB1:1983``, ``IEC CENT-CHAL:2006``.
+_NAMED = re.compile(
+    r"\s+(?P<name>[A-Z][A-Z0-9]{1,11}(?:-[A-Z0-9]{2,11})?)(?:\s+(?P<number>\d{1,3}))?"
+    r"(?=\s*(?::|$|\s))"
+)
+#: The Directives written out: ``ISO/IEC Directives, Part 1``.
+_DIRECTIVES = re.compile(r"\s+Directives\b\s*,?\s*(?:Part\s*(?P<part>\d))?", re.I)
 _LEADING_STAGE = re.compile(rf"^(?P<stage>{'|'.join(STAGES)})\s+(?=IWA\b)", re.I)
 
 _CN = re.compile(
@@ -468,6 +491,8 @@ def normalize(text: str) -> str:
 
 
 def _parse_international(text: str, raw: str) -> Designation | None:
+    text = _DIRECTIVES.sub(lambda m: " DIR" + (f" {m.group('part')}" if m.group("part") else ""),
+                           text, count=1)
     lead_stage = None
     leading = _LEADING_STAGE.match(text)
     if leading:  # "CD IWA 3"
@@ -496,29 +521,51 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         else:
             doctype = DOCTYPES[word]
         pos = token.end()
-    legacy = _LEGACY_PART.match(text, pos)
+    iec = publisher in ("IEC", "CISPR")
+    legacy = None if iec else _LEGACY_PART.match(text, pos)  # IEC's are sheets (below)
     if legacy:  # "ISO 2631/1-1985", the pre-1990 way of writing ISO 2631-1:1985
         text = text[:pos] + f" {legacy.group(1)}-{legacy.group(2)}" + (
             f":{legacy.group(3)}" if legacy.group(3) else "") + text[legacy.end():]
+    number, parts, iteration, year, sheet = "", (), None, None, None
     body = _NUMBER.match(text, pos)
-    if not body or not body.group("number"):
+    if body and body.group("number"):
+        number = body.group("number").upper()
+        parts = tuple(p.strip().upper() for p in body.group("parts").split("-") if p.strip())
+        iteration, year = body.group("iteration"), _year(body.group("year"))
+        if body.group("post"):
+            stage = body.group("post").upper()
+        if (
+            year is None and len(parts) == 1
+            and re.fullmatch(r"(19[5-9]\d|20[0-4]\d)", parts[0])
+            and number not in _YEARLIKE_PART_SERIES and not stage
+        ):  # "ISO 9001-2015", as often printed in Chinese text
+            year, parts = int(parts[0]), ()
+        pos = body.end()
+        found = _SHEET.match(text, pos) if iec and year is None and not iteration else None
+        if found:  # "IEC 60695-2-1/1:1994"
+            sheet, pos = found.group("sheet"), found.end()
+            late = _LATE_YEAR.match(text, pos)
+            if late:
+                year, pos = int(late.group("year")), late.end()
+    elif doctype == "DIR" and _VERSION.match(text, pos):
+        pass  # "ISO/IEC DIR IEC SUP:2010": a supplement to the Directives as a whole
+    elif (named := _NAMED.match(text, pos)) and (iec or copublishers) and not stage \
+            and doctype is None:
+        if named.group("number"):  # "IEC CA 01:2016": a series of its own
+            doctype, number = named.group("name"), named.group("number")
+        else:  # "ISO/IEC VIM:1993"
+            number = named.group("name")
+        pos = named.end()
+        late = _LATE_YEAR.match(text, pos)
+        if late:
+            year, pos = int(late.group("year")), late.end()
+    else:
         rest = text[pos:].strip()
         if not rest:
             raise DesignationError(f"{raw.strip()!r} has no document number")
         raise DesignationError(f"{raw.strip()!r}: expected a document number, found {rest!r}")
-    number = body.group("number").upper()
-    parts = tuple(p.strip().upper() for p in body.group("parts").split("-") if p.strip())
-    year = _year(body.group("year"))
-    if body.group("post"):
-        stage = body.group("post").upper()
-    if (
-        year is None and len(parts) == 1 and re.fullmatch(r"(19[5-9]\d|20[0-4]\d)", parts[0])
-        and number not in _YEARLIKE_PART_SERIES and not stage
-    ):  # "ISO 9001-2015", as often printed in Chinese text
-        year, parts = int(parts[0]), ()
-    pos = body.end()
     supplements: list[Supplement] = []
-    version, version_at, languages = None, 0, ()
+    version, version_at, languages, edition = None, 0, (), None
     while pos < len(text):
         supplement = _SUPPLEMENT.match(text, pos)
         if supplement and not (
@@ -533,6 +580,14 @@ def _parse_international(text: str, raw: str) -> Designation | None:
             version, version_at = found.group("version").upper(), len(supplements)
             pos = found.end()
             continue
+        found = _LATE_YEAR.match(text, pos)
+        if found and doctype == "DIR" and version and year is None and not supplements:
+            year, pos = int(found.group("year")), found.end()
+            continue
+        found = _EDITION.match(text, pos)
+        if found and edition is None and iec:
+            edition, pos = str(int(found.group("edition"))), found.end()
+            continue
         found = _LANGUAGE.match(text, pos)
         if found and not languages:
             languages = tuple(_language(code) for code in re.split(r"[,/]", found.group("codes")))
@@ -541,12 +596,14 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         raise DesignationError(
             f"{raw.strip()!r}: unexpected {text[pos:].strip()!r} after {text[:pos].strip()!r}"
         )
-    scheme = "iec" if publisher in ("IEC", "CISPR") else "iso"
+    if not number and not (doctype == "DIR" and version):
+        raise DesignationError(f"{raw.strip()!r} has no document number")
+    scheme = "iec" if iec else "iso"
     return Designation(
         publisher=publisher, copublishers=copublishers, doctype=doctype, stage=stage,
-        number=number, parts=parts, iteration=body.group("iteration"), year=year,
+        number=number, parts=parts, sheet=sheet, iteration=iteration, year=year,
         supplements=tuple(supplements), version=version, version_at=version_at,
-        languages=languages, scheme=scheme,
+        languages=languages, scheme=scheme, edition_number=edition,
     )
 
 

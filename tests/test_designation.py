@@ -7,8 +7,17 @@ import re
 import tarfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kb.designation import Designation, DesignationError, normalize, parse
+from kb.designation import (
+    DOCTYPES,
+    Designation,
+    DesignationError,
+    Supplement,
+    normalize,
+    parse,
+)
 from tests.conftest import corpus
 
 CANONICAL = [
@@ -72,6 +81,23 @@ CANONICAL = [
     ("IEC 61360-C00169:", "IEC 61360-C00169"),
     ("ISO 2631/1-1985", "ISO 2631-1:1985"),
     ("ISO 8402-1986", "ISO 8402:1986"),
+    # the Directives and their supplements, dated after the part as ISO and IEC print them
+    ("ISO/IEC DIR 1 ISO SUP:2014", "ISO/IEC DIR 1 ISO SUP:2014"),
+    ("ISO/IEC DIR 1:2022 ISO SUP", "ISO/IEC DIR 1 ISO SUP:2022"),
+    ("ISO/IEC DIR 2 ISO:2001", "ISO/IEC DIR 2 ISO:2001"),
+    ("ISO/IEC DIR IEC SUP:2010", "ISO/IEC DIR IEC SUP:2010"),
+    ("ISO/IEC Directives, Part 1:2022", "ISO/IEC DIR 1:2022"),
+    # IEC: fragments, edition suffixes, old sheets, publications named rather than numbered
+    ("IEC 60309-3:1994/FRAG1 ED1", "IEC 60309-3:1994/FRAG1 ED1"),
+    ("CISPR 14-2:2015/AMD1/FRAG3:", "CISPR 14-2:2015/AMD1/FRAG3"),
+    ("IEC TR 63283-5 ED1", "IEC TR 63283-5 ED1"),
+    ("CISPR 16-1-4/AMD2 ED4", "CISPR 16-1-4/AMD2 ED4"),
+    ("IEC 60695-2-1/1:1994/COR1:1995", "IEC 60695-2-1/1:1994/COR1:1995"),
+    ("IEC 60285-/1:1989", "IEC 60285/1:1989"),
+    ("IEC CA 01:2020 CSV", "IEC CA 01:2020 CSV"),
+    ("ISO/IEC VIM:1993", "ISO/IEC VIM:1993"),
+    ("IEC CENT-CHAL:2006", "IEC CENT-CHAL:2006"),
+    ("IEC HANDB1:1983", "IEC HANDB1:1983"),
 ]
 
 
@@ -193,4 +219,87 @@ def test_variants_of_real_identifiers_normalize_alike():
     for canonical in samples:
         variant = canonical.replace(":", rng.choice(["：", " : ", ":"]))
         assert normalize(variant) == normalize(canonical)
-        assert normalize(canonical.lower()) == normalize(canonical)
+        d = parse(canonical)
+        if d.number.isdigit() and (d.doctype is None or d.doctype.upper() in DOCTYPES):
+            # publications named rather than numbered are read in capitals only
+            assert normalize(canonical.lower()) == normalize(canonical)
+
+
+# --- parse(render(x)) == x for every form ---------------------------------------------------
+
+_YEARS = st.one_of(st.none(), st.integers(1950, 2030))
+_NUMBERS = st.integers(1, 99999).map(str)
+_PARTS = st.lists(st.integers(1, 999).map(str), max_size=3).map(tuple)
+
+
+@st.composite
+def _international(draw) -> Designation:
+    iec = draw(st.booleans())
+    publisher = draw(st.sampled_from(("IEC", "CISPR") if iec else ("ISO",)))
+    copublishers = () if publisher == "CISPR" else draw(st.sampled_from(
+        ((), ("IEC",), ("IEC", "IEEE"), ("ASTM",), ("IEEE",)) if not iec else
+        ((), ("IEEE",), ("ISO",))))
+    if iec and copublishers == ("ISO",):
+        publisher, copublishers, iec = "ISO", ("IEC",), False  # ISO leads a joint document
+    doctype = draw(st.sampled_from((None, "TS", "TR", "PAS") + (() if iec else ("Guide",))))
+    stage = draw(st.sampled_from((None, None, "WD", "CD", "DIS", "FDIS")))
+    year = draw(_YEARS)
+    supplements = []
+    for _ in range(draw(st.integers(0, 2))):
+        supplements.append(Supplement(
+            type=draw(st.sampled_from(("Amd", "Cor"))), number=draw(st.integers(1, 9).map(str)),
+            year=draw(st.integers(1950, 2030)),
+            consolidated=iec and year is not None and draw(st.booleans())))
+    if supplements and draw(st.booleans()) and not supplements[-1].consolidated:
+        last = supplements[-1]
+        supplements[-1] = Supplement(last.type, last.number, None,
+                                     draw(st.sampled_from(("CD", "DIS", "FDIS"))))
+    version = draw(st.sampled_from((None, "CSV", "RLV"))) if iec else None
+    sheet = draw(st.one_of(st.none(), st.integers(0, 9).map(str))) if iec else None
+    return Designation(
+        publisher=publisher, copublishers=copublishers, doctype=doctype,
+        stage=stage if not supplements else None, number=draw(_NUMBERS), parts=draw(_PARTS),
+        sheet=sheet, year=year,
+        supplements=tuple(supplements) if year else (), version=version,
+        version_at=len(supplements) if year and version else 0, scheme="iec" if iec else "iso",
+        edition_number=draw(st.one_of(st.none(), st.integers(1, 9).map(str))) if iec else None,
+        languages=draw(st.sampled_from(((), ("en",), ("E",), ("en", "fr")))))
+
+
+@st.composite
+def _directives(draw) -> Designation:
+    return Designation(
+        publisher="ISO", copublishers=("IEC",), doctype="DIR",
+        number=draw(st.sampled_from(("", "1", "2"))),
+        version=draw(st.sampled_from(("ISO SUP", "IEC SUP", "JTC 1 SUP", "ISO", "IEC"))),
+        year=draw(_YEARS))
+
+
+@st.composite
+def _chinese(draw) -> Designation:
+    code = draw(st.sampled_from(("GB", "GB/T", "GB/Z", "LY/T", "JB/T", "RB/T", "DB11/T",
+                                 "T/CAS")))
+    publisher, _, mandate = code.partition("/")
+    scheme = {"GB": "cn-national", "DB11": "cn-local", "T": "cn-group"}.get(
+        publisher, "cn-sector")
+    if scheme == "cn-group":
+        publisher, mandate = mandate, ""
+    return Designation(
+        publisher=publisher, doctype=mandate or None, number=draw(_NUMBERS),
+        parts=draw(st.lists(st.integers(1, 99).map(str), max_size=2).map(tuple)),
+        year=draw(_YEARS), scheme=scheme)
+
+
+@st.composite
+def _accreditation(draw) -> Designation:
+    org = draw(st.sampled_from(("CNAS", "CNCA")))
+    kind = draw(st.sampled_from(("CL", "GL", "RL", "CC", "RC")))
+    return Designation(publisher=org, number=f"{kind}{draw(st.integers(1, 99)):02d}",
+                       year=draw(_YEARS), scheme=org.lower())
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(_international(), _directives(), _chinese(), _accreditation()))
+def test_parse_of_render_is_the_designation(designation):
+    """Every form the grammar writes reads back as the same value (hypothesis)."""
+    assert parse(str(designation)) == designation
