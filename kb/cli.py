@@ -65,7 +65,7 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
 
     bar = tqdm(unit=" records", desc="loading", disable=quiet or None, file=sys.stderr,
                dynamic_ncols=True, unit_scale=True)
-    counts = {"loaded": 0, "unchanged": 0, "failed": 0}
+    counts = {"loaded": 0, "unchanged": 0, "skipped": 0, "failed": 0}
 
     def progress(document, outcome):
         counts[outcome] += 1
@@ -87,6 +87,11 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
 def _report(summary: LoadSummary) -> None:
     for error in summary.errors:
         click.echo(f"kb: {error}", err=True)
+    if summary.skipped:
+        reasons = sorted(summary.skipped.items(), key=lambda r: (-r[1], r[0]))
+        click.echo(f"kb: skipped {sum(summary.skipped.values()):,} documents the knowledge base "
+                   "does not keep: " + "; ".join(f"{reason} {n:,}" for reason, n in reasons),
+                   err=True)
     for warning in summary.warnings[:20]:
         click.echo(f"kb: {warning}", err=True)
     if len(summary.warnings) > 20:

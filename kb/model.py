@@ -210,7 +210,17 @@ class Provenance:
     said: str | None = None
 
 
-Record = Provenance | Work | Edition | StageEvent | Relation | IcsField | Committee | Clause | Term
+@dataclass
+class Skipped:
+    """A document that is not one the knowledge base keeps (an IEC white paper, a trend
+    report): a loader yields it as the document's only record, with the reason, and the store
+    counts it apart from failures."""
+
+    reason: str
+
+
+Record = (Provenance | Work | Edition | StageEvent | Relation | IcsField | Committee | Clause
+          | Term | Skipped)
 
 
 @dataclass

@@ -41,6 +41,7 @@ from kb.model import (
     LoadError,
     Provenance,
     Relation,
+    Skipped,
     StageEvent,
     Term,
     Work,
@@ -83,11 +84,15 @@ class LoadSummary:
     errors: list[str] = field(default_factory=list)
     #: what the rules refused or changed, one line each (not failures)
     warnings: list[str] = field(default_factory=list)
+    #: documents that are not ones the knowledge base keeps, by reason (not failures)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
+        skipped = sum(self.skipped.values())
         return (
-            f"{self.loaded} loaded, {self.unchanged} unchanged, {self.failed} failed "
-            f"({self.records} records)"
+            f"{self.loaded} loaded, {self.unchanged} unchanged, "
+            + (f"{skipped} skipped, " if skipped else "")
+            + f"{self.failed} failed ({self.records} records)"
         )
 
 
@@ -422,6 +427,9 @@ class Store:
         source_id = self._next_source_id(batch)
         try:
             for record in document.records():
+                if isinstance(record, Skipped):  # a document it does not keep: nothing else
+                    summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
+                    return "skipped"
                 self._add(record, own, source_id)
                 count += 1
                 if count % 1000 == 0 and self._on_records:

@@ -31,6 +31,7 @@ from kb.model import (
     LoadError,
     Provenance,
     Relation,
+    Skipped,
     StageEvent,
     check_date,
 )
@@ -404,8 +405,10 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
     written = _designation_of(item)
     if not written:
         raise LoadError("field 'docid': no identifier")
-    if _NOT_STANDARDS.match(written):
-        return  # a white paper or report: no standard designation to key it by
+    not_standard = _NOT_STANDARDS.match(written)
+    if not_standard:  # a white paper or report: no standard designation to key it by
+        yield Skipped(f"{not_standard.group(0)} (not a standard)")
+        return
     try:
         designation = parse(written).edition.canonical
     except DesignationError as error:

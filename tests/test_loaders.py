@@ -124,6 +124,33 @@ def test_archives_are_read_without_unpacking(tmp_path):
     assert dump_digest(db) == before
 
 
+def test_a_white_paper_is_skipped_with_its_reason_not_failed(tmp_path):
+    """IEC publishes white papers and reports beside its standards; they are not kept, and a
+    load that meets them succeeds and says how many it skipped and why."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "iec_wp_iot_2016.yaml").write_text(
+        "schema-version: v1.2.9\nid: IECWPIoT2016\ndocid:\n- id: IEC White Paper IoT "
+        "Platform:2016\n  type: IEC\n  primary: true\n", encoding="utf-8")
+    (folder / "iec_ca_01_2016.yaml").write_text(
+        "schema-version: v1.2.9\nid: IECCA012016\ndocid:\n- id: IEC CA 01:2016\n"
+        "  type: IEC\n  primary: true\ndate:\n- type: published\n  value: '2016-05-12'\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["load", "--db", str(tmp_path / "kb.db"), "-q",
+                                       str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "1 loaded, 0 unchanged, 1 skipped, 0 failed" in result.output
+    assert "skipped 1 documents the knowledge base does not keep: IEC White Paper " \
+           "(not a standard) 1" in result.output
+    conn = sqlite3.connect(tmp_path / "kb.db")
+    assert conn.execute("select published from editions where id = 'IEC CA 01:2016'"
+                        ).fetchone() == ("2016-05-12",)
+
+
 def test_unknown_files_in_folders_are_skipped_and_named_files_refused(tmp_path):
     from kb.model import LoadError
 
