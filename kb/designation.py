@@ -409,7 +409,9 @@ _CN = re.compile(
 )
 _CNAS = re.compile(
     r"^(?P<org>CNAS|CNCA)\s*-?\s*(?P<number>[A-Z]{1,4}\s*\d+[A-Z]?(?:\s*-\s*[A-Z]{0,2}\d+)*)"
-    r"(?:\s*[:：]\s*(?P<year>\d{4}))?$",
+    # dated by year, or by day as CNAS prints its revisions (CNAS-CL01:20180301: the 2018
+    # edition)
+    r"(?:\s*[:：]\s*(?P<year>\d{4})(?:-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01]))?)?$",
     re.I,
 )
 
@@ -449,7 +451,8 @@ def parse(text: str) -> Designation:
     if len(text) > 200:
         raise DesignationError(f"too long to be a designation ({len(text)} characters)")
     if text.lower().startswith("urn:"):
-        return _parse_urn(text, raw)
+        return _parse_iec_urn(text, raw) if text.lower().startswith("urn:iec:") \
+            else _parse_urn(text, raw)
     all_parts = _ALL_PARTS.search(text)
     if all_parts:
         return replace(parse(text[: all_parts.start()]), all_parts=True)
@@ -679,7 +682,8 @@ def _parse_accreditation(text: str, raw: str) -> Designation | None:
 
 
 _URN = re.compile(
-    r"^urn:(?P<org>iso|iec):std:(?P<pubs>[a-z0-9-]+):(?:(?P<type>ts|tr|pas|guide|isp|iwa):)?"
+    r"^urn:(?P<org>iso|iec):std:(?P<pubs>[a-z0-9-]+):"
+    r"(?:(?P<type>ts|tr|pas|guide|isp|iwa|r|tta|data):)?"
     r"(?P<number>[0-9a-z]+)(?::-(?P<parts>[0-9a-z-]+))?(?::(?P<rest>.*))?$",
     re.I,
 )
@@ -713,5 +717,67 @@ def _parse_urn(text: str, raw: str) -> Designation:
         number=m.group("number").upper(),
         parts=tuple(p.upper() for p in (m.group("parts") or "").split("-") if p),
         year=year, supplements=tuple(supplements),
+        scheme="iec" if pubs[0] in ("IEC", "CISPR") else "iso",
+    )
+
+
+_IEC_URN_HEAD = re.compile(r"^urn:iec:std:(?P<pubs>[a-z]+(?:-[a-z]+)*):(?P<body>[^:|+]+)", re.I)
+_URN_DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
+_URN_TYPES = {"ts": "TS", "tr": "TR", "pas": "PAS", "srd": "SRD", "guide": "Guide"}
+_URN_SUPPLEMENT = re.compile(r"^(?P<type>amd|cor|ish|frag)(?::?(?P<number>\d+))?"
+                             r"(?::(?P<year>\d{4})(?:-\d{2}){0,2})?:?$", re.I)
+
+
+def _parse_iec_urn(text: str, raw: str) -> Designation:
+    """Parse IEC's URN form, e.g. ``urn:iec:std:iec:60335-2-97:2002-11::csv:+amd:1:2004-11``
+    (fields: publishers, number, date, type, version; then ``||`` a separately published
+    supplement, ``+`` one of a consolidated version)."""
+    head = _IEC_URN_HEAD.match(text)
+    if not head:
+        raise DesignationError(f"{raw.strip()!r} is not an IEC standard URN")
+    pubs = [_canonical_publisher(p) for p in head.group("pubs").split("-")]
+    main, *rest = re.split(r"(\|\||\+(?=[a-z]+:?\d*:))", text[head.end():], flags=re.I)
+    year = doctype = version = None
+    fragments = []  # "::/FRAG1::": a fragment of the document itself
+    for field_ in main.split(":"):
+        value = field_.strip().lower()
+        if not value:
+            continue
+        if value.startswith("/"):
+            fragments.append(value[1:])
+        elif _URN_DATE.match(value) and year is None:
+            year = int(value[:4])
+        elif value in _URN_TYPES and doctype is None:
+            doctype = _URN_TYPES[value]
+        elif value.upper() in VERSIONS and version is None:
+            version = value.upper()
+        elif re.fullmatch(r"[a-z]{2,5}", value) and doctype is None:
+            doctype = value.upper()  # a series of its own: urn:iec:std:iec:01:2016-07:ca::
+        else:
+            raise DesignationError(f"{raw.strip()!r}: unexpected {field_!r} in an IEC URN")
+    body, _, sheet = head.group("body").upper().replace("-/", "/").partition("/")
+    number, *parts = body.split("-")
+    if sheet and not re.fullmatch(r"\d{1,2}", sheet):
+        raise DesignationError(f"{raw.strip()!r}: unexpected {sheet!r} in an IEC URN")
+    if not re.fullmatch(r"\d+[A-Z]?", number):
+        raise DesignationError(f"{raw.strip()!r}: no document number in an IEC URN")
+    if doctype and doctype not in _URN_TYPES.values() and not re.fullmatch(r"\d{1,3}", number):
+        raise DesignationError(f"{raw.strip()!r}: unknown type {doctype.lower()!r} in an IEC URN")
+    supplements: list[Supplement] = []
+    consolidated = 0  # IEC prints the version after the consolidated amendments
+    for separator, segment in [("/", f) for f in fragments] + list(
+            zip(rest[::2], rest[1::2], strict=True)):
+        consolidated += separator == "+"
+        for i, piece in enumerate(segment.split("/")):
+            m = _URN_SUPPLEMENT.match(piece.strip())
+            if not m:
+                raise DesignationError(f"{raw.strip()!r}: unexpected {piece!r} in an IEC URN")
+            supplements.append(Supplement(
+                type=SUPPLEMENT_TYPES[m.group("type").upper()], number=m.group("number"),
+                year=_year(m.group("year")), consolidated=separator == "+" and i == 0))
+    return Designation(
+        publisher=pubs[0], copublishers=tuple(pubs[1:]), doctype=doctype, number=number,
+        parts=tuple(parts), sheet=sheet or None, year=year, supplements=tuple(supplements),
+        version=version, version_at=consolidated if version else 0,
         scheme="iec" if pubs[0] in ("IEC", "CISPR") else "iso",
     )
