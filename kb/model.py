@@ -37,6 +37,30 @@ class LoadError(ValueError):
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
+#: What real files write where they do not know a date (compared folded to lower case).
+PLACEHOLDERS = frozenset({
+    "n/a", "na", "n.a.", "tbd", "tba", "tbc", "unknown", "none", "null", "nil", "-", "--",
+    "—", "?", "0000", "0000-00", "0000-00-00", "00/00/0000", "00.00.0000", "待定", "未知",
+    "无", "暂无", "不详",
+})
+
+
+def is_placeholder(value: object) -> bool:
+    """Whether a field holds a placeholder for "not known" (``N/A``, ``TBD``, ``0000-00-00``)."""
+    return isinstance(value, str) and value.strip().lower() in PLACEHOLDERS
+
+
+def lenient_date(value: object, where: str = "date") -> tuple[str | None, str | None]:
+    """A date as :func:`check_date` reads it, and a placeholder (``N/A``, ``TBD``) as unknown:
+    ``(date, warning)``, the warning naming ``where`` when a placeholder was met.
+
+    :raises ValueError: for a malformed or impossible date that is not a placeholder.
+    """
+    if is_placeholder(value):
+        return None, f"{where}: placeholder {str(value).strip()!r} recorded as unknown"
+    return check_date(value, where), None
+
+
 def check_date(value: object, where: str = "date") -> str | None:
     """Return a date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or None for empty values.
 
@@ -211,6 +235,14 @@ class Provenance:
 
 
 @dataclass
+class LoadWarning:
+    """Something a loader forgave in a document (a placeholder date, an element it skipped):
+    the store reports it, with the document's name, in the load's warnings."""
+
+    message: str
+
+
+@dataclass
 class Skipped:
     """A document that is not one the knowledge base keeps (an IEC white paper, a trend
     report): a loader yields it as the document's only record, with the reason, and the store
@@ -220,7 +252,7 @@ class Skipped:
 
 
 Record = (Provenance | Work | Edition | StageEvent | Relation | IcsField | Committee | Clause
-          | Term | Skipped)
+          | Term | Skipped | LoadWarning)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from kb.model import (
     Edition,
     IcsField,
     LoadError,
+    LoadWarning,
     Provenance,
     Relation,
     Skipped,
@@ -420,6 +421,7 @@ class Store:
             summary.unchanged += 1
             return "unchanged"
         own = _Buffer()  # this document's rows, kept apart until it has parsed completely
+        warnings: list[str] = []  # what the loader forgave, reported if the document loads
         self._texts = set()
         self._provenance = Provenance()
         savepoint = False
@@ -430,6 +432,9 @@ class Store:
                 if isinstance(record, Skipped):  # a document it does not keep: nothing else
                     summary.skipped[record.reason] = summary.skipped.get(record.reason, 0) + 1
                     return "skipped"
+                if isinstance(record, LoadWarning):
+                    warnings.append(_one_line(document.name, ValueError(record.message)))
+                    continue
                 self._add(record, own, source_id)
                 count += 1
                 if count % 1000 == 0 and self._on_records:
@@ -455,6 +460,7 @@ class Store:
         if self._on_records:
             self._on_records(count % 1000)
         batch.merge(own)
+        summary.warnings.extend(warnings)
         self._pending |= self._texts
         batch.add("sources", (source_id,), {
             "id": source_id, "path": document.name, "sha256": document.sha256,

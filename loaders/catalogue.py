@@ -25,11 +25,13 @@ from kb.model import (
     Document,
     Edition,
     LoadError,
+    LoadWarning,
     Provenance,
     Relation,
     StageEvent,
     Work,
     check_date,
+    lenient_date,
 )
 
 NAME = "catalogue"
@@ -256,9 +258,11 @@ def _edition(
     dates = {}
     for field in ("published", "effective", "withdrawn"):
         try:
-            dates[field] = check_date(node.get(field), field)
+            dates[field], forgiven = lenient_date(node.get(field), f"field '{field}'")
         except ValueError as error:
-            raise LoadError(f"{where}: field {error}") from None
+            raise LoadError(f"{where}: {error}") from None
+        if forgiven:
+            yield LoadWarning(f"{where}: {forgiven}")
     yield Edition(
         designation=designation, titles=titles,
         edition=str(node["edition"]) if node.get("edition") is not None else None,
@@ -280,9 +284,11 @@ def _edition(
         try:
             if code not in stages.CN_LIFECYCLE:
                 code = stages.normalize_code(code)
-            date = check_date(event.get("date"), "date")
+            date, forgiven = lenient_date(event.get("date"), "date")
         except (stages.StageError, ValueError) as error:
             raise _fail(ewhere, "stages", str(error)) from None
+        if forgiven:
+            yield LoadWarning(f"{ewhere}: field 'stages': {forgiven}")
         yield StageEvent(designation, code, date, event.get("note"))
     for kind in ("replaces", "cites", "amends", "corrects"):
         for target in _as_list(node.get(kind)):

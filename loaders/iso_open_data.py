@@ -25,10 +25,11 @@ from kb.model import (
     Edition,
     IcsField,
     LoadError,
+    LoadWarning,
     Provenance,
     Relation,
     StageEvent,
-    check_date,
+    lenient_date,
 )
 
 NAME = "iso-open-data"
@@ -144,9 +145,11 @@ def _deliverable(row: dict, ids: dict, line: int) -> Iterator:
         except stages.StageError as error:
             raise LoadError(f"{where}: field 'currentStage': {error}") from None
     try:
-        published = check_date(row.get("publicationDate"), "publicationDate")
+        published, forgiven = lenient_date(row.get("publicationDate"), "field 'publicationDate'")
     except ValueError as error:
-        raise LoadError(f"{where}: field {error}") from None
+        raise LoadError(f"{where}: {error}") from None
+    if forgiven:
+        yield LoadWarning(f"{where}: {forgiven}")
     title = row.get("title") or {}
     pages = row.get("pages") or {}
     yield Edition(

@@ -29,11 +29,13 @@ from kb.model import (
     Document,
     Edition,
     LoadError,
+    LoadWarning,
     Provenance,
     Relation,
     Skipped,
     StageEvent,
-    check_date,
+    is_placeholder,
+    lenient_date,
 )
 
 NAME = "relaton"
@@ -353,14 +355,19 @@ def _titles(item: dict) -> dict[str, str]:
     return titles
 
 
-def _dates(item: dict) -> dict[str, str]:
+def _dates(item: dict, forgiven: list[str]) -> dict[str, str]:
+    """The item's dates by type; placeholders (``N/A``) are left out, said in ``forgiven``."""
     dates = {}
     for date in _as_list(item.get("date")):
         if isinstance(date, dict) and date.get("type") and date.get("value") is not None:
             value = date["value"]
             if isinstance(value, dict):
                 value = value.get("on") or value.get("from")
-            dates[str(date["type"])] = check_date(value, f"date ({date['type']})")
+            known, warning = lenient_date(value, f"field 'date' ({date['type']})")
+            if warning:
+                forgiven.append(warning)
+            elif known:
+                dates[str(date["type"])] = known
     return dates
 
 
@@ -413,9 +420,15 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
         designation = parse(written).edition.canonical
     except DesignationError as error:
         raise LoadError(f"field 'docid': {error}") from None
-    yield Provenance(_origin(item), observed or _fetched(item))
+    fetched: list[str] = []
+    yield Provenance(_origin(item), observed or _fetched(item, fetched))
+    for warning in fetched:
+        yield LoadWarning(warning)
     code, status = _stage(item)
-    dates = _dates(item)
+    forgiven: list[str] = []
+    dates = _dates(item, forgiven)
+    for warning in forgiven:
+        yield LoadWarning(warning)
     ext = item.get("ext") or {}
     links = {str(k.get("type")): _content(k) for k in _as_list(item.get("link"))
              if isinstance(k, dict)}
@@ -476,12 +489,19 @@ def _origin(item: dict) -> str | None:
     return None
 
 
-def _fetched(item: dict) -> str | None:
+def _fetched(item: dict, forgiven: list[str]) -> str | None:
     """The day the Relaton crawler fetched the record, if it says."""
+    if not item.get("fetched"):
+        return None
+    value = str(item["fetched"])
     try:
-        return check_date(str(item["fetched"])[:10], "fetched") if item.get("fetched") else None
+        day, warning = lenient_date(value if is_placeholder(value) else value[:10],
+                                    "field 'fetched'")
     except ValueError:
         raise LoadError(f"field 'fetched': {item['fetched']!r} is not a date") from None
+    if warning:
+        forgiven.append(warning)
+    return day
 
 
 def _relation(designation: str, relation: dict) -> Iterator[Relation]:

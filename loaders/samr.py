@@ -25,10 +25,11 @@ from kb.model import (
     Document,
     Edition,
     LoadError,
+    LoadWarning,
     Provenance,
     Relation,
     StageEvent,
-    check_date,
+    lenient_date,
 )
 
 NAME = "samr"
@@ -124,10 +125,13 @@ def _page_records(page: str, uri: str | None) -> Iterator:
         raise LoadError(f"field '标准号': {error}") from None
     status = fields.get("标准状态") or None
     try:
-        published = check_date(fields.get("发布日期"), "发布日期")
-        effective = check_date(fields.get("实施日期"), "实施日期")
+        published, forgiven = lenient_date(fields.get("发布日期"), "field '发布日期'")
+        effective, forgiven_too = lenient_date(fields.get("实施日期"), "field '实施日期'")
     except ValueError as error:
-        raise LoadError(f"field {error}") from None
+        raise LoadError(str(error)) from None
+    for warning in (forgiven, forgiven_too):
+        if warning:
+            yield LoadWarning(warning)
     if status and status not in stages.CN_STATUSES:
         raise LoadError(f"field '标准状态': unknown status {status!r}")
     titles = {"zh": fields.get("中文标准名称"), "en": fields.get("英文标准名称")}

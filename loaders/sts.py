@@ -26,10 +26,11 @@ from kb.model import (
     Document,
     Edition,
     LoadError,
+    LoadWarning,
     Provenance,
     Relation,
     Term,
-    check_date,
+    lenient_date,
 )
 
 #: 2: notes, examples, tables and figures as clauses; citations table
@@ -145,10 +146,14 @@ class _State:
                 _text(wrap.find(p)) for p in ("intro", "main", "compl") if _text(wrap.find(p)))
             if full:
                 titles[lang] = full
+        release = meta.find("release-date")
+        where = f"line {release.sourceline}: <release-date>" if release is not None else ""
         try:
-            published = check_date(_text(meta.find("release-date")) or None, "release-date")
+            published, forgiven = lenient_date(_text(release) or None, where)
         except ValueError as error:
             raise LoadError(f"<{name}>: {error}") from None
+        if forgiven:
+            yield LoadWarning(forgiven)
         yield Edition(
             designation=designation, titles=titles,
             edition=_text(meta.find("std-ident/edition")) or None, published=published,

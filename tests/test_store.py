@@ -32,7 +32,7 @@ def test_loading_twice_changes_nothing(mini_db):
     ("malformed.yaml", "malformed.yaml:8: malformed YAML: found unexpected end of stream "
                        "(while scanning a quoted scalar at line 6)"),
     ("unknown-stage.yaml", "field 'stage': unknown stage code '45.45'"),
-    ("impossible-date.yaml", "field published: impossible date '2015-02-30'"),
+    ("impossible-date.yaml", "field 'published': impossible date '2015-02-30'"),
     ("bad-relation.yaml", "field 'replaces': 'ISO/TC 207' is a committee"),
     ("truncated.jsonl", "truncated.jsonl:2: malformed JSON"),
     ("broken.csv", "broken.csv:2: malformed CSV"),

@@ -159,3 +159,38 @@ def test_a_schema_1_database_gains_the_citations_table(tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("select count(*) from citations").fetchone()[0] > 5
     assert conn.execute("select value from kb_meta").fetchone() == (str(SCHEMA_VERSION),)
+
+
+def test_a_placeholder_date_is_unknown_with_a_warning_not_a_refusal(tmp_path):
+    """Publishers leave fields blank in their own words: <release-date>N/A</release-date>
+    loads the document with the date unknown, and the load says where (file, line, field)."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    path = tmp_path / "doc.sts.xml"
+    path.write_text(
+        "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref>\n"
+        "<release-date>N/A</release-date></iso-meta></front><body>"
+        "<sec><label>1</label><title>Scope</title><p>Text.</p></sec></body></standard>",
+        encoding="utf-8")
+    yaml = tmp_path / "record.yaml"
+    yaml.write_text("docid:\n- id: ISO 2:2003\n  type: ISO\n  primary: true\ndate:\n"
+                    "- type: published\n  value: TBD\n", encoding="utf-8")
+    db = tmp_path / "kb.db"
+    result = CliRunner().invoke(main, ["load", "--db", str(db), "-q", str(path), str(yaml)])
+    assert result.exit_code == 0, result.output
+    assert "2 loaded" in result.output
+    assert f"{path}: line 2: <release-date>: placeholder 'N/A' recorded as unknown" \
+        in result.output
+    assert f"{yaml}: field 'date' (published): placeholder 'TBD' recorded as unknown" \
+        in result.output
+    conn = sqlite3.connect(db)
+    assert conn.execute("select published from editions where id in ('ISO 1:2002', "
+                        "'ISO 2:2003')").fetchall() == [(None,), (None,)]
+    assert conn.execute("select count(*) from clauses where edition_id = 'ISO 1:2002'"
+                        ).fetchone()[0] >= 1
+    # a date that is wrong, not missing, still refuses the document, in one line
+    yaml.write_text(yaml.read_text().replace("TBD", "2003-13-45"), encoding="utf-8")
+    refused = CliRunner().invoke(main, ["load", "--db", str(db), "-q", str(yaml)])
+    assert refused.exit_code == 1 and "impossible date '2003-13-45'" in refused.output
