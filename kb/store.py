@@ -93,7 +93,9 @@ class LoadSummary:
         return (
             f"{self.loaded} loaded, {self.unchanged} unchanged, "
             + (f"{skipped} skipped, " if skipped else "")
-            + f"{self.failed} failed ({self.records} records)"
+            + f"{self.failed} failed"
+            + (f", {len(self.warnings)} warnings" if self.warnings else "")
+            + f" ({self.records} records)"
         )
 
 

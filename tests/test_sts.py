@@ -180,7 +180,7 @@ def test_a_placeholder_date_is_unknown_with_a_warning_not_a_refusal(tmp_path):
     db = tmp_path / "kb.db"
     result = CliRunner().invoke(main, ["load", "--db", str(db), "-q", str(path), str(yaml)])
     assert result.exit_code == 0, result.output
-    assert "2 loaded" in result.output
+    assert "2 loaded, 0 unchanged, 0 failed, 2 warnings" in result.output
     assert f"{path}: line 2: <release-date>: placeholder 'N/A' recorded as unknown" \
         in result.output
     assert f"{yaml}: field 'date' (published): placeholder 'TBD' recorded as unknown" \
