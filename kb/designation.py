@@ -266,8 +266,8 @@ def _render_international(d: Designation) -> str:
     else:
         if d.stage:
             tokens.append(d.stage)
-        if d.doctype:
-            tokens.append(d.doctype)
+        if d.doctype:  # IEC prints its guides in capitals: IEC GUIDE 112
+            tokens.append("GUIDE" if d.doctype == "Guide" and d.scheme == "iec" else d.doctype)
     if d.doctype == "IWA" and d.publisher == "ISO" and not d.copublishers:
         head = " ".join(tokens)  # "IWA 1", "CD IWA 3"
     elif not tokens:

@@ -98,6 +98,7 @@ CANONICAL = [
     ("ISO/IEC VIM:1993", "ISO/IEC VIM:1993"),
     ("IEC CENT-CHAL:2006", "IEC CENT-CHAL:2006"),
     ("IEC HANDB1:1983", "IEC HANDB1:1983"),
+    ("IEC Guide 112:2017", "IEC GUIDE 112:2017"),
     # accreditation documents dated by day: the edition of that year
     ("CNAS-CL01:20180301", "CNAS-CL01:2018"),
     ("CNAS-RL02:2020-08-01", "CNAS-RL02:2020"),
