@@ -124,6 +124,7 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         found.append(mention)
 
     for mention in _designations(text):
+        mention = _edition_year(text, mention)
         add(mention)
         for listed in _listed_after(text, mention):
             add(listed)
@@ -175,28 +176,79 @@ def _designations(text: str) -> Iterator[Mention]:
         position = mention.end
 
 
-_LISTED = re.compile(r"\s*[/、]\s*(?P<n>\d{4,5})(?![\d\-.:：A-Za-z])")
+#: A number listed after a designation, its publisher left out: ``ISO 9001、14001 和 45001``,
+#: ``ISO 9001:2015/14001:2015``, ``GB/T 19001、19011``, ``ISO 9001, 14001 and 45001``.
+_LISTED = re.compile(
+    r"\s*(?:[/、,，;；&]|和|及|与|與|以及|or|and)\s*"
+    r"(?P<w>(?P<n>\d{4,5}(?:-\d{1,3})*)(?:\s*[:：]\s*(?P<y>(?:19|20)\d\d)|-(?P<cy>(?:19|20)\d\d))?)"
+    r"(?![\d\-.:：A-Za-z])")
 
 
 def _listed_after(text: str, mention: Mention) -> Iterator[Mention]:
-    """Numbers listed after an international designation with its publisher left out:
+    """Numbers listed after a designation with its publisher left out:
     ``ISO9001/14001/45001`` cites ISO 14001 and ISO 45001 too."""
     if mention.kind != "standard" or not mention.canonical:
         return
     designation = parse(mention.canonical)
-    if designation.scheme not in ("iso", "iec") or designation.year or designation.parts:
+    if designation.scheme not in ("iso", "iec", "cn-national", "cn-sector") \
+            or designation.supplements:
         return
-    prefix = mention.canonical[:mention.canonical.rindex(designation.number)]
+    prefix = mention.canonical[:mention.canonical.index(designation.number,
+                                                          len(designation.publisher))]
     position = mention.end
+    other = _OTHER_EDITION.match(text, position) if designation.year else None
+    if other and designation.is_international and int(other.group("y")) != designation.year:
+        # "ISO 9001:2008/2015": both editions
+        edition = replace(designation, year=int(other.group("y"))).canonical
+        yield Mention(other.start("y"), other.end("y"), other.group("y"), "standard", edition,
+                      note=f"another edition of {designation.work.canonical}")
+        return
     while (match := _LISTED.match(text, position)) and \
             not re.fullmatch(r"(19|20)\d\d", match.group("n")):
+        year = match.group("y") or match.group("cy")
+        if bool(year) != bool(designation.year) or (
+                match.group("cy") and not designation.scheme.startswith("cn-")):
+            return  # "ISO 9001:2008/2015" is two editions, not a list
+        written = prefix + match.group("n") + (
+            "" if not year else f"-{year}" if designation.scheme.startswith("cn-") else f":{year}")
         try:
-            canonical = parse(prefix + match.group("n")).canonical
+            canonical = parse(written).canonical
         except DesignationError:
             return
-        yield Mention(match.start("n"), match.end("n"), match.group("n"), "standard",
+        yield Mention(match.start("w"), match.end("w"), match.group("w"), "standard",
                       canonical, note=f"listed after {mention.as_written}")
         position = match.end()
+
+
+_OTHER_EDITION = re.compile(r"\s*/\s*(?P<y>(?:19|20)\d\d)(?![\d\-.:：A-Za-z])")
+
+#: An edition year written before or after an undated designation: ``2015版ISO 9001``,
+#: ``ISO 9001（2015版）``, ``the 2015 version of ISO 9001``, ``ISO 9001 (2015 edition)``.
+_YEAR_BEFORE = re.compile(
+    r"(?P<y>(?:19|20)\d\d)\s*(?:年\s*)?(?:版|版本)\s*(?:的\s*)?(?:标准\s*|標準\s*)?$"
+    r"|(?P<ye>(?:19|20)\d\d)\s+(?:version|edition|revision)\s+of\s+(?:the\s+)?$", re.I)
+_YEAR_AFTER = re.compile(
+    r"\s*[/(（]?\s*(?P<y>(?:19|20)\d\d)\s*(?:年\s*)?(?:版|版本)"
+    r"|\s*\(?\s*(?P<ye>(?:19|20)\d\d)\s+(?:version|edition|revision)\b", re.I)
+
+
+def _edition_year(text: str, mention: Mention) -> Mention:
+    """An undated designation whose edition year is written beside it is that edition."""
+    if mention.kind != "standard" or not mention.canonical:
+        return mention
+    designation = parse(mention.canonical)
+    if designation.year or designation.supplements or designation.all_parts:
+        return mention
+    before = _YEAR_BEFORE.search(text, max(0, mention.start - 24), mention.start)
+    after = _YEAR_AFTER.match(text, mention.end)
+    found = before or after
+    if not found:
+        return mention
+    year = int(found.group("y") or found.group("ye"))
+    dated = replace(designation, year=year).canonical
+    side = "before" if before else "after"
+    return replace(mention, canonical=dated,
+                   note=f"edition year {year} written {side} the designation")
 
 
 def _longest(text: str, begin: int) -> Mention | None:
