@@ -94,8 +94,9 @@ CN_SECTOR_CODES = frozenset(
 )
 #: Other publishers whose documents are cited beside ISO and GB ones (scheme "other"); their
 #: designations are read as PUBLISHER NUMBER[-PART][:YEAR] and never resolved further.
-OTHER_PUBLISHERS = ("BS OHSAS", "OHSAS", "IATF", "SA", "IAF MD", "IAF GD", "BS EN", "EN", "BS",
-                    "DIN", "ANSI", "AS/NZS", "JIS", "JJF", "JJG")
+OTHER_PUBLISHERS = ("BS OHSAS", "OHSAS", "IATF", "SA", "IAF MD", "IAF GD", "IAF ID", "IAF PL",
+                    "IAF ML", "IAF PR", "BS EN", "EN", "BS", "DIN", "ANSI", "AS/NZS", "JIS",
+                    "JJF", "JJG")
 #: Parts of large ISO series whose part numbers look like years; never read "-1998" as a year.
 _YEARLIKE_PART_SERIES = frozenset({"10303", "13584", "15926", "8000", "80000", "14496"})
 
@@ -179,7 +180,7 @@ class Designation:
     version_at: int = 0  # how many supplements come before the version
     languages: tuple[str, ...] = ()
     scheme: str = "iso"  # iso, iec, cn-national, cn-sector, cn-local, cn-group, cnas, cnca,
-    #                      other (OTHER_PUBLISHERS)
+    #                      ilac, other (OTHER_PUBLISHERS)
     all_parts: bool = False  # "ISO 10303 (all parts)", "GB/T 5606 (all parts)"
     edition_number: str | None = None  # IEC's "ED4" suffix: IEC TR 63283-5 ED1
 
@@ -305,6 +306,8 @@ def _render_international(d: Designation) -> str:
 
 
 def _render_other(d: Designation) -> str:
+    if d.scheme == "ilac":  # the issue is month/year: ILAC-P15:05/2020
+        return f"ILAC-{d.doctype}{d.number}" + (f":{d.iteration}/{d.year}" if d.year else "")
     if d.scheme == "cn-group":
         text = f"T/{d.publisher} {d.number}"
     elif d.scheme in ("cnas", "cnca"):
@@ -348,7 +351,7 @@ def committee(text: str) -> str:
     text = re.sub(r"\s*/\s*", "/", _clean(text).upper())
     return re.sub(r"(?<=[A-Z])\s*(\d+)", r" \1", text).replace("SYC", "SyC")
 _GOVERNMENT = re.compile(
-    r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*号?|\d+\s*号$|^[\u4e00-\u9fff]{1,8}[〔\[]"
+    r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*[号號]?|\d+\s*[号號]$|^[\u4e00-\u9fff]{1,8}[〔\[]"
 )
 _STAGE_WORDS = "|".join(sorted(list(STAGES) + list(COMBINED), key=len, reverse=True))
 _TYPE_WORDS = "|".join(sorted(DOCTYPES, key=len, reverse=True))
@@ -466,7 +469,7 @@ def parse(text: str) -> Designation:
             f"{raw.strip()!r} is a government document number, not a standard",
             "government-document",
         )
-    for parser in (_parse_international, _parse_chinese, _parse_accreditation,
+    for parser in (_parse_international, _parse_chinese, _parse_accreditation, _parse_ilac,
                    _parse_other_publisher):
         result = parser(text, raw)
         if result is not None:
@@ -668,6 +671,21 @@ def _parse_other_publisher(text: str, raw: str) -> Designation | None:
     parts = tuple(p for p in m.group("parts").split("-") if p)
     return Designation(publisher=publisher, number=m.group("number"), parts=parts,
                        year=_year(m.group("year")), scheme="other")
+
+
+#: ILAC's documents: a series letter, a number, and the issue as month/year: ILAC-P15:05/2020.
+_ILAC = re.compile(r"^ILAC\s*[-‐]?\s*(?P<series>[PGRAB])\s*(?P<number>\d{1,3})"
+                   r"(?:\s*[:：]\s*(?P<month>0[1-9]|1[0-2])\s*/\s*(?P<year>(?:19|20)\d\d))?$",
+                   re.I)
+
+
+def _parse_ilac(text: str, raw: str) -> Designation | None:
+    m = _ILAC.match(text)
+    if not m:
+        return None
+    return Designation(publisher="ILAC", doctype=m.group("series").upper(),
+                       number=m.group("number"), iteration=m.group("month"),
+                       year=_year(m.group("year")), scheme="ilac")
 
 
 def _parse_accreditation(text: str, raw: str) -> Designation | None:

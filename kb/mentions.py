@@ -53,7 +53,8 @@ _START = re.compile(
         (?P<intl>(?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
       | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))
       | (?P<cnas>(?:CNAS|CNCA)\s*-?\s*[A-Z]{{1,4}}\s*\d)
-      | (?P<other>IAF\s*(?:MD|GD)\s*\d|(?:{_OTHERS})\s*\d{{3}})
+      | (?P<other>IAF\s*(?:MD|GD|ID|PL|ML|PR)\s*\d|ILAC\s*-?\s*[PGRAB]\s*\d
+                  |(?:{_OTHERS})\s*\d{{3}})
     )""",
     re.X,
 )
@@ -62,16 +63,17 @@ _BODY = re.compile(r"[A-Za-z0-9/\-‐‑–—:：.+ \t()（）]{0,60}")
 # prefix ends: after a run of letters or digits, or a closing bracket
 _ENDS = re.compile(r"[A-Za-z]+|\d+|[)）]")
 _GOVERNMENT = re.compile(
-    r"(?P<organ>[\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*\d+\s*号"
+    r"(?P<organ>[\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*\d+\s*[号號]"
 )
 # announcements and orders numbered by year: 国家认监委2019年第12号公告, 市场监管总局令第31号
 _ORGAN = r"[\u4e00-\u9fff]{1,6}?(?:委|局|部|会|院|署|办|厅|中心)"
-_NUMBERED = r"(?:19|20)\d\d\s*年\s*第\s*\d+\s*号"
+_NUMBERED = r"(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號]"
 _ANNOUNCEMENT = re.compile(  # an organ or the word 公告 must be there: not a bulletin's issue
     rf"(?:{_ORGAN}\s*(?:公告\s*)?|公告\s*){_NUMBERED}(?:公告)?|{_NUMBERED}公告"
-    rf"|{_ORGAN}令\s*第\s*\d+\s*号")
+    rf"|{_ORGAN}令\s*第\s*\d+\s*[号號]")
 # words that precede an issuing organ's abbreviation but are not part of it
-_GOVERNMENT_LEAD = re.compile(r"^(?:根据|依据|按照|参照|关于|印发|转发|见|据|和|与|及|的|按)+")
+_GOVERNMENT_LEAD = re.compile(r"^(?:根据|根據|依据|依據|按照|参照|參照|关于|關於|印发|印發"
+                              r"|转发|轉發|见|見|据|據|和|与|與|及|的|按)+")
 _BARE_COMMITTEE = re.compile(r"(?<![A-Za-z0-9/])(?P<kind>TC|PC|JTC|SC)\s*(?P<n>\d{1,4})(?!\d)")
 _BARE_CNAS = re.compile(r"(?<![A-Za-z0-9\-/])(?P<code>CC|CL|RC|GL|AL|EC|PD|RL|SC)(?P<n>\d{2,3})"
                         r"(?![\dA-Za-z])")

@@ -99,6 +99,8 @@ CANONICAL = [
     ("IEC CENT-CHAL:2006", "IEC CENT-CHAL:2006"),
     ("IEC HANDB1:1983", "IEC HANDB1:1983"),
     ("IEC Guide 112:2017", "IEC GUIDE 112:2017"),
+    ("ILAC P15:05/2020", "ILAC-P15:05/2020"),
+    ("IAF PL 3:2019", "IAF PL 3:2019"),
     # accreditation documents dated by day: the edition of that year
     ("CNAS-CL01:20180301", "CNAS-CL01:2018"),
     ("CNAS-RL02:2020-08-01", "CNAS-RL02:2020"),

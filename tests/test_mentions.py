@@ -67,6 +67,13 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
     # accreditation documents dated by day; no false hits on telephone or notice numbers
     ("依据CNAS-CL01:20180301执行", [("CNAS-CL01:20180301", "standard", "CNAS-CL01:2018")]),
     ("电话 010-59001234，第 9001 号", []),
+    # ILAC and IAF documents; Traditional Chinese government numbers
+    ("依據ILAC-P15:05/2020及IAF MD 5:2019辦理",
+     [("ILAC-P15:05/2020", "standard", "ILAC-P15:05/2020"),
+      ("IAF MD 5:2019", "standard", "IAF MD 5:2019")]),
+    ("依據經濟部標準檢驗局(2019)12號函",
+     [("經濟部標準檢驗局(2019)12號", "government-document", None)]),
+    ("國家認監委2019年第12號公告", [("國家認監委2019年第12號公告", "government-document", None)]),
     ("依据ＩＳＯ９００１：２０１５和ＧＢ／Ｔ１９００１－２０１６",  # full-width forms, as written
      [("ＩＳＯ９００１：２０１５", "standard", "ISO 9001:2015"),
       ("ＧＢ／Ｔ１９００１－２０１６", "standard", "GB/T 19001-2016")]),
