@@ -60,7 +60,7 @@ DOCTYPES = {
     "TTA": "TTA", "IWA": "IWA", "DATA": "DATA", "SRD": "SRD", "DIR": "DIR",
 }
 #: Draft stages written before (or after) the number, earliest first.
-STAGES = ("PWI", "NP", "AWI", "WD", "CD", "DIS", "FDIS", "PRF")
+STAGES = ("PWI", "NP", "AWI", "WD", "CD", "CDV", "DIS", "FDIS", "PRF")  # CDV: IEC's enquiry
 #: Combined stage+type abbreviations ISO prints (``ISO/DTS 123``).
 COMBINED = {
     "DTS": ("DIS", "TS"), "DTR": ("DIS", "TR"), "DPAS": ("DIS", "PAS"),
@@ -399,6 +399,9 @@ _NAMED = re.compile(
     r"\s+(?P<name>[A-Z][A-Z0-9]{1,11}(?:-[A-Z0-9]{2,11})?)(?:\s+(?P<number>\d{1,3}))?"
     r"(?=\s*(?::|$|\s))"
 )
+#: A guide in the French order: ``Guide ISO/CEI 37:1995`` is ISO/IEC Guide 37:1995.
+_GUIDE_FIRST = re.compile(
+    r"^Guide\s+(?P<pub>(?:ISO|IEC|CEI)(?:\s*/\s*(?:ISO|IEC|CEI))*)\s+(?=\d)", re.I)
 #: The Directives written out: ``ISO/IEC Directives, Part 1``.
 _DIRECTIVES = re.compile(r"\s+Directives\b\s*,?\s*(?:Part\s*(?P<part>\d))?", re.I)
 _LEADING_STAGE = re.compile(rf"^(?P<stage>{'|'.join(STAGES)})\s+(?=IWA\b)", re.I)
@@ -497,6 +500,9 @@ def normalize(text: str) -> str:
 
 
 def _parse_international(text: str, raw: str) -> Designation | None:
+    french = _GUIDE_FIRST.match(text)
+    if french:  # "Guide ISO/CEI 37:1995", the French order
+        text = f"{french.group('pub')} Guide {text[french.end():]}"
     text = _DIRECTIVES.sub(lambda m: " DIR" + (f" {m.group('part')}" if m.group("part") else ""),
                            text, count=1)
     lead_stage = None

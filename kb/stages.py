@@ -87,6 +87,7 @@ DRAFT_PREFIX_STAGE = {
     "PWI": "00", "NP": "10", "NWIP": "10", "AWI": "20", "WD": "20", "CD": "30", "PDAM": "30",
     "DIS": "40", "DAM": "40", "DAMD": "40", "DCOR": "40", "DTS": "40", "DTR": "40",
     "DPAS": "40", "FDIS": "50", "FDAM": "50", "FDAMD": "50", "FDCOR": "50", "PRF": "60",
+    "CDV": "40",  # IEC's committee draft for vote: its enquiry stage
 }
 
 #: The Chinese national standard lifecycle, in order, with English labels.

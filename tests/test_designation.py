@@ -100,6 +100,8 @@ CANONICAL = [
     ("IEC HANDB1:1983", "IEC HANDB1:1983"),
     ("IEC Guide 112:2017", "IEC GUIDE 112:2017"),
     ("ILAC P15:05/2020", "ILAC-P15:05/2020"),
+    ("IEC/CDV 60034-1", "IEC/CDV 60034-1"),
+    ("Guide ISO/CEI 37:1995", "ISO/IEC Guide 37:1995"),
     ("IAF PL 3:2019", "IAF PL 3:2019"),
     # accreditation documents dated by day: the edition of that year
     ("CNAS-CL01:20180301", "CNAS-CL01:2018"),

@@ -67,6 +67,8 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
     # accreditation documents dated by day; no false hits on telephone or notice numbers
     ("依据CNAS-CL01:20180301执行", [("CNAS-CL01:20180301", "standard", "CNAS-CL01:2018")]),
     ("电话 010-59001234，第 9001 号", []),
+    ("selon le Guide ISO/CEI 37:1995, la", [("Guide ISO/CEI 37:1995", "standard",
+                                             "ISO/IEC Guide 37:1995")]),
     # ILAC and IAF documents; Traditional Chinese government numbers
     ("依據ILAC-P15:05/2020及IAF MD 5:2019辦理",
      [("ILAC-P15:05/2020", "standard", "ILAC-P15:05/2020"),
