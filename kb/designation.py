@@ -81,8 +81,9 @@ DRAFT_SUPPLEMENTS = {
     "DCOR": ("DIS", "Cor"), "FDCOR": ("FDIS", "Cor"), "DAD": ("DIS", "Add"),
 }
 #: IEC publication versions printed after the designation.
+_DIRECTIVE_VERSIONS = ("ISO SUP", "IEC SUP", "JTC 1 SUP", "ISO", "IEC", "SUP")
 VERSIONS = (
-    "ISO SUP", "IEC SUP", "JTC 1 SUP", "ISO", "IEC", "SUP",  # Directives and their supplements
+    *_DIRECTIVE_VERSIONS,  # the Directives' editions and supplements: after DIR only
     "EXV-CMV", "EXV-RLV", "CSV", "RLV", "EXV", "CMV", "SER", "DB", "PRV",
 )
 
@@ -356,7 +357,7 @@ _GOVERNMENT = re.compile(
 _STAGE_WORDS = "|".join(sorted(list(STAGES) + list(COMBINED), key=len, reverse=True))
 _TYPE_WORDS = "|".join(sorted(DOCTYPES, key=len, reverse=True))
 _INTL_PUB = re.compile(
-    r"^(?P<pub>ISO|IEC|CISPR|IWA|CEI|ИСО|МЭК)(?P<co>(?:\s*/\s*(?:"
+    r"^(?P<pub>ISO|IEC|CISPR|IWA|CEI|ИСО|МЭК)(?P<co>(?:(?:\s*/\s*|\s+(?=IEC\s*\d))(?:"
     + "|".join(CO_PUBLISHERS + ("CEI", "МЭК", "ИСО"))
     # then no letter, unless a stage or type glued on: "ISO/IECTR 90006", "ISO/IECDIS 1"
     + rf"))*)(?:(?![A-Za-z])|(?=(?:{_STAGE_WORDS}|{_TYPE_WORDS})))",
@@ -414,7 +415,8 @@ _CN = re.compile(
     re.X,
 )
 _CNAS = re.compile(
-    r"^(?P<org>CNAS|CNCA)\s*-?\s*(?P<number>[A-Z]{1,4}\s*\d+[A-Z]?(?:\s*-\s*[A-Z]{0,2}\d+)*)"
+    r"^(?P<org>CNAS|CNCA)\s*-?\s*(?P<number>[A-Z]{1,4}(?:\s*-)?\s*\d+[A-Z]?"
+    r"(?:\s*-\s*[A-Z]{0,2}\d+)*)"
     # dated by year, or by day as CNAS prints its revisions (CNAS-CL01:20180301: the 2018
     # edition)
     r"(?:\s*[:：]\s*(?P<year>\d{4})(?:-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01]))?)?$",
@@ -514,8 +516,8 @@ def _parse_international(text: str, raw: str) -> Designation | None:
     if not head:
         return None
     publisher = _canonical_publisher(head.group("pub"))
-    copublishers = tuple(
-        _canonical_publisher(p) for p in head.group("co").split("/") if p.strip()
+    copublishers = tuple(  # "ISO/IEC", or "ISO IEC 27001" as some write it
+        _canonical_publisher(p) for p in re.split(r"[/\s]+", head.group("co")) if p.strip()
     )
     stage, doctype = lead_stage, None
     if publisher == "IWA":
@@ -540,6 +542,9 @@ def _parse_international(text: str, raw: str) -> Designation | None:
             f":{legacy.group(3)}" if legacy.group(3) else "") + text[legacy.end():]
     number, parts, iteration, year, sheet = "", (), None, None, None
     body = _NUMBER.match(text, pos)
+    if body and body.group("number") and re.search(r"[a-z]{3,}", body.group("parts")):
+        # "ISO 45001 – Process": a word after a dash, not a part
+        raise DesignationError(f"{raw.strip()!r}: unexpected {text[pos:].strip()!r}")
     if body and body.group("number"):
         number = body.group("number").upper()
         parts = tuple(p.strip().upper() for p in body.group("parts").split("-") if p.strip())
@@ -588,7 +593,8 @@ def _parse_international(text: str, raw: str) -> Designation | None:
             pos = supplement.end()
             continue
         found = _VERSION.match(text, pos)
-        if found and version is None:
+        if found and version is None and (doctype == "DIR" or found.group("version").upper()
+                                           not in _DIRECTIVE_VERSIONS):
             version, version_at = found.group("version").upper(), len(supplements)
             pos = found.end()
             continue
@@ -673,7 +679,8 @@ def _parse_other_publisher(text: str, raw: str) -> Designation | None:
     m = _OTHER.match(text)
     if not m:
         return None
-    publisher = re.sub(r"\s+", " ", m.group("pub"))
+    glued = re.sub(r"\s+", "", m.group("pub"))  # "IAFMD21" is IAF MD 21
+    publisher = next(p for p in OTHER_PUBLISHERS if p.replace(" ", "") == glued)
     parts = tuple(p for p in m.group("parts").split("-") if p)
     return Designation(publisher=publisher, number=m.group("number"), parts=parts,
                        year=_year(m.group("year")), scheme="other")

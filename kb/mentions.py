@@ -49,10 +49,10 @@ _OTHERS = "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS
                    if not p.startswith("IAF"))
 # where a candidate may start: a publisher or code not glued to a preceding Latin letter/digit
 _START = re.compile(
-    rf"""(?<![A-Za-z0-9\-])(?<![A-Za-z]/)(?:
+    rf"""(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)(?:
         (?P<intl>(?:Guide\s+(?=(?:ISO|IEC|CEI)[\s/]))?(?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
       | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))
-      | (?P<cnas>(?:CNAS|CNCA)\s*-?\s*[A-Z]{{1,4}}\s*\d)
+      | (?P<cnas>(?:CNAS|CNCA)\s*-?\s*[A-Z]{{1,4}}\s*-?\s*\d)
       | (?P<other>IAF\s*(?:MD|GD|ID|PL|ML|PR)\s*\d|ILAC\s*-?\s*[PGRAB]\s*\d
                   |(?:{_OTHERS})\s*\d{{3}})
     )""",
@@ -68,6 +68,8 @@ _GOVERNMENT = re.compile(
 # announcements and orders numbered by year: 国家认监委2019年第12号公告, 市场监管总局令第31号
 _ORGAN = r"[\u4e00-\u9fff]{1,6}?(?:委|局|部|会|院|署|办|厅|中心)"
 _NUMBERED = r"(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號]"
+#: Letters numbered by an office's word (字) as in Taiwan: 衛授食字第1101108308號.
+_LETTER = re.compile(r"(?:[A-Z]{2,6})?[\u4e00-\u9fff]{1,6}字第\s*\d{3,12}\s*[号號]")
 _ANNOUNCEMENT = re.compile(  # an organ or the word 公告 must be there: not a bulletin's issue
     rf"(?:{_ORGAN}\s*(?:公告\s*)?|公告\s*){_NUMBERED}(?:公告)?|{_NUMBERED}公告"
     rf"|{_ORGAN}令\s*第\s*\d+\s*[号號]")
@@ -134,6 +136,8 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         lead = _GOVERNMENT_LEAD.match(match.group("organ"))
         start = match.start() + (lead.end() if lead else 0)
         add(Mention(start, match.end(), text[start:match.end()], "government-document"))
+    for match in _LETTER.finditer(text):
+        add(Mention(match.start(), match.end(), match.group(), "government-document"))
     for match in _ANNOUNCEMENT.finditer(text):
         lead = _GOVERNMENT_LEAD.match(match.group())
         start = match.start() + (lead.end() if lead else 0)
@@ -273,6 +277,9 @@ def _longest(text: str, begin: int) -> Mention | None:
                     return Mention(begin, begin + len(written), written, "committee",
                                    committee(written))
             continue
+        if designation.scheme == "cn-sector" and not designation.doctype \
+                and not designation.year:
+            continue  # "GA 20.15" (an ILAC resolution): a sector code needs /T or a year
         kind = "draft" if designation.stage else "standard"
         title = _title(text, begin, begin + end)
         return Mention(begin, begin + end, written, kind, designation.canonical, title)

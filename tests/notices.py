@@ -1,0 +1,94 @@
+"""Scoring the mention finder against the hand-annotated notices (tests/fixtures/notices/).
+
+A gold mention is found when the finder reports a mention that overlaps its span and names the
+same document (the same canonical form; committees and government documents by span alone).
+A reported mention is correct when it is such a match; anything else it reports is a false hit.
+Used by ``tests/test_notices.py`` and ``benchmarks/mentions_accuracy.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb import mentions
+from kb.designation import DesignationError, normalize
+
+NOTICES = Path(__file__).parent / "fixtures" / "notices"
+#: Kinds named by their span alone (their canonical form is the text as written).
+BY_SPAN = ("committee", "government-document")
+
+
+@dataclass
+class Score:
+    """Counts per class (the gold kind for recall, the reported kind for precision)."""
+
+    gold: Counter = field(default_factory=Counter)
+    found: Counter = field(default_factory=Counter)
+    reported: Counter = field(default_factory=Counter)
+    correct: Counter = field(default_factory=Counter)
+    misses: list[str] = field(default_factory=list)
+    false_hits: list[str] = field(default_factory=list)
+
+    def recall(self, kind: str | None = None) -> float:
+        gold = self.gold[kind] if kind else sum(self.gold.values())
+        found = self.found[kind] if kind else sum(self.found.values())
+        return found / gold if gold else 1.0
+
+    def precision(self, kind: str | None = None) -> float:
+        reported = self.reported[kind] if kind else sum(self.reported.values())
+        correct = self.correct[kind] if kind else sum(self.correct.values())
+        return correct / reported if reported else 1.0
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if a == b:
+        return True
+    try:
+        return a is not None and b is not None and normalize(a) == normalize(b)
+    except DesignationError:
+        return False
+
+
+def gold(name: str) -> tuple[str, list[tuple[int, int, dict]]]:
+    """A notice's text and its annotations with their spans."""
+    text = (NOTICES / f"{name}.txt").read_text(encoding="utf-8")
+    spans, position = [], 0
+    for entry in json.loads((NOTICES / f"{name}.ann.json").read_text(encoding="utf-8")):
+        start = text.index(entry["text"], position)
+        spans.append((start, start + len(entry["text"]), entry))
+        position = start + len(entry["text"])
+    return text, spans
+
+
+def score(names: list[str] | None = None) -> Score:
+    """Score the finder over the notices (all of them by default)."""
+    result = Score()
+    for name in names or sorted(p.name.removesuffix(".ann.json")
+                                for p in NOTICES.glob("*.ann.json")):
+        text, spans = gold(name)
+        found = mentions.find(text)
+        matched: set[int] = set()
+        for start, end, entry in spans:
+            kind = entry["kind"]
+            result.gold[kind] += 1
+            hit = next((i for i, m in enumerate(found) if i not in matched
+                        and m.start < end and start < m.end
+                        and (kind in BY_SPAN and m.kind == kind
+                             or kind not in BY_SPAN and _same(m.canonical, entry["canonical"]))),
+                       None)
+            if hit is None:
+                result.misses.append(f"{name}: {entry['text']!r} ({kind}, "
+                                     f"{entry['canonical']})")
+                continue
+            matched.add(hit)
+            result.found[kind] += 1
+        for i, m in enumerate(found):
+            result.reported[m.kind] += 1
+            if i in matched:
+                result.correct[m.kind] += 1
+            else:
+                result.false_hits.append(f"{name}: {m.as_written!r} ({m.kind}, {m.canonical})")
+    return result
