@@ -76,7 +76,11 @@ _ANNOUNCEMENT = re.compile(  # an organ or the word 公告 must be there: not a 
 # words that precede an issuing organ's abbreviation but are not part of it
 _GOVERNMENT_LEAD = re.compile(r"^(?:根据|根據|依据|依據|按照|参照|參照|关于|關於|印发|印發"
                               r"|转发|轉發|见|見|据|據|和|与|與|及|的|按)+")
-_BARE_COMMITTEE = re.compile(r"(?<![A-Za-z0-9/])(?P<kind>TC|PC|JTC|SC)\s*(?P<n>\d{1,4})(?!\d)")
+_BARE_COMMITTEE = re.compile(
+    r"(?<![A-Za-z0-9/])(?P<kind>TC|PC|JTC|SC|WG)\s*(?P<n>\d{1,4})(?!\d)")
+_IAF = re.compile(r"(?<![A-Za-z])IAF(?![A-Za-z])")
+_BARE_IAF = re.compile(r"(?<![A-Za-z0-9/\-])(?P<series>MD|GD|ID|PL)\s*(?P<n>\d{1,2})"
+                       r"(?![\d.:A-Za-z])")
 _BARE_CNAS = re.compile(r"(?<![A-Za-z0-9\-/])(?P<code>CC|CL|RC|GL|AL|EC|PD|RL|SC)(?P<n>\d{2,3})"
                         r"(?![\dA-Za-z])")
 _BARE_NUMBER = re.compile(r"(?<![A-Za-z0-9/\-.:：])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-.:：A-Za-z])")
@@ -108,6 +112,8 @@ class Context:
     numbers: dict[str, str] = field(default_factory=dict)  # "17021-4" -> work
     committees: dict[str, str] = field(default_factory=dict)  # "PC302" -> "ISO/PC 302"
     accreditation: bool = False
+    iaf: bool = False  # the text names the IAF: "MD 22", "ID9" are its documents
+    committee: str | None = None  # the last committee named in full (for a bare "WG 18")
 
 
 def find(text: str, context: Context | None = None, offset: int = 0) -> list[Mention]:
@@ -145,10 +151,28 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
     committees = context.committees
     committees.update({m.canonical.split("/")[-1].replace(" ", ""): m.canonical
                        for m in found if m.kind == "committee" and m.canonical})
+    full = sorted((m for m in found if m.kind == "committee" and m.canonical),
+                  key=lambda m: m.start)
     for match in _BARE_COMMITTEE.finditer(text):
         short = f"{match.group('kind')}{match.group('n')}"
+        if match.group("kind") == "WG":  # a working group of the committee named before it
+            parent = next((m.canonical for m in reversed(full) if m.end <= match.start()),
+                          context.committee)
+            if parent and "/WG" not in parent:
+                add(Mention(match.start(), match.end(), match.group(), "committee",
+                            f"{parent}/WG {match.group('n')}",
+                            note=f"a working group of {parent}"))
+            continue
         add(Mention(match.start(), match.end(), match.group(), "committee",
                     committees.get(short), note="committee named without its organisation"))
+    if full:
+        context.committee = full[-1].canonical
+    context.iaf = context.iaf or bool(_IAF.search(text))
+    if context.iaf:
+        for match in _BARE_IAF.finditer(text):
+            canonical = f"IAF {match.group('series')} {match.group('n')}"
+            add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
+                        note=f"read as {canonical} (a text about the IAF)"))
     context.accreditation = context.accreditation or bool(_ACCREDITATION.search(text))
     if context.accreditation:
         for match in _BARE_CNAS.finditer(text):

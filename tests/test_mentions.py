@@ -69,6 +69,12 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
     ("电话 010-59001234，第 9001 号", []),
     ("selon le Guide ISO/CEI 37:1995, la", [("Guide ISO/CEI 37:1995", "standard",
                                              "ISO/IEC Guide 37:1995")]),
+    # a bare working group is one of the committee named before it; IAF numbers after "IAF"
+    ("ISO/TC 176/SC 2 met; WG 18 drafted it", [("ISO/TC 176/SC 2", "committee",
+                                                 "ISO/TC 176/SC 2"),
+                                                ("WG 18", "committee", "ISO/TC 176/SC 2/WG 18")]),
+    ("由IAF訂定ID9及ID10", [("ID9", "standard", "IAF ID 9"), ("ID10", "standard", "IAF ID 10")]),
+    ("patient ID 12 and MD 22 in the ward", []),
     # ILAC and IAF documents; Traditional Chinese government numbers
     ("依據ILAC-P15:05/2020及IAF MD 5:2019辦理",
      [("ILAC-P15:05/2020", "standard", "ILAC-P15:05/2020"),
