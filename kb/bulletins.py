@@ -21,7 +21,7 @@ __all__ = ["bulletin", "check", "find", "listing", "references", "resolve_citati
 
 #: Editor's order of schemes in a reference table: international, national, sector, others.
 SCHEME_ORDER = {"iso": 0, "iec": 0, "cn-national": 1, "cn-sector": 2, "cn-local": 3,
-                "cn-group": 4, "cnas": 5, "cnca": 5}
+                "cn-group": 4, "cn-enterprise": 5, "cnas": 6, "cnca": 6, "ilac": 7}
 
 
 def _has_bulletins(conn: sqlite3.Connection) -> bool:

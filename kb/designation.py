@@ -180,8 +180,8 @@ class Designation:
     version: str | None = None  # IEC CSV, RLV, ...
     version_at: int = 0  # how many supplements come before the version
     languages: tuple[str, ...] = ()
-    scheme: str = "iso"  # iso, iec, cn-national, cn-sector, cn-local, cn-group, cnas, cnca,
-    #                      ilac, other (OTHER_PUBLISHERS)
+    scheme: str = "iso"  # iso, iec, cn-national, cn-sector, cn-local, cn-group,
+    #                      cn-enterprise, cnas, cnca, ilac, other (OTHER_PUBLISHERS)
     all_parts: bool = False  # "ISO 10303 (all parts)", "GB/T 5606 (all parts)"
     edition_number: str | None = None  # IEC's "ED4" suffix: IEC TR 63283-5 ED1
 
@@ -309,12 +309,15 @@ def _render_international(d: Designation) -> str:
 def _render_other(d: Designation) -> str:
     if d.scheme == "ilac":  # the issue is month/year: ILAC-P15:05/2020
         return f"ILAC-{d.doctype}{d.number}" + (f":{d.iteration}/{d.year}" if d.year else "")
-    if d.scheme == "cn-group":
-        text = f"T/{d.publisher} {d.number}"
+    if d.scheme in ("cn-group", "cn-enterprise"):
+        text = f"{'T' if d.scheme == 'cn-group' else 'Q'}/{d.publisher} {d.number}"
     elif d.scheme in ("cnas", "cnca"):
         text = f"{d.publisher}-{d.number}"
     elif d.scheme == "other":
         text = f"{d.publisher}{'' if d.publisher == 'SA' else ' '}{d.number}"
+        if d.parts and d.publisher in ("JJF", "JJG"):  # Chinese metrology: JJF 1059.1-2012
+            text += "." + ".".join(d.parts)
+            return text + (f"-{d.year}" if d.year else "")
     else:
         code = d.publisher + (f"/{d.doctype}" if d.doctype else "")
         text = f"{code} {d.number}"
@@ -408,7 +411,8 @@ _DIRECTIVES = re.compile(r"\s+Directives\b\s*,?\s*(?:Part\s*(?P<part>\d))?", re.
 _LEADING_STAGE = re.compile(rf"^(?P<stage>{'|'.join(STAGES)})\s+(?=IWA\b)", re.I)
 
 _CN = re.compile(
-    r"""^(?P<code>GB|GJB|[A-Z]{2}|DB\s*\d{2}|T\s*/\s*[A-Z]{2,12})
+    r"""^(?P<code>GB|GJB|[A-Z]{2}|DB\s*\d{2}|T\s*/\s*[A-Z]{2,12}
+               |Q\s*/\s*(?:\d{6}\s*)?[A-Z]{2,12})
     \s*(?:/\s*(?P<mandate>[TZ]))?\s*
     (?P<number>\d+)(?P<parts>(?:\s*\.\s*\d+)*)
     (?:\s*-\s*(?P<year>\d{4}|\d{2}))?$""",
@@ -651,6 +655,8 @@ def _parse_chinese(text: str, raw: str) -> Designation | None:
     mandate = m.group("mandate")
     if code.startswith("T/"):
         scheme, publisher = "cn-group", code[2:]
+    elif code.startswith("Q/"):  # an enterprise's own standard: Q/GDW 1234-2015
+        scheme, publisher = "cn-enterprise", code[2:]
     elif code in ("GB", "GJB"):
         scheme, publisher = "cn-national", code
     elif code.startswith("DB"):
@@ -659,7 +665,7 @@ def _parse_chinese(text: str, raw: str) -> Designation | None:
         scheme, publisher = "cn-sector", code
     else:
         return None
-    if scheme == "cn-group" and mandate:
+    if scheme in ("cn-group", "cn-enterprise") and mandate:
         return None
     parts = tuple(p for p in m.group("parts").replace(" ", "").split(".") if p)
     return Designation(
@@ -670,7 +676,7 @@ def _parse_chinese(text: str, raw: str) -> Designation | None:
 
 _OTHER = re.compile(
     r"^(?P<pub>" + "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS)
-    + r")\s*(?P<number>\d{1,6})(?P<parts>(?:-\d{1,3})*)"
+    + r")\s*(?P<number>\d{1,6})(?P<parts>(?:-\d{1,3})*|(?:\.\d{1,3})*)"
     r"(?:\s*[:：-]\s*(?P<year>(?:19|20)\d\d))?$",
 )
 
@@ -681,7 +687,7 @@ def _parse_other_publisher(text: str, raw: str) -> Designation | None:
         return None
     glued = re.sub(r"\s+", "", m.group("pub"))  # "IAFMD21" is IAF MD 21
     publisher = next(p for p in OTHER_PUBLISHERS if p.replace(" ", "") == glued)
-    parts = tuple(p for p in m.group("parts").split("-") if p)
+    parts = tuple(p for p in re.split(r"[-.]", m.group("parts")) if p)
     return Designation(publisher=publisher, number=m.group("number"), parts=parts,
                        year=_year(m.group("year")), scheme="other")
 

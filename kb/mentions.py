@@ -51,7 +51,8 @@ _OTHERS = "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS
 _START = re.compile(
     rf"""(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)(?:
         (?P<intl>(?:Guide\s+(?=(?:ISO|IEC|CEI)[\s/]))?(?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
-      | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))
+      | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}}
+                 |Q\s*/\s*(?:\d{{6}}\s*)?[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))
       | (?P<cnas>(?:CNAS|CNCA)\s*-?\s*[A-Z]{{1,4}}\s*-?\s*\d)
       | (?P<other>IAF\s*(?:MD|GD|ID|PL|ML|PR)\s*\d|ILAC\s*-?\s*[PGRAB]\s*\d
                   |(?:{_OTHERS})\s*\d{{3}})

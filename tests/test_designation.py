@@ -101,6 +101,8 @@ CANONICAL = [
     ("IEC Guide 112:2017", "IEC GUIDE 112:2017"),
     ("ILAC P15:05/2020", "ILAC-P15:05/2020"),
     ("IEC/CDV 60034-1", "IEC/CDV 60034-1"),
+    ("Q/GDW1234—2015", "Q/GDW 1234-2015"),
+    ("JJF 1059.1-2012", "JJF 1059.1-2012"),
     ("Guide ISO/CEI 37:1995", "ISO/IEC Guide 37:1995"),
     ("IAF PL 3:2019", "IAF PL 3:2019"),
     # accreditation documents dated by day: the edition of that year

@@ -75,6 +75,8 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
                                                 ("WG 18", "committee", "ISO/TC 176/SC 2/WG 18")]),
     ("由IAF訂定ID9及ID10", [("ID9", "standard", "IAF ID 9"), ("ID10", "standard", "IAF ID 10")]),
     ("patient ID 12 and MD 22 in the ward", []),
+    ("执行Q/GDW 1234-2015和JJF 1059.1-2012", [("Q/GDW 1234-2015", "standard", "Q/GDW 1234-2015"),
+                                           ("JJF 1059.1-2012", "standard", "JJF 1059.1-2012")]),
     # ILAC and IAF documents; Traditional Chinese government numbers
     ("依據ILAC-P15:05/2020及IAF MD 5:2019辦理",
      [("ILAC-P15:05/2020", "standard", "ILAC-P15:05/2020"),
