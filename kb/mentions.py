@@ -321,7 +321,8 @@ def _title(text: str, start: int, end: int) -> str | None:
 
 
 def _resolve_bare_numbers(text: str, found: list[Mention], add, known: dict[str, str]) -> None:
-    """A bare number (``17021-4``) after a designation with that number is that document."""
+    """A bare number (``17021-4``) is the document a designation with that number names,
+    before or after it in the same text (or in an earlier piece of the same document)."""
     # number as written -> (where it may first be used bare, canonical); earlier pieces: 0
     numbers: dict[str, tuple[int, str]] = {n: (0, work) for n, work in known.items()}
     for mention in sorted(found, key=lambda m: m.start):
@@ -329,7 +330,9 @@ def _resolve_bare_numbers(text: str, found: list[Mention], add, known: dict[str,
             designation = parse(mention.canonical)
             number = designation.number + "".join(f"-{p}" for p in designation.parts)
             if (designation.parts or len(number) >= 4) and number not in numbers:
-                numbers[number] = (mention.end, designation.work.canonical)
+                # the whole text: a heading may give the bare number before the body names
+                # the standard in full
+                numbers[number] = (0, designation.work.canonical)
                 known[number] = designation.work.canonical
     for match in _BARE_NUMBER.finditer(text):
         seen = numbers.get(match.group("n"))
