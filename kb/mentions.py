@@ -84,7 +84,10 @@ _BARE_IAF = re.compile(r"(?<![A-Za-z0-9/\-])(?P<series>MD|GD|ID|PL)\s*(?P<n>\d{1
                        r"(?![\d.:A-Za-z])")
 _BARE_CNAS = re.compile(r"(?<![A-Za-z0-9\-/])(?P<code>CC|CL|RC|GL|AL|EC|PD|RL|SC)(?P<n>\d{2,3})"
                         r"(?![\dA-Za-z])")
-_BARE_NUMBER = re.compile(r"(?<![A-Za-z0-9/\-.:：])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-.:：A-Za-z])")
+#: A bare number, not an amount, a count, a date or a notice number (¥9001, 9001 元, 9001 号).
+_BARE_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9/\-.:：￥¥$€£#№])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-.:：A-Za-z])"
+    r"(?!\s*(?:元|万|円|号|號|年|月|日|%|％|人|家|个|個|项|項|次|份|张|張|page|pp))")
 _PROGRAMME = re.compile(
     r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(p) for p in PROGRAMMES) + r")(?![A-Za-z0-9])")
 _ACCREDITATION = re.compile(r"认可|CNAS|accredit", re.I)
