@@ -360,7 +360,7 @@ _GOVERNMENT = re.compile(
 _STAGE_WORDS = "|".join(sorted(list(STAGES) + list(COMBINED), key=len, reverse=True))
 _TYPE_WORDS = "|".join(sorted(DOCTYPES, key=len, reverse=True))
 _INTL_PUB = re.compile(
-    r"^(?P<pub>ISO|IEC|CISPR|IWA|CEI|ИСО|МЭК)(?P<co>(?:(?:\s*/\s*|\s+(?=IEC\s*\d))(?:"
+    r"^(?P<pub>ISO|IEC|CISPR|IWA|CEI|ИСО|МЭК)(?P<co>(?:(?:\s*[/-]\s*|\s+(?=IEC\s*\d))(?:"
     + "|".join(CO_PUBLISHERS + ("CEI", "МЭК", "ИСО"))
     # then no letter, unless a stage or type glued on: "ISO/IECTR 90006", "ISO/IECDIS 1"
     + rf"))*)(?:(?![A-Za-z])|(?=(?:{_STAGE_WORDS}|{_TYPE_WORDS})))",
@@ -388,7 +388,7 @@ _SUPPLEMENT = re.compile(
     (?:\s*:\s*(?P<year>\d{{4}})|\s*:(?=\s*(?:$|ED|[/+(])))?""",
     re.I | re.X,
 )
-_VERSION = re.compile(rf"\s+(?P<version>{'|'.join(VERSIONS)})(?![A-Za-z0-9])", re.I)
+_VERSION = re.compile(rf"(?:\s+|(?<=\d))(?P<version>{'|'.join(VERSIONS)})(?![A-Za-z0-9])", re.I)
 _LANGUAGE = re.compile(r"\s*\((?P<codes>[A-Za-z]{1,3}(?:\s*[,/]\s*[A-Za-z]{1,3})*)\)")
 _LEGACY_PART = re.compile(r"\s*(\d+)\s*/\s*(\d{1,3})(?:\s*-\s*((?:19|20)\d\d))?(?=$|[\s(:])")
 #: IEC's old sheets of a part, after the part numbers: ``IEC 60695-2-1/1:1994``.
@@ -521,7 +521,7 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         return None
     publisher = _canonical_publisher(head.group("pub"))
     copublishers = tuple(  # "ISO/IEC", or "ISO IEC 27001" as some write it
-        _canonical_publisher(p) for p in re.split(r"[/\s]+", head.group("co")) if p.strip()
+        _canonical_publisher(p) for p in re.split(r"[/\s-]+", head.group("co")) if p.strip()
     )
     stage, doctype = lead_stage, None
     if publisher == "IWA":
@@ -556,11 +556,10 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         if body.group("post"):
             stage = body.group("post").upper()
         if (
-            year is None and len(parts) == 1
-            and re.fullmatch(r"(19[5-9]\d|20[0-4]\d)", parts[0])
-            and number not in _YEARLIKE_PART_SERIES and not stage
-        ):  # "ISO 9001-2015", as often printed in Chinese text
-            year, parts = int(parts[0]), ()
+            year is None and parts and re.fullmatch(r"(19[5-9]\d|20[0-4]\d)", parts[-1])
+            and (len(parts) > 1 or number not in _YEARLIKE_PART_SERIES) and not stage
+        ):  # "ISO 9001-2015", "IEC 60730-2-7-2008", as often printed in Chinese text
+            year, parts = int(parts[-1]), parts[:-1]
         pos = body.end()
         found = _SHEET.match(text, pos) if iec and year is None and not iteration else None
         if found:  # "IEC 60695-2-1/1:1994"

@@ -102,6 +102,10 @@ CANONICAL = [
     ("ILAC P15:05/2020", "ILAC-P15:05/2020"),
     ("IEC/CDV 60034-1", "IEC/CDV 60034-1"),
     ("Q/GDW1234—2015", "Q/GDW 1234-2015"),
+    # spellings people use: a hyphen between publishers or before the year, a glued version
+    ("ISO-IEC 19785-4:2010/Cor 1:2013", "ISO/IEC 19785-4:2010/Cor 1:2013"),
+    ("IEC 60730-2-7-2008", "IEC 60730-2-7:2008"),
+    ("IEC60269-2:2013+AMD1:2016CSV", "IEC 60269-2:2013+AMD1:2016 CSV"),
     ("JJF 1059.1-2012", "JJF 1059.1-2012"),
     ("Guide ISO/CEI 37:1995", "ISO/IEC Guide 37:1995"),
     ("IAF PL 3:2019", "IAF PL 3:2019"),
