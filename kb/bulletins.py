@@ -92,6 +92,21 @@ def _draft(conn, designation, as_of: str | None) -> tuple[dict | None, dict | No
     return _edition(conn, designation.edition.canonical), None
 
 
+def _supplement_of_some_edition(conn, d) -> dict | None:
+    """The one edition that is ``d``'s supplement (same supplements) of a dated edition of
+    its work, when ``d`` leaves the base's year out."""
+    found = []
+    for (key,) in conn.execute("select id from editions where work_id = ?",
+                               (d.work.canonical,)):
+        try:
+            other = parse(key)
+        except DesignationError:
+            continue
+        if other.year and other.supplements == d.supplements and other.edition != d.edition:
+            found.append(key)
+    return _edition(conn, found[0]) if len(found) == 1 else None
+
+
 def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
                      as_of: str | None = None, exact: bool = False) -> dict:
     """What a mention names now: the resolved edition, its status, stage, latest edition,
@@ -127,6 +142,10 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
     else:
         edition = _edition(conn, d.edition.canonical)
         resolution = "dated"
+        if edition is None and d.supplements and d.year is None:
+            edition = _supplement_of_some_edition(conn, d)
+            if edition:  # "ISO 14001/Amd 1:2024": the amendment of the 2015 edition
+                resolution = f"a supplement written without its base's year: {edition['id']}"
     latest = _latest(conn, work)
     result["latest"] = latest["id"] if latest else None
     if edition is None:

@@ -72,6 +72,20 @@ def test_a_draft_resolves_to_its_project(db, tmp_path):
     assert stale["stale"].startswith("the draft has since been published as ISO 19011:2018")
 
 
+def test_an_amendment_without_its_base_year_is_the_one_the_catalogue_knows(db, tmp_path):
+    """Notices write "ISO 14001/Amd 1:2024": the amendment of the one edition that has it."""
+    import sqlite3
+
+    from kb import bulletins
+
+    conn = sqlite3.connect(db)
+    result = bulletins.resolve_citation(conn, "ISO 14001/Amd 1:2024", "standard")
+    assert result["resolved"] == "ISO 14001:2015/Amd 1:2024"
+    assert result["resolution"].startswith("a supplement written without its base's year")
+    assert bulletins.resolve_citation(conn, "ISO 14001/Amd 9:2024", "standard")[
+        "resolution"] == "not in the knowledge base"
+
+
 def test_encodings(db, tmp_path):
     path = tmp_path / "gb.txt"
     path.write_bytes(BULLETIN.read_text(encoding="utf-8").encode("gb18030"))
