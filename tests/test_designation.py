@@ -199,18 +199,22 @@ def test_value_objects_are_hashable_and_equal_across_spellings():
     assert isinstance(next(iter(spellings)), Designation)
 
 
-def _primary_docids(archive, limit):
-    found = []
+def _records(archive):
+    """The text of each record of a Relaton archive, in archive order."""
     with tarfile.open(archive, "r:xz") as tar:
         for member in tar:
-            if not member.isfile():
-                continue
-            text = tar.extractfile(member).read().decode("utf-8")
-            m = re.search(r"\ndocid:\n- id: (.+)\n  type: (ISO|IEC)\n  primary: true", text)
-            if m:
-                found.append(m.group(1).strip().strip("'\""))
-            if len(found) >= limit:
-                break
+            if member.isfile():
+                yield tar.extractfile(member).read().decode("utf-8")
+
+
+def _primary_docids(archive, limit):
+    found = []
+    for text in _records(archive):
+        m = re.search(r"\ndocid:\n- id: (.+)\n  type: (ISO|IEC)\n  primary: true", text)
+        if m:
+            found.append(m.group(1).strip().strip("'\""))
+        if len(found) >= limit:
+            break
     return found
 
 
@@ -235,17 +239,13 @@ def test_iec_urns_name_what_the_primary_identifiers_name():
     (IEC's URNs of redline and extended versions have no year)."""
     archive = corpus("relaton", "bulk", "relaton-data-iec-bulk.tar.xz")
     pairs = []
-    with tarfile.open(archive, "r:xz") as tar:
-        for member in tar:
-            if not member.isfile():
-                continue
-            text = tar.extractfile(member).read().decode("utf-8")
-            primary = re.search(r"\ndocid:\n- id: (.+)\n  type: IEC\n  primary: true", text)
-            urn = re.search(r"\n- id: (urn:iec:std:[^\n]+)\n  type: URN", text)
-            if primary and urn:
-                pairs.append((primary.group(1).strip().strip("'\""), urn.group(1).strip()))
-            if len(pairs) >= 3000:
-                break
+    for text in _records(archive):
+        primary = re.search(r"\ndocid:\n- id: (.+)\n  type: IEC\n  primary: true", text)
+        urn = re.search(r"\n- id: (urn:iec:std:[^\n]+)\n  type: URN", text)
+        if primary and urn:
+            pairs.append((primary.group(1).strip().strip("'\""), urn.group(1).strip()))
+        if len(pairs) >= 3000:
+            break
     agree = 0
     for primary, urn in pairs:
         try:
