@@ -69,6 +69,8 @@ _GOVERNMENT = re.compile(
 # announcements and orders numbered by year: 国家认监委2019年第12号公告, 市场监管总局令第31号
 _ORGAN = r"[\u4e00-\u9fff]{1,6}?(?:委|局|部|会|院|署|办|厅|中心)"
 _NUMBERED = r"(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號]"
+#: An announcement's number in brackets after its title: 《…的公告》(2015年第30号).
+_TITLED_NUMBER = re.compile(rf"公告\s*》\s*[(（]\s*(?P<n>{_NUMBERED})\s*[)）]")
 #: Letters numbered by an office's word (字) as in Taiwan: 衛授食字第1101108308號.
 _LETTER = re.compile(r"(?:[A-Z]{2,6})?[\u4e00-\u9fff]{1,6}字第\s*\d{3,12}\s*[号號]")
 _ANNOUNCEMENT = re.compile(  # an organ or the word 公告 must be there: not a bulletin's issue
@@ -146,6 +148,8 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         lead = _GOVERNMENT_LEAD.match(match.group("organ"))
         start = match.start() + (lead.end() if lead else 0)
         add(Mention(start, match.end(), text[start:match.end()], "government-document"))
+    for match in _TITLED_NUMBER.finditer(text):  # 《…公告》(2015年第30号)
+        add(Mention(match.start("n"), match.end("n"), match.group("n"), "government-document"))
     for match in _LETTER.finditer(text):
         add(Mention(match.start(), match.end(), match.group(), "government-document"))
     for match in _ANNOUNCEMENT.finditer(text):
@@ -266,13 +270,25 @@ _YEAR_AFTER = re.compile(
     r"|\s*\(?\s*(?P<ye>(?:19|20)\d\d)\s+(?:version|edition|revision)\b", re.I)
 
 
+#: A draft stage written after an undated designation: ``ISO/IEC 17025 (FDIS版)``,
+#: ``ISO 45001（DIS稿）``, ``ISO 9001 (CD draft)``.
+_STAGE_AFTER = re.compile(
+    r"\s*[(（]\s*(?P<stage>FDIS|DIS|CD|WD|AWI|NP|PWI)\s*(?:版|稿|草案|version|draft)?\s*[)）]")
+
+
 def _edition_year(text: str, mention: Mention) -> Mention:
-    """An undated designation whose edition year is written beside it is that edition."""
+    """An undated designation whose edition year is written beside it is that edition; one
+    whose draft stage is written after it in brackets is that draft."""
     if mention.kind != "standard" or not mention.canonical:
         return mention
     designation = parse(mention.canonical)
     if designation.year or designation.supplements or designation.all_parts:
         return mention
+    stage = _STAGE_AFTER.match(text, mention.end)
+    if stage:
+        draft = replace(designation, stage=stage.group("stage")).canonical
+        return replace(mention, kind="draft", canonical=draft,
+                       note=f"draft stage {stage.group('stage')} written after the designation")
     before = _YEAR_BEFORE.search(text, max(0, mention.start - 24), mention.start)
     after = _YEAR_AFTER.match(text, mention.end)
     found = before or after
