@@ -49,7 +49,10 @@ _OTHERS = "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS
                    if not p.startswith("IAF"))
 # where a candidate may start: a publisher or code not glued to a preceding Latin letter/digit
 _START = re.compile(
-    rf"""(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)(?:
+    # not glued to a Latin letter or digit before it, unless that is a section number run on
+    # in text taken from a PDF ("1.1ISO45001:2018")
+    rf"""(?:(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)|(?<=[^\d.]\d\.\d)
+        |(?<=[^\d.]\d\.\d\d))(?:
         (?P<intl>(?:Guide\s+(?=(?:ISO|IEC|CEI)[\s/]))?(?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
       | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}}
                  |Q\s*/\s*(?:\d{{6}}\s*)?[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))

@@ -73,6 +73,8 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
     ("ISO/IEC 17025 (FDIS版)重點內容", [("ISO/IEC 17025", "draft", "ISO/IEC FDIS 17025")]),
     ("《国家认监委关于管理体系认证标准换版工作安排的公告》(2015年第30号)",
      [("2015年第30号", "government-document", None)]),
+    # a section number run on in text taken from a PDF
+    ("转换说明1背景1.1ISO45001:2018的发布", [("ISO45001:2018", "standard", "ISO 45001:2018")]),
     # no false hits on amounts, counts, dates, clause numbers, notice numbers
     ("ISO 9001 认证费 9001 元，共 9001 家，第 9001 号，见 9.2 条，2018年3月12日",
      [("ISO 9001", "standard", "ISO 9001")]),

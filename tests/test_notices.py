@@ -16,7 +16,7 @@ def test_every_annotation_is_in_its_notice_in_order():
 
 def test_recall_and_precision_on_real_notices():
     """Measured 2026-12-03: 176 mentions in 16 notices (Simplified and Traditional Chinese,
-    English); recall 0.943, precision 0.954 (benchmarks/mentions_accuracy.py prints the table
+    English); recall 0.949, precision 0.954 (benchmarks/mentions_accuracy.py prints the table
     by class and every miss and false hit)."""
     result = score()
     assert sum(result.gold.values()) == 176
