@@ -202,9 +202,12 @@ def test_the_changes_page_and_check_use_the_log(tmp_path, server):
         html = await ds.client.get(f"/-/changes?since={today}&code=C")
         data = await ds.client.get(f"/-/changes.json?since={today}")
         wrong = await ds.client.get("/-/changes?since=" + "9" * 5000)
-        return html, data, wrong
+        page = await ds.client.get(f"/-/bulletin/kbs-bulletin-2019-04?since={today}")
+        return html, data, wrong, page
 
-    html, data, wrong = asyncio.run(pages())
+    html, data, wrong, page = asyncio.run(pages())
+    assert page.status_code == 200 and f"Changed since {today} ({len(works)})" in page.text
+    assert "ISO/DIS 19011 stage 40.00 → 40.20" in page.text
     body = data.json()
     assert body["changes"] and all(r["at"] == today for r in body["changes"])
     assert body["counts"]["C"] == sum(r["code"] == "C" for r in body["changes"])

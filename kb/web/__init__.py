@@ -355,6 +355,7 @@ async def bulletin_page(datasette, request):
     b, references = result
     lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else \
         ("zh" if b["language"] == "zh" else "en")
+    since, changed = await _changed_since(datasette, b, request.args.get("since") or "")
     counts: dict[str, int] = {}
     for m in b["mentions"]:
         counts[m["kind"]] = counts.get(m["kind"], 0) + 1
@@ -367,8 +368,29 @@ async def bulletin_page(datasette, request):
         "standards_bulletin.html",
         {"b": b, "text_html": _bulletin_html(b), "references": references, "counts": counts,
          "stale": sum(1 for r in references if r["stale"]), "lang": lang,
-         "formats": export.FORMATS, "bulletin_url": bulletin_url, "database": name},
+         "formats": export.FORMATS, "bulletin_url": bulletin_url, "database": name,
+         "since": since, "changed": changed, "work_url": work_url},
         request=request))
+
+
+async def _changed_since(datasette, b: dict, since: str) -> tuple[str | None, list[dict]]:
+    """?since=YYYY-MM-DD: what loads and kb update changed since then in the cited works
+    (as ``kb check --since``); a bad date is ignored."""
+    from kb import bulletins
+    from kb.model import check_date
+
+    try:
+        since = check_date(since.strip()[:10], "since") if since.strip() else None
+    except ValueError:
+        since = None
+    if not since:
+        return None, []
+    _, db = await _kb_database(datasette)
+    works = list(dict.fromkeys(m["work"] for m in b["mentions"] if m.get("work")))
+    if not await db.table_exists("changes"):
+        return since, []
+    logged = await db.execute_fn(lambda conn: bulletins.work_changes(conn, works, since))
+    return since, [{"work": w, "changes": logged[w]} for w in works if logged.get(w)]
 
 
 def edition_link(work: str, edition: str) -> str:
