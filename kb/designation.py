@@ -579,6 +579,9 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         late = _LATE_YEAR.match(text, pos)
         if late:
             year, pos = int(late.group("year")), late.end()
+        elif not named.group("number"):  # "IEC CEO", "ISO/IEC FAQ": words, not publications
+            raise DesignationError(f"{raw.strip()!r}: expected a document number, found "
+                                   f"{named.group('name')!r}")
     else:
         rest = text[pos:].strip()
         if not rest:
