@@ -89,10 +89,15 @@ _BARE_IAF = re.compile(r"(?<![A-Za-z0-9/\-])(?P<series>MD|GD|ID|PL)\s*(?P<n>\d{1
                        r"(?![\d.:A-Za-z])")
 _BARE_CNAS = re.compile(r"(?<![A-Za-z0-9\-/])(?P<code>CC|CL|RC|GL|AL|EC|PD|RL|SC)(?P<n>\d{2,3})"
                         r"(?![\dA-Za-z])")
+#: What makes a number an amount, a count, a date or a notice number: 9001 元, 9001 号,
+#: 2500 employees.
+_QUANTITY = (r"(?!\s*(?:元|万|円|号|號|年|月|日|%|％|人|家|个|個|项|項|次|份|张|張|page|pp\b"
+             r"|employees|people|persons|staff|members|companies|firms|times|days|hours"
+             r"|units|pieces|participants))")
 #: A bare number, not an amount, a count, a date or a notice number (¥9001, 9001 元, 9001 号).
 _BARE_NUMBER = re.compile(
     r"(?<![A-Za-z0-9/\-.:：￥¥$€£#№])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-.:：A-Za-z])"
-    r"(?!\s*(?:元|万|円|号|號|年|月|日|%|％|人|家|个|個|项|項|次|份|张|張|page|pp))")
+    + _QUANTITY)
 _PROGRAMME = re.compile(
     r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(p) for p in PROGRAMMES) + r")(?![A-Za-z0-9])")
 _ACCREDITATION = re.compile(r"认可|CNAS|accredit", re.I)
@@ -222,7 +227,7 @@ def _designations(text: str) -> Iterator[Mention]:
 _LISTED = re.compile(
     r"\s*(?:[/、,，;；&]|和|及|与|與|以及|or|and)\s*"
     r"(?P<w>(?P<n>\d{4,5}(?:-\d{1,3})*)(?:\s*[:：]\s*(?P<y>(?:19|20)\d\d)|-(?P<cy>(?:19|20)\d\d))?)"
-    r"(?![\d\-.:：A-Za-z])")
+    r"(?![\d\-.:：A-Za-z])" + _QUANTITY)
 
 
 def _listed_after(text: str, mention: Mention) -> Iterator[Mention]:
