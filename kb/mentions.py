@@ -101,6 +101,7 @@ _BARE_NUMBER = re.compile(
 _PROGRAMME = re.compile(
     r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(p) for p in PROGRAMMES) + r")(?![A-Za-z0-9])")
 _ACCREDITATION = re.compile(r"认可|CNAS|accredit", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _TITLE_AFTER = re.compile(r"\s*《(?P<title>[^《》]{1,80})》")
 _TITLE_BEFORE = re.compile(r"《(?P<title>[^《》]{1,80})》\s*[(（]?\s*$")
 
@@ -330,8 +331,8 @@ def _longest(text: str, begin: int) -> Mention | None:
                                    committee(written))
             continue
         if designation.scheme == "cn-sector" and not designation.doctype \
-                and not designation.year:
-            continue  # "GA 20.15" (an ILAC resolution): a sector code needs /T or a year
+                and not designation.year and not _CJK.search(text, max(0, begin - 20), begin):
+            continue  # "GA 20.15" in English text (an ILAC resolution): needs /T or a year
         kind = "draft" if designation.stage else "standard"
         title = _title(text, begin, begin + end)
         return Mention(begin, begin + end, written, kind, designation.canonical, title)

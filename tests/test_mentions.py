@@ -75,6 +75,9 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
      [("2015年第30号", "government-document", None)]),
     # a section number run on in text taken from a PDF
     ("转换说明1背景1.1ISO45001:2018的发布", [("ISO45001:2018", "standard", "ISO 45001:2018")]),
+    # a Chinese sector code without /T or a year: read in Chinese text, not in English
+    ("ILAC Resolution GA 20.15 was adopted", []),
+    ("依据 GA 1800 执行", [("GA 1800", "standard", "GA 1800")]),
     # a quantity after a standard is not a listed standard
     ("certified to ISO 9001 and 2500 employees", [("ISO 9001", "standard", "ISO 9001")]),
     ("ISO 9001和3000家企业", [("ISO 9001", "standard", "ISO 9001")]),
