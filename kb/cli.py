@@ -73,7 +73,8 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
 
     skipped: list[str] = []
     try:
-        summary = store.load(documents_for(paths, loader, skipped, designation, date),
+        summary = store.load(documents_for(paths, loader, skipped, designation, date,
+                                           known=store.loaded_hashes),
                              progress=progress,
                              on_records=bar.update)
     finally:

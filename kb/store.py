@@ -350,6 +350,13 @@ class Store:
         self.db["citations"].create_index(["cited"])
 
     # --- loading ---------------------------------------------------------------------------
+    def loaded_hashes(self, loader: str, loader_version: int = 1) -> set[str]:
+        """The content hashes of the documents this loader (in this version or a later one)
+        has loaded: a loader that reads ahead need not parse them again."""
+        return {r[0] for r in self.conn.execute(
+            "select sha256 from sources where loader = ? and loader_version >= ? "
+            "and superseded_by is null", (loader, loader_version))}
+
     def is_loaded(self, sha256: str, loader: str, loader_version: int = 1) -> bool:
         """True if a document with this content was already loaded by this loader (in this
         version or a later one)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -57,6 +57,7 @@ def _files(path: Path) -> Iterator[tuple[Path, bool]]:
 def documents_for(
     paths: Iterable[str | Path], loader: str | None = None, skipped: list[str] | None = None,
     designation: str | None = None, date: str | None = None,
+    known: Callable[[str, int], set[str]] | None = None,
 ) -> Iterator[Document]:
     """Stream the documents of every file under ``paths``.
 
@@ -65,11 +66,14 @@ def documents_for(
     :param designation: the designation of the documents, for loaders of formats that may
         not carry one (plain text, STS without metadata).
     :param date: the date of the documents, for loaders of undated ones (bulletins).
+    :param known: ``known(loader, version)`` gives the hashes of documents already loaded, for
+        loaders that read ahead (archives) and so need not parse those.
     :raises LoadError: for a missing path, an unknown loader name or a named file that no
         loader reads.
     """
     if loader is not None and loader not in LOADERS:
         raise LoadError(f"unknown loader {loader!r} (known: {', '.join(LOADERS)})")
+    hashes: dict[tuple[str, int], set[str]] = {}
     for path in paths:
         for file, named in _files(Path(path)):
             try:
@@ -86,6 +90,11 @@ def documents_for(
             accepted = inspect.signature(module.documents).parameters
             options = {k: v for k, v in (("designation", designation), ("date", date))
                        if v and k in accepted}
+            if known is not None and "known" in accepted:
+                key = (module.NAME, getattr(module, "VERSION", 1))
+                if key not in hashes:  # asked once per load, not once per file
+                    hashes[key] = known(*key)
+                options["known"] = hashes[key]
             for document in module.documents(file, **options):
                 document.loader_version = getattr(module, "VERSION", 1)
                 yield document

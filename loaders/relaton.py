@@ -60,10 +60,12 @@ def accepts(path: Path, head: bytes) -> bool:
     return False
 
 
-def documents(path: Path) -> Iterator[Document]:
+def documents(path: Path, known: set[str] | None = None) -> Iterator[Document]:
+    """The documents of a file; for an archive, ``known`` (hashes of documents already
+    loaded) spares parsing members the store will not load again."""
     name = path.name
     if name.endswith(tuple(ARCHIVES)):
-        yield from _archive_documents(path)
+        yield from _archive_documents(path, known or set())
         return
     data = path.read_bytes()
     observed = _OBSERVED.match(name)
@@ -93,13 +95,13 @@ def archive_error(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def _archive_documents(path: Path) -> Iterator[Document]:
+def _archive_documents(path: Path, known: set[str]) -> Iterator[Document]:
     try:
         tarfile.open(path, archive_mode(path.name)).close()
     except ARCHIVE_ERRORS as error:
         raise LoadError(f"{path}: not a readable archive ({archive_error(error)})") from None
     count = 0
-    for entry in _read_ahead(path):
+    for entry in _read_ahead(path, known):
         if entry[0] is None:  # the damaged rest is one failed document
             yield _damaged(path, count, entry[2])
             return
@@ -130,9 +132,10 @@ def _parse(data: bytes, is_xml: bool) -> tuple[list, BaseException | None]:
     return out, None
 
 
-def _read_members(path: Path) -> Iterator[list[tuple]]:
+def _read_members(path: Path, known: set[str]) -> Iterator[list[tuple]]:
     """Batches of (member name, sha256, parsed) in archive order; a damaged archive ends
-    with (None, None, the error): the members read so far stand."""
+    with (None, None, the error): the members read so far stand.  A member whose hash is
+    ``known`` is not parsed: its bytes come instead, parsed only if the store asks."""
     batch: list[tuple] = []
     try:
         with tarfile.open(path, archive_mode(path.name)) as archive:
@@ -143,8 +146,10 @@ def _read_members(path: Path) -> Iterator[list[tuple]]:
                 if handle is None:
                     continue
                 data = handle.read()
-                batch.append((f"{path}!{member.name}", hashlib.sha256(data).hexdigest(),
-                              _parse(data, member.name.endswith(".xml"))))
+                digest = hashlib.sha256(data).hexdigest()
+                is_xml = member.name.endswith(".xml")
+                batch.append((f"{path}!{member.name}", digest, (data, is_xml) if digest in known
+                              else _parse(data, is_xml)))
                 if len(batch) == _BATCH:
                     yield batch
                     batch = []
@@ -164,15 +169,15 @@ def _is_record(name: str) -> bool:
             and not any(part.startswith(".") and part not in (".", "..") for part in parts))
 
 
-def _reader(path: Path, queue) -> None:  # the second process
+def _reader(path: Path, known: set[str], queue) -> None:  # the second process
     try:
-        for batch in _read_members(path):
+        for batch in _read_members(path, known):
             queue.put(batch)
     finally:
         queue.put(None)
 
 
-def _read_ahead(path: Path) -> Iterator[tuple]:
+def _read_ahead(path: Path, known: set[str]) -> Iterator[tuple]:
     """(name, sha256, parsed) for each member, in order.  Decompressing the archive and
     reading YAML into records is half of a bulk load's time: a second process does it,
     batches ahead of the store."""
@@ -181,12 +186,12 @@ def _read_ahead(path: Path) -> Iterator[tuple]:
     import queue as queues
 
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for batch in _read_members(path):
+        for batch in _read_members(path, known):
             yield from batch
         return
     context = multiprocessing.get_context("fork")
     pending = context.Queue(maxsize=_AHEAD)
-    worker = context.Process(target=_reader, args=(path, pending), daemon=True)
+    worker = context.Process(target=_reader, args=(path, known, pending), daemon=True)
     worker.start()
     try:
         while True:
@@ -206,7 +211,9 @@ def _read_ahead(path: Path) -> Iterator[tuple]:
         worker.join()
 
 
-def _parsed_records(parsed: tuple[list, BaseException | None]) -> Iterator:
+def _parsed_records(parsed: tuple) -> Iterator:
+    if isinstance(parsed[0], bytes):  # a member read but not parsed (its hash was known)
+        parsed = _parse(*parsed)
     records, error = parsed
     yield from records
     if error is not None:

@@ -151,6 +151,31 @@ def test_a_white_paper_is_skipped_with_its_reason_not_failed(tmp_path):
                         ).fetchone() == ("2016-05-12",)
 
 
+def test_members_already_loaded_are_not_parsed_ahead(tmp_path):
+    """An archive's reader parses ahead only the members the store has not loaded; the
+    others are parsed when asked, to the same records."""
+    focus = corpus("relaton", "focus", "iso")
+    archive = tmp_path / "records.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for path in sorted(focus.glob("iso-19011-*.yaml")):
+            tar.add(path, arcname=f"data/{path.name}")
+    eager = list(documents_for([archive]))
+    hashes = {d.sha256 for d in eager}
+    lazy = list(documents_for([archive], known=lambda loader, version: hashes))
+    assert [d.sha256 for d in lazy] == [d.sha256 for d in eager]
+    for a, b in zip(eager, lazy, strict=True):
+        assert list(a.records()) == list(b.records())
+    db = tmp_path / "kb.db"
+    assert load(db, archive).loaded == len(eager)
+    from kb.store import Store
+
+    store = Store(db)
+    try:
+        assert hashes <= store.loaded_hashes("relaton", 1)
+    finally:
+        store.close()
+
+
 def test_unknown_files_in_folders_are_skipped_and_named_files_refused(tmp_path):
     from kb.model import LoadError
 
