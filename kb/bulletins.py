@@ -16,8 +16,8 @@ from kb import facts, stages
 from kb.designation import DesignationError, parse
 from kb.queries import NotFound, dict_rows, latest_edition
 
-__all__ = ["bulletin", "check", "find", "listing", "references", "resolve_citation",
-           "work_changes"]
+__all__ = ["bulletin", "changed_since", "check", "find", "listing", "references",
+           "resolve_citation", "work_changes"]
 
 #: Editor's order of schemes in a reference table: international, national, sector, others.
 SCHEME_ORDER = {"iso": 0, "iec": 0, "cn-national": 1, "cn-sector": 2, "cn-local": 3,
@@ -235,16 +235,21 @@ def check(conn: sqlite3.Connection, ref: str, since: str | None = None) -> dict:
         if not facts.has_claims(conn):
             raise NotFound("this knowledge base was written by an earlier version of kb and "
                            "has no change log: `kb load` any file (or `kb build`) brings it up")
-        cited: dict[str, dict] = {}
-        for m in b["mentions"]:
-            if m.get("work") and m["work"] not in cited:
-                cited[m["work"]] = {"work": m["work"], "as_written": m["as_written"],
-                                    "resolved": m["resolved"]}
-        logged = work_changes(conn, list(cited), since)
         result["since"] = since
-        result["changed"] = [{**c, "changes": logged[w]} for w, c in cited.items()
-                             if logged.get(w)]
+        result["changed"] = changed_since(conn, b, since)
     return result
+
+
+def changed_since(conn: sqlite3.Connection, b: dict, since: str) -> list[dict]:
+    """Per work a bulletin (from :func:`bulletin`) cites, in text order, the changes logged
+    to its editions on or after ``since`` (works with none are left out)."""
+    cited: dict[str, dict] = {}
+    for m in b["mentions"]:
+        if m.get("work") and m["work"] not in cited:
+            cited[m["work"]] = {"work": m["work"], "as_written": m["as_written"],
+                                "resolved": m["resolved"]}
+    logged = work_changes(conn, list(cited), since)
+    return [{**c, "changes": logged[w]} for w, c in cited.items() if logged.get(w)]
 
 
 def work_changes(conn: sqlite3.Connection, works: list[str], since: str

@@ -183,12 +183,10 @@ def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) 
     started = dt.date.today().isoformat()
     store = _open_store(db_path)
     try:
-        before = store.conn.execute("select coalesce(max(id), 0) from changes").fetchone()[0]
+        before = queries.last_change(store.conn)
         summary = _load(store, [str(f.path) for f in wanted], "relaton", quiet)
         _sync(store, quiet)
-        counts = dict(store.conn.execute(
-            "select code, count(distinct edition_id) from changes where id > ? group by code",
-            (before,)).fetchall())
+        counts = queries.change_counts(store.conn, after=before, editions=True)
     except LoadError as error:
         raise _Fail(str(error)) from None
     finally:

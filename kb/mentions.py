@@ -75,10 +75,10 @@ _NUMBERED = r"(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號]"
 #: An announcement's number in brackets after its title: 《…的公告》(2015年第30号).
 _TITLED_NUMBER = re.compile(rf"公告\s*》\s*[(（]\s*(?P<n>{_NUMBERED})\s*[)）]")
 #: Letters numbered by an office's word (字) as in Taiwan: 衛授食字第1101108308號.
-_LETTER = re.compile(r"(?:[A-Z]{2,6})?[\u4e00-\u9fff]{1,6}字第\s*\d{3,12}\s*[号號]")
+_LETTER = r"(?:[A-Z]{2,6})?[\u4e00-\u9fff]{1,6}字第\s*\d{3,12}\s*[号號]"
 _ANNOUNCEMENT = re.compile(  # an organ or the word 公告 must be there: not a bulletin's issue
     rf"(?:{_ORGAN}\s*(?:公告\s*)?|公告\s*){_NUMBERED}(?:公告)?|{_NUMBERED}公告"
-    rf"|{_ORGAN}令\s*第\s*\d+\s*[号號]")
+    rf"|{_ORGAN}令\s*第\s*\d+\s*[号號]|{_LETTER}")
 # words that precede an issuing organ's abbreviation but are not part of it
 _GOVERNMENT_LEAD = re.compile(r"^(?:根据|根據|依据|依據|按照|参照|參照|关于|關於|印发|印發"
                               r"|转发|轉發|见|見|据|據|和|与|與|及|的|按)+")
@@ -159,8 +159,6 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         add(Mention(start, match.end(), text[start:match.end()], "government-document"))
     for match in _TITLED_NUMBER.finditer(text):  # 《…公告》(2015年第30号)
         add(Mention(match.start("n"), match.end("n"), match.group("n"), "government-document"))
-    for match in _LETTER.finditer(text):
-        add(Mention(match.start(), match.end(), match.group(), "government-document"))
     for match in _ANNOUNCEMENT.finditer(text):
         lead = _GOVERNMENT_LEAD.match(match.group())
         start = match.start() + (lead.end() if lead else 0)
@@ -184,18 +182,16 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
                     committees.get(short), note="committee named without its organisation"))
     if full:
         context.committee = full[-1].canonical
+    # codes written without their organisation, in a text about it: CC121, MD 22
     context.iaf = context.iaf or bool(_IAF.search(text))
-    if context.iaf:
-        for match in _BARE_IAF.finditer(text):
-            canonical = f"IAF {match.group('series')} {match.group('n')}"
-            add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
-                        note=f"read as {canonical} (a text about the IAF)"))
     context.accreditation = context.accreditation or bool(_ACCREDITATION.search(text))
-    if context.accreditation:
-        for match in _BARE_CNAS.finditer(text):
-            canonical = f"CNAS-{match.group('code')}{match.group('n')}"
+    for about, pattern, form, why in (
+            (context.iaf, _BARE_IAF, "IAF {series} {n}", "a text about the IAF"),
+            (context.accreditation, _BARE_CNAS, "CNAS-{code}{n}", "a text about accreditation")):
+        for match in pattern.finditer(text) if about else ():
+            canonical = form.format(**match.groupdict())
             add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
-                        note=f"read as {canonical} (a text about accreditation)"))
+                        note=f"read as {canonical} ({why})"))
     for match in _PROGRAMME.finditer(text):
         add(Mention(match.start(), match.end(), match.group(), "other",
                     note="a model or programme, not a standard"))

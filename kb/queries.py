@@ -402,11 +402,19 @@ def changes(conn: sqlite3.Connection, since: str | None = None, code: str | None
                      (*params, limit, offset))
 
 
-def change_counts(conn: sqlite3.Connection, since: str | None = None) -> dict[str, int]:
-    """How many changes of each code (N, C, W, R) the log holds, since a date if given."""
+def change_counts(conn: sqlite3.Connection, since: str | None = None, after: int = 0,
+                  editions: bool = False) -> dict[str, int]:
+    """How many changes of each code (N, C, W, R) the log holds, since a date and after a
+    change id (:func:`last_change`) if given; with ``editions``, how many editions."""
     where, params = _changes_where(since, None)
-    return dict(conn.execute(f"select code, count(*) from changes where {where} group by code",
-                             params).fetchall())
+    counted = "distinct edition_id" if editions else "*"
+    return dict(conn.execute(f"select code, count({counted}) from changes where {where} "
+                             "and id > ? group by code", (*params, after)).fetchall())
+
+
+def last_change(conn: sqlite3.Connection) -> int:
+    """The id of the newest change logged (0 if none): what a load logs comes after it."""
+    return conn.execute("select coalesce(max(id), 0) from changes").fetchone()[0]
 
 
 def _changes_where(since: str | None, code: str | None) -> tuple[str, list]:

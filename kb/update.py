@@ -70,18 +70,16 @@ def source_name(url: str) -> str:
             return name
     parts = urlsplit(url)
     last = parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.hostname or "source"
-    for suffix in (".tar.gz", ".tgz", ".tar.xz", ".tar"):
-        if last.endswith(suffix):
-            return last[: -len(suffix)]
-    return last
+    suffix = _suffix(last)
+    return last[: -len(suffix)] if last.endswith(suffix) else last
 
 
 def _suffix(url: str) -> str:
+    """The archive suffix a URL ends with (the relaton loader's), ``.tar.gz`` if none."""
+    from loaders.relaton import ARCHIVES
+
     path = urlsplit(url).path
-    for suffix in (".tar.xz", ".tar", ".tgz"):
-        if path.endswith(suffix):
-            return suffix
-    return ".tar.gz"
+    return next((suffix for suffix in ARCHIVES if path.endswith(suffix)), ".tar.gz")
 
 
 def read_state(folder: Path) -> dict:

@@ -386,11 +386,9 @@ async def _changed_since(datasette, b: dict, since: str) -> tuple[str | None, li
     if not since:
         return None, []
     _, db = await _kb_database(datasette)
-    works = list(dict.fromkeys(m["work"] for m in b["mentions"] if m.get("work")))
     if not await db.table_exists("changes"):
         return since, []
-    logged = await db.execute_fn(lambda conn: bulletins.work_changes(conn, works, since))
-    return since, [{"work": w, "changes": logged[w]} for w in works if logged.get(w)]
+    return since, await db.execute_fn(lambda conn: bulletins.changed_since(conn, b, since))
 
 
 def edition_link(work: str, edition: str) -> str:
