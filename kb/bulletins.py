@@ -127,6 +127,14 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
     except DesignationError:
         result["resolution"] = "not a designation the knowledge base reads"
         return result
+    if d.adopted and not exact and _edition(conn, d.edition.canonical) is None:
+        # a national adoption the knowledge base does not hold: the ISO or IEC edition it
+        # most likely adopts, the latest published by the end of the adoption's year
+        adopted = _latest(conn, d.adopted.canonical, f"{d.year}-12-31" if d.year else None)
+        if adopted:
+            result = resolve_citation(conn, adopted["id"], kind, exact=True)
+            result["resolution"] = f"a national adoption of {adopted['id']}"
+            return result
     work = d.work.canonical
     result["work"] = work
     event = None

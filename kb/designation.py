@@ -13,7 +13,12 @@ Canonical forms follow what each publisher prints:
   ``IEC 60335-2-78:2002+AMD1:2008 CSV``, drafts ``IEC/DIS 60034-1``;
 * Chinese national, sector, local and group standards: ``GB/T 19011-2013``, ``GB 19011``,
   ``LY/T 2603-2016``, ``DB11/T 1234-2015``, ``T/CAS 115-2005``;
-* accreditation documents: ``CNAS-CC121``, ``CNAS-RC04:2020``, ``CNCA-C01-01:2014``.
+* accreditation documents: ``CNAS-CC121``, ``CNAS-RC04:2020``, ``CNCA-C01-01:2014``;
+* the ISO/IEC Directives and their supplements: ``ISO/IEC DIR 1 ISO SUP:2023``,
+  ``ISO/IEC DIR 1:2022+IEC SUP:2022``, ``ISO/IEC DIR 2 ED9``;
+* national and European adoptions in each body's style: ``BS EN ISO 9001:2015``,
+  ``PN-EN ISO 9001:2015-10``, ``NEN-EN-ISO 9001``, ``IS/ISO 9001:2015``,
+  ``ГОСТ Р ИСО 9001-2015`` (``adopted`` gives the ISO or IEC work).
 
 Strings that look like designations but name something else (committees such as
 ``ISO/TC 176``, government notices such as ``国认可〔2017〕43 号``) raise
@@ -58,6 +63,7 @@ PUBLISHER_ALIASES = {"CEI": "IEC", "ИСО": "ISO", "МЭК": "IEC", "MЭК": "I
 DOCTYPES = {
     "TS": "TS", "TR": "TR", "PAS": "PAS", "GUIDE": "Guide", "ISP": "ISP", "R": "R",
     "TTA": "TTA", "IWA": "IWA", "DATA": "DATA", "SRD": "SRD", "DIR": "DIR",
+    "ТС": "TS", "ТО": "TR",  # Russian: ИСО/ТС 17021-4, ИСО/ТО 10013
 }
 #: Draft stages written before (or after) the number, earliest first.
 STAGES = ("PWI", "NP", "AWI", "WD", "CD", "CDV", "DIS", "FDIS", "PRF")  # CDV: IEC's enquiry
@@ -74,6 +80,9 @@ SUPPLEMENT_TYPES = {
     "ADDENDUM": "Add", "SUPPL": "Suppl", "SUP": "Suppl", "EXT": "Ext", "ISH": "ISH",
     "FRAG": "FRAG",
 }
+#: The Directives' supplements of each organisation, bundled with a part:
+#: ``ISO/IEC DIR 1:2022+IEC SUP:2022``.
+DIRECTIVE_SUPPLEMENTS = ("ISO SUP", "IEC SUP", "JTC 1 SUP")
 #: Draft supplement abbreviations: written form -> (stage, type).
 DRAFT_SUPPLEMENTS = {
     "DAM": ("DIS", "Amd"), "DAMD": ("DIS", "Amd"), "FDAM": ("FDIS", "Amd"),
@@ -98,6 +107,20 @@ CN_SECTOR_CODES = frozenset(
 OTHER_PUBLISHERS = ("BS OHSAS", "OHSAS", "IATF", "SA", "IAF MD", "IAF GD", "IAF ID", "IAF PL",
                     "IAF ML", "IAF PR", "BS EN", "EN", "BS", "DIN", "ANSI", "AS/NZS", "JIS",
                     "JJF", "JJG")
+#: National and regional bodies that adopt ISO and IEC documents under their own prefix
+#: (scheme "adoption"), with the joiners each prints before EN and before the international
+#: publisher: ``BS EN ISO 9001:2015``, ``PN-EN ISO 9001:2015-10``, ``NEN-EN-ISO 9001``,
+#: ``DS/EN ISO 9001``, ``IS/ISO 9001:2015``, ``ГОСТ Р ИСО 9001-2015``.
+ADOPTING_BODIES: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("BS", "DIN", "NF", "UNI", "ÖNORM", "SN", "ČSN", "CSN", "I.S.", "NBN",
+                     "LST", "BDS", "SIST", "STN", "MSZ", "ГОСТ Р", "ГОСТ", "СТБ", "ДСТУ",
+                     "GOST R", "GOST", "AS/NZS", "AS", "KS Q", "ABNT NBR", "NBR", "SANS",
+                     "SNI", "TCVN", "MS", "CSA", "PD", "DD", "EN"), (" ", " ")),
+    **dict.fromkeys(("UNE", "PN", "SS", "NS", "SFS", "EVS"), ("-", " ")),
+    "NEN": ("-", "-"), "DS": ("/", " "), "IS": ("", "/"), "CAN/CSA": ("-", "-"),
+}
+#: Bodies that write the year after a hyphen: ГОСТ Р ИСО 9001-2015.
+_HYPHEN_YEAR_BODIES = frozenset({"ГОСТ Р", "ГОСТ", "СТБ", "GOST R", "GOST"})
 #: Parts of large ISO series whose part numbers look like years; never read "-1998" as a year.
 _YEARLIKE_PART_SERIES = frozenset({"10303", "13584", "15926", "8000", "80000", "14496"})
 
@@ -234,7 +257,8 @@ class Designation:
             last = self.supplements[-1]
             if last.stage:
                 return "draft"
-            return {"Amd": "amendment", "Cor": "corrigendum"}.get(last.type, "supplement")
+            return {"Amd": "amendment", "A": "amendment", "Cor": "corrigendum",
+                    "AC": "corrigendum"}.get(last.type, "supplement")
         return "draft" if self.stage else "standard"
 
     @property
@@ -251,6 +275,20 @@ class Designation:
     @property
     def is_international(self) -> bool:
         return self.scheme in ("iso", "iec")
+
+    @_memo
+    def adopted(self) -> Designation | None:
+        """For a national or European adoption, the ISO or IEC work it adopts:
+        ``BS EN ISO 9001:2015`` → ``ISO 9001``; otherwise None.  Which edition is adopted
+        is the adopting body's fact (ГОСТ ISO/IEC 17025-2019 adopts the 2017 edition), not
+        part of the designation."""
+        if self.scheme != "adoption":
+            return None
+        intl = re.search(r"(?:ISO|IEC|ИСО|МЭК)(?:/\S+)?$", self.publisher).group()
+        try:
+            return parse(f"{intl} {self.number}" + "".join(f"-{p}" for p in self.parts))
+        except DesignationError:
+            return None
 
     @property
     def publishers(self) -> tuple[str, ...]:
@@ -307,6 +345,8 @@ def _render_international(d: Designation) -> str:
 
 
 def _render_other(d: Designation) -> str:
+    if d.scheme == "adoption":
+        return _render_adoption(d)
     if d.scheme == "ilac":  # the issue is month/year: ILAC-P15:05/2020
         return f"ILAC-{d.doctype}{d.number}" + (f":{d.iteration}/{d.year}" if d.year else "")
     if d.scheme in ("cn-group", "cn-enterprise"):
@@ -328,6 +368,20 @@ def _render_other(d: Designation) -> str:
             "JJF", "JJG")
         text += f":{d.year}" if colon else f"-{d.year}"
     return text
+
+
+def _render_adoption(d: Designation) -> str:
+    text = f"{d.publisher} {d.number}" + "".join(f"-{p}" for p in d.parts)
+    if d.year:
+        body = _adoption_body(d.publisher)
+        text += ("-" if body in _HYPHEN_YEAR_BODIES else ":") + str(d.year)
+        if d.iteration:  # the month DIN and PN print: DIN EN ISO 9001:2015-11
+            text += f"-{d.iteration}"
+    return text + "".join(s.render("iec") for s in d.supplements)
+
+
+def _adoption_body(prefix: str) -> str:
+    return max((b for b in ADOPTING_BODIES if prefix.startswith(b)), key=len)
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -403,11 +457,23 @@ _NAMED = re.compile(
     r"\s+(?P<name>[A-Z][A-Z0-9]{1,11}(?:-[A-Z0-9]{2,11})?)(?:\s+(?P<number>\d{1,3}))?"
     r"(?=\s*(?::|$|\s))"
 )
-#: A guide in the French order: ``Guide ISO/CEI 37:1995`` is ISO/IEC Guide 37:1995.
+#: A guide in the French (or Russian) order: ``Guide ISO/CEI 37:1995`` is ISO/IEC Guide 37:1995,
+#: so is ``Руководство ИСО/МЭК 37``.
 _GUIDE_FIRST = re.compile(
-    r"^Guide\s+(?P<pub>(?:ISO|IEC|CEI)(?:\s*/\s*(?:ISO|IEC|CEI))*)\s+(?=\d)", re.I)
+    r"^(?:Guide|Руководство)\s+(?P<pub>(?:ISO|IEC|CEI|ИСО|МЭК)(?:\s*/\s*(?:ISO|IEC|CEI|ИСО|МЭК))*)"
+    r"\s+(?=\d)", re.I)
 #: The Directives written out: ``ISO/IEC Directives, Part 1``.
-_DIRECTIVES = re.compile(r"\s+Directives\b\s*,?\s*(?:Part\s*(?P<part>\d))?", re.I)
+_DIRECTIVES = re.compile(r"\s+Directives\b\s*[,-]?\s*(?:Part\s*(?P<part>\d))?", re.I)
+#: Their supplements written out: ``…, Consolidated ISO Supplement:2023``, ``+ IEC Supplement``.
+_DIRECTIVES_SUPPLEMENT = re.compile(
+    r"\s*[,-]?\s*(?:Consolidated\s+)?(?P<pub>ISO|IEC|JTC\s*1)\s+(?:Supplement|SUP)\b"
+    r"(?:\s*[,:]?\s*(?P<year>(?:19|20)\d\d)(?!\d))?", re.I)
+#: Editions written out: ``Edition 19``, ``19th edition``, ``ED 19``.
+_WRITTEN_EDITION = re.compile(
+    r"\s*,?\s*(?:Edition\s*(?P<a>\d{1,2})|(?P<b>\d{1,2})(?:st|nd|rd|th)\s+edition)\b", re.I)
+#: A supplement of one organisation bundled with a part: ``ISO/IEC DIR 1:2022+IEC SUP:2022``.
+_DIRECTIVES_BUNDLE = re.compile(
+    r"\s*\+\s*(?P<pub>ISO|IEC|JTC\s*1)\s+SUP\b(?:\s*:\s*(?P<year>\d{4}))?", re.I)
 _LEADING_STAGE = re.compile(rf"^(?P<stage>{'|'.join(STAGES)})\s+(?=IWA\b)", re.I)
 
 _CN = re.compile(
@@ -479,7 +545,7 @@ def parse(text: str) -> Designation:
             "government-document",
         )
     for parser in (_parse_international, _parse_chinese, _parse_accreditation, _parse_ilac,
-                   _parse_other_publisher):
+                   _parse_adoption, _parse_other_publisher):
         result = parser(text, raw)
         if result is not None:
             return result
@@ -511,6 +577,11 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         text = f"{french.group('pub')} Guide {text[french.end():]}"
     text = _DIRECTIVES.sub(lambda m: " DIR" + (f" {m.group('part')}" if m.group("part") else ""),
                            text, count=1)
+    if re.search(r"\bDIR\b", text, re.I):  # the Directives' supplements and editions
+        text = _DIRECTIVES_SUPPLEMENT.sub(
+            lambda m: f" {m.group('pub').upper()} SUP"
+            + (f":{m.group('year')}" if m.group("year") else ""), text)
+        text = _WRITTEN_EDITION.sub(lambda m: f" ED{m.group('a') or m.group('b')}", text)
     lead_stage = None
     leading = _LEADING_STAGE.match(text)
     if leading:  # "CD IWA 3"
@@ -590,6 +661,13 @@ def _parse_international(text: str, raw: str) -> Designation | None:
     supplements: list[Supplement] = []
     version, version_at, languages, edition = None, 0, (), None
     while pos < len(text):
+        bundled = _DIRECTIVES_BUNDLE.match(text, pos) if doctype == "DIR" else None
+        if bundled:  # "ISO/IEC DIR 1:2022+IEC SUP:2022"
+            pub = re.sub(r"\s+", " ", bundled.group("pub")).upper()
+            supplements.append(Supplement(type=f"{pub} SUP", year=_year(bundled.group("year")),
+                                          consolidated=True))
+            pos = bundled.end()
+            continue
         supplement = _SUPPLEMENT.match(text, pos)
         if supplement and not (
             supplement.group("sep").isspace()
@@ -609,7 +687,7 @@ def _parse_international(text: str, raw: str) -> Designation | None:
             year, pos = int(found.group("year")), found.end()
             continue
         found = _EDITION.match(text, pos)
-        if found and edition is None and iec:
+        if found and edition is None and (iec or doctype == "DIR"):
             edition, pos = str(int(found.group("edition"))), found.end()
             continue
         found = _LANGUAGE.match(text, pos)
@@ -650,7 +728,8 @@ def _language(code: str) -> str:
 
 
 def _parse_chinese(text: str, raw: str) -> Designation | None:
-    m = _CN.match(text.upper())
+    # "GBT 19001-2016", as file names and careless text write GB/T
+    m = _CN.match(re.sub(r"^GB([TZ])(?=\s*\d)", r"GB/\1", text.upper()))
     if not m:
         return None
     code = m.group("code").replace(" ", "")
@@ -692,6 +771,49 @@ def _parse_other_publisher(text: str, raw: str) -> Designation | None:
     parts = tuple(p for p in re.split(r"[-.]", m.group("parts")) if p)
     return Designation(publisher=publisher, number=m.group("number"), parts=parts,
                        year=_year(m.group("year")), scheme="other")
+
+
+_ADOPTION = re.compile(
+    r"^(?P<body>" + "|".join(re.escape(b).replace("\\ ", r"\s*") for b in sorted(
+        ADOPTING_BODIES, key=len, reverse=True)) + r")"
+    r"(?:\s*[-/]?\s*(?P<en>C?EN)(?![A-Za-z]))?\s*[-/]?\s*"
+    r"(?P<intl>(?:ISO|IEC|ИСО|МЭК)(?:\s*/\s*(?:ISO|IEC|IEEE|ИСО|МЭК))*)"
+    r"(?:\s*/\s*(?P<type>TS|TR|PAS|ТС|ТО))?\s*(?P<number>\d+)"
+    r"(?P<parts>(?:\s*-\s*(?!(?:19|20)\d\d(?!\d))\d+)*)"
+    r"(?:\s*[:-]\s*(?P<year>(?:19|20)\d\d)(?:-(?P<month>0[1-9]|1[0-2]))?)?"
+    r"(?P<supplements>(?:\s*[+/]\s*A(?:C|\d{1,2})(?:\s*:\s*(?:19|20)\d\d)?)*)$",
+    re.I,
+)
+_ADOPTION_SUPPLEMENT = re.compile(
+    r"\s*(?P<sep>[+/])\s*A(?P<kind>C|\d{1,2})(?:\s*:\s*(?P<year>\d{4}))?", re.I)
+
+
+def _parse_adoption(text: str, raw: str) -> Designation | None:
+    """A national or European adoption of an ISO or IEC document: ``BS EN ISO 9001:2015``."""
+    m = _ADOPTION.match(text)
+    if not m:
+        return None
+    written = re.sub(r"\s+", " ", m.group("body")).upper()
+    body = next(b for b in ADOPTING_BODIES if b.upper() == written)
+    before_en, before_intl = ADOPTING_BODIES[body]
+    intl = re.sub(r"\s+", "", m.group("intl")).upper()
+    if m.group("en") and body != "EN":  # PN-EN ISO 9001
+        prefix = body + before_en + m.group("en").upper() + before_intl + intl
+    else:  # EN ISO 9001, PN-ISO 9001, IS/ISO 9001, ГОСТ Р ИСО 9001
+        prefix = body + (before_en or before_intl) + intl
+    if m.group("type"):
+        prefix += "/" + DOCTYPES[m.group("type").upper()]
+    supplements = tuple(
+        Supplement(type="AC" if s.group("kind").upper() == "C" else "A",
+                   number=None if s.group("kind").upper() == "C" else s.group("kind"),
+                   year=_year(s.group("year")), consolidated=s.group("sep") == "+")
+        for s in _ADOPTION_SUPPLEMENT.finditer(m.group("supplements")))
+    return Designation(
+        publisher=prefix, number=m.group("number"),
+        parts=tuple(p.strip() for p in m.group("parts").split("-") if p.strip()),
+        year=_year(m.group("year")), iteration=m.group("month"), supplements=supplements,
+        scheme="adoption",
+    )
 
 
 #: ILAC's documents: a series letter, a number, and the issue as month/year: ILAC-P15:05/2020.

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from kb.designation import (
+    ADOPTING_BODIES,
     CN_SECTOR_CODES,
     CO_PUBLISHERS,
     COMMITTEE_REFERENCE,
@@ -47,14 +48,23 @@ _INTERNATIONAL = "|".join(sorted({*LEADING_PUBLISHERS, *CO_PUBLISHERS, *PUBLISHE
 _SECTOR = "|".join(sorted(CN_SECTOR_CODES))
 _OTHERS = "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS
                    if not p.startswith("IAF"))
+# national adoptions (BS EN ISO 9001, ГОСТ Р ИСО 9001); a two-letter body that is also a word
+# (IS, AS, MS …) only when joined to what follows (IS/ISO 9001, SS-EN ISO 9001) or before EN
+_BODIES = "|".join(re.escape(b).replace("\\ ", r"\s*")
+                   for b in sorted(ADOPTING_BODIES, key=len, reverse=True))
+_WORDLIKE_BODIES = "|".join(b for b in ADOPTING_BODIES if len(b) == 2 and b not in ("BS", "EN"))
+_ADOPTION = (rf"(?:{_BODIES})\s*[-/]?\s*C?EN\s*[-/]?\s*(?:ISO|IEC)"
+             rf"|(?!(?:{_WORDLIKE_BODIES})\s)(?:{_BODIES})\s*[-/]?\s*(?:ISO|IEC|ИСО|МЭК)")
 # where a candidate may start: a publisher or code not glued to a preceding Latin letter/digit
 _START = re.compile(
     # not glued to a Latin letter or digit before it, unless that is a section number run on
     # in text taken from a PDF ("1.1ISO45001:2018")
     rf"""(?:(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)|(?<=[^\d.]\d\.\d)
         |(?<=[^\d.]\d\.\d\d))(?:
-        (?P<intl>(?:Guide\s+(?=(?:ISO|IEC|CEI)[\s/]))?(?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
-      | (?P<cn>(?:GB|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}}
+        (?P<adoption>(?:{_ADOPTION})(?=[\s/]|\d))
+      | (?P<intl>(?:(?:Guide|Руководство)\s+(?=(?:ISO|IEC|CEI|ИСО|МЭК)[\s/]))?
+                 (?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
+      | (?P<cn>(?:GB[TZ]?|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}}
                  |Q\s*/\s*(?:\d{{6}}\s*)?[A-Z]{{2,12}})(?=\s*(?:/\s*[TZ])?\s*\d))
       | (?P<cnas>(?:CNAS|CNCA)\s*-?\s*[A-Z]{{1,4}}\s*-?\s*\d)
       | (?P<other>IAF\s*(?:MD|GD|ID|PL|ML|PR)\s*\d|ILAC\s*-?\s*[PGRAB]\s*\d
@@ -63,9 +73,13 @@ _START = re.compile(
     re.X,
 )
 # the characters a designation can run over after its start (no Chinese, no sentence marks)
-_BODY = re.compile(r"[A-Za-z0-9/\-‐‑–—:：.+ \t()（）]{0,60}")
+_BODY = re.compile(r"[A-Za-zА-Яа-яЁё0-9/\-‐‑–—:：.+ \t()（）]{0,60}")
+# the Directives are written out with commas: ISO/IEC Directives, Part 1, Consolidated ISO
+# Supplement, 2023
+_DIRECTIVES_BODY = re.compile(
+    r"(?:ISO\s*/\s*IEC|ISO|IEC)\s+Directives\b[A-Za-z0-9/\-–—:：.+ ,]{0,70}")
 # prefix ends: after a run of letters or digits, or a closing bracket
-_ENDS = re.compile(r"[A-Za-z]+|\d+|[)）]")
+_ENDS = re.compile(r"[A-Za-zА-Яа-яЁё]+|\d+|[)）]")
 _GOVERNMENT = re.compile(
     r"(?P<organ>[\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*\d+\s*[号號]"
 )
@@ -308,7 +322,7 @@ def _edition_year(text: str, mention: Mention) -> Mention:
 
 def _longest(text: str, begin: int) -> Mention | None:
     """The longest designation, committee or government number starting at ``begin``."""
-    body = _BODY.match(text, begin)
+    body = _DIRECTIVES_BODY.match(text, begin) or _BODY.match(text, begin)
     window = text[begin:body.end()]
     ends = sorted({m.end() for m in _ENDS.finditer(window)}, reverse=True)
     for end in ends:

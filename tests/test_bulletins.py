@@ -86,6 +86,24 @@ def test_an_amendment_without_its_base_year_is_the_one_the_catalogue_knows(db, t
         "resolution"] == "not in the knowledge base"
 
 
+def test_a_national_adoption_is_the_edition_it_adopts(db):
+    """"BS EN ISO 19011:2011" is not in the knowledge base; ISO 19011:2011 is."""
+    import sqlite3
+
+    from kb import bulletins
+
+    conn = sqlite3.connect(db)
+    result = bulletins.resolve_citation(conn, "BS EN ISO 19011:2011", "standard")
+    assert result["resolved"] == "ISO 19011:2011"
+    assert result["resolution"] == "a national adoption of ISO 19011:2011"
+    assert result["replaced_by"] == ["ISO 19011:2018"]
+    latest = bulletins.resolve_citation(conn, "ISO 19011", "standard")["resolved"]
+    assert bulletins.resolve_citation(conn, "ГОСТ Р ИСО 19011", "standard")[
+        "resolved"] == latest
+    assert bulletins.resolve_citation(conn, "BS EN ISO 99999:2011", "standard")[
+        "resolution"] == "not in the knowledge base"
+
+
 def test_encodings(db, tmp_path):
     path = tmp_path / "gb.txt"
     path.write_bytes(BULLETIN.read_text(encoding="utf-8").encode("gb18030"))

@@ -108,6 +108,25 @@ CANONICAL = [
     ("IEC60269-2:2013+AMD1:2016CSV", "IEC 60269-2:2013+AMD1:2016 CSV"),
     ("JJF 1059.1-2012", "JJF 1059.1-2012"),
     ("Guide ISO/CEI 37:1995", "ISO/IEC Guide 37:1995"),
+    # Russian forms
+    ("ИСО/ТС 17021-4:2013", "ISO/TS 17021-4:2013"),
+    ("Руководство ИСО/МЭК 98-3:2008", "ISO/IEC Guide 98-3:2008"),
+    # the Directives bundled with a supplement, written out, and by edition
+    ("ISO/IEC Directives, Part 1:2022 + IEC SUP:2022", "ISO/IEC DIR 1:2022+IEC SUP:2022"),
+    ("ISO/IEC Directives, Part 1:2022 + IEC Supplement:2022", "ISO/IEC DIR 1:2022+IEC SUP:2022"),
+    ("ISO/IEC Directives, Part 1, Consolidated ISO Supplement, 2023",
+     "ISO/IEC DIR 1 ISO SUP:2023"),
+    ("ISO/IEC Directives — Part 1 — Consolidated JTC 1 Supplement 2023",
+     "ISO/IEC DIR 1 JTC 1 SUP:2023"),
+    ("ISO/IEC Directives, Part 2, 9th edition", "ISO/IEC DIR 2 ED9"),
+    # national and European adoptions, in each body's style
+    ("BS EN ISO 9001:2015", "BS EN ISO 9001:2015"),
+    ("PN EN ISO 9001:2015-10", "PN-EN ISO 9001:2015-10"),
+    ("NEN EN ISO 9001", "NEN-EN-ISO 9001"),
+    ("IS ISO 9001 : 2015", "IS/ISO 9001:2015"),
+    ("ГОСТ Р ИСО 9001—2015", "ГОСТ Р ИСО 9001-2015"),
+    ("EN ISO 14001:2015+A1:2024", "EN ISO 14001:2015+A1:2024"),
+    ("GBT 19001-2016", "GB/T 19001-2016"),
     ("IAF PL 3:2019", "IAF PL 3:2019"),
     # accreditation documents dated by day: the edition of that year
     ("CNAS-CL01:20180301", "CNAS-CL01:2018"),
@@ -325,11 +344,36 @@ def _international(draw) -> Designation:
 
 @st.composite
 def _directives(draw) -> Designation:
+    number = draw(st.sampled_from(("", "1", "2")))
+    edition = draw(st.one_of(st.none(), st.integers(1, 20).map(str)))
+    if number and draw(st.booleans()):  # a part bundled with a supplement: DIR 1+IEC SUP:2022
+        return Designation(
+            publisher="ISO", copublishers=("IEC",), doctype="DIR", number=number,
+            year=draw(_YEARS), edition_number=edition, supplements=(Supplement(
+                type=draw(st.sampled_from(("ISO SUP", "IEC SUP", "JTC 1 SUP"))),
+                year=draw(_YEARS), consolidated=True),))
     return Designation(
-        publisher="ISO", copublishers=("IEC",), doctype="DIR",
-        number=draw(st.sampled_from(("", "1", "2"))),
+        publisher="ISO", copublishers=("IEC",), doctype="DIR", number=number,
         version=draw(st.sampled_from(("ISO SUP", "IEC SUP", "JTC 1 SUP", "ISO", "IEC"))),
-        year=draw(_YEARS))
+        year=draw(_YEARS), edition_number=edition)
+
+
+@st.composite
+def _adoption(draw) -> Designation:
+    prefix = draw(st.sampled_from((
+        "BS EN ISO", "EN ISO", "EN IEC", "EN ISO/IEC", "DIN EN ISO", "PN-EN ISO", "NEN-EN-ISO",
+        "DS/EN ISO", "IS/ISO", "UNE-ISO", "ГОСТ Р ИСО", "ГОСТ Р ИСО/МЭК", "ГОСТ ISO/IEC",
+        "AS/NZS ISO", "BS ISO/TS", "CAN/CSA-ISO/IEC")))
+    year = draw(_YEARS)
+    hyphen = prefix.startswith("ГОСТ")
+    return Designation(
+        publisher=prefix, number=draw(_NUMBERS),
+        parts=draw(st.lists(st.integers(1, 99).map(str), max_size=2).map(tuple)), year=year,
+        iteration=draw(st.sampled_from((None, "03", "11"))) if year and not hyphen else None,
+        supplements=tuple(Supplement(type=kind, number=None if kind == "AC" else "1",
+                                     year=draw(_YEARS), consolidated=draw(st.booleans()))
+                          for kind in draw(st.sampled_from(((), ("A",), ("A", "AC"))))),
+        scheme="adoption")
 
 
 @st.composite
@@ -356,7 +400,7 @@ def _accreditation(draw) -> Designation:
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.one_of(_international(), _directives(), _chinese(), _accreditation()))
+@given(st.one_of(_international(), _directives(), _adoption(), _chinese(), _accreditation()))
 def test_parse_of_render_is_the_designation(designation):
     """Every form the grammar writes reads back as the same value (hypothesis)."""
     assert parse(str(designation)) == designation

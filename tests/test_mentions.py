@@ -114,6 +114,23 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
       ("SA8000:2014", "standard", "SA8000:2014")]),
     ("按 IAF MD 1:2018 和 JJF 1069-2012 执行", [("IAF MD 1:2018", "standard", "IAF MD 1:2018"),
                                               ("JJF 1069-2012", "standard", "JJF 1069-2012")]),
+    # national adoptions read whole; Russian forms; the Directives written out with commas
+    ("Certified to BS EN ISO 9001:2015, IS/ISO 9001 : 2015 and ГОСТ Р ИСО 9001-2015",
+     [("BS EN ISO 9001:2015", "standard", "BS EN ISO 9001:2015"),
+      ("IS/ISO 9001 : 2015", "standard", "IS/ISO 9001:2015"),
+      ("ГОСТ Р ИСО 9001-2015", "standard", "ГОСТ Р ИСО 9001-2015")]),
+    ("WHAT IS ISO 9001? AS ISO 9001 SAYS", [("ISO 9001", "standard", "ISO 9001"),
+                                           ("ISO 9001", "standard", "ISO 9001")]),
+    ("согласно ИСО/ТС 17021-4:2013 и Руководство ИСО/МЭК 98-3:2008",
+     [("ИСО/ТС 17021-4:2013", "standard", "ISO/TS 17021-4:2013"),
+      ("Руководство ИСО/МЭК 98-3:2008", "standard", "ISO/IEC Guide 98-3:2008")]),
+    ("See ISO/IEC Directives, Part 1:2022 + IEC SUP:2022, and the ISO/IEC Directives, Part 1, "
+     "Consolidated ISO Supplement, 2023.",
+     [("ISO/IEC Directives, Part 1:2022 + IEC SUP:2022", "standard",
+       "ISO/IEC DIR 1:2022+IEC SUP:2022"),
+      ("ISO/IEC Directives, Part 1, Consolidated ISO Supplement, 2023", "standard",
+       "ISO/IEC DIR 1 ISO SUP:2023")]),
+    ("见GBT 19001-2016", [("GBT 19001-2016", "standard", "GB/T 19001-2016")]),
 ])
 def test_forms(text, expected):
     assert found(text) == expected
