@@ -87,6 +87,7 @@ def documents(path: Path):
 def json_records(path: Path) -> Iterator:
     """Records of a JSON Lines catalogue, streamed line by line."""
     name = str(path)
+    unknown: set[str] = set()
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -98,7 +99,7 @@ def json_records(path: Path) -> Iterator:
             if not isinstance(entry, dict):
                 raise LoadError(f"{name}:{number}: expected a JSON object")
             if "work" in entry:
-                yield from _work(entry, name, entry.get("source"), number)
+                yield from _work(entry, name, entry.get("source"), number, unknown)
             for relation in entry.get("relations") or []:
                 where = f"{name}:{number}"
                 yield _relation(relation.get("subject"), relation.get("type"),
@@ -123,9 +124,9 @@ def csv_records(path: Path) -> Iterator:
             unknown = [c for c in reader.fieldnames or () if c not in CSV_COLUMNS]
             if not reader.fieldnames or "designation" not in reader.fieldnames:
                 raise LoadError(f"{name}:1: the header needs a 'designation' column")
-            if unknown:
-                raise LoadError(f"{name}:1: unknown column {unknown[0]!r} "
-                                f"(known: {', '.join(CSV_COLUMNS)})")
+            for column in unknown:
+                yield LoadWarning(f"{name}:1: column {column!r} is not in the catalogue format: "
+                                  f"skipped (known: {', '.join(CSV_COLUMNS)})")
             for row in reader:
                 line = reader.line_num
                 if None in row:
@@ -180,8 +181,9 @@ def records(data: bytes, name: str = "<catalogue>") -> Iterator:
         yield Provenance(None, check_date(tree.get("checked"), "checked"))
     except ValueError as error:
         raise LoadError(f"{name}: field {error}") from None
+    unknown: set[str] = set()
     for work in tree.get("works") or []:
-        yield from _work(work, name, default_source)
+        yield from _work(work, name, default_source, unknown=unknown)
     for relation in tree.get("relations") or []:
         line = _line(relation)
         where = f"{name}:{line}"
@@ -219,30 +221,39 @@ def _titles(value: object, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items() if k != "__line__" and v}
 
 
-def _work(node: object, name: str, default_source: str | None, line=None) -> Iterator:
+def _unknown_fields(node: dict, known: frozenset, where: str, seen: set[str]) -> Iterator:
+    """A warning for each field outside the format, the first time a file uses it (it is
+    skipped wherever it appears)."""
+    for field_ in sorted(set(node) - known - {"__line__"} - seen, key=str):
+        seen.add(field_)
+        yield LoadWarning(f"{where}: field {str(field_)!r} is not in the catalogue format: "
+                          "skipped here and wherever else the file uses it")
+
+
+def _work(node: object, name: str, default_source: str | None, line=None,
+          unknown: set[str] | None = None) -> Iterator:
     where = f"{name}:{_line(node, line)}"
     if not isinstance(node, dict) or "work" not in node:
         raise LoadError(f"{where}: each entry of 'works' needs a 'work' designation")
-    unknown = set(node) - _WORK_FIELDS - {"__line__"}
-    if unknown:
-        raise _fail(where, sorted(unknown)[0], "unknown field")
+    unknown = set() if unknown is None else unknown
+    yield from _unknown_fields(node, _WORK_FIELDS, where, unknown)
     work = _designation(node["work"], where, "work")
     titles = _titles(node.get("title"), where)
     yield Work(designation=work, titles=titles)
     source = node.get("source", default_source)
     for edition in node.get("editions") or []:
-        yield from _edition(edition, name, titles, source, line)
+        yield from _edition(edition, name, titles, source, line, unknown)
 
 
 def _edition(
-    node: object, name: str, work_titles: dict, source: str | None, line=None
+    node: object, name: str, work_titles: dict, source: str | None, line=None,
+    unknown: set[str] | None = None,
 ) -> Iterator:
     where = f"{name}:{_line(node, line)}"
     if not isinstance(node, dict) or "designation" not in node:
         raise LoadError(f"{where}: each edition needs a 'designation'")
-    unknown = set(node) - _EDITION_FIELDS - {"__line__"}
-    if unknown:
-        raise _fail(where, sorted(unknown)[0], "unknown field")
+    yield from _unknown_fields(node, _EDITION_FIELDS, where, set() if unknown is None
+                               else unknown)
     designation = _designation(node["designation"], where, "designation")
     titles = _titles(node.get("title"), where) or dict(work_titles)  # the work's, if none
     stage = node.get("stage")

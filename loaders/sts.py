@@ -6,7 +6,8 @@ no entities and reaches no network.  Metadata (``<iso-meta>``, ``<std-meta>``, `
 ``<ref-list>`` becomes a :class:`Clause` (number, heading, its own text, kind, order,
 parent), and its notes, examples, tables and figures clauses of those kinds under it; TBX
 term entries become :class:`Term` records; every ``<std>`` citation becomes a ``cites``
-relation of the edition and a :class:`Citation` of the clause that makes it.  XML handling
+relation of the edition and a :class:`Citation` of the clause that makes it.  An element
+outside the STS tag set is read as text only and counted in a warning.  XML handling
 stays in this module's small functions; the records it yields are plain.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from kb.model import (
     Term,
     lenient_date,
 )
+from loaders import sts_vocabulary
 
 #: 2: notes, examples, tables and figures as clauses; citations table
 VERSION = 2
@@ -68,7 +71,8 @@ def _text(element) -> str:
 
 
 def _local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    """An element's name without its namespace (or its undeclared prefix: ``tbx:term``)."""
+    return tag.rpartition("}")[2].rpartition(":")[2] if isinstance(tag, str) else ""
 
 
 def records(path: Path, designation: str | None = None) -> Iterator:
@@ -81,13 +85,21 @@ def records(path: Path, designation: str | None = None) -> Iterator:
         except DesignationError as error:
             raise LoadError(f"--designation: {error}") from None
         yield Edition(designation=state.edition, record_source="STS XML")
+    # recover: an undeclared prefix (tbx:term without xmlns:tbx) is forgiven; any other error
+    # refuses the document below, after the stream (the store drops what it yielded)
+    parser = etree.iterparse(
+        str(path), events=("start", "end"), resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, recover=True,
+    )
     try:
-        for event, element in etree.iterparse(
-            str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-            load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
-        ):
+        for event, element in parser:
             name = _local(element.tag)
             if event == "start":
+                tag = element.tag
+                if isinstance(tag, str) and not sts_vocabulary.known(tag):
+                    state.unknown[tag] += 1
+                elif isinstance(tag, str) and tag.startswith("tbx:"):  # prefix undeclared
+                    element.tag = f"{{{TBX}}}{tag[4:]}"
                 if name in _CLAUSES and not (name == "ref-list" and state.stack):
                     state.order += 1
                     state.stack.append([element, state.order, None])
@@ -104,10 +116,23 @@ def records(path: Path, designation: str | None = None) -> Iterator:
                 element.clear(keep_tail=True)
     except etree.XMLSyntaxError as error:
         raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
+    errors = parser.error_log
+    fatal = next((e for e in errors if e.domain_name != "NAMESPACE"), None)
+    if fatal is not None:
+        raise LoadError(f"line {fatal.line}: malformed XML: {fatal.message}")
+    if errors:
+        first = errors[0]
+        yield LoadWarning(f"line {first.line}: {len(errors):,} undeclared namespace prefixes "
+                          f"read by their names ({first.message})")
     if state.edition is None:
         raise LoadError("no <iso-meta>, <std-meta>, <nat-meta> or <reg-meta> with a designation "
                         "(name the edition with --designation)")
     yield from state.citations()
+    if state.unknown:
+        yield LoadWarning(
+            f"{sum(state.unknown.values()):,} elements outside the STS tag set read as text "
+            "only: " + ", ".join(f"<{tag}> ×{n}" for tag, n in state.unknown.most_common(5))
+            + (" …" if len(state.unknown) > 5 else ""))
 
 
 class _State:
@@ -122,6 +147,7 @@ class _State:
         self.stack: list[list] = []  # [element, order, number once known] of open clauses
         self.cited: dict[str, dict[str, str]] = {}  # cited -> {clause: as written}
         self.numbers: set[str] = set()
+        self.unknown: Counter[str] = Counter()  # elements outside the STS tag set
 
     # metadata -------------------------------------------------------------------------------
     def metadata(self, name: str, meta) -> Iterator:

@@ -221,11 +221,29 @@ def test_csv_catalogue(tmp_path):
                         ).fetchone() == ("current", "2019-04-01")
 
 
-def test_csv_unknown_column_is_named(tmp_path):
+def test_unknown_columns_and_fields_are_skipped_with_one_warning_each(tmp_path):
+    """Only a file that cannot be understood is refused: a column or a field outside the
+    format is named once per file and skipped; the rest loads."""
     path = tmp_path / "cat.csv"
-    path.write_text("designation,colour\nISO 1:2002,blue\n")
+    path.write_text("designation,colour\nISO 1:2002,blue\nISO 2:2003,red\n")
     summary = load(tmp_path / "kb.db", path)
-    assert summary.failed == 1 and "cat.csv:1: unknown column 'colour'" in summary.errors[0]
+    assert summary.loaded == 1 and summary.failed == 0
+    assert len(summary.warnings) == 1
+    assert "cat.csv:1: column 'colour' is not in the catalogue format: skipped" \
+        in summary.warnings[0]
+    yaml_path = tmp_path / "cat.yaml"
+    yaml_path.write_text("works:\n- work: ISO 3\n  colour: blue\n  editions:\n"
+                         "  - designation: ISO 3:2004\n    colour: red\n    shape: round\n")
+    summary = load(tmp_path / "kb.db", yaml_path)
+    assert summary.loaded == 1 and summary.failed == 0
+    assert [w.split(":", 1)[1] for w in summary.warnings] == [
+        "2: field 'colour' is not in the catalogue format: skipped here and wherever else the "
+        "file uses it",
+        "5: field 'shape' is not in the catalogue format: skipped here and wherever else the "
+        "file uses it"]
+    conn = sqlite3.connect(tmp_path / "kb.db")
+    assert conn.execute("select count(*) from editions where id in ('ISO 1:2002', "
+                        "'ISO 2:2003', 'ISO 3:2004')").fetchone()[0] == 3
 
 
 def test_a_damaged_archive_keeps_the_members_before_the_damage(tmp_path):

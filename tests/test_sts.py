@@ -194,3 +194,27 @@ def test_a_placeholder_date_is_unknown_with_a_warning_not_a_refusal(tmp_path):
     yaml.write_text(yaml.read_text().replace("TBD", "2003-13-45"), encoding="utf-8")
     refused = CliRunner().invoke(main, ["load", "--db", str(db), "-q", str(yaml)])
     assert refused.exit_code == 1 and "impossible date '2003-13-45'" in refused.output
+
+
+def test_unknown_elements_are_counted_and_undeclared_prefixes_forgiven(tmp_path):
+    """A vendor's element and a TBX entry without its namespace declared: the document loads,
+    the text is kept, and one warning each says what was forgiven."""
+    path = tmp_path / "doc.sts.xml"
+    path.write_text(
+        "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>\n"
+        "<sec><label>1</label><title>Scope</title><p>Text <vendor-mark>kept</vendor-mark>."
+        "<vendor-mark>again</vendor-mark></p><secc>typo</secc></sec>\n"
+        "<term-sec><label>3.1</label><tbx:termEntry id='t1'><tbx:langSet xml:lang='en'>"
+        "<tbx:definition>a thing</tbx:definition><tbx:tig><tbx:term>widget</tbx:term></tbx:tig>"
+        "</tbx:langSet></tbx:termEntry></term-sec></body></standard>", encoding="utf-8")
+    db = tmp_path / "kb.db"
+    summary = load(db, path)
+    assert summary.loaded == 1 and summary.failed == 0, summary.errors
+    assert any("3 elements outside the STS tag set read as text only: <vendor-mark> ×2, "
+               "<secc> ×1" in w for w in summary.warnings), summary.warnings
+    assert any("line 3: 5 undeclared namespace prefixes read by their names" in w
+               for w in summary.warnings), summary.warnings
+    conn = sqlite3.connect(db)
+    (text,) = conn.execute("select text from clauses where number = '1'").fetchone()
+    assert "kept" in text and "again" in text and "typo" in text
+    assert conn.execute("select count(*) from terms where preferred = 'widget'").fetchone()[0]
