@@ -5,6 +5,10 @@ Run from the repository root::
 
     python benchmarks/mentions_accuracy.py            # the table
     python benchmarks/mentions_accuracy.py --errors   # and every miss and false hit
+    python benchmarks/mentions_accuracy.py --resolved # as the bulletin page shows them: each
+                                                      # mention also names the edition a
+                                                      # knowledge base built from data/ resolves
+                                                      # it to
 
 The notices and their annotations are in ``tests/fixtures/notices/`` (see its SOURCES.md);
 the scoring rules are in ``tests/notices.py``: a gold mention is found when a reported mention
@@ -14,7 +18,10 @@ overlaps it and names the same document (committees and government documents: th
 from __future__ import annotations
 
 import argparse
+import sqlite3
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +35,17 @@ from tests.notices import score  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="list misses and false hits")
+    parser.add_argument("--resolved", action="store_true",
+                        help="score mentions with their resolution in a kb built from data/")
     args = parser.parse_args()
-    result = score()
+    if args.resolved:
+        with tempfile.TemporaryDirectory() as folder:
+            db = Path(folder) / "kb.db"
+            subprocess.run([sys.executable, "-m", "kb.cli", "build", "--db", str(db), "-q"],
+                           check=True, cwd=ROOT)
+            result = score(conn=sqlite3.connect(db))
+    else:
+        result = score()
     kinds = sorted(set(result.gold) | set(result.reported))
     rows = [(k, f"{result.gold[k]}", f"{result.found[k]}", f"{result.recall(k):.1%}",
              f"{result.reported[k]}", f"{result.correct[k]}", f"{result.precision(k):.1%}")

@@ -106,7 +106,7 @@ CN_SECTOR_CODES = frozenset(
 #: designations are read as PUBLISHER NUMBER[-PART][:YEAR] and never resolved further.
 OTHER_PUBLISHERS = ("BS OHSAS", "OHSAS", "IATF", "SA", "IAF MD", "IAF GD", "IAF ID", "IAF PL",
                     "IAF ML", "IAF PR", "BS EN", "EN", "BS", "DIN", "ANSI", "AS/NZS", "JIS",
-                    "JJF", "JJG")
+                    "JJF", "JJG", "HKAS", "HOKLAS", "HKCAS", "HKIAS")
 #: National and regional bodies that adopt ISO and IEC documents under their own prefix
 #: (scheme "adoption"), with the joiners each prints before EN and before the international
 #: publisher: ``BS EN ISO 9001:2015``, ``PN-EN ISO 9001:2015-10``, ``NEN-EN-ISO 9001``,

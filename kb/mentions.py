@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from kb.designation import (
     ADOPTING_BODIES,
@@ -112,6 +113,8 @@ _QUANTITY = (r"(?!\s*(?:元|万|円|号|號|年|月|日|%|％|人|家|个|個|�
 _BARE_NUMBER = re.compile(
     r"(?<![A-Za-z0-9/\-.:：￥¥$€£#№])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-.:：A-Za-z])"
     + _QUANTITY)
+#: The Hong Kong Accreditation Service's documents by its Chinese name: 《认可处002》 is HKAS 002.
+_HKAS_CHINESE = re.compile(r"(?:香港)?(?:认可处|認可處)\s*(?P<n>0\d\d)(?!\d)")
 _PROGRAMME = re.compile(
     r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(p) for p in PROGRAMMES) + r")(?![A-Za-z0-9])")
 _ACCREDITATION = re.compile(r"认可|CNAS|accredit", re.I)
@@ -163,7 +166,7 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         found.append(mention)
 
     for mention in _designations(text):
-        mention = _edition_year(text, mention)
+        mention = _edition_year(text, _impossible_year(mention))
         add(mention)
         for listed in _listed_after(text, mention):
             add(listed)
@@ -201,7 +204,8 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
     context.accreditation = context.accreditation or bool(_ACCREDITATION.search(text))
     for about, pattern, form, why in (
             (context.iaf, _BARE_IAF, "IAF {series} {n}", "a text about the IAF"),
-            (context.accreditation, _BARE_CNAS, "CNAS-{code}{n}", "a text about accreditation")):
+            (context.accreditation, _BARE_CNAS, "CNAS-{code}{n}", "a text about accreditation"),
+            (True, _HKAS_CHINESE, "HKAS {n}", "认可处 is the Hong Kong Accreditation Service")):
         for match in pattern.finditer(text) if about else ():
             canonical = form.format(**match.groupdict())
             add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
@@ -293,6 +297,19 @@ _YEAR_AFTER = re.compile(
 #: ``ISO 45001（DIS稿）``, ``ISO 9001 (CD draft)``.
 _STAGE_AFTER = re.compile(
     r"\s*[(（]\s*(?P<stage>FDIS|DIS|CD|WD|AWI|NP|PWI)\s*(?:版|稿|草案|version|draft)?\s*[)）]")
+
+
+def _impossible_year(mention: Mention) -> Mention:
+    """A standard dated after next year is a misprint (``ISO 14001:2105``): the work, undated,
+    so the bulletin shows its current edition, with a note saying why."""
+    if mention.kind != "standard" or not mention.canonical:
+        return mention
+    designation = parse(mention.canonical)
+    if not designation.year or designation.year <= date.today().year + 1 \
+            or designation.supplements:
+        return mention
+    return replace(mention, canonical=replace(designation, year=None).canonical,
+                   note=f"year {designation.year} cannot be right (a misprint): read undated")
 
 
 def _edition_year(text: str, mention: Mention) -> Mention:

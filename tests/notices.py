@@ -9,11 +9,12 @@ Used by ``tests/test_notices.py`` and ``benchmarks/mentions_accuracy.py``.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import mentions
+from kb import bulletins, mentions
 from kb.designation import DesignationError, normalize
 
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
@@ -52,6 +53,27 @@ def _same(a: str | None, b: str | None) -> bool:
         return False
 
 
+@dataclass
+class _Resolved:
+    """A reported mention and the edition the knowledge base resolves it to."""
+
+    mention: mentions.Mention
+    resolved: str | None
+
+    def __getattr__(self, name: str):
+        return getattr(self.mention, name)
+
+    @property
+    def names(self) -> tuple[str | None, ...]:
+        return (self.mention.canonical, self.resolved)
+
+
+def _resolved(conn: sqlite3.Connection | None, mention: mentions.Mention) -> str | None:
+    if conn is None or mention.kind not in ("standard", "draft"):
+        return None
+    return bulletins.resolve_citation(conn, mention.canonical, mention.kind)["resolved"]
+
+
 def gold(name: str) -> tuple[str, list[tuple[int, int, dict]]]:
     """A notice's text and its annotations with their spans."""
     text = (NOTICES / f"{name}.txt").read_text(encoding="utf-8")
@@ -63,13 +85,17 @@ def gold(name: str) -> tuple[str, list[tuple[int, int, dict]]]:
     return text, spans
 
 
-def score(names: list[str] | None = None) -> Score:
-    """Score the finder over the notices (all of them by default)."""
+def score(names: list[str] | None = None, conn: sqlite3.Connection | None = None) -> Score:
+    """Score the finder over the notices (all of them by default).
+
+    :param conn: a knowledge base: a mention also names the edition the bulletin page resolves
+        it to there (``ISO 14001/Amd 1:2024`` is ISO 14001:2015/Amd 1:2024), as editors see it.
+    """
     result = Score()
     for name in names or sorted(p.name.removesuffix(".ann.json")
                                 for p in NOTICES.glob("*.ann.json")):
         text, spans = gold(name)
-        found = mentions.find(text)
+        found = [_Resolved(m, _resolved(conn, m)) for m in mentions.find(text)]
         matched: set[int] = set()
         for start, end, entry in spans:
             kind = entry["kind"]
@@ -77,7 +103,8 @@ def score(names: list[str] | None = None) -> Score:
             hit = next((i for i, m in enumerate(found) if i not in matched
                         and m.start < end and start < m.end
                         and (kind in BY_SPAN and m.kind == kind
-                             or kind not in BY_SPAN and _same(m.canonical, entry["canonical"]))),
+                             or kind not in BY_SPAN and any(
+                                 _same(c, entry["canonical"]) for c in m.names))),
                        None)
             if hit is None:
                 result.misses.append(f"{name}: {entry['text']!r} ({kind}, "

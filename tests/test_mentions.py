@@ -131,6 +131,9 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
       ("ISO/IEC Directives, Part 1, Consolidated ISO Supplement, 2023", "standard",
        "ISO/IEC DIR 1 ISO SUP:2023")]),
     ("见GBT 19001-2016", [("GBT 19001-2016", "standard", "GB/T 19001-2016")]),
+    # the Hong Kong Accreditation Service by its Chinese name; a year no edition can have
+    ("认可准则为《认可处002》", [("认可处002", "standard", "HKAS 002")]),
+    ("transition to ISO 14001:2105", [("ISO 14001:2105", "standard", "ISO 14001")]),
 ])
 def test_forms(text, expected):
     assert found(text) == expected
