@@ -5,6 +5,7 @@ Run from the repository root::
 
     python benchmarks/mentions_accuracy.py            # the table
     python benchmarks/mentions_accuracy.py --errors   # and every miss and false hit
+    python benchmarks/mentions_accuracy.py --by construction  # by how mentions are written
     python benchmarks/mentions_accuracy.py --resolved # as the bulletin page shows them: each
                                                       # mention also names the edition a
                                                       # knowledge base built from data/ resolves
@@ -35,6 +36,8 @@ from tests.notices import score  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="list misses and false hits")
+    parser.add_argument("--by", choices=("kind", "construction"), default="kind",
+                        help="count by the kind of mention or by how it is written")
     parser.add_argument("--resolved", action="store_true",
                         help="score mentions with their resolution in a kb built from data/")
     args = parser.parse_args()
@@ -43,9 +46,9 @@ def main() -> None:
             db = Path(folder) / "kb.db"
             subprocess.run([sys.executable, "-m", "kb.cli", "build", "--db", str(db), "-q"],
                            check=True, cwd=ROOT)
-            result = score(conn=sqlite3.connect(db))
+            result = score(conn=sqlite3.connect(db), by=args.by)
     else:
-        result = score()
+        result = score(by=args.by)
     kinds = sorted(set(result.gold) | set(result.reported))
     rows = [(k, f"{result.gold[k]}", f"{result.found[k]}", f"{result.recall(k):.1%}",
              f"{result.reported[k]}", f"{result.correct[k]}", f"{result.precision(k):.1%}")

@@ -9,13 +9,14 @@ Used by ``tests/test_notices.py`` and ``benchmarks/mentions_accuracy.py``.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import bulletins, mentions
-from kb.designation import DesignationError, normalize
+from kb.designation import DesignationError, normalize, parse
 
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
 #: Kinds named by their span alone (their canonical form is the text as written).
@@ -85,12 +86,46 @@ def gold(name: str) -> tuple[str, list[tuple[int, int, dict]]]:
     return text, spans
 
 
-def score(names: list[str] | None = None, conn: sqlite3.Connection | None = None) -> Score:
+_BARE = re.compile(r"^(?:\d|(?:MD|GD|ID|PL|CC|CL|RC|GL|WG|TC|SC)\s*\d)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def construction(written: str, kind: str, canonical: str | None) -> str:
+    """The class of construction a mention is written in (for recall and precision by class):
+    committees, government documents, drafts, bare numbers or codes read from context,
+    accreditation and other bodies' documents, amendments, an edition year written apart
+    from the number, Chinese standards, or ISO/IEC designations dated or undated."""
+    if kind in ("committee", "government-document", "draft"):
+        return kind
+    if _BARE.match(written):
+        return "bare number or code"
+    try:
+        designation = parse(canonical or written)
+    except DesignationError:
+        return "not a designation"
+    if designation.scheme in ("other", "ilac", "cnas", "cnca", "adoption"):
+        return "accreditation and other bodies"
+    if designation.supplements:
+        return "amendment or corrigendum"
+    if designation.year and str(designation.year) not in written and _YEAR.search(written) \
+            is None:
+        return "edition year written apart"
+    if designation.scheme.startswith("cn-"):
+        return "Chinese national or sector"
+    return "ISO/IEC dated" if designation.year else "ISO/IEC undated"
+
+
+def score(names: list[str] | None = None, conn: sqlite3.Connection | None = None,
+          by: str = "kind") -> Score:
     """Score the finder over the notices (all of them by default).
 
     :param conn: a knowledge base: a mention also names the edition the bulletin page resolves
         it to there (``ISO 14001/Amd 1:2024`` is ISO 14001:2015/Amd 1:2024), as editors see it.
+    :param by: count by ``kind`` or by ``construction`` (see :func:`construction`).
     """
+    def key(written: str, kind: str, canonical: str | None) -> str:
+        return kind if by == "kind" else construction(written, kind, canonical)
+
     result = Score()
     for name in names or sorted(p.name.removesuffix(".ann.json")
                                 for p in NOTICES.glob("*.ann.json")):
@@ -99,7 +134,8 @@ def score(names: list[str] | None = None, conn: sqlite3.Connection | None = None
         matched: set[int] = set()
         for start, end, entry in spans:
             kind = entry["kind"]
-            result.gold[kind] += 1
+            cls = key(entry["text"], kind, entry["canonical"])
+            result.gold[cls] += 1
             hit = next((i for i, m in enumerate(found) if i not in matched
                         and m.start < end and start < m.end
                         and (kind in BY_SPAN and m.kind == kind
@@ -111,11 +147,12 @@ def score(names: list[str] | None = None, conn: sqlite3.Connection | None = None
                                      f"{entry['canonical']})")
                 continue
             matched.add(hit)
-            result.found[kind] += 1
+            result.found[cls] += 1
         for i, m in enumerate(found):
-            result.reported[m.kind] += 1
+            cls = key(m.as_written, m.kind, m.canonical)
+            result.reported[cls] += 1
             if i in matched:
-                result.correct[m.kind] += 1
+                result.correct[cls] += 1
             else:
                 result.false_hits.append(f"{name}: {m.as_written!r} ({m.kind}, {m.canonical})")
     return result
