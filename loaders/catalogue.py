@@ -33,6 +33,7 @@ from kb.model import (
     check_date,
     lenient_date,
 )
+from loaders import bounds
 
 NAME = "catalogue"
 
@@ -163,7 +164,7 @@ def _csv_node(row: dict, line: int) -> dict:
 def records(data: bytes, name: str = "<catalogue>") -> Iterator:
     """Records of one catalogue file."""
     try:
-        tree = yaml.load(data.decode("utf-8"), Loader=_LineLoader)
+        tree = bounds.load_yaml(data.decode("utf-8"), _LineLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
@@ -174,6 +175,8 @@ def records(data: bytes, name: str = "<catalogue>") -> Iterator:
         raise LoadError(f"{where}: malformed YAML: {problem}") from None
     except UnicodeDecodeError as error:
         raise LoadError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except LoadError as error:
+        raise LoadError(f"{name}: {error}") from None
     if not isinstance(tree, dict) or not isinstance(tree.get("works", []), list):
         raise LoadError(f"{name}: expected a mapping with a 'works' list")
     default_source = tree.get("source")

@@ -15,8 +15,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from lxml import etree
-
 from kb import stages
 from kb.designation import DesignationError, parse
 from kb.model import (
@@ -31,10 +29,10 @@ from kb.model import (
     StageEvent,
     lenient_date,
 )
+from loaders import bounds
 
 NAME = "iso-open-data"
 SOURCE = "ISO Open Data (https://www.iso.org/open-data.html), ODC-By 1.0"
-_XML_PARSER_ARGS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
 
 
 def accepts(path: Path, head: bytes) -> bool:
@@ -174,16 +172,13 @@ def _deliverable(row: dict, ids: dict, line: int) -> Iterator:
 def _ics_records(path: Path) -> Iterator[IcsField]:
     """ICS fields, groups and sub-groups from ISO Open Data's ``ICS-simple.xml``, streamed."""
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
-    try:
-        for _, element in etree.iterparse(str(path), tag=("field", "group", "subGroup"),
-                                          **_XML_PARSER_ARGS):
-            identifier = element.find("identifier")  # a bare <group>03.120</group> is a link
-            if identifier is not None and identifier.text:
-                titles = {t.get(lang): " ".join((t.text or "").split())
-                          for t in element.findall("title")}
-                yield IcsField(code=identifier.text.strip(), title_en=titles.get("en"),
-                               title_fr=titles.get("fr"))
-            if element.tag != "group" or identifier is not None:
-                element.clear()
-    except etree.XMLSyntaxError as error:
-        raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
+    for _, element in bounds.iterparse(str(path), events=("end",),
+                                       tags=("field", "group", "subGroup")):
+        identifier = element.find("identifier")  # a bare <group>03.120</group> is a link
+        if identifier is not None and identifier.text:
+            titles = {t.get(lang): " ".join((t.text or "").split())
+                      for t in element.findall("title")}
+            yield IcsField(code=identifier.text.strip(), title_en=titles.get("en"),
+                           title_fr=titles.get("fr"))
+        if element.tag != "group" or identifier is not None:
+            element.clear()

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml_rs
-from lxml import etree
 
 from kb import stages
 from kb.designation import DesignationError, parse
@@ -37,11 +36,11 @@ from kb.model import (
     is_placeholder,
     lenient_date,
 )
+from loaders import bounds
 
 NAME = "relaton"
 
 _OBSERVED = re.compile(r"^(\d{4}-\d{2}-\d{2})_[0-9a-f]{6,40}\.ya?ml$")
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 #: Document types that have no designation of a standard (IEC white papers, reports …).
 _NOT_STANDARDS = re.compile(
@@ -266,10 +265,7 @@ def _from_yaml(data: bytes) -> dict:
 
 
 def _from_xml(data: bytes) -> dict:
-    try:
-        root = etree.fromstring(data, _XML_PARSER)
-    except etree.XMLSyntaxError as error:
-        raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
+    root = bounds.parse_xml(data)
     if root.tag not in ("bibdata", "bibitem"):
         raise LoadError(f"not a Relaton item (root element <{root.tag}>)")
     return _xml_item(root)

@@ -31,6 +31,7 @@ from kb.model import (
     StageEvent,
     lenient_date,
 )
+from loaders import bounds
 
 NAME = "samr"
 SOURCE = "SAMR national standards catalogue (openstd.samr.gov.cn)"
@@ -60,7 +61,7 @@ def records(data: bytes, is_html: bool = False) -> Iterator:
         yield from _page_records(data.decode("utf-8", "replace"), None)
         return
     try:
-        cassette = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        cassette = bounds.load_yaml(data, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise LoadError(f"line {mark.line + 1 if mark else '?'}: malformed YAML") from None

@@ -19,8 +19,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from lxml import etree
-
 from kb.designation import DesignationError, parse
 from kb.model import (
     Citation,
@@ -34,7 +32,7 @@ from kb.model import (
     Term,
     lenient_date,
 )
-from loaders import sts_vocabulary
+from loaders import bounds, sts_vocabulary
 
 #: 2: notes, examples, tables and figures as clauses; citations table
 VERSION = 2
@@ -85,45 +83,31 @@ def records(path: Path, designation: str | None = None) -> Iterator:
         except DesignationError as error:
             raise LoadError(f"--designation: {error}") from None
         yield Edition(designation=state.edition, record_source="STS XML")
-    # recover: an undeclared prefix (tbx:term without xmlns:tbx) is forgiven; any other error
-    # refuses the document below, after the stream (the store drops what it yielded)
-    parser = etree.iterparse(
-        str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-        load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, recover=True,
-    )
-    try:
-        for event, element in parser:
-            name = _local(element.tag)
-            if event == "start":
-                tag = element.tag
-                if isinstance(tag, str) and not sts_vocabulary.known(tag):
-                    state.unknown[tag] += 1
-                elif isinstance(tag, str) and tag.startswith("tbx:"):  # prefix undeclared
-                    element.tag = f"{{{TBX}}}{tag[4:]}"
-                if name in _CLAUSES and not (name == "ref-list" and state.stack):
-                    state.order += 1
-                    state.stack.append([element, state.order, None])
-                elif name in _BLOCKS and state.stack:
-                    state.order += 1
-                    element.set(_ORDER, str(state.order))
-                continue
-            if name in _META and not state.meta:
-                yield from state.metadata(name, element)
-            elif name == "std":
-                state.cite(element)
-            elif name in _CLAUSES and state.stack and state.stack[-1][0] is element:
-                yield from state.clause(name, element)
-                element.clear(keep_tail=True)
-    except etree.XMLSyntaxError as error:
-        raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
-    errors = parser.error_log
-    fatal = next((e for e in errors if e.domain_name != "NAMESPACE"), None)
-    if fatal is not None:
-        raise LoadError(f"line {fatal.line}: malformed XML: {fatal.message}")
-    if errors:
-        first = errors[0]
-        yield LoadWarning(f"line {first.line}: {len(errors):,} undeclared namespace prefixes "
-                          f"read by their names ({first.message})")
+    forgiven: list[str] = []  # undeclared namespace prefixes (tbx:term without xmlns:tbx)
+    for event, element in bounds.iterparse(str(path), warnings=forgiven):
+        name = _local(element.tag)
+        if event == "start":
+            tag = element.tag
+            if isinstance(tag, str) and not sts_vocabulary.known(tag):
+                state.unknown[tag] += 1
+            elif isinstance(tag, str) and tag.startswith("tbx:"):  # prefix undeclared
+                element.tag = f"{{{TBX}}}{tag[4:]}"
+            if name in _CLAUSES and not (name == "ref-list" and state.stack):
+                state.order += 1
+                state.stack.append([element, state.order, None])
+            elif name in _BLOCKS and state.stack:
+                state.order += 1
+                element.set(_ORDER, str(state.order))
+            continue
+        if name in _META and not state.meta:
+            yield from state.metadata(name, element)
+        elif name == "std":
+            state.cite(element)
+        elif name in _CLAUSES and state.stack and state.stack[-1][0] is element:
+            yield from state.clause(name, element)
+            element.clear(keep_tail=True)
+    for warning in forgiven:
+        yield LoadWarning(warning)
     if state.edition is None:
         raise LoadError("no <iso-meta>, <std-meta>, <nat-meta> or <reg-meta> with a designation "
                         "(name the edition with --designation)")

@@ -24,6 +24,7 @@ from pathlib import Path
 from kb import mentions
 from kb.designation import DesignationError, parse
 from kb.model import Citation, Clause, Document, Edition, LoadError, Provenance, Term
+from loaders import bounds
 
 #: 2: citations found in the text
 VERSION = 2
@@ -114,6 +115,7 @@ def _docx_text(data: bytes) -> str:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise LoadError("not a Word document (a .docx file is a zip archive; this one is not)")
+    bounds.check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (KeyError, ValueError, zipfile.BadZipFile) as error:

@@ -101,16 +101,34 @@ def test_reloading_replaces_the_text(tmp_path):
     assert "9" not in numbers and "8" in numbers
 
 
+_DOCTYPE_REFUSED = "line 3: the DOCTYPE declares entities or elements of its own: refused"
+
+
 @pytest.mark.parametrize(("xml", "message"), [
     ("<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
      "<sec><title>x</title>\n\n<p>unclosed</sec></body></standard>", "line 3: malformed XML"),
     ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
      "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
-     "<sec><label>1</label><title>Scope</title><p>&x;</p></sec></body></standard>", None),
+     "<sec><label>1</label><title>Scope</title><p>&x;</p></sec></body></standard>",
+     _DOCTYPE_REFUSED),
     ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY a "aaaaaaaaaa">'
      '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
      ']>\n<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>'
-     "<sec><label>1</label><title>Scope</title><p>&c;</p></sec></body></standard>", None),
+     "<sec><label>1</label><title>Scope</title><p>&c;</p></sec></body></standard>",
+     _DOCTYPE_REFUSED),
+    # an external DTD is never fetched; an entity only it defines is refused with its line
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard SYSTEM "http://127.0.0.1:9/x.dtd">\n'
+     "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>\n"
+     "<sec><label>1</label><title>Scope &e;</title></sec></body></standard>",
+     "line 4: Entity 'e' not defined"),
+    # a parameter entity reaching out: refused before anything is read
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p">'
+     "%p;]>\n<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front>"
+     "</standard>", "refused"),
+    # XInclude is not processed: the include stays an unknown element, nothing is read
+    ('<standard xmlns:xi="http://www.w3.org/2001/XInclude"><front><iso-meta><std-ref>ISO 1:2002'
+     '</std-ref></iso-meta></front><body><sec><label>1</label><title>Scope</title>'
+     '<p><xi:include href="/etc/passwd" parse="text"/></p></sec></body></standard>', None),
 ])
 def test_bad_and_hostile_xml(tmp_path, xml, message):
     path = tmp_path / "doc.xml"
@@ -133,8 +151,16 @@ def test_designation_named_on_the_command_line(tmp_path):
 
     from kb.cli import main
 
-    source = corpus("sts", "isosts_tables.xml")  # its <std-ref> is "XHTML to CALS"
+    original = corpus("sts", "isosts_tables.xml")  # its <std-ref> is "XHTML to CALS"
     db = tmp_path / "kb.db"
+    refused = CliRunner().invoke(main, ["load", "--db", str(db), str(original)])
+    assert refused.exit_code == 1 and "line 6: the DOCTYPE declares entities or elements of " \
+        "its own: refused" in refused.output  # <!ENTITY th "header text">
+    text = original.read_text(encoding="utf-8")  # the same without its DOCTYPE
+    text = text[:text.index("<!DOCTYPE")] + text[text.index("]>") + 2:]
+    source = tmp_path / "tables.xml"
+    source.write_text(text.replace("&th;", "header text").replace("&td;", "table cell text"),
+                      encoding="utf-8")
     refused = CliRunner().invoke(main, ["load", "--db", str(db), str(source)])
     assert refused.exit_code == 1 and "name the edition with --designation" in refused.output
     result = CliRunner().invoke(main, ["load", "--db", str(db), "--designation",
