@@ -10,6 +10,8 @@ Run from the repository root::
                                                       # mention also names the edition a
                                                       # knowledge base built from data/ resolves
                                                       # it to
+    python benchmarks/mentions_accuracy.py --resolved --with \
+        ../shared/corpus/relaton/bulk/relaton-data-iec-bulk.tar.xz   # and the IEC catalogue
 
 The notices and their annotations are in ``tests/fixtures/notices/`` (see its SOURCES.md);
 the scoring rules are in ``tests/notices.py``: a gold mention is found when a reported mention
@@ -40,12 +42,15 @@ def main() -> None:
                         help="count by the kind of mention or by how it is written")
     parser.add_argument("--resolved", action="store_true",
                         help="score mentions with their resolution in a kb built from data/")
+    parser.add_argument("--with", dest="extra", action="append", default=[], metavar="PATH",
+                        help="with --resolved: also load this catalogue (e.g. the IEC bulk "
+                             "archive), as a user would; repeatable")
     args = parser.parse_args()
     if args.resolved:
         with tempfile.TemporaryDirectory() as folder:
             db = Path(folder) / "kb.db"
-            subprocess.run([sys.executable, "-m", "kb.cli", "build", "--db", str(db), "-q"],
-                           check=True, cwd=ROOT)
+            subprocess.run([sys.executable, "-m", "kb.cli", "build", "--db", str(db), "-q",
+                            *args.extra], check=True, cwd=ROOT)
             result = score(conn=sqlite3.connect(db), by=args.by)
     else:
         result = score(by=args.by)

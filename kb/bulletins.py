@@ -144,6 +144,13 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
         edition, event = _draft(conn, d, as_of)
         resolution = (f"draft: the project of {edition['id']} at stage {event['code']} "
                       f"({event['label']})" if edition and event else "draft")
+    elif d.year is None and not d.supplements and d.edition_number:
+        # "IEC 60601-1, 3rd edition": the edition of that number
+        found = conn.execute("""select id from editions where work_id = ? and edition = ?
+                                and kind = 'standard' and coalesce(draft_stage, '') = ''
+                                order by year limit 1""", (work, d.edition_number)).fetchone()
+        edition = _edition(conn, found[0]) if found else None
+        resolution = f"edition {d.edition_number}: {found[0]}" if found else "by edition"
     elif d.year is None and not d.supplements:
         edition = _latest(conn, work)
         resolution = f"undated: the latest edition, {edition['id']}" if edition else "undated"

@@ -79,6 +79,7 @@ SUPPLEMENT_TYPES = {
     "AMD": "Amd", "AMENDMENT": "Amd", "COR": "Cor", "CORRIGENDUM": "Cor", "ADD": "Add",
     "ADDENDUM": "Add", "SUPPL": "Suppl", "SUP": "Suppl", "EXT": "Ext", "ISH": "ISH",
     "FRAG": "FRAG",
+    "A": "Amd",  # "IEC 60601-1:2005+A1:2012", as test houses write IEC's AMD1 (with a number)
 }
 #: The Directives' supplements of each organisation, bundled with a part:
 #: ``ISO/IEC DIR 1:2022+IEC SUP:2022``.
@@ -106,7 +107,8 @@ CN_SECTOR_CODES = frozenset(
 #: designations are read as PUBLISHER NUMBER[-PART][:YEAR] and never resolved further.
 OTHER_PUBLISHERS = ("BS OHSAS", "OHSAS", "IATF", "SA", "IAF MD", "IAF GD", "IAF ID", "IAF PL",
                     "IAF ML", "IAF PR", "BS EN", "EN", "BS", "DIN", "ANSI", "AS/NZS", "JIS",
-                    "JJF", "JJG", "HKAS", "HOKLAS", "HKCAS", "HKIAS")
+                    "JJF", "JJG", "HKAS", "HOKLAS", "HKCAS", "HKIAS", "CNS", "ANSI/UL",
+                    "CSA/UL", "UL")
 #: National and regional bodies that adopt ISO and IEC documents under their own prefix
 #: (scheme "adoption"), with the joiners each prints before EN and before the international
 #: publisher: ``BS EN ISO 9001:2015``, ``PN-EN ISO 9001:2015-10``, ``NEN-EN-ISO 9001``,
@@ -367,7 +369,7 @@ def _render_other(d: Designation) -> str:
         colon = d.scheme in ("cnas", "cnca") or d.scheme == "other" and d.publisher not in (
             "JJF", "JJG")
         text += f":{d.year}" if colon else f"-{d.year}"
-    return text
+    return text + "".join(s.render("iec") for s in d.supplements)
 
 
 def _render_adoption(d: Designation) -> str:
@@ -528,6 +530,8 @@ def parse(text: str) -> Designation:
         raise DesignationError("empty designation")
     if len(text) > 200:
         raise DesignationError(f"too long to be a designation ({len(text)} characters)")
+    if text.startswith("IS0") and text[3:4].strip() in "123456789" and text[3:4]:
+        text = "ISO " + text[3:]  # "IS09001:2015": a zero typed for the letter O
     if text.lower().startswith("urn:"):
         return _parse_iec_urn(text, raw) if text.lower().startswith("urn:iec:") \
             else _parse_urn(text, raw)
@@ -671,8 +675,8 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         supplement = _SUPPLEMENT.match(text, pos)
         if supplement and not (
             supplement.group("sep").isspace()
-            and supplement.group("type").upper() in ("ADD", "SUP", "EXT")
-        ):
+            and supplement.group("type").upper() in ("ADD", "SUP", "EXT", "A")
+        ) and not (supplement.group("type").upper() == "A" and not supplement.group("number")):
             supplements.append(_supplement(supplement))
             pos = supplement.end()
             continue
@@ -756,9 +760,12 @@ def _parse_chinese(text: str, raw: str) -> Designation | None:
 
 
 _OTHER = re.compile(
-    r"^(?P<pub>" + "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS)
+    r"^(?P<pub>" + "|".join(re.escape(p).replace("\\ ", r"\s*").replace("/", "[/-]")
+                            for p in OTHER_PUBLISHERS)
     + r")\s*(?P<number>\d{1,6})(?P<parts>(?:-\d{1,3})*|(?:\.\d{1,3})*)"
-    r"(?:\s*[:：-]\s*(?P<year>(?:19|20)\d\d))?$",
+    r"(?:\s*[:：-]\s*(?P<year>(?:19|20)\d\d))?"
+    # European amendments and corrigenda: EN 60601-1:2006/A1:2013, EN 62368-1:2014+A11:2017
+    r"(?P<supplements>(?:\s*[+/]\s*A(?:C|\d{1,2})(?:\s*:\s*(?:19|20)\d\d)?)*)$",
 )
 
 
@@ -766,11 +773,12 @@ def _parse_other_publisher(text: str, raw: str) -> Designation | None:
     m = _OTHER.match(text)
     if not m:
         return None
-    glued = re.sub(r"\s+", "", m.group("pub"))  # "IAFMD21" is IAF MD 21
+    glued = re.sub(r"\s+", "", m.group("pub")).replace("-", "/")  # "IAFMD21" is IAF MD 21
     publisher = next(p for p in OTHER_PUBLISHERS if p.replace(" ", "") == glued)
     parts = tuple(p for p in re.split(r"[-.]", m.group("parts")) if p)
     return Designation(publisher=publisher, number=m.group("number"), parts=parts,
-                       year=_year(m.group("year")), scheme="other")
+                       year=_year(m.group("year")), scheme="other",
+                       supplements=_european_supplements(m.group("supplements")))
 
 
 _ADOPTION = re.compile(
@@ -788,6 +796,15 @@ _ADOPTION_SUPPLEMENT = re.compile(
     r"\s*(?P<sep>[+/])\s*A(?P<kind>C|\d{1,2})(?:\s*:\s*(?P<year>\d{4}))?", re.I)
 
 
+def _european_supplements(written: str) -> tuple[Supplement, ...]:
+    """EN amendments and corrigenda as written after a designation: ``/A1:2013+AC:2014``."""
+    return tuple(
+        Supplement(type="AC" if s.group("kind").upper() == "C" else "A",
+                   number=None if s.group("kind").upper() == "C" else s.group("kind"),
+                   year=_year(s.group("year")), consolidated=s.group("sep") == "+")
+        for s in _ADOPTION_SUPPLEMENT.finditer(written or ""))
+
+
 def _parse_adoption(text: str, raw: str) -> Designation | None:
     """A national or European adoption of an ISO or IEC document: ``BS EN ISO 9001:2015``."""
     m = _ADOPTION.match(text)
@@ -803,11 +820,7 @@ def _parse_adoption(text: str, raw: str) -> Designation | None:
         prefix = body + (before_en or before_intl) + intl
     if m.group("type"):
         prefix += "/" + DOCTYPES[m.group("type").upper()]
-    supplements = tuple(
-        Supplement(type="AC" if s.group("kind").upper() == "C" else "A",
-                   number=None if s.group("kind").upper() == "C" else s.group("kind"),
-                   year=_year(s.group("year")), consolidated=s.group("sep") == "+")
-        for s in _ADOPTION_SUPPLEMENT.finditer(m.group("supplements")))
+    supplements = _european_supplements(m.group("supplements"))
     return Designation(
         publisher=prefix, number=m.group("number"),
         parts=tuple(p.strip() for p in m.group("parts").split("-") if p.strip()),

@@ -27,6 +27,7 @@ from kb.designation import (
     OTHER_PUBLISHERS,
     PUBLISHER_ALIASES,
     DesignationError,
+    Supplement,
     committee,
     parse,
 )
@@ -47,8 +48,8 @@ _HALF_WIDTH.pop(0xFF1A)  # a full-width colon stays: the parser reads it (ISO 19
 _INTERNATIONAL = "|".join(sorted({*LEADING_PUBLISHERS, *CO_PUBLISHERS, *PUBLISHER_ALIASES},
                                  key=len, reverse=True))
 _SECTOR = "|".join(sorted(CN_SECTOR_CODES))
-_OTHERS = "|".join(re.escape(p).replace("\\ ", r"\s*") for p in OTHER_PUBLISHERS
-                   if not p.startswith("IAF"))
+_OTHERS = "|".join(re.escape(p).replace("\\ ", r"\s*").replace("/", "[/-]")
+                   for p in OTHER_PUBLISHERS if not p.startswith("IAF"))
 # national adoptions (BS EN ISO 9001, ГОСТ Р ИСО 9001); a two-letter body that is also a word
 # (IS, AS, MS …) only when joined to what follows (IS/ISO 9001, SS-EN ISO 9001) or before EN
 _BODIES = "|".join(re.escape(b).replace("\\ ", r"\s*")
@@ -63,6 +64,7 @@ _START = re.compile(
     rf"""(?:(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)|(?<=[^\d.]\d\.\d)
         |(?<=[^\d.]\d\.\d\d))(?:
         (?P<adoption>(?:{_ADOPTION})(?=[\s/]|\d))
+      | (?P<typo>IS0(?=\s*[1-9]\d{{2,4}}))
       | (?P<intl>(?:(?:Guide|Руководство)\s+(?=(?:ISO|IEC|CEI|ИСО|МЭК)[\s/]))?
                  (?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
       | (?P<cn>(?:GB[TZ]?|GJB|{_SECTOR}|DB\s*\d{{2}}|T\s*/\s*[A-Z]{{2,12}}
@@ -111,7 +113,7 @@ _QUANTITY = (r"(?!\s*(?:元|万|円|号|號|年|月|日|%|％|人|家|个|個|�
              r"|units|pieces|participants))")
 #: A bare number, not an amount, a count, a date or a notice number (¥9001, 9001 元, 9001 号).
 _BARE_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9/\-.:：￥¥$€£#№])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-.:：A-Za-z])"
+    r"(?<![A-Za-z0-9/\-.:：￥¥$€£#№])(?P<n>\d{3,5}(?:-\d{1,3})*)(?![\d\-:：A-Za-z]|\.\d)"
     + _QUANTITY)
 #: The Hong Kong Accreditation Service's documents by its Chinese name: 《认可处002》 is HKAS 002.
 _HKAS_CHINESE = re.compile(r"(?:香港)?(?:认可处|認可處)\s*(?P<n>0\d\d)(?!\d)")
@@ -165,9 +167,11 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         taken[mention.start:mention.end] = b"\x01" * (mention.end - mention.start)
         found.append(mention)
 
+    previous: Mention | None = None
     for mention in _designations(text):
-        mention = _edition_year(text, _impossible_year(mention))
+        mention = _shared_year(text, previous, _edition_year(text, _impossible_year(mention)))
         add(mention)
+        previous = mention
         for listed in _listed_after(text, mention):
             add(listed)
     for match in _GOVERNMENT.finditer(text):
@@ -210,6 +214,7 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
             canonical = form.format(**match.groupdict())
             add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
                         note=f"read as {canonical} ({why})"))
+    _bare_amendments(text, found, add)
     for match in _PROGRAMME.finditer(text):
         add(Mention(match.start(), match.end(), match.group(), "other",
                     note="a model or programme, not a standard"))
@@ -242,7 +247,7 @@ def _designations(text: str) -> Iterator[Mention]:
 _LISTED = re.compile(
     r"\s*(?:[/、,，;；&]|和|及|与|與|以及|or|and)\s*"
     r"(?P<w>(?P<n>\d{4,5}(?:-\d{1,3})*)(?:\s*[:：]\s*(?P<y>(?:19|20)\d\d)|-(?P<cy>(?:19|20)\d\d))?)"
-    r"(?![\d\-.:：A-Za-z])" + _QUANTITY)
+    r"(?![\d\-:：A-Za-z]|\.\d)" + _QUANTITY)  # a full stop ends it, "60950-1.2" does not
 
 
 def _listed_after(text: str, mention: Mention) -> Iterator[Mention]:
@@ -287,16 +292,96 @@ _OTHER_EDITION = re.compile(r"\s*/\s*(?P<y>(?:19|20)\d\d)(?![\d\-.:：A-Za-z])")
 #: ``ISO 9001（2015版）``, ``the 2015 version of ISO 9001``, ``ISO 9001 (2015 edition)``.
 _YEAR_BEFORE = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*(?:年\s*)?(?:版|版本)\s*(?:的\s*)?(?:标准\s*|標準\s*)?$"
-    r"|(?P<ye>(?:19|20)\d\d)\s+(?:version|edition|revision)\s+of\s+(?:the\s+)?$", re.I)
+    r"|(?P<ye>(?:19|20)\d\d)\s+(?:version|edition|revision)\s+of\s+(?:the\s+)?$"
+    # published in that year (and month): 2018年12月公布ISO 14064-1, 於2013年公布碳足跡ISO/TS 14067
+    r"|(?P<yp>(?:19|20)\d\d)\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日\s*)?)?"
+    r"(?:正式\s*)?(?:公布|公告|发布|發布|出版|颁布|頒布)\s*(?:了|的)?\s*[\u4e00-\u9fff]{0,6}$",
+    re.I)
 _YEAR_AFTER = re.compile(
     r"\s*[/(（]?\s*(?P<y>(?:19|20)\d\d)\s*(?:年\s*)?(?:版|版本)"
-    r"|\s*\(?\s*(?P<ye>(?:19|20)\d\d)\s+(?:version|edition|revision)\b", re.I)
+    r"|\s*\(?\s*(?P<ye>(?:19|20)\d\d)\s+(?:version|edition|revision)\b"
+    # a year of the Republic of China, as Taiwan writes editions: CNS 15630(108年版) is 2019
+    r"|\s*[(（]?\s*(?P<roc>[4-9]\d|1[0-4]\d)\s*年\s*(?:版|版本)", re.I)
+#: A title in corner brackets between a designation and its edition: CNS 15630「…」(108年版).
+_BRACKETED_TITLE = re.compile(r"\s*[「《][^」》]{1,120}[」》]")
+#: IEC's editions counted in words after an undated designation: IEC 60601-1, 3rd edition;
+#: IEC 62368-1, Edition No. 2; IEC 60065 (8th edition).
+_EDITION_AFTER = re.compile(
+    r"\s*[,(（]?\s*(?:(?P<n>\d{1,2})(?:st|nd|rd|th)\s+edition\b"
+    r"|edition\s+(?:no\.?\s*)?(?P<m>\d{1,2})\b|第\s*(?P<c>\d{1,2})\s*版)", re.I)
+#: Words that join a listed designation to the one before it (2019年4月公告ISO 14064-2以及ISO
+#: 14064-3: both of that year).
+_LIST_JOIN = re.compile(r"\s*(?:、|,|，|和|及|以及|與|与|and|&)\s*"
+                        # or after the first one's Chinese title: ISO 14064-2計畫…,以及ISO 14064-3
+                        r"|[\u4e00-\u9fff、，,\s]{1,60}?(?:以及|及|和|與|与)\s*", re.I)
 
 
 #: A draft stage written after an undated designation: ``ISO/IEC 17025 (FDIS版)``,
 #: ``ISO 45001（DIS稿）``, ``ISO 9001 (CD draft)``.
 _STAGE_AFTER = re.compile(
     r"\s*[(（]\s*(?P<stage>FDIS|DIS|CD|WD|AWI|NP|PWI)\s*(?:版|稿|草案|version|draft)?\s*[)）]")
+
+
+def _shared_year(text: str, previous: Mention | None, mention: Mention) -> Mention:
+    """An undated designation listed right after one whose year was written before it
+    shares that year: 2019年4月公告ISO 14064-2以及ISO 14064-3."""
+    if previous is None or not (previous.note or "").endswith("written before the designation") \
+            or mention.kind != "standard" or not mention.canonical \
+            or not _LIST_JOIN.fullmatch(text, previous.end, mention.start):
+        return mention
+    designation = parse(mention.canonical)
+    if designation.year or designation.supplements or not designation.is_international:
+        return mention
+    year = parse(previous.canonical).year
+    return replace(mention, canonical=replace(designation, year=year).canonical,
+                   note=f"edition year {year} written before the list")
+
+
+#: An amendment named without its base: Amendment 1:2012, the Amendment 1, Am. 2, Amd 1.
+_BARE_AMENDMENT = re.compile(
+    r"(?<![A-Za-z0-9/+])(?:Amendment|Amd\.?|Am\.)\s*(?P<n>\d{1,2})(?![\d.])"
+    r"(?:\s*:\s*(?P<y>(?:19|20)\d\d)(?!\d))?")
+
+
+def _bare_amendments(text: str, found: list[Mention], add) -> None:
+    """An amendment named without its base amends the ISO or IEC document named nearest
+    before it (or, if none, after it) in the same text, in the edition the text dates."""
+    bases = sorted((m for m in found if m.kind == "standard" and m.canonical),
+                   key=lambda m: m.start)
+    dated: dict[tuple[str, str], set[int]] = {}  # (work, number) -> years the text gives
+    for m in bases:
+        d = parse(m.canonical)
+        if d.supplements and d.supplements[0].type == "Amd" and d.supplements[0].year:
+            dated.setdefault((d.work.canonical, d.supplements[0].number), set()).add(
+                d.supplements[0].year)
+    matches = list(_BARE_AMENDMENT.finditer(text))
+    for match in matches:
+        before = [m for m in bases if m.end <= match.start()]
+        after = [m for m in bases if m.start >= match.end()]
+        for base in ([before[-1]] if before else []) + ([after[0]] if after else []):
+            designation = parse(base.canonical)
+            if designation.is_international and not designation.supplements:
+                break
+        else:
+            continue
+        if designation.year is None:  # the one edition of that work the text dates, if one
+            years = {parse(m.canonical).year for m in bases
+                     if parse(m.canonical).work == designation.work}
+            years.discard(None)
+            designation = replace(designation, year=years.pop()) if len(years) == 1 \
+                else designation
+        key = (designation.work.canonical, match.group("n"))
+        if match.group("y"):
+            dated.setdefault(key, set()).add(int(match.group("y")))
+        years = dated.get(key, set()) | {int(m.group("y")) for m in matches
+                                          if m.group("n") == match.group("n") and m.group("y")}
+        year = int(match.group("y")) if match.group("y") else (
+            next(iter(years)) if len(years) == 1 else None)  # the year the text gives it
+        amendment = Supplement(type="Amd", number=match.group("n"), year=year)
+        canonical = replace(designation, supplements=(amendment,), edition_number=None,
+                            version=None).canonical
+        add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
+                    note=f"an amendment of {designation.canonical}, named without it"))
 
 
 def _impossible_year(mention: Mention) -> Mention:
@@ -325,12 +410,23 @@ def _edition_year(text: str, mention: Mention) -> Mention:
         draft = replace(designation, stage=stage.group("stage")).canonical
         return replace(mention, kind="draft", canonical=draft,
                        note=f"draft stage {stage.group('stage')} written after the designation")
-    before = _YEAR_BEFORE.search(text, max(0, mention.start - 24), mention.start)
-    after = _YEAR_AFTER.match(text, mention.end)
+    if designation.scheme == "iec":
+        edition = _EDITION_AFTER.match(text, mention.end)
+        if edition:
+            number = edition.group("n") or edition.group("m") or edition.group("c")
+            return replace(mention, canonical=replace(designation, edition_number=str(
+                int(number))).canonical, note=f"edition {number} written after the designation")
+    before = _YEAR_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    titled = _BRACKETED_TITLE.match(text, mention.end)
+    after = _YEAR_AFTER.match(text, mention.end) or (
+        _YEAR_AFTER.match(text, titled.end()) if titled else None)
     found = before or after
     if not found:
         return mention
-    year = int(found.group("y") or found.group("ye"))
+    if found.groupdict().get("roc"):
+        year = int(found.group("roc")) + 1911
+    else:
+        year = int(found.group("y") or found.group("ye") or found.group("yp"))
     dated = replace(designation, year=year).canonical
     side = "before" if before else "after"
     return replace(mention, canonical=dated,
@@ -375,6 +471,10 @@ def _title(text: str, start: int, end: int) -> str | None:
     return before.group("title").strip() if before else None
 
 
+#: A publisher's code right before a number: the number is that publisher's document.
+_OTHER_PUBLISHER_BEFORE = re.compile(r"[A-Z]{2,}[A-Za-z0-9./\-]*\s*(?:No\.?\s*)?$")
+
+
 def _resolve_bare_numbers(text: str, found: list[Mention], add, known: dict[str, str]) -> None:
     """A bare number (``17021-4``) is the document a designation with that number names,
     before or after it in the same text (or in an earlier piece of the same document)."""
@@ -390,6 +490,8 @@ def _resolve_bare_numbers(text: str, found: list[Mention], add, known: dict[str,
                 numbers[number] = (0, designation.work.canonical)
                 known[number] = designation.work.canonical
     for match in _BARE_NUMBER.finditer(text):
+        if _OTHER_PUBLISHER_BEFORE.search(text, max(0, match.start() - 24), match.start()):
+            continue  # "ANSI-UL 62368-1", "CSA C22.2 No 62368-1": another body's document
         seen = numbers.get(match.group("n"))
         if seen and match.start() >= seen[0] and not re.fullmatch(r"(19|20)\d\d", match.group()):
             add(Mention(match.start(), match.end(), match.group(), "standard", seen[1],

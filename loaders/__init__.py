@@ -43,13 +43,20 @@ def detect(path: Path) -> ModuleType:
 
 
 def _files(path: Path) -> Iterator[tuple[Path, bool]]:
-    """(file, named explicitly) for a path or every file in a folder."""
+    """(file, named explicitly) for a path or every regular file in a folder (not pipes,
+    sockets or devices, which would block or never end)."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            if child.is_file() and child.name not in _SKIP and not child.name.startswith("."):
-                yield child, False
+            if child.name in _SKIP or child.name.startswith("."):
+                continue
+            if child.is_file() or child.is_symlink() and not child.exists():
+                yield child, False  # a dangling link is reported as unreadable
     elif path.exists():
+        if not path.is_file():
+            raise LoadError(f"{path}: not a regular file")
         yield path, True
+    elif path.is_symlink():
+        raise LoadError(f"{path}: a link to a file that does not exist")
     else:
         raise LoadError(f"{path}: no such file or directory")
 
@@ -81,6 +88,9 @@ def documents_for(
                 suffixes = getattr(module, "SUFFIXES", None)
                 if not named and suffixes and file.suffix.lower() not in suffixes:
                     raise LoadError(f"{file}: not a file the {module.NAME} loader reads")
+            except OSError as error:  # unreadable: reported as a failed document, the rest go on
+                yield unreadable(file, error)
+                continue
             except LoadError:
                 if named:
                     raise
@@ -95,9 +105,24 @@ def documents_for(
                 if key not in hashes:  # asked once per load, not once per file
                     hashes[key] = known(*key)
                 options["known"] = hashes[key]
-            for document in module.documents(file, **options):
-                document.loader_version = getattr(module, "VERSION", 1)
-                yield document
+            try:
+                for document in module.documents(file, **options):
+                    document.loader_version = getattr(module, "VERSION", 1)
+                    yield document
+            except OSError as error:
+                yield unreadable(file, error)
+
+
+def unreadable(path: Path, error: OSError) -> Document:
+    """A document standing for a file that cannot be read: it fails with the reason, so the
+    load reports it by name (and counts it as failed) and goes on with the other files."""
+    reason = error.strerror or type(error).__name__
+
+    def fail():
+        raise LoadError(f"cannot read the file ({reason})")
+
+    digest = hashlib.sha256(f"unreadable\0{path}\0{reason}".encode()).hexdigest()
+    return Document(name=str(path), sha256=digest, loader="unreadable", records=fail)
 
 
 def file_document(path: Path, loader: str, parse) -> Document:
