@@ -257,3 +257,26 @@ def test_a_damaged_archive_keeps_the_members_before_the_damage(tmp_path):
     summary = load(tmp_path / "kb.db", damaged)
     assert summary.failed == 1 and "archive damaged after" in summary.errors[-1]
     assert summary.loaded >= 1
+
+
+def test_an_unreadable_file_in_a_folder_is_reported_and_the_rest_loads(tmp_path):
+    """A dangling link (and, when not run as root, a file without read permission) is named
+    in one line and counted as failed; the other files of the folder load."""
+    import os
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    (folder / "a.yaml").write_text((FIXTURES / "mini.yaml").read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    (folder / "b.yaml").symlink_to(tmp_path / "gone.yaml")
+    unreadable = 1
+    if os.geteuid() != 0:
+        locked = folder / "c.yaml"
+        locked.write_text("works: []\n", encoding="utf-8")
+        locked.chmod(0)
+        unreadable += 1
+    os.mkfifo(folder / "d.yaml")  # a pipe would block a reader for ever: not read at all
+    summary = load(tmp_path / "kb.db", folder)
+    assert summary.loaded == 1 and summary.failed == unreadable
+    assert any(e.startswith(f"{folder / 'b.yaml'}: cannot read the file (No such file")
+               for e in summary.errors), summary.errors

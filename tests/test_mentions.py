@@ -134,6 +134,24 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
     # the Hong Kong Accreditation Service by its Chinese name; a year no edition can have
     ("认可准则为《认可处002》", [("认可处002", "standard", "HKAS 002")]),
     ("transition to ISO 14001:2105", [("ISO 14001:2105", "standard", "ISO 14001")]),
+    # Taiwan: CNS standards, editions by the year of the Republic after a 「title」
+    ("新版檢驗標準CNS 15630「LED燈泡」(108年版)及CNS14336-1",
+     [("CNS 15630", "standard", "CNS 15630:2019"), ("CNS14336-1", "standard", "CNS 14336-1")]),
+    # a year written before with a verb of publishing, shared by the list after it
+    ("於2019年4月公告ISO 14064-2量化指引,以及ISO 14064-3",
+     [("ISO 14064-2", "standard", "ISO 14064-2:2019"),
+      ("ISO 14064-3", "standard", "ISO 14064-3:2019")]),
+    # IEC editions by number; amendments named without their base; IEC's AMD1 written A1
+    ("IEC 60601-1:2005+A1:2012 and Amendment 1 to IEC 60601-1, 3rd edition",
+     [("IEC 60601-1:2005+A1:2012", "standard", "IEC 60601-1:2005+AMD1:2012"),
+      ("Amendment 1", "standard", "IEC 60601-1:2005/AMD1:2012"),
+      ("IEC 60601-1", "standard", "IEC 60601-1 ED3")]),
+    # other bodies' numbers are theirs, not bare references to the IEC document
+    ("IEC 62368-1 and ANSI-UL 62368-1, EN 60601-1:2006/A1:2013",
+     [("IEC 62368-1", "standard", "IEC 62368-1"),
+      ("ANSI-UL 62368-1", "standard", "ANSI/UL 62368-1"),
+      ("EN 60601-1:2006/A1:2013", "standard", "EN 60601-1:2006/A1:2013")]),
+    ("IS09001:2015 认证", [("IS09001:2015", "standard", "ISO 9001:2015")]),
 ])
 def test_forms(text, expected):
     assert found(text) == expected
