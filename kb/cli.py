@@ -43,7 +43,33 @@ class _Fail(click.ClickException):
         click.echo(f"kb: {self.message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _BoundedCommand(click.Command):
+    """A command whose every text parameter is bounded (:mod:`kb.limits`): too long a value
+    is refused in one line before the command runs."""
+
+    def invoke(self, ctx: click.Context):
+        from kb import limits
+
+        for param in self.params:
+            values = ctx.params.get(param.name)
+            is_path = isinstance(param.type, click.Path)
+            for value in values if isinstance(values, (tuple, list)) else (values,):
+                if isinstance(value, str):
+                    try:
+                        limits.check(param.opts[-1] if param.opts[-1].startswith("-")
+                                     else param.name.upper(), value,
+                                     limits.PATH_CHARS if is_path else limits.PARAMETER_CHARS)
+                    except limits.TooLong as error:
+                        raise _Fail(str(error)) from None
+        return super().invoke(ctx)
+
+
+class _BoundedGroup(click.Group):
+    command_class = _BoundedCommand
+    group_class = type
+
+
+@click.group(cls=_BoundedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="standards-kb")
 def main() -> None:
     """The standards knowledge base: designations, revision histories, clause text."""
@@ -277,19 +303,31 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
 
 
 def _connect(db_path: str):
-    if not Path(db_path).exists():
+    """A read-only connection, after rolling back what an interrupted load left."""
+    if not Path(db_path).is_file():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
+    from kb.store import recover
+
+    try:
+        recover(db_path)
+    except (sqlite3.Error, OSError) as error:
+        raise _Fail(f"{db_path}: a load was interrupted and its journal ({db_path}-journal) "
+                    f"must be rolled back, which needs write access ({error}); run any "
+                    "kb command as a user who may write there") from None
     return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
 
 def _ask(func, db_path: str, *args, refusals: tuple = ()):
     """Run a query function on the read-only database; its refusals (unknown designations,
-    things not found, and ``refusals``) become one line."""
+    things not found, and ``refusals``) become one line, and so does a database that
+    cannot be read."""
     conn = _connect(db_path)
     try:
         return func(conn, *args)
     except (DesignationError, queries.NotFound, *refusals) as error:
         raise _Fail(str(error)) from None
+    except sqlite3.DatabaseError as error:
+        raise _Fail(f"{db_path}: cannot read the knowledge base ({error})") from None
     finally:
         conn.close()
 
@@ -359,7 +397,7 @@ def check_command(db_path: str, as_json: bool, since: str | None, bulletin: str)
         since = check_date(since, "--since")
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    if Path(bulletin).is_file():
+    if _is_file(bulletin):
         conn = _connect(db_path) if Path(db_path).exists() else None
         try:
             loaded = conn is not None and _is_loaded(conn, bulletin)
@@ -484,6 +522,13 @@ def crosswalk_command(db_path, as_json, national, international) -> None:
 
     _print(_ask(diff.crosswalk, db_path, national, international, refusals=(diff.DiffError,)),
            as_json, render.crosswalk_text)
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        return False
 
 
 def _is_loaded(conn, path: str) -> bool:
@@ -729,15 +774,38 @@ def datasette_args(db_path: str, inspect_file: str) -> list[str]:
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 def serve(db_path: str, host: str, port: int) -> None:
     """Serve the knowledge base in Datasette (immutable, with an inspect file)."""
-    if not Path(db_path).exists():
+    import socket
+
+    if not Path(db_path).is_file():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
+    from kb.store import recover
+
+    try:
+        recover(db_path)  # Datasette serves it immutable: it would not look at a journal
+    except (sqlite3.Error, OSError) as error:
+        raise _Fail(f"{db_path}: a load was interrupted and its journal must be rolled back, "
+                    f"which needs write access ({error})") from None
+    try:
+        with socket.create_server((host, port)):
+            pass  # free now; Datasette binds it a moment later
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise _Fail(f"cannot serve on {host}:{port}: {reason} (another server there? choose "
+                    "a port with --port)") from None
     inspect_file = str(Path(db_path).with_suffix(".inspect.json"))
-    subprocess.run([sys.executable, "-m", "datasette", "inspect", db_path,
-                    "--inspect-file", inspect_file], check=True)
+    inspected = subprocess.run([sys.executable, "-m", "datasette", "inspect", db_path,
+                                "--inspect-file", inspect_file], capture_output=True, text=True)
+    if inspected.returncode:
+        lines = (inspected.stderr or "").strip().splitlines() or ["?"]
+        raise _Fail(f"{db_path}: cannot inspect the knowledge base ({lines[-1]})")
     command = [sys.executable, "-m", "datasette", "serve", *datasette_args(db_path, inspect_file),
                "--host", host, "--port", str(port)]
     click.echo(f"serving {db_path} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    raise SystemExit(subprocess.call(command))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Datasette takes this process's place: a signal to `kb serve` (TERM, INT, KILL) reaches
+    # the server itself, and nothing is left behind
+    os.execv(sys.executable, command)
 
 
 if __name__ == "__main__":

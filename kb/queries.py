@@ -35,6 +35,8 @@ def dict_rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
 
 def suggest(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
     """The known designations closest to ``text``."""
+    if len(text) > 200:  # longer than any designation: nothing is close
+        return []
     try:
         d = parse(text)
         needle = d.number
@@ -370,6 +372,8 @@ def term(conn: sqlite3.Connection, text: str) -> list[dict]:
     :raises NotFound: when no loaded standard defines the term.
     """
     wanted = text.strip()
+    if len(wanted) > 500:
+        raise NotFound(f"no loaded standard defines a term of {len(wanted):,} characters")
     rows = dict_rows(conn, """select t.edition_id as designation, t.entry, t.language, t.preferred,
             t.admitted, t.deprecated, t.definition, t.notes, t.source, e.status
         from terms t left join editions e on e.id = t.edition_id

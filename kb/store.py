@@ -752,6 +752,26 @@ def _ics_parent(code: str) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
+def recover(path: str | Path) -> bool:
+    """Roll back what a load killed mid-transaction left (a hot journal beside the
+    database), so read-only readers see the last committed state; True if there was one.
+
+    Opening the database for writing and reading one page is how SQLite recovers; a load
+    still running holds its lock, so its journal is not touched.
+
+    :raises sqlite3.Error, OSError: when the journal cannot be rolled back (no write access).
+    """
+    journal = Path(f"{path}-journal")
+    if not journal.is_file() or journal.stat().st_size == 0:
+        return False
+    conn = sqlite3.connect(path, timeout=5)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    finally:
+        conn.close()
+    return not journal.exists() or journal.stat().st_size == 0
+
+
 def _one_line(name: str, error: BaseException) -> str:
     message = " ".join(str(error).split())
     if message.startswith(name):

@@ -332,8 +332,8 @@ def test_cli_json_and_text(db):
 @pytest.mark.parametrize(("query", "expect"), [
     (["-audit"], "of"), (["--", "-audit"], "of"),
     (['AND OR NOT ( ) ^ : NEAR "'], "no clause matches"),
-    (["x" * 10_000], "at most 1,000 are searched"),
-    (["audit " * 20_000], "at most 1,000 are searched"),
+    (["x" * 10_000], "QUERY: 10,000 characters (at most 1,000)"),
+    (["audit " * 20_000], "QUERY: 120,000 characters (at most 1,000)"),
     (["*"], "nothing to search for"), ([""], "empty query"),
 ])
 def test_hostile_queries_answer_in_one_line(db, query, expect):

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from kb import queries, render
 from kb.designation import DesignationError, try_parse
+from kb.web.guard import asgi_wrapper, prepare_connection  # noqa: F401 (hooks of the plugin)
 from kb.web.timeline import svg
 
 

@@ -1,0 +1,93 @@
+"""What keeps the served database from hurting the server: limits on every connection
+Datasette opens, and a bound on request URLs.
+
+Datasette already runs arbitrary SQL read-only with a time limit (``sql_time_limit_ms``,
+set by ``kb serve``) and at most ``max_returned_rows`` rows.  A single SQL function call can
+still allocate gigabytes inside one step of SQLite's virtual machine (``randomblob(1e9)``,
+``zeroblob``, ``printf('%.*c', …)``), which no time limit interrupts; and SQL can attach
+files, nest expressions without end or ask for thousands of columns, and many rows of large
+values add up in the server's memory.  The limits below (``sqlite3.Connection.setlimit``)
+refuse the first kinds in SQLite itself, before memory is spent (values larger than any the
+knowledge base stores); a row factory stops a query whose rows pass a byte budget.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import weakref
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from kb import limits
+
+#: SQLite limits on every served connection: (limit, value).
+CONNECTION_LIMITS = (
+    (sqlite3.SQLITE_LIMIT_LENGTH, 1_000_000),  # bytes of one value or row (largest stored: KB)
+    (sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000),  # bytes of one SQL statement
+    (sqlite3.SQLITE_LIMIT_COLUMN, 64),  # columns of a result, index or table
+    (sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 100),  # nesting of an expression
+    (sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 20),  # terms of a UNION / INTERSECT / EXCEPT
+    (sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 16),  # arguments of one function call
+    (sqlite3.SQLITE_LIMIT_ATTACHED, 0),  # ATTACH refused: no other file is ever opened
+    (sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1_000),  # bytes of a LIKE or GLOB pattern
+    (sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 1_000),  # parameters of one statement
+)
+
+
+#: Bytes of text and blobs one query may return (its rows are held in memory at once).
+RESULT_BYTES = 32_000_000
+
+
+class ResultTooLarge(sqlite3.DataError):
+    """A query's rows would hold more than :data:`RESULT_BYTES`."""
+
+
+def _budgeted(row_factory):
+    """A row factory that counts the bytes each cursor has returned and stops the query
+    past :data:`RESULT_BYTES` (many rows of large values: 1 000 rows of 16 random blobs of
+    0.9 MB took the server to 1.8 GB before this)."""
+    spent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def factory(cursor, row):
+        size = spent.get(cursor, 0) + sum(
+            len(value) for value in row if isinstance(value, (str, bytes)))
+        if size > RESULT_BYTES:
+            raise ResultTooLarge(f"the result would be larger than {RESULT_BYTES:,} bytes: "
+                                 "ask for fewer rows or columns")
+        spent[cursor] = size
+        return row_factory(cursor, row) if row_factory else row
+
+    return factory
+
+
+@hookimpl
+def prepare_connection(conn):
+    """Every connection Datasette opens gets the limits above and a result budget
+    (extension loading stays off, as Python's sqlite3 leaves it)."""
+    for limit, value in CONNECTION_LIMITS:
+        conn.setlimit(limit, value)
+    conn.row_factory = _budgeted(conn.row_factory)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """A request whose path and query are longer than :data:`kb.limits.URL_BYTES` gets 414
+    before any page runs."""
+
+    def wrap(app):
+        async def bounded(scope, receive, send):
+            if scope.get("type") == "http":
+                size = len(scope.get("raw_path") or scope.get("path", "").encode()) + len(
+                    scope.get("query_string") or b"")
+                if size > limits.URL_BYTES:
+                    response = Response.text(
+                        f"request URL of {size:,} bytes (at most {limits.URL_BYTES:,})\n",
+                        status=414)
+                    await response.asgi_send(send)
+                    return
+            await app(scope, receive, send)
+
+        return bounded
+
+    return wrap

@@ -1,0 +1,221 @@
+"""Hostile inputs, generated where they are too big to keep: shared by tests/test_hostile.py
+and the benchmarks (benchmarks/hostile.py).  Each generator writes into a folder and returns
+the path; nothing here is a fixture of real data."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from pathlib import Path
+
+#: SQL a visitor may send to the served database; each must end in an error or a bounded
+#: answer, with the server's memory bounded and other requests answering.
+HOSTILE_SQL = {
+    "randomblob 1 GB": "select randomblob(1000000000)",
+    "zeroblob 1 GB": "select zeroblob(1000000000)",
+    "printf 1 GB": "select printf('%.*c', 1000000000, 'x')",
+    "replace growth": "select replace(hex(zeroblob(400000)), '0', 'aaaaaaaa')",
+    "endless recursive CTE": "with recursive r(i) as (select 1 union all select i + 1 from r) "
+                             "select count(*) from r",
+    "group_concat of 10^8 rows": "with recursive r(i) as (select 1 union all select i + 1 "
+                                 "from r limit 100000000) select group_concat(i) from r",
+    "cross join count": "select count(*) from editions a, editions b, editions c, editions d",
+    "cross join sorted": "select a.id, b.id from editions a, editions b, editions c "
+                         "order by random()",
+    "wide blobs x 1001 rows": "with recursive r(i) as (select 1 union all select i + 1 from r "
+                              "limit 1001) select " + ", ".join(
+                                  ["randomblob(900000)"] * 16) + " from r",
+    "many columns": "select " + ", ".join(["1"] * 2000),
+    "deep expression": "select " + "(" * 1200 + "1" + ")" * 1200,
+    "attach": "attach database '/tmp/kb-hostile.db' as x",
+    "pragma": "pragma writable_schema = 1",
+    "load_extension": "select load_extension('/usr/lib/x86_64-linux-gnu/libm.so.6')",
+    "long LIKE pattern": "select count(*) from editions where id like '" + "%a" * 2000 + "'",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory of a process (VmHWM), in MB."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", text).group(1)) / 1024
+
+
+def rss_mb(pid: int) -> float:
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024
+
+
+def children(pid: int) -> list[int]:
+    """Child process ids of ``pid`` (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        path = task / "children"
+        if path.exists():
+            found += [int(c) for c in path.read_text().split()]
+    return found
+
+
+class Server:
+    """``kb serve`` on a free loopback port, for the length of a ``with`` block."""
+
+    def __init__(self, db: Path, *extra: str) -> None:
+        self.db, self.extra, self.port = db, extra, free_port()
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kb.cli", "serve", "--db", str(self.db), "--port",
+             str(self.port), *self.extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.get("/-/versions.json", timeout=2)
+                return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if self.process.poll() is not None:
+                    raise RuntimeError(self.process.stderr.read().decode()) from None
+                time.sleep(0.2)
+        raise RuntimeError("kb serve did not answer in 60 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    @property
+    def server_pid(self) -> int:
+        """The process that answers requests (Datasette under ``kb serve``)."""
+        kids = children(self.process.pid)
+        return kids[0] if kids else self.process.pid
+
+    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}",
+                                        timeout=timeout) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def sql(self, sql: str, timeout: float = 60) -> tuple[int, bytes]:
+        return self.get(f"/{self.db.stem}.json?" + urllib.parse.urlencode({"sql": sql}),
+                        timeout)
+
+
+def attack(server: Server, sql: str, probe: str = "/-/standards/ISO%2019011") -> dict:
+    """Run one hostile query while a second client keeps asking ``probe``: the query's
+    status and seconds, the probe's answers (ok / failed, slowest), the server's peak RSS."""
+    stop = threading.Event()
+    probes: list[tuple[int, float]] = []
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                status, _ = server.get(probe, timeout=30)
+            except Exception:  # noqa: BLE001 - a failed probe is what we count
+                status = 0
+            probes.append((status, time.monotonic() - started))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=keep_asking)
+    thread.start()
+    started = time.monotonic()
+    try:
+        status, body = server.sql(sql)
+    except Exception as error:  # noqa: BLE001
+        status, body = 0, str(error).encode()
+    seconds = time.monotonic() - started
+    time.sleep(0.3)
+    stop.set()
+    thread.join()
+    return {"status": status, "seconds": seconds, "bytes": len(body),
+            "probes_ok": sum(1 for s, _ in probes if s == 200),
+            "probes_failed": sum(1 for s, _ in probes if s != 200),
+            "slowest_probe": max((t for _, t in probes), default=0.0),
+            "peak_rss_mb": peak_rss_mb(server.server_pid)}
+
+
+def docx_bomb(folder: Path, inflated: int = 1 << 30, lie: bool = False) -> Path:
+    """A .docx whose word/document.xml inflates to ``inflated`` bytes (about 1 000 : 1);
+    with ``lie`` its directory claims 1 000 bytes."""
+    path = folder / ("lying-bomb.docx" if lie else "bomb.docx")
+    types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+             '.org/package/2006/content-types"><Default Extension="rels" ContentType="applicat'
+             'ion/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" Conte'
+             'ntType="application/xml"/><Override PartName="/word/document.xml" ContentType="a'
+             'pplication/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"'
+             '/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openx'
+            'mlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://sc'
+            'hemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target'
+            '="word/document.xml"/></Relationships>')
+    head = (b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+            b'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>')
+    tail = b"</w:t></w:r></w:p></w:body></w:document>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("_rels/.rels", rels)
+        with archive.open("word/document.xml", "w") as member:
+            member.write(head)
+            chunk = b" " * (1 << 22)
+            for _ in range(inflated // len(chunk)):
+                member.write(chunk)
+            member.write(tail)
+    if lie:
+        data = bytearray(path.read_bytes())
+        size = inflated // (1 << 22) * (1 << 22) + len(head) + len(tail)
+        real = size.to_bytes(4, "little")
+        for at in [m.start() for m in re.finditer(re.escape(real), bytes(data))]:
+            data[at:at + 4] = (1000).to_bytes(4, "little")  # local header and directory
+        path.write_bytes(bytes(data))
+    return path
+
+
+def yaml_bomb(folder: Path, kind: str = "catalogue", levels: int = 9) -> Path:
+    """A YAML file whose aliases expand 9^levels times (a "billion laughs")."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    top = f"*a{levels - 1}"
+    if kind == "catalogue":
+        lines.append(f"works:\n  - work: ISO 1\n    editions:\n      - designation: ISO 1:2000\n"
+                     f"        ics: {top}")
+    else:
+        lines.append(f"docid:\n- id: ISO 1:2000\n  type: ISO\n  primary: true\ntitle: {top}")
+    path = folder / f"yaml-bomb-{kind}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def hot_journal(db: Path) -> None:
+    """Leave ``db`` as a load killed mid-transaction would: changed pages on disk and a hot
+    journal beside it (a child process writes with a tiny cache, then kills itself)."""
+    code = (
+        "import os, sqlite3\n"
+        f"conn = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "conn.execute('pragma cache_size = 5')\n"
+        "conn.execute('begin')\n"
+        "conn.execute(\"update editions set title_en = coalesce(title_en, '') || ' CHANGED'\")\n"
+        "os.kill(os.getpid(), 9)\n")
+    subprocess.run([sys.executable, "-c", code], check=False)
