@@ -10,8 +10,10 @@ in a :class:`~kb.model.LoadError` naming what it exceeded, never in gigabytes of
   :data:`ZIP_MEMBER_BYTES` inflated, all together at most :data:`ZIP_TOTAL_BYTES`, and no
   member inflating more than :data:`ZIP_RATIO` times its compressed size; then every member
   is inflated in small steps and its size and CRC checked, since a directory can lie;
-* PDF: at most :data:`PDF_PAGES` pages and :data:`PDF_OBJECTS` objects, each stream inflated
-  to at most :data:`PDF_STREAM_BYTES`;
+* PDF: read in a child process limited to :data:`PDF_MEMORY` of address space and
+  :data:`PDF_SECONDS` of processor time, at most :data:`PDF_PAGES` pages and
+  :data:`PDF_OBJECTS` objects (pdfminer inflates streams whole: only the process can be
+  bounded);
 * XML: a DOCTYPE with its own declarations (``[<!ENTITY …>]``) is refused; a DOCTYPE that only
   names an external DTD (as ISO STS files do) is read without it: the named characters such
   DTDs declare (``&mdash;``, the HTML and ISO 8879 sets) are read as themselves, and any other
@@ -40,10 +42,12 @@ ZIP_MEMBERS = 10_000
 ZIP_MEMBER_BYTES = 64 << 20
 ZIP_TOTAL_BYTES = 256 << 20
 ZIP_RATIO = 200
-#: Pages and objects of a PDF, inflated bytes of one of its streams.
+#: Pages and objects of a PDF; memory (address space) and processor seconds of the process
+#: that reads it (loaders/pdf_reader.py).
 PDF_PAGES = 5_000
 PDF_OBJECTS = 2_000_000
-PDF_STREAM_BYTES = 64 << 20
+PDF_MEMORY = 480 << 20
+PDF_SECONDS = 120
 
 
 def load_yaml(text: str, loader: type[yaml.SafeLoader]):

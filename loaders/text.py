@@ -124,23 +124,9 @@ def _docx_text(data: bytes) -> str:
 
 
 def _pdf_text(data: bytes) -> str:
-    import io
+    from loaders import pdf_reader
 
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [page.extract_text() or "" for page in pdf.pages]
-    except PDFPasswordIncorrect:
-        raise LoadError("the PDF is encrypted: give a decrypted copy") from None
-    except (PDFSyntaxError, ValueError, TypeError) as error:
-        raise LoadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
-    except Exception as error:  # pdfminer raises many kinds on damaged files
-        if "password" in str(error).lower() or "encrypt" in str(error).lower():
-            raise LoadError("the PDF is encrypted: give a decrypted copy") from None
-        raise LoadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
+    pages = pdf_reader.pages(data)  # in a child process, bounded in memory and time
     if not any(page.strip() for page in pages):
         raise LoadError("the PDF has no text layer (scanned images?): run OCR first")
     return "\n".join(pages)

@@ -219,3 +219,55 @@ def hot_journal(db: Path) -> None:
         "conn.execute(\"update editions set title_en = coalesce(title_en, '') || ' CHANGED'\")\n"
         "os.kill(os.getpid(), 9)\n")
     subprocess.run([sys.executable, "-c", code], check=False)
+
+
+def pdf(folder: Path, content: bytes, name: str = "doc.pdf", compress: bool = False) -> Path:
+    """A one-page PDF whose page content stream is ``content`` (Helvetica as /F1), with a
+    correct cross-reference table; ``compress`` stores the stream FlateDecode."""
+    import zlib
+
+    stream = zlib.compress(content, 9) if compress else content
+    flate = b"/Filter/FlateDecode" if compress else b""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length " + str(len(stream)).encode() + flate + b">>stream\n" + stream
+        + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path = folder / name
+    path.write_bytes(bytes(out))
+    return path
+
+
+def pdf_text(folder: Path, text: str) -> Path:
+    """A PDF whose one page says ``text`` (ASCII)."""
+    return pdf(folder, b"BT /F1 12 Tf 72 712 Td (" + text.encode() + b") Tj ET")
+
+
+def pdf_bomb(folder: Path, inflated: int = 1 << 30) -> Path:
+    """A PDF whose page content inflates to ``inflated`` bytes (about 1 000 : 1)."""
+    import zlib
+
+    compressor = zlib.compressobj(9)
+    chunk = b" " * (1 << 22)
+    stream = b"".join(compressor.compress(chunk) for _ in range(inflated // len(chunk)))
+    stream += compressor.flush()
+    path = pdf(folder, b"", name="pdf-bomb.pdf")
+    data = path.read_bytes()  # put the compressed stream in place of the empty one
+    data = data.replace(b"<</Length 0>>stream\n\nendstream",
+                        b"<</Length " + str(len(stream)).encode() + b"/Filter/FlateDecode>>"
+                        b"stream\n" + stream + b"\nendstream")
+    path.write_bytes(data)  # offsets are now wrong: pdfminer rebuilds the table by scanning
+    return path

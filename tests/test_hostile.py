@@ -1,0 +1,201 @@
+"""Hostile and broken input, end to end: every case ends in one line naming the file, line or
+field, a non-zero exit, an unchanged database and bounded memory.  The inputs are generated
+by tests/hostile.py (bombs are too big to keep); XML with DTDs and entities is in
+tests/test_sts.py, malformed files of each loader in tests/test_loaders.py and
+tests/test_store.py, fuzzed real files in tests/test_fuzz.py."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, dump_digest
+from tests.hostile import (
+    HOSTILE_SQL,
+    Server,
+    attack,
+    docx_bomb,
+    hot_journal,
+    pdf_bomb,
+    pdf_text,
+    yaml_bomb,
+)
+
+#: Peak memory (MB) any command may reach on any input of this suite.
+PEAK_MB = 500
+
+
+def kb(*args: str, cwd: Path = ROOT) -> tuple[int, str, float]:
+    """Run ``kb`` in a fresh process: (exit code, its one-line stderr and stdout, peak MB of
+    that process and its children)."""
+    code = ("import resource, subprocess, sys\n"
+            "r = subprocess.run([sys.executable, '-m', 'kb.cli', *sys.argv[1:]],"
+            " capture_output=True, text=True)\n"
+            "sys.stdout.write(r.stderr + r.stdout)\n"
+            "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+            "sys.stderr.write(f'{peak:.0f}')\n"
+            "sys.exit(r.returncode)\n")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=cwd)
+    return done.returncode, done.stdout, float(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """A knowledge base built from data/, and a bulletin loaded into it."""
+    db = tmp_path_factory.mktemp("hostile") / "kb.db"
+    assert kb("build", "--db", str(db), "-q")[0] == 0
+    return db
+
+
+@pytest.fixture
+def db(base, tmp_path) -> Path:
+    """A copy of the base to spoil."""
+    copy = tmp_path / "kb.db"
+    copy.write_bytes(base.read_bytes())
+    return copy
+
+
+@pytest.mark.parametrize("make", [
+    lambda folder: yaml_bomb(folder, "catalogue"),
+    lambda folder: yaml_bomb(folder, "relaton"),
+    lambda folder: docx_bomb(folder, 256 << 20),
+    lambda folder: docx_bomb(folder, 256 << 20, lie=True),
+], ids=["yaml-catalogue", "yaml-relaton", "docx", "docx-lying-sizes"])
+def test_bombs_are_refused_in_one_line_with_bounded_memory(db, tmp_path, make):
+    bomb = make(tmp_path)
+    before = dump_digest(db)
+    args = ("--designation", "ISO 1") if bomb.suffix == ".docx" else ()
+    code, output, peak = kb("load", "--db", str(db), "-q", *args, str(bomb))
+    assert code == 1 and peak < PEAK_MB, (output, peak)
+    assert "Traceback" not in output
+    assert output.splitlines()[0].startswith(f"kb: {bomb}: ")
+    assert dump_digest(db) == before
+
+
+def test_a_pdf_is_read_in_a_bounded_process(db, tmp_path):
+    """A PDF whose page inflates to 1 GB is refused by the reading process's memory limit;
+    an ordinary one is read."""
+    bomb = pdf_bomb(tmp_path, 1 << 30)
+    before = dump_digest(db)
+    code, output, peak = kb("bulletin", "load", "--db", str(db), "-q", str(bomb))
+    assert code == 1 and peak < PEAK_MB, (output, peak)
+    assert f"kb: {bomb}: reading the PDF needs more than 480 MB: refused" in output
+    assert dump_digest(db) == before
+    good = pdf_text(tmp_path, "ISO 9001:2015 and GB/T 19001-2016")
+    code, output, _ = kb("bulletin", "load", "--db", str(db), "-q", str(good))
+    assert code == 0, output
+    conn = sqlite3.connect(db)
+    assert {r[0] for r in conn.execute("select canonical from mentions")} >= {
+        "ISO 9001:2015", "GB/T 19001-2016"}
+
+
+@pytest.mark.parametrize("command", [
+    ["history", "ISO 19011"], ["show", "ISO 19011:2018"], ["read", "T/KBS 1-2026", "1"],
+    ["export", "--work", "ISO 19011"], ["search", "audit"], ["term", "audit"],
+    ["changes"], ["doctor"],
+])
+def test_read_commands_recover_a_killed_load(db, command):
+    """A load killed mid-transaction leaves a hot journal; every read command rolls it back
+    (the database is as the last commit left it) instead of failing."""
+    before = dump_digest(db)
+    hot_journal(db)
+    journal = Path(f"{db}-journal")
+    assert journal.exists() and journal.stat().st_size > 0
+    code, output, _ = kb(command[0], "--db", str(db), *command[1:])
+    assert code == 0, output
+    assert "Traceback" not in output and "readonly" not in output
+    assert not journal.exists() or journal.stat().st_size == 0
+    assert dump_digest(db) == before
+
+
+def test_a_reader_without_write_access_says_how_to_recover(db, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere: the refusal needs an unprivileged user")
+    hot_journal(db)
+    db.chmod(0o444)
+    db.parent.chmod(0o555)
+    try:
+        code, output, _ = kb("history", "--db", str(db), "ISO 19011")
+    finally:
+        db.parent.chmod(0o755)
+    assert code == 1 and "a load was interrupted" in output and len(output.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [
+    ["history"], ["show"], ["read", "{}", "1"], ["export", "--work"], ["term"], ["search"],
+    ["diff", "{}", "ISO 19011"], ["crosswalk", "{}", "ISO 19011"], ["check"],
+    ["bulletin", "show"], ["parse"],
+])
+def test_every_parameter_is_bounded(db, command):
+    long = "ISO " + "9" * 50_000
+    args = [a.replace("{}", long) for a in command]
+    if "{}" not in "".join(command):
+        args.append(long)
+    name, *rest = args
+    if name == "parse":
+        code, output, _ = kb("parse", *rest)
+    elif name == "bulletin":
+        code, output, _ = kb("bulletin", rest[0], "--db", str(db), *rest[1:])
+    else:
+        code, output, _ = kb(name, "--db", str(db), *rest)
+    assert code != 0 and "Traceback" not in output, output
+    assert len(output.strip().splitlines()) == 1, output
+    assert "50,004 characters (at most 1,000)" in output, output
+
+
+@pytest.fixture(scope="module")
+def server(base):
+    with Server(base) as running:
+        yield running
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_SQL))
+def test_hostile_sql_cannot_hurt_the_server(server, name):
+    """Each query ends in an error or a bounded answer within the time limit, the server
+    stays under 500 MB and another client keeps getting its pages."""
+    result = attack(server, HOSTILE_SQL[name])
+    assert result["status"] in (200, 400), result
+    assert result["seconds"] < 10, result
+    assert result["probes_failed"] == 0 and result["probes_ok"] >= 1, result
+    assert result["peak_rss_mb"] < PEAK_MB, result
+
+
+def test_a_long_url_is_414(server):
+    status, body = server.get("/-/standards/" + "9" * 20_000)
+    assert status == 414 and b"at most 16,384" in body
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_stopping_kb_serve_leaves_nothing_behind(base, sig):
+    with Server(base) as running:
+        pid = running.process.pid
+        os.kill(pid, sig)  # the kb serve process alone, not its group
+        running.process.wait(10)
+        time.sleep(0.5)
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", running.port), timeout=2).close()
+
+
+def test_a_busy_port_is_one_line(base):
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        code, output, _ = kb("serve", "--db", str(base), "--port", str(port))
+    assert code == 1 and output.strip() == (
+        f"kb: cannot serve on 127.0.0.1:{port}: Address already in use (another server "
+        "there? choose a port with --port)")
+
+
+def test_kb_serve_recovers_a_killed_load_before_serving(db):
+    hot_journal(db)
+    with Server(db) as running:
+        status, body = running.get("/-/standards/ISO%2019011")
+    assert status == 200 and b"CHANGED" not in body
