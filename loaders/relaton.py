@@ -102,12 +102,15 @@ def _archive_documents(path: Path, known: set[str]) -> Iterator[Document]:
     count = 0
     for entry in _read_ahead(path, known):
         if entry[0] is None:  # the damaged rest is one failed document
-            yield _damaged(path, count, entry[2])
+            yield _failed(path, count, f"archive damaged after {count} members "
+                                       f"({archive_error(entry[2])})")
             return
         name, digest, parsed = entry
         count += 1
         yield Document(name=name, sha256=digest, loader=NAME,
                        records=lambda parsed=parsed: _parsed_records(parsed))
+    if not count:  # an empty archive, or one of something else: say so, as a failure
+        yield _failed(path, 0, "no Relaton records (YAML or XML files) in the archive")
 
 
 #: Archive members read per batch in the second process, and batches read ahead.
@@ -219,8 +222,9 @@ def _parsed_records(parsed: tuple) -> Iterator:
         raise error
 
 
-def _damaged(path: Path, count: int, error: BaseException) -> Document:
-    message = f"archive damaged after {count} members ({archive_error(error)})"
+def _failed(path: Path, count: int, message: str) -> Document:
+    """A document standing for what could not be read of an archive: it fails with
+    ``message`` (after ``count`` members that stand)."""
 
     def fail():
         raise LoadError(message)
@@ -254,6 +258,9 @@ def _from_yaml(data: bytes) -> dict:
     except UnicodeDecodeError as error:
         raise LoadError(f"not UTF-8 (byte {error.start})") from None
     except yaml_rs.YAMLDecodeError as error:
+        if "alias replay limit" in str(error):
+            raise LoadError(f"YAML aliases would replay more than {YAML_ALIAS_EVENTS:,} events:"
+                            " refused as an alias bomb") from None
         lines = str(error).strip().splitlines() or ["?"]
         where = _YAML_WHERE.search(lines[0])
         problem = lines[-1].strip() if where else lines[0]
