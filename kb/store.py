@@ -118,6 +118,7 @@ class _Buffer:
         self.done: set[tuple[str, ...]] = set()  # ... whose stored rows this buffer deleted
         #: (loader, path, source id): a new version of a file whose older versions' claims go
         self.supersede: list[tuple[str, str, int]] = []
+        self.revived: list[int] = []  # superseded sources a file's restored content reuses
         self._size = 0
 
     def add(self, table: str, key: tuple, row: dict) -> None:
@@ -134,6 +135,7 @@ class _Buffer:
     def merge(self, other: _Buffer) -> None:
         self.replaced |= other.replaced
         self.supersede += other.supersede
+        self.revived += other.revived
         for table, rows in other.rows.items():
             for key, row in rows.items():
                 self.add(table, key, row)
@@ -143,6 +145,7 @@ class _Buffer:
             rows.clear()
         self.replaced.clear()
         self.supersede.clear()
+        self.revived.clear()
         self._size = 0
 
 
@@ -157,6 +160,8 @@ class Store:
         self._summary = LoadSummary()
         self._provenance = Provenance()  # of the document being read
         self._columns: dict[str, tuple[str, ...]] = {}  # each table's, for writing rows
+        self._source_high: int | None = None  # the highest source id given out
+        self._any_superseded: bool | None = None  # whether any source was superseded
         conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -419,6 +424,7 @@ class Store:
         except BaseException:
             if self.conn.in_transaction:
                 self.db.execute("ROLLBACK")
+            self._source_high = self._any_superseded = None  # as the database says again
             raise
         finally:
             gc.set_threshold(*collector)
@@ -435,7 +441,11 @@ class Store:
         self._provenance = Provenance()
         savepoint = False
         count = 0
-        source_id = self._next_source_id(batch)
+        # a file back at a content it had before (edited, then restored): that source again
+        revived = self.conn.execute(
+            "select id from sources where sha256 = ? and loader = ? and loader_version = ? "
+            "and superseded_by is not null", key).fetchone() if self._superseded else None
+        source_id = revived[0] if revived else self._next_source_id(batch)
         try:
             for record in document.records():
                 if isinstance(record, Skipped):  # a document it does not keep: nothing else
@@ -478,6 +488,8 @@ class Store:
             "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         })
         batch.supersede.append((document.loader, document.name, source_id))
+        if revived:
+            batch.revived.append(source_id)
         seen.add(key)
         summary.loaded += 1
         summary.records += count
@@ -511,11 +523,21 @@ class Store:
             search.index_texts(self.conn, self._pending)
             self._pending.clear()
 
+    @property
+    def _superseded(self) -> bool:
+        """Whether any source was superseded (asked once; true after this store supersedes)."""
+        if self._any_superseded is None:
+            self._any_superseded = self.conn.execute(
+                "select 1 from sources where superseded_by is not null limit 1").fetchone() \
+                is not None
+        return self._any_superseded
+
     def _next_source_id(self, buffer: _Buffer) -> int:
-        if buffer.rows["sources"]:
-            return next(reversed(buffer.rows["sources"]))[0] + 1
-        row = self.conn.execute("select max(id) from sources").fetchone()
-        return (row[0] or 0) + 1
+        if self._source_high is None:
+            row = self.conn.execute("select max(id) from sources").fetchone()
+            self._source_high = row[0] or 0
+        self._source_high += 1
+        return self._source_high
 
     # --- records to rows -------------------------------------------------------------------
     def _add(self, record: object, buffer: _Buffer, source_id: int) -> None:
@@ -692,6 +714,9 @@ class Store:
                 self.conn.execute(f"delete from {table} where {where}", key)
         buffer.done |= buffer.replaced
         buffer.replaced.clear()
+        for source_id in buffer.revived:  # in use again (the loop below supersedes the rest)
+            self.conn.execute("update sources set superseded_by = null where id = ?",
+                              (source_id,))
         for loader, path, source_id in buffer.supersede:  # a file's new version: old claims go
             older = [r[0] for r in self.conn.execute(
                 "select id from sources where loader = ? and path = ? and id != ? "
@@ -702,6 +727,7 @@ class Store:
                 self.conn.execute("delete from claims where source_id = ?", (old,))
                 self.conn.execute("update sources set superseded_by = ? where id = ?",
                                   (source_id, old))
+                self._any_superseded = True
         buffer.supersede.clear()
         self._touched.update(key[0] for key in buffer.rows["claims"])
         for table in ("sources", "committees", "ics", "works", "editions", "claims", "clauses",

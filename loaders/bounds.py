@@ -28,6 +28,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 import yaml
@@ -137,9 +138,32 @@ def check_zip(data: bytes) -> None:
                 while stream.read(1 << 16):
                     pass
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-                RuntimeError) as error:
+                RuntimeError, zlib.error) as error:
             raise LoadError(f"zip member {member.filename} is damaged or not what the archive "
                             f"says ({error})") from None
+
+
+#: Bytes a gzip-compressed body may inflate to (a SAMR page is tens of KB).
+GZIP_BYTES = 32 << 20
+
+
+def gunzip(data: bytes) -> bytes:
+    """Inflate gzip ``data`` in steps, refusing past :data:`GZIP_BYTES`.
+
+    :raises LoadError: for damaged data or too much of it.
+    """
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    try:
+        chunk = inflater.decompress(data, 1 << 20)
+        while chunk:
+            out += chunk
+            if len(out) > GZIP_BYTES:
+                raise LoadError(f"gzip data inflates past {GZIP_BYTES:,} bytes: refused")
+            chunk = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+    except zlib.error as error:
+        raise LoadError(f"damaged gzip data ({error})") from None
+    return bytes(out)
 
 
 def check_doctype(element) -> str | None:

@@ -127,7 +127,7 @@ def _parse(data: bytes, is_xml: bool) -> tuple[list, BaseException | None]:
     out: list = []
     try:
         item = _from_xml(data) if is_xml else _from_yaml(data)
-        for record in _item_records(item, None):
+        for record in _shaped(_item_records(item, None)):
             out.append(record)
     except _RECORD_ERRORS as error:
         return out, error
@@ -236,7 +236,16 @@ def _failed(path: Path, count: int, message: str) -> Document:
 def records(data: bytes, is_xml: bool = False, observed: str | None = None) -> Iterator:
     """Records of one Relaton item (YAML or XML)."""
     item = _from_xml(data) if is_xml else _from_yaml(data)
-    yield from _item_records(item, observed)
+    yield from _shaped(_item_records(item, observed))
+
+
+def _shaped(records: Iterator) -> Iterator:
+    """Records, with a field of the wrong shape anywhere in the item (a text where a mapping
+    belongs) refused in one line rather than as an AttributeError."""
+    try:
+        yield from records
+    except AttributeError as error:
+        raise LoadError(f"a field has an unexpected shape ({error})") from None
 
 
 # --- reading the two serialisations into one dict shape -----------------------------------
@@ -384,6 +393,8 @@ def _dates(item: dict, forgiven: list[str]) -> dict[str, str]:
 def _stage(item: dict) -> tuple[str | None, str | None]:
     """(harmonized stage code, status) from ``docstatus``."""
     status = item.get("docstatus") or {}
+    if not isinstance(status, dict):
+        raise LoadError(f"field 'docstatus': expected a mapping, found {status!r:.60}")
     stage = _content((status.get("stage") or {}).get("value") if isinstance(
         status.get("stage"), dict) else status.get("stage"))
     sub = status.get("substage")

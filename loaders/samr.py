@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import gzip
 import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
-from lxml import html
+from lxml import etree, html
 
 from kb import stages
 from kb.designation import DesignationError, parse
@@ -65,14 +64,28 @@ def records(data: bytes, is_html: bool = False) -> Iterator:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise LoadError(f"line {mark.line + 1 if mark else '?'}: malformed YAML") from None
-    for number, exchange in enumerate((cassette or {}).get("http_interactions") or [], 1):
-        uri = str(exchange.get("request", {}).get("uri", ""))
-        response = exchange.get("response") or {}
-        if "newGbInfo" not in uri or (response.get("status") or {}).get("code") != 200:
+    interactions = cassette.get("http_interactions") if isinstance(cassette, dict) else None
+    if not isinstance(interactions, list):
+        raise LoadError("not a VCR cassette (no list of http_interactions)")
+    for number, exchange in enumerate(interactions, 1):
+        request, response = (_mapping(exchange, "request", number),
+                             _mapping(exchange, "response", number))
+        uri = str(request.get("uri", ""))
+        if "newGbInfo" not in uri or _mapping(response, "status", number).get("code") != 200:
             continue
-        page = _body(response.get("body") or {}, number)
-        yield Provenance("SAMR", _recorded(exchange.get("recorded_at")))
+        page = _body(_mapping(response, "body", number), number)
+        yield Provenance("SAMR", _recorded(exchange.get("recorded_at")))  # a mapping: above
         yield from _page_records(page, uri)
+
+
+def _mapping(node: object, key: str, number: int) -> dict:
+    """``node[key]`` as a mapping (empty if absent), or a one-line refusal."""
+    if not isinstance(node, dict):
+        raise LoadError(f"interaction {number}: not a recorded HTTP exchange")
+    value = node.get(key) or {}
+    if not isinstance(value, dict):
+        raise LoadError(f"interaction {number}: field '{key}' is not a mapping")
+    return value
 
 
 def _recorded(value: object) -> str | None:
@@ -88,14 +101,17 @@ def _body(body: dict, number: int) -> str:
         raw = base64.b64decode(body["base64_string"]) if "base64_string" in body else \
             str(body.get("string") or "").encode("utf-8")
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-    except (ValueError, OSError, EOFError) as error:
+            raw = bounds.gunzip(raw)
+    except (ValueError, OSError, EOFError, LoadError) as error:
         raise LoadError(f"interaction {number}: undecodable response body ({error})") from None
     return raw.decode("utf-8", "replace")
 
 
 def _fields(page: str) -> dict[str, str]:
-    tree = html.fromstring(page)
+    try:
+        tree = html.fromstring(page)
+    except (etree.ParserError, ValueError) as error:
+        raise LoadError(f"not a catalogue page ({error})") from None
     fields: dict[str, str] = {}
     for h1 in tree.iter("h1"):
         text = " ".join(h1.text_content().split())

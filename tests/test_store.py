@@ -164,3 +164,25 @@ def test_a_newer_loader_reads_a_file_again(tmp_path):
     assert store.load(documents_for([source])).loaded == 1
     store.close()
     assert sqlite3.connect(db).execute("select count(*) from citations").fetchone()[0] > 5
+
+
+def test_a_file_restored_to_an_earlier_content_loads_again(tmp_path):
+    """Edit a file, load it, restore it, load it: the restored content is that source again
+    (it failed with a UNIQUE constraint before; found by the fuzzer)."""
+    path = tmp_path / "cat.yaml"
+    db = tmp_path / "kb.db"
+    original = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    assert load(db, path).loaded == 1
+    conn = sqlite3.connect(db)
+    claims = conn.execute("select count(*) from claims").fetchone()[0]
+    path.write_text(original.replace("Guidelines", "GUIDELINES"), encoding="utf-8")
+    assert load(db, path).loaded == 1
+    path.write_text(original, encoding="utf-8")
+    assert load(db, path).loaded == 1
+    assert load(db, path).unchanged == 1
+    assert conn.execute("select id, superseded_by from sources order by id").fetchall() == [
+        (1, None), (2, 1)]
+    titles = {r[0] for r in conn.execute("select title_en from works")}
+    assert not any("GUIDELINES" in (t or "") for t in titles)
+    assert conn.execute("select count(*) from claims").fetchone()[0] == claims
