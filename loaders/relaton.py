@@ -150,8 +150,13 @@ def _read_members(path: Path, known: set[str]) -> Iterator[list[tuple]]:
                 data = handle.read()
                 digest = hashlib.sha256(data).hexdigest()
                 is_xml = member.name.endswith(".xml")
-                batch.append((f"{path}!{member.name}", digest, (data, is_xml) if digest in known
-                              else _parse(data, is_xml)))
+                if member.name.startswith("/") or ".." in member.name.split("/"):
+                    # nothing is ever extracted, but a name that climbs out of the archive is
+                    # a crafted one: that member fails, named
+                    parsed = ([], LoadError("a member name that leaves the archive: refused"))
+                else:
+                    parsed = (data, is_xml) if digest in known else _parse(data, is_xml)
+                batch.append((f"{path}!{member.name}", digest, parsed))
                 if len(batch) == _BATCH:
                     yield batch
                     batch = []

@@ -199,3 +199,74 @@ def test_kb_serve_recovers_a_killed_load_before_serving(db):
     with Server(db) as running:
         status, body = running.get("/-/standards/ISO%2019011")
     assert status == 200 and b"CHANGED" not in body
+
+
+def _tar(path: Path, members: list[tuple[str, bytes | None, str | None]]) -> Path:
+    """A .tar.xz of (name, bytes, link target) members."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:xz") as archive:
+        for name, data, link in members:
+            info = tarfile.TarInfo(name)
+            if link:
+                info.type, info.linkname = tarfile.SYMTYPE, link
+                archive.addfile(info)
+            else:
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+_RECORD = b"docid:\n- id: ISO 2:2003\n  type: ISO\n  primary: true\n"
+
+#: (file name, contents or a maker, the one line expected after "kb: <file>")
+_BROKEN = [
+    ("traversal.tar.xz", lambda p: _tar(p, [("../../evil.yaml", _RECORD, None)]),
+     "a member name that leaves the archive: refused"),
+    ("absolute.tar.xz", lambda p: _tar(p, [("/tmp/evil.yaml", _RECORD, None)]),
+     "a member name that leaves the archive: refused"),
+    ("symlink.tar.xz", lambda p: _tar(p, [("data/x.yaml", None, "/etc/passwd")]),
+     "no Relaton records (YAML or XML files) in the archive"),
+    ("python.yaml", b"works:\n- work: !!python/object/apply:os.system ['true']\n",
+     "could not determine a constructor for the tag"),
+    ("python-relaton.yaml", b"docid:\n- id: !!python/object/apply:os.system ['true']\n"
+     b"  type: ISO\n  primary: true\n", "is not a designation"),
+    ("bad-utf8.yaml", b"works:\n- work: ISO 1\n  title: \xff\xfe\xfa\n", "not UTF-8 text"),
+    ("utf16.yaml", "works:\n- work: ISO 1\n".encode("utf-16"), "no loader for this file"),
+    ("empty.yaml", b"", "no loader for this file"),
+    ("empty.sts.xml", b"", "no loader for this file"),
+    ("garbage.pdf", b"%PDF-1.4\n\x00\x01garbage\n%%EOF\n", "PDF"),
+    ("truncated.sts.xml", b"<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta>"
+     b"</front><body><sec><title>x", "malformed XML: Premature end of data"),
+    ("truncated.jsonl", b'{"work": "ISO 1", "editions": [{"designation": "ISO 1:20',
+     "malformed JSON"),
+    ("impossible-date.yaml", b"works:\n- work: ISO 1\n  editions:\n  - designation: ISO 1:2002\n"
+     b"    published: 2002-02-30\n", "impossible date"),
+    ("missing.csv", b"designation,title_en,status\n,Only a title,current\n",
+     "each edition needs a 'designation'"),
+    ("extra.csv", b"designation,title_en\nISO 1:2002,A title,an extra field\n",
+     "more fields than the header has"),
+    ("long.yaml", b"works:\n- work: ISO " + b"9" * 5000 + b"\n",
+     "too long to be a designation (5004 characters)"),
+]
+
+
+@pytest.mark.parametrize(("name", "contents", "expected"), _BROKEN,
+                         ids=[case[0] for case in _BROKEN])
+def test_broken_and_crafted_files_are_one_line_and_change_nothing(db, tmp_path, name,
+                                                                  contents, expected):
+    path = tmp_path / name
+    if callable(contents):
+        contents(path)
+    else:
+        path.write_bytes(contents)
+    before = dump_digest(db)
+    args = ("--designation", "ISO 1") if name.endswith(".pdf") else ()
+    code, output, peak = kb("load", "--db", str(db), "-q", *args, str(path))
+    assert code == 1 and "Traceback" not in output, output
+    errors = [line for line in output.splitlines() if line.startswith("kb: ")]
+    assert len(errors) == 1 and errors[0].startswith(f"kb: {path}"), output
+    assert expected in errors[0], output
+    assert dump_digest(db) == before
+    assert not (tmp_path.parent / "evil.yaml").exists()
