@@ -441,7 +441,8 @@ _SUPPLEMENT = re.compile(
     (?P<type>{'|'.join(sorted(DRAFT_SUPPLEMENTS, key=len, reverse=True))}
              |{'|'.join(sorted(SUPPLEMENT_TYPES, key=len, reverse=True))})
     (?![A-Za-z])\.?\s*(?P<number>\d+)?(?:\.(?P<iteration>\d+))?
-    (?:\s*:\s*(?P<year>\d{{4}})|\s*:(?=\s*(?:$|ED|[/+(])))?""",
+    (?:\s*:\s*(?P<year>\d{{4}})|\s*-\s*(?P<hyear>(?:19|20)\d\d)(?!\d)
+       |\s*:(?=\s*(?:$|ED|[/+(])))?""",
     re.I | re.X,
 )
 _VERSION = re.compile(rf"(?:\s+|(?<=\d))(?P<version>{'|'.join(VERSIONS)})(?![A-Za-z0-9])", re.I)
@@ -720,8 +721,9 @@ def _supplement(m: re.Match[str]) -> Supplement:
         stage, kind = DRAFT_SUPPLEMENTS[word]
     else:
         kind = SUPPLEMENT_TYPES[word]
-    return Supplement(
-        type=kind, number=m.group("number"), year=_year(m.group("year")), stage=stage,
+    return Supplement(  # "/AMD1-2000", as Chinese texts write the year, is /AMD1:2000
+        type=kind, number=m.group("number"), year=_year(m.group("year") or m.group("hyear")),
+        stage=stage,
         iteration=m.group("iteration"), consolidated=m.group("sep") == "+",
     )
 

@@ -127,6 +127,7 @@ CANONICAL = [
     ("ГОСТ Р ИСО 9001—2015", "ГОСТ Р ИСО 9001-2015"),
     ("EN ISO 14001:2015+A1:2024", "EN ISO 14001:2015+A1:2024"),
     ("GBT 19001-2016", "GB/T 19001-2016"),
+    ("IEC 61036:1996/AMD1-2000", "IEC 61036:1996/AMD1:2000"),  # a supplement's year after -
     ("IAF PL 3:2019", "IAF PL 3:2019"),
     # accreditation documents dated by day: the edition of that year
     ("CNAS-CL01:20180301", "CNAS-CL01:2018"),
