@@ -232,3 +232,37 @@ async def test_comparison_pages(built_datasette):
     walk = await client.get("/-/crosswalk?national=T%2FKBS+1.1-2026&international=T%2FKBS+1-2026")
     assert walk.status_code == 200 and "structurally identical" in walk.text
     assert "审核方案" in walk.text and "audit programme" in walk.text
+
+
+@pytest.mark.asyncio
+async def test_search_api_is_kb_search_json(built_datasette):
+    """/-/search.json gives what `kb search --json` gives, with paging links, an ETag and
+    Cache-Control; a repeat with If-None-Match is 304; bad parameters are 400 in JSON."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = built_datasette.databases[next(n for n in built_datasette.databases
+                                        if not n.startswith("_"))].path
+    cli = CliRunner().invoke(main, ["search", "--db", db, "--json", "-n", "3", "--page", "2",
+                                    "audit"])
+    response = await built_datasette.client.get("/-/search.json?q=audit&limit=3&page=2")
+    assert response.status_code == 200
+    body = response.json()
+    expected = json.loads(cli.output)
+    assert {k: body[k] for k in expected} == expected and len(body["hits"]) == 3
+    assert body["page"] == 2 and body["limit"] == 3
+    assert body["next"] == "/-/search.json?q=audit&limit=3&page=3"
+    assert body["previous"] == "/-/search.json?q=audit&limit=3&page=1"
+    tag = response.headers["etag"]
+    assert response.headers["cache-control"] == "public, max-age=60"
+    again = await built_datasette.client.get("/-/search.json?q=audit&limit=3&page=2",
+                                             headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.text == ""
+    for query, message in (("", "q: give the words"), ("q=audit&limit=0", "limit is 1 to 1000"),
+                           ("q=audit&engine=x", "engine: one of"),
+                           ("q=audit&standard=XYZ", "is not a designation")):
+        bad = await built_datasette.client.get(f"/-/search.json?{query}")
+        assert bad.status_code == 400 and message in bad.json()["error"]

@@ -5,7 +5,8 @@
   with their stage events, replaced/replacing documents and adoptions, all linked;
 * ``/-/standards/<designation>.json`` — the same history as JSON (as ``kb history --json``);
 * ``/-/search?q=…`` — clause text search in English and Chinese (the query is segmented
-  like the index), highlighted snippets, filters and paging;
+  like the index), highlighted snippets, filters and paging; ``/-/search.json?q=…`` the
+  same as an API, with the fields and paging of ``kb search --json``;
 * ``/-/clause/<edition>/<number>`` — a clause in place (``/-/clause/<edition>/`` lists the
   top-level clauses); ``/-/term/<term>`` — a term in every loaded standard;
 * ``/-/bulletins`` — the loaded bulletins; ``/-/bulletin/<id>`` — a bulletin's text with
@@ -20,7 +21,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -57,6 +58,7 @@ def register_routes():
         (r"^/-/standards/?$", standards_index),
         (r"^/-/standards/(?P<designation>.+)\.json$", work_history_json),
         (r"^/-/standards/(?P<designation>.+)$", work_history),
+        (r"^/-/search\.json$", search_json),
         (r"^/-/search/?$", search_page),
         (r"^/-/clause/(?P<designation>.+)/(?P<number>[^/]*)$", clause_page),
         (r"^/-/term/(?P<text>.+)$", term_page),
@@ -134,6 +136,84 @@ async def search_page(datasette, request):
          "prev_url": f"{base}&page={page - 1}" if page > 1 else None, "clause_url": clause_url},
         request=request,
     ))
+
+
+async def search_json(datasette, request):
+    """The search API: the fields and paging of ``kb search --json`` (``query``, ``engine``,
+    ``total``, ``offset``, ``hits``), with ``page``, ``limit`` and the URLs of the next and
+    previous pages.  ?q= (required), &standard=, &edition=, &lang=, &kind=, &status=,
+    &engine= (tantivy, fts, whoosh), &limit= (1–1000, default 20), &page=."""
+    from kb import search as engine
+
+    def bad(message: str, status: int = 400) -> Response:
+        return Response.json({"error": message}, status=status)
+
+    _, db = await _kb_database(datasette)
+    args = request.args
+    q = (args.get("q") or "").strip()
+    if not q:
+        return bad("q: give the words to search for")
+    try:
+        limit = int(args.get("limit") or 20)
+        page = int(args.get("page") or 1)
+    except ValueError:
+        return bad("limit and page are whole numbers")
+    if not 1 <= limit <= 1000 or page < 1:
+        return bad("limit is 1 to 1000, page 1 or more")
+    which = args.get("engine") or engine.DEFAULT_ENGINE
+    if which not in engine.ENGINES:
+        return bad(f"engine: one of {', '.join(engine.ENGINES)}")
+    standard = (args.get("standard") or args.get("edition") or "").strip() or None
+    if standard:
+        parsed = try_parse(standard)
+        if parsed is None:
+            return bad(f"standard: {standard!r} is not a designation")
+        standard = parsed.edition.canonical
+    if db is None:
+        return bad("no knowledge base is served here", 404)
+
+    def run(conn):
+        return engine.search(conn, q, limit=limit, offset=(page - 1) * limit,
+                             standard=standard, language=args.get("lang") or None,
+                             kind=args.get("kind") or None, status=args.get("status") or None,
+                             engine=which)
+
+    try:
+        results = await db.execute_fn(run)
+    except (engine.QueryError, engine.SearchError) as error:
+        return bad(str(error))
+    body = results.as_dict()
+    kept = [(k, v) for k in args.keys() if k != "page" for v in args.getlist(k)]
+
+    def at(number: int) -> str:
+        return "/-/search.json?" + urlencode([*kept, ("page", str(number))])
+
+    body.update(page=page, limit=limit,
+                next=at(page + 1) if page * limit < results.total else None,
+                previous=at(page - 1) if page > 1 else None)
+    return _cacheable(request, Response.json(body), db)
+
+
+def _cacheable(request, response: Response, db) -> Response:
+    """A response of the served (immutable) database with an ETag and Cache-Control: a
+    repeat request with If-None-Match gets 304 without a body.  The tag is the database
+    file's identity and the request's URL, so a new snapshot gives new tags."""
+    import hashlib
+    import os
+
+    path = db.path or ""
+    try:
+        stat = os.stat(path)
+        identity = f"{path}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        return response
+    tag = '"' + hashlib.sha256(f"{identity}|{request.path}?{request.query_string}".encode()
+                               ).hexdigest()[:32] + '"'
+    if request.headers.get("if-none-match") == tag:
+        return Response("", status=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 async def clause_page(datasette, request):
