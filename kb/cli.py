@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,6 +153,7 @@ def load(db_path: str, loader: str | None, designation: str | None, quiet: bool,
         raise _Fail(str(error)) from None
     finally:
         store.close()
+    _publish(db_path, summary)
     _report(summary)
 
 
@@ -217,6 +217,7 @@ def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) 
         raise _Fail(str(error)) from None
     finally:
         store.close()
+    _publish(db_path, summary)
     updates.mark_loaded(state, wanted)
     updates.write_state(folder, state)
     from kb.facts import CHANGE_CODES
@@ -249,6 +250,19 @@ def _sync(store: Store, quiet: bool = False) -> None:
     with tqdm(unit=" clauses", desc="search index", disable=quiet or None, file=sys.stderr,
               dynamic_ncols=True, leave=False) as bar:
         search.sync(store.conn, progress=bar.update)
+
+
+def _publish(db_path: str | Path, summary: LoadSummary | None = None) -> None:
+    """Publish a snapshot of a served knowledge base (``kb serve`` follows it within a
+    second) after a command changed it."""
+    from kb import snapshots
+
+    if snapshots.served(db_path) and (summary is None or summary.loaded):
+        try:
+            snapshots.publish(db_path)
+        except (sqlite3.Error, OSError) as error:
+            click.echo(f"kb: {db_path}: loaded, but the served snapshot is not updated "
+                       f"({error})", err=True)
 
 
 def _open_store(db_path: str | Path) -> Store:
@@ -296,6 +310,7 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
     from kb.search import move_indexes
 
     move_indexes(temporary, target)
+    _publish(target)
     click.echo(f"{target}: {summary.line()}")
 
 
@@ -361,6 +376,7 @@ def bulletin_load(db_path: str, date: str | None, quiet: bool, paths: tuple[str,
         raise _Fail(str(error)) from None
     finally:
         store.close()
+    _publish(db_path, summary)
     _report(summary)
 
 
@@ -410,6 +426,7 @@ def check_command(db_path: str, as_json: bool, since: str | None, bulletin: str)
                 summary = _load(store, [bulletin], "bulletin", quiet=True)
             finally:
                 store.close()
+            _publish(db_path, summary)
             if summary.failed:
                 _report(summary)
     result = _ask(bulletins.check, db_path, bulletin, since)
@@ -643,6 +660,7 @@ def index(db_path: str, quiet: bool, whoosh: bool | None) -> None:
         rows = _reindex(store, quiet, whoosh)
     finally:
         store.close()
+    _publish(db_path)
     click.echo(f"{db_path}: indexed {rows} clauses")
 
 
@@ -792,13 +810,15 @@ def serve(db_path: str, host: str, port: int) -> None:
         reason = os.strerror(error.errno) if error.errno else str(error)
         raise _Fail(f"cannot serve on {host}:{port}: {reason} (another server there? choose "
                     "a port with --port)") from None
-    inspect_file = str(Path(db_path).with_suffix(".inspect.json"))
-    inspected = subprocess.run([sys.executable, "-m", "datasette", "inspect", db_path,
-                                "--inspect-file", inspect_file], capture_output=True, text=True)
-    if inspected.returncode:
-        lines = (inspected.stderr or "").strip().splitlines() or ["?"]
-        raise _Fail(f"{db_path}: cannot inspect the knowledge base ({lines[-1]})")
-    command = [sys.executable, "-m", "datasette", "serve", *datasette_args(db_path, inspect_file),
+    from kb import snapshots
+
+    try:  # serve a snapshot: loads go on in the file, the server follows each new snapshot
+        served = snapshots.publish(db_path)
+    except (sqlite3.Error, OSError) as error:
+        raise _Fail(f"{db_path}: cannot write a snapshot to serve ({error})") from None
+    os.environ["KB_SNAPSHOTS"] = str(snapshots.folder(db_path))
+    command = [sys.executable, "-m", "datasette", "serve",
+               *datasette_args(str(served), str(served.parent / "inspect.json")),
                "--host", host, "--port", str(port)]
     click.echo(f"serving {db_path} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     sys.stdout.flush()

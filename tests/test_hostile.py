@@ -270,3 +270,50 @@ def test_broken_and_crafted_files_are_one_line_and_change_nothing(db, tmp_path, 
     assert expected in errors[0], output
     assert dump_digest(db) == before
     assert not (tmp_path.parent / "evil.yaml").exists()
+
+
+def test_a_load_into_a_served_knowledge_base_is_served_within_seconds(db, tmp_path):
+    """kb serve serves a snapshot; a bulletin loaded meanwhile is published as the next one
+    and the server switches to it: a client asking all the while gets no error, and the new
+    bulletin's page within seconds.  Older snapshots go once nothing has them open."""
+    import threading
+
+    from kb import snapshots
+    from tests.conftest import BULLETIN
+
+    bulletin = tmp_path / "kbs-new-bulletin.txt"
+    bulletin.write_text(BULLETIN.read_text(encoding="utf-8"), encoding="utf-8")
+    with Server(db) as running:
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def hammer() -> None:
+            while not stop.is_set():
+                for path in ("/-/bulletins", "/-/standards/ISO%2019011",
+                             "/-/search.json?q=audit"):
+                    statuses.append(running.get(path)[0])
+
+        thread = threading.Thread(target=hammer)
+        thread.start()
+        try:
+            code, output, _ = kb("bulletin", "load", "--db", str(db), "-q", str(bulletin))
+            assert code == 0, output
+            deadline = time.monotonic() + 10
+            while running.get("/-/bulletin/kbs-new-bulletin")[0] != 200:
+                assert time.monotonic() < deadline, "the new bulletin is not served in 10 s"
+                time.sleep(0.2)
+            for _ in range(2):  # two more loads: the first snapshot can go
+                bulletin.write_text(bulletin.read_text(encoding="utf-8") + "\nISO 9001:2015",
+                                    encoding="utf-8")
+                assert kb("bulletin", "load", "--db", str(db), "-q", str(bulletin))[0] == 0
+            time.sleep(1)
+        finally:
+            stop.set()
+            thread.join()
+    assert statuses and set(statuses) == {200}, set(statuses)
+    numbered = sorted(p.name for p in snapshots.folder(db).iterdir() if p.name.isdigit())
+    assert numbered[-1] == "000004" and snapshots.current(db).parent.name == "000004"
+    # the server has stopped: nothing holds the older snapshots, the next prune takes them
+    snapshots.prune(db)
+    assert sorted(p.name for p in snapshots.folder(db).iterdir() if p.name.isdigit()) == [
+        "000003", "000004"]

@@ -1,5 +1,6 @@
-"""What keeps the served database from hurting the server: limits on every connection
-Datasette opens, and a bound on request URLs.
+"""What keeps the served database from hurting the server (limits on every connection
+Datasette opens, and a bound on request URLs), and what keeps it fresh (the switch to each
+new snapshot a load publishes, :mod:`kb.snapshots`).
 
 Datasette already runs arbitrary SQL read-only with a time limit (``sql_time_limit_ms``,
 set by ``kb serve``) and at most ``max_returned_rows`` rows.  A single SQL function call can
@@ -13,10 +14,17 @@ knowledge base stores); a row factory stops a query whose rows pass a byte budge
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import sqlite3
+import threading
+import time
 import weakref
+from pathlib import Path
 
 from datasette import hookimpl
+from datasette.database import Database
 from datasette.utils.asgi import Response
 
 from kb import limits
@@ -78,6 +86,7 @@ def asgi_wrapper(datasette):
     def wrap(app):
         async def bounded(scope, receive, send):
             if scope.get("type") == "http":
+                follow_snapshot(datasette)
                 size = len(scope.get("raw_path") or scope.get("path", "").encode()) + len(
                     scope.get("query_string") or b"")
                 if size > limits.URL_BYTES:
@@ -91,3 +100,87 @@ def asgi_wrapper(datasette):
         return bounded
 
     return wrap
+
+
+class SnapshotDatabase(Database):
+    """A snapshot served under the knowledge base's name.  Datasette keeps one connection per
+    thread keyed by the database's name, which would let the new snapshot's requests reuse
+    the old snapshot's connections; this one keys them by the snapshot too."""
+
+    async def execute_fn(self, fn):
+        if self.ds.executor is None:
+            return await super().execute_fn(fn)
+        key = f"{self.name}@{id(self)}"
+
+        def in_thread():
+            conn = getattr(_connections, key, None)
+            if not conn:
+                conn = self.connect()
+                self.ds._prepare_connection(conn, self.name)
+                setattr(_connections, key, conn)
+            return fn(conn)
+
+        return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
+
+
+_connections = threading.local()
+
+#: Seconds between two looks at the snapshots folder's ``current`` link.
+SNAPSHOT_CHECK_SECONDS = 0.5
+_followed = {"checked": 0.0, "target": None}
+
+
+def follow_snapshot(datasette) -> bool:
+    """Serve the current snapshot (``kb.snapshots``): when ``$KB_SNAPSHOTS/current`` points
+    somewhere new, the knowledge base's database is replaced by the new snapshot's in one
+    swap of Datasette's table of databases; requests already running keep the old one.
+    Looks at most every :data:`SNAPSHOT_CHECK_SECONDS`; True when it switched."""
+    root = os.environ.get("KB_SNAPSHOTS")
+    now = time.monotonic()
+    if not root or now - _followed["checked"] < SNAPSHOT_CHECK_SECONDS:
+        return False
+    _followed["checked"] = now
+    try:
+        target = os.readlink(Path(root) / "current")
+    except OSError:
+        return False
+    if target == _followed["target"]:
+        return False
+    served = [(name, db) for name, db in datasette.databases.items()
+              if db.path and Path(db.path).parent.parent == Path(root)]
+    if not served:
+        return False
+    name, old = served[0]
+    path = Path(root) / target / Path(old.path).name
+    if Path(old.path) == path:
+        _followed["target"] = target
+        return False
+    if not path.is_file():
+        return False
+    new = SnapshotDatabase(datasette, path=str(path), is_mutable=False)
+    new.name, new.route = name, old.route
+    try:
+        facts = json.loads((path.parent / "inspect.json").read_text(encoding="utf-8"))
+        info = next(iter(facts.values()))
+        new._cached_table_counts = {t: v["count"] for t, v in info["tables"].items()}
+        new.cached_hash = info["hash"]
+    except (OSError, ValueError, StopIteration, KeyError):
+        pass  # Datasette counts the tables itself
+    databases = datasette.databases.copy()
+    databases[name] = new
+    datasette.databases = databases  # one assignment: a request sees the old or the new
+    _followed["target"] = target
+    _close_later(old)
+    return True
+
+
+#: Seconds the old snapshot's connections stay open for requests already running on it
+#: (well past the SQL time limit); then they close and the snapshot can be removed.
+OLD_SNAPSHOT_SECONDS = 30
+
+
+def _close_later(old: Database) -> None:
+    try:
+        asyncio.get_running_loop().call_later(OLD_SNAPSHOT_SECONDS, old.close)
+    except RuntimeError:  # no loop (called outside a request): close at once
+        old.close()

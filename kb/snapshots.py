@@ -1,0 +1,142 @@
+"""Immutable snapshots of a knowledge base, for serving while loads go on.
+
+``kb serve`` serves a snapshot, never the file loads write: ``NAME.db.snapshots/`` beside the
+database holds numbered snapshots (``000003/NAME.db`` with its search indexes beside it,
+``NAME.db.tantivy``, and its table counts, ``inspect.json``) and ``current``, a link to the
+newest.  A load into a served knowledge base (one that has the folder) publishes the next
+snapshot when it has committed: the database copied with SQLite's backup API, the indexes'
+files linked (their segments never change) or copied, the counts taken, the folder renamed
+into place, then ``current`` switched by one atomic rename.  The server sees the new link
+within a second and switches to the new snapshot between requests (``kb/web/guard.py``);
+requests already running finish on the old one, whose connections close 30 s later.  The
+snapshot before the current one is kept; older ones are removed, by the next publication,
+once no process has a file of them open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+#: Index folders kept beside a database (kb.search), copied into each snapshot.
+INDEX_SUFFIXES = (".tantivy", ".whoosh")
+#: Small files of an index folder that are rewritten in place: copied, never linked.
+_REWRITTEN = ("meta.json", ".managed.json", "kb-state.json")
+
+
+def folder(db: str | Path) -> Path:
+    """The snapshots folder of a knowledge base."""
+    return Path(f"{db}.snapshots")
+
+
+def served(db: str | Path) -> bool:
+    """Whether the knowledge base is served from snapshots (``kb serve`` made the folder)."""
+    return folder(db).is_dir()
+
+
+def current(db: str | Path) -> Path | None:
+    """The database file of the current snapshot, or None."""
+    link = folder(db) / "current"
+    try:
+        target = link.parent / os.readlink(link)
+    except OSError:
+        return None
+    path = target / Path(db).name
+    return path if path.is_file() else None
+
+
+def publish(db: str | Path) -> Path:
+    """Write the next snapshot of ``db`` and make it current; return its database file."""
+    db = Path(db)
+    root = folder(db)
+    root.mkdir(exist_ok=True)
+    numbers = [int(p.name) for p in root.iterdir() if p.name.isdigit()]
+    number = max(numbers, default=0) + 1
+    building = root / f".{number:06d}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir()
+    target = building / db.name
+    source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+            counts = {name: copy.execute(f'select count(*) from "{name}"').fetchone()[0]
+                      for (name,) in copy.execute(
+                          "select name from sqlite_master where type = 'table'")}
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    for suffix in INDEX_SUFFIXES:
+        index = Path(f"{db}{suffix}")
+        if index.is_dir():
+            _link_tree(index, Path(f"{target}{suffix}"))
+    name = db.stem
+    (building / "inspect.json").write_text(json.dumps({name: {
+        "hash": f"snapshot-{number}", "size": target.stat().st_size, "file": str(target),
+        "tables": {t: {"count": n} for t, n in counts.items()}}}), encoding="utf-8")
+    final = root / f"{number:06d}"
+    os.rename(building, final)
+    link = root / ".current.new"
+    link.unlink(missing_ok=True)
+    link.symlink_to(final.name)
+    os.replace(link, root / "current")  # the switch: one atomic rename
+    prune(db)
+    return final / db.name
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of an index folder whose files are hard links where they never change."""
+    for path in source.rglob("*"):
+        if path.name.endswith(".lock"):
+            continue
+        out = target / path.relative_to(source)
+        if path.is_dir():
+            out.mkdir(parents=True, exist_ok=True)
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if path.name in _REWRITTEN:
+            shutil.copy2(path, out)
+            continue
+        try:
+            os.link(path, out)
+        except OSError:  # another file system
+            shutil.copy2(path, out)
+
+
+def prune(db: str | Path) -> list[Path]:
+    """Remove snapshots older than the one before the current, unless a process still has
+    one of their files open; return those removed."""
+    root = folder(db)
+    numbered = sorted((p for p in root.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+    keep = set(numbered[-2:])
+    cur = current(db)
+    if cur is not None:
+        keep.add(cur.parent)
+    busy = _open_files()
+    removed = []
+    for snapshot in numbered:
+        if snapshot in keep or any(str(f).startswith(f"{snapshot}/") for f in busy):
+            continue
+        shutil.rmtree(snapshot, ignore_errors=True)
+        removed.append(snapshot)
+    return removed
+
+
+def _open_files() -> set[str]:
+    """Files any process of this user has open (Linux /proc; empty elsewhere)."""
+    found: set[str] = set()
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            for fd in fd_dir.iterdir():
+                try:
+                    found.add(os.readlink(fd))
+                except OSError:
+                    continue
+        except OSError:
+            continue
+    return found
