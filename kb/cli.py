@@ -790,8 +790,12 @@ def datasette_args(db_path: str, inspect_file: str) -> list[str]:
 @_db_option
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
-def serve(db_path: str, host: str, port: int) -> None:
-    """Serve the knowledge base in Datasette (immutable, with an inspect file)."""
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Datasette processes; more than one run behind HAProxy, which retries a "
+                   "request a worker failed on another.")
+def serve(db_path: str, host: str, port: int, workers: int) -> None:
+    """Serve the knowledge base in Datasette (immutable, with an inspect file), fresh after
+    every load (a snapshot, followed within a second), in one process or --workers N."""
     import socket
 
     if not Path(db_path).is_file():
@@ -817,9 +821,19 @@ def serve(db_path: str, host: str, port: int) -> None:
     except (sqlite3.Error, OSError) as error:
         raise _Fail(f"{db_path}: cannot write a snapshot to serve ({error})") from None
     os.environ["KB_SNAPSHOTS"] = str(snapshots.folder(db_path))
-    command = [sys.executable, "-m", "datasette", "serve",
-               *datasette_args(str(served), str(served.parent / "inspect.json")),
-               "--host", host, "--port", str(port)]
+    datasette = [sys.executable, "-m", "datasette", "serve",
+                 *datasette_args(str(served), str(served.parent / "inspect.json"))]
+    if workers > 1:
+        from kb import serving
+
+        click.echo(f"serving {db_path} on http://{host}:{port}/ with {workers} workers behind "
+                   "HAProxy (Ctrl+C to stop)", err=True)
+        try:
+            raise SystemExit(serving.run(datasette, host, port, workers,
+                                         snapshots.folder(db_path) / "serving"))
+        except serving.ServingError as error:
+            raise _Fail(str(error)) from None
+    command = [*datasette, "--host", host, "--port", str(port)]
     click.echo(f"serving {db_path} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -1,0 +1,103 @@
+"""kb serve --workers N: Datasette workers behind HAProxy, on a real loopback port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kb.serving import find_haproxy
+from tests.hostile import Server
+from tests.test_hostile import kb
+
+needs_haproxy = pytest.mark.skipif(find_haproxy() is None, reason="HAProxy is not installed "
+                                   "(Debian: apt install haproxy)")
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    path = tmp_path / "kb.db"
+    assert kb("build", "--db", str(path), "-q")[0] == 0
+    return path
+
+
+def _processes_of(db: Path) -> list[int]:
+    """Processes whose command line names the knowledge base's snapshots."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if f"{db}.snapshots".encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@needs_haproxy
+def test_a_worker_killed_under_load_loses_no_request(db, tmp_path):
+    """Four clients ask pages while one of two workers is killed: HAProxy retries what it
+    failed on the other; the supervisor starts it again; a bulletin loaded meanwhile is
+    served by both; SIGKILL of kb serve leaves no process behind."""
+    with Server(db, "--workers", "2") as running:
+        workers = [p for p in _processes_of(db) if p != running.process.pid
+                   and b"datasette" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(workers) == 2
+        statuses: Counter = Counter()
+        stop = threading.Event()
+
+        def ask() -> None:
+            while not stop.is_set():
+                try:
+                    statuses[running.get("/-/standards/ISO%2019011", timeout=10)[0]] += 1
+                except Exception as error:  # noqa: BLE001 - a lost request is what we count
+                    statuses[type(error).__name__] += 1
+
+        clients = [threading.Thread(target=ask) for _ in range(4)]
+        for client in clients:
+            client.start()
+        time.sleep(1)
+        os.kill(workers[0], signal.SIGKILL)
+        bulletin = tmp_path / "kbs-served-bulletin.txt"
+        bulletin.write_text("2026年1月1日\n依据 ISO 19011:2018 和 GB/T 19011-2021。\n",
+                            encoding="utf-8")
+        assert kb("bulletin", "load", "--db", str(db), "-q", str(bulletin))[0] == 0
+        time.sleep(3)
+        stop.set()
+        for client in clients:
+            client.join()
+        assert set(statuses) == {200} and statuses[200] > 50, statuses
+        served = [running.get("/-/bulletin/kbs-served-bulletin")[0] for _ in range(6)]
+        assert served == [200] * 6  # whichever worker answers
+        assert len([p for p in _processes_of(db) if p != running.process.pid]) == 3
+        os.kill(running.process.pid, signal.SIGKILL)
+        running.process.wait(10)
+        deadline = time.monotonic() + 10
+        while _processes_of(db) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_of(db) == []
+
+
+@needs_haproxy
+def test_sigterm_stops_every_worker_and_the_balancer(db):
+    with Server(db, "--workers", "3") as running:
+        assert len(_processes_of(db)) == 4  # 3 workers and HAProxy
+        running.process.send_signal(signal.SIGTERM)
+        assert running.process.wait(15) == 0
+    assert _processes_of(db) == []
+
+
+def test_workers_without_haproxy_say_so(db):
+    env = {**os.environ, "KB_HAPROXY": "/nonexistent/haproxy"}
+    done = subprocess.run([os.sys.executable, "-m", "kb.cli", "serve", "--db", str(db),
+                           "--workers", "2", "--port", "0"], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith(
+        "--workers needs HAProxy (Debian: apt install haproxy; or name its program in "
+        "$KB_HAPROXY)")
