@@ -81,9 +81,15 @@ def prepare_connection(conn):
 @hookimpl
 def asgi_wrapper(datasette):
     """A request whose path and query are longer than :data:`kb.limits.URL_BYTES` gets 414
-    before any page runs."""
+    before any page runs; the served snapshot is followed; its answers are cached
+    (:mod:`kb.web.cache`)."""
 
     def wrap(app):
+        from kb.web import cache
+
+        app = cache.wrap(app, lambda: _followed["target"] if os.environ.get("KB_SNAPSHOTS")
+                         else None)
+
         async def bounded(scope, receive, send):
             if scope.get("type") == "http":
                 follow_snapshot(datasette)
