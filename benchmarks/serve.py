@@ -63,8 +63,9 @@ def build(db: Path, clauses: int, seed: int) -> None:
     kb("bulletin", "load", "--db", str(db), "-q", str(BULLETIN))
 
 
-def plan(db: Path, total: int, seed: int) -> list[tuple[str, str]]:
-    """(page type, URL) requests, shuffled."""
+def plan(db: Path, total: int, seed: int, distinct: bool = False) -> list[tuple[str, str]]:
+    """(page type, URL) requests, shuffled; ``distinct``: each URL made unique by a parameter
+    every page ignores (``_n``), so the server's cache never answers."""
     from datasette.utils import tilde_encode
 
     name = db.stem
@@ -111,6 +112,9 @@ def plan(db: Path, total: int, seed: int) -> list[tuple[str, str]]:
         kinds.pop("bulletin page")
     names = list(kinds)
     requests = [(names[i % len(names)], kinds[names[i % len(names)]]()) for i in range(total)]
+    if distinct:
+        requests = [(k, f"{u}{'&' if '?' in u else '?'}_n={i}") for i, (k, u) in
+                    enumerate(requests)]
     rng.shuffle(requests)
     return requests
 
@@ -122,7 +126,7 @@ async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
     queue: asyncio.Queue = asyncio.Queue()
     for item in requests:
         queue.put_nowait(item)
-    records: list[tuple[str, float, int]] = []
+    records: list[tuple[str, float, int, bool]] = []  # kind, seconds, status, cache hit
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
@@ -133,13 +137,15 @@ async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
             except asyncio.QueueEmpty:
                 return
             started = time.perf_counter()
+            hit = False
             try:
                 response = await http.get(url)
                 await response.aread()
                 status = response.status_code
+                hit = response.headers.get("x-cache") == "hit"
             except httpx.HTTPError:
                 status = 0
-            records.append((kind, time.perf_counter() - started, status))
+            records.append((kind, time.perf_counter() - started, status, hit))
 
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
         started = time.perf_counter()
@@ -149,6 +155,7 @@ async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
     def stats(rows) -> dict:
         times = [r[1] for r in rows]
         return {"requests": len(rows), "errors": sum(1 for r in rows if r[2] != 200),
+                "cache_hits": sum(1 for r in rows if r[3]),
                 "p50_ms": pct(times, 0.5) * 1e3, "p95_ms": pct(times, 0.95) * 1e3,
                 "p99_ms": pct(times, 0.99) * 1e3}
 
@@ -207,6 +214,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60, help="per run, at most")
     parser.add_argument("--clients", type=int, nargs="+", default=[20, 100])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--distinct", action="store_true",
+                        help="every request a different URL (no repeat: measures pages "
+                             "without the server's cache)")
     args = parser.parse_args()
     db = args.db
     if db is None:
@@ -227,19 +237,20 @@ def main() -> int:
         served = Served(db, workers, balancer)
         try:
             for clients in args.clients:
-                requests = plan(db, args.requests, args.seed)
+                requests = plan(db, args.requests, args.seed, args.distinct)
                 asyncio.run(load_test(served.base, requests[:40], 4, 30))  # warm-up
                 results[(label, clients)] = asyncio.run(
                     load_test(served.base, requests, clients, args.seconds))
         finally:
             served.stop()
     rows = [(label, str(clients), f"{r['requests']:,}", f"{r['per_second']:.0f}",
-             f"{r['p50_ms']:.0f}", f"{r['p95_ms']:.0f}", f"{r['p99_ms']:.0f}", str(r["errors"]))
+             f"{r['p50_ms']:.0f}", f"{r['p95_ms']:.0f}", f"{r['p99_ms']:.0f}", str(r["errors"]),
+             f"{100 * r['cache_hits'] / max(r['requests'], 1):.0f} %")
             for (label, clients), r in results.items()]
     print(f"\n{db}: {size['editions']:,} editions, {size['clauses']:,} clauses; loopback, "
           f"{os.cpu_count()} cores, {args.requests:,} requests or {args.seconds:.0f} s a run")
     print(format_table(("configuration", "clients", "requests", "req/s", "p50 ms", "p95 ms",
-                        "p99 ms", "errors"), rows, {1, 2, 3, 4, 5, 6, 7}))
+                        "p99 ms", "errors", "cache hits"), rows, {1, 2, 3, 4, 5, 6, 7, 8}))
     one = results[("1 worker", args.clients[0])]
     print(f"\nper page type, 1 worker, {args.clients[0]} clients:")
     print(format_table(("page type", "requests", "p50 ms", "p95 ms", "p99 ms", "errors"), [
