@@ -237,7 +237,7 @@ def main() -> int:
         served = Served(db, workers, balancer)
         try:
             for clients in args.clients:
-                requests = plan(db, args.requests, args.seed, args.distinct)
+                requests = plan(db, args.requests, args.seed + clients, args.distinct)
                 asyncio.run(load_test(served.base, requests[:40], 4, 30))  # warm-up
                 results[(label, clients)] = asyncio.run(
                     load_test(served.base, requests, clients, args.seconds))
