@@ -108,10 +108,48 @@ def asgi_wrapper(datasette):
     return wrap
 
 
+def _memoized(name: str):
+    """A Database method whose answer never changes for an immutable file, asked once."""
+    method = getattr(Database, name)
+
+    async def memo(self, *args):
+        key = (name, *args)
+        try:
+            return self._schema_memo[key]
+        except KeyError:
+            value = await method(self, *args)
+            self._schema_memo[key] = value
+            return value
+
+    memo.__name__ = name
+    memo.__doc__ = method.__doc__
+    return memo
+
+
 class SnapshotDatabase(Database):
     """A snapshot served under the knowledge base's name.  Datasette keeps one connection per
     thread keyed by the database's name, which would let the new snapshot's requests reuse
-    the old snapshot's connections; this one keys them by the snapshot too."""
+    the old snapshot's connections; this one keys them by the snapshot too.  A snapshot never
+    changes, so what Datasette asks about its schema (tables, columns, keys, full-text
+    tables, labels), a dozen round trips to the SQL threads for each page, is asked once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._schema_memo: dict = {}
+
+    table_exists = _memoized("table_exists")
+    table_names = _memoized("table_names")
+    table_columns = _memoized("table_columns")
+    table_column_details = _memoized("table_column_details")
+    primary_keys = _memoized("primary_keys")
+    fts_table = _memoized("fts_table")
+    label_column_for_table = _memoized("label_column_for_table")
+    foreign_keys_for_table = _memoized("foreign_keys_for_table")
+    hidden_table_names = _memoized("hidden_table_names")
+    view_names = _memoized("view_names")
+    get_all_foreign_keys = _memoized("get_all_foreign_keys")
+    get_table_definition = _memoized("get_table_definition")
+    get_view_definition = _memoized("get_view_definition")
 
     async def execute_fn(self, fn):
         if self.ds.executor is None:
@@ -158,11 +196,10 @@ def follow_snapshot(datasette) -> bool:
         return False
     name, old = served[0]
     path = Path(root) / target / Path(old.path).name
-    if Path(old.path) == path:
-        _followed["target"] = target
-        _warm(datasette, old.route)
-        return False
     if not path.is_file():
+        return False
+    if Path(old.path) == path and isinstance(old, SnapshotDatabase):
+        _followed["target"] = target
         return False
     new = SnapshotDatabase(datasette, path=str(path), is_mutable=False)
     new.name, new.route = name, old.route
@@ -178,7 +215,7 @@ def follow_snapshot(datasette) -> bool:
     datasette.databases = databases  # one assignment: a request sees the old or the new
     _followed["target"] = target
     _close_later(old)
-    _warm(datasette, name)
+    _warm(datasette, new.route)
     return True
 
 
