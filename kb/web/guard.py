@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from pathlib import Path
 
 from datasette import hookimpl
@@ -108,6 +110,13 @@ def asgi_wrapper(datasette):
     return wrap
 
 
+#: Bytes of query answers a snapshot keeps (one answer at most a 64th of it).
+RESULT_MEMO_BYTES = 64 << 20
+#: SQL whose answer may change from one run to the next: never kept.
+_VOLATILE = re.compile(r"random|date|time|julianday|strftime|current_|changes|last_insert",
+                       re.I)
+
+
 def _memoized(name: str):
     """A Database method whose answer never changes for an immutable file, asked once."""
     method = getattr(Database, name)
@@ -136,6 +145,35 @@ class SnapshotDatabase(Database):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._schema_memo: dict = {}
+        self._results: OrderedDict = OrderedDict()  # (sql, params, …) -> (Results, bytes)
+        self._results_size = 0
+
+    async def execute(self, sql, params=None, truncate=False, custom_time_limit=None,
+                      page_size=None, log_sql_errors=True):
+        """Datasette's execute, with the answers of deterministic queries kept (the same SQL
+        and parameters give the same rows on a snapshot): a filtered table's count or a page
+        of foreign-key labels is computed once, whatever page asks for it again."""
+        key = None
+        if not _VOLATILE.search(sql):
+            key = (sql, repr(sorted(params.items()) if isinstance(params, dict) else params),
+                   truncate, page_size)
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return cached[0]
+        results = await super().execute(sql, params, truncate=truncate,
+                                        custom_time_limit=custom_time_limit,
+                                        page_size=page_size, log_sql_errors=log_sql_errors)
+        if key is not None:
+            size = sum(len(v) if isinstance(v, (str, bytes)) else 8
+                       for row in results.rows for v in tuple(row))
+            if size <= RESULT_MEMO_BYTES // 64:
+                self._results[key] = (results, size)
+                self._results_size += size
+                while self._results_size > RESULT_MEMO_BYTES:
+                    _, (_, old) = self._results.popitem(last=False)
+                    self._results_size -= old
+        return results
 
     table_exists = _memoized("table_exists")
     table_names = _memoized("table_names")
