@@ -43,7 +43,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import common  # this folder is first on sys.path
-from common import file_size, mb, pct, unlink_db
+from common import fetch_all, file_size, mb, pct, unlink_db
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -848,34 +848,7 @@ def serve_benchmark(db: Path, out: Path, seed: int, clients: int, total: int,
 
 async def _load_test(base: str, plan: list[tuple[str, str]], clients: int,
                      limit_s: float) -> dict:
-    import httpx
-
-    queue: asyncio.Queue = asyncio.Queue()
-    for item in plan:
-        queue.put_nowait(item)
-    records: list[tuple[str, float, int]] = []  # kind, seconds, status (0 = exception)
-    deadline = time.monotonic() + limit_s
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-
-    async def client(http: httpx.AsyncClient):
-        while time.monotonic() < deadline:
-            try:
-                kind, url = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            started = time.perf_counter()
-            try:
-                response = await http.get(url)
-                await response.aread()
-                status = response.status_code
-            except httpx.HTTPError:
-                status = 0
-            records.append((kind, time.perf_counter() - started, status))
-
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-        seconds = time.perf_counter() - started
+    records, seconds = await fetch_all(base, plan, clients, limit_s)
     per_kind = {}
     for kind in dict.fromkeys(k for k, _ in plan):
         rows = [r for r in records if r[0] == kind]

@@ -36,7 +36,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import format_table, pct  # noqa: E402
+from common import fetch_all, format_table, pct  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 BULLETIN = ROOT / "tests" / "fixtures" / "bulletins" / "kbs-bulletin-2019-04.txt"
@@ -123,36 +123,7 @@ def plan(db: Path, total: int, seed: int, distinct: bool = False) -> list[tuple[
 
 async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
                     seconds: float) -> dict:
-    import httpx
-
-    queue: asyncio.Queue = asyncio.Queue()
-    for item in requests:
-        queue.put_nowait(item)
-    records: list[tuple[str, float, int, bool]] = []  # kind, seconds, status, cache hit
-    deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-
-    async def client(http) -> None:
-        while time.monotonic() < deadline:
-            try:
-                kind, url = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            started = time.perf_counter()
-            hit = False
-            try:
-                response = await http.get(url)
-                await response.aread()
-                status = response.status_code
-                hit = response.headers.get("x-cache") == "hit"
-            except httpx.HTTPError:
-                status = 0
-            records.append((kind, time.perf_counter() - started, status, hit))
-
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-        wall = time.perf_counter() - started
+    records, wall = await fetch_all(base, requests, clients, seconds)
 
     def stats(rows) -> dict:
         times = [r[1] for r in rows]
