@@ -321,6 +321,12 @@ def _connect(db_path: str):
     """A read-only connection, after rolling back what an interrupted load left."""
     if not Path(db_path).is_file():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
+    _recover(db_path)
+    return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+
+
+def _recover(db_path: str) -> None:
+    """Roll back what a killed load left before reading (or serving) the database."""
     from kb.store import recover
 
     try:
@@ -329,7 +335,6 @@ def _connect(db_path: str):
         raise _Fail(f"{db_path}: a load was interrupted and its journal ({db_path}-journal) "
                     f"must be rolled back, which needs write access ({error}); run any "
                     "kb command as a user who may write there") from None
-    return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
 
 def _ask(func, db_path: str, *args, refusals: tuple = ()):
@@ -800,13 +805,7 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
 
     if not Path(db_path).is_file():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
-    from kb.store import recover
-
-    try:
-        recover(db_path)  # Datasette serves it immutable: it would not look at a journal
-    except (sqlite3.Error, OSError) as error:
-        raise _Fail(f"{db_path}: a load was interrupted and its journal must be rolled back, "
-                    f"which needs write access ({error})") from None
+    _recover(db_path)  # the snapshot is copied from it
     try:
         with socket.create_server((host, port)):
             pass  # free now; Datasette binds it a moment later
@@ -820,7 +819,8 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
         served = snapshots.publish(db_path)
     except (sqlite3.Error, OSError) as error:
         raise _Fail(f"{db_path}: cannot write a snapshot to serve ({error})") from None
-    os.environ["KB_SNAPSHOTS"] = str(snapshots.folder(db_path))
+    os.environ["KB_SNAPSHOTS"] = str(snapshots.folder(db_path).resolve())
+    served = served.resolve()  # the server compares the two: both absolute
     datasette = [sys.executable, "-m", "datasette", "serve",
                  *datasette_args(str(served), str(served.parent / "inspect.json"))]
     if workers > 1:

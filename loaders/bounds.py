@@ -110,7 +110,8 @@ def check_zip(data: bytes) -> None:
     :raises LoadError: naming the member and the bound.
     """
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise LoadError(f"not a readable zip archive ({error})") from None
     if len(members) > ZIP_MEMBERS:
@@ -131,7 +132,6 @@ def check_zip(data: bytes) -> None:
                         f"{ZIP_TOTAL_BYTES:,})")
     # the directory's sizes can lie, and a reader inflates a whole member at once: inflate
     # each member in small steps, checking its size and CRC, before anything else reads it
-    archive = zipfile.ZipFile(io.BytesIO(data))
     for member in members:
         try:
             with archive.open(member) as stream:
@@ -188,6 +188,12 @@ def undefined_entity(error_log) -> str | None:
             return (f"line {entry.line}: {entry.message} (a DTD is never read: write the "
                     "character itself)")
     return None
+
+
+def local_name(tag) -> str:
+    """An element's name without its namespace or its undeclared prefix (``tbx:term``);
+    "" for comments and entities, whose tag is not text."""
+    return tag.rpartition("}")[2].rpartition(":")[2] if isinstance(tag, str) else ""
 
 
 #: XML read whole to map its named characters (files with a DOCTYPE only).
@@ -253,8 +259,7 @@ def iterparse(source, events: tuple[str, ...] = ("start", "end"), tags: tuple[st
                                        "as themselves)" if mapped else ""))
             if event not in events:
                 continue
-            if tags and (element.tag.rpartition("}")[2] if isinstance(element.tag, str)
-                         else "") not in tags:
+            if tags and local_name(element.tag) not in tags:
                 continue
             yield event, element
     except etree.XMLSyntaxError as error:

@@ -68,11 +68,6 @@ def _text(element) -> str:
     return _SPACE.sub(" ", "".join(element.itertext())).strip() if element is not None else ""
 
 
-def _local(tag) -> str:
-    """An element's name without its namespace (or its undeclared prefix: ``tbx:term``)."""
-    return tag.rpartition("}")[2].rpartition(":")[2] if isinstance(tag, str) else ""
-
-
 def records(path: Path, designation: str | None = None) -> Iterator:
     """Records of one STS document, streamed (``designation`` overrides the metadata's)."""
     state = _State()
@@ -85,7 +80,7 @@ def records(path: Path, designation: str | None = None) -> Iterator:
         yield Edition(designation=state.edition, record_source="STS XML")
     forgiven: list[str] = []  # undeclared namespace prefixes (tbx:term without xmlns:tbx)
     for event, element in bounds.iterparse(str(path), warnings=forgiven):
-        name = _local(element.tag)
+        name = bounds.local_name(element.tag)
         if event == "start":
             tag = element.tag
             if isinstance(tag, str) and not sts_vocabulary.known(tag):
@@ -176,7 +171,7 @@ class _State:
     def number(self, frame: list) -> str:
         """The number of an open clause, fixed once its label has been read."""
         if frame[2] is None:
-            frame[2] = _number(_local(frame[0].tag), frame[0], frame[1])
+            frame[2] = _number(bounds.local_name(frame[0].tag), frame[0], frame[1])
         return frame[2]
 
     def clause(self, name: str, element) -> Iterator:
@@ -211,13 +206,13 @@ class _State:
         for block in list(element.iter(*(f"{{*}}{b}" for b in _BLOCKS))):
             if _container(block) is not element:
                 continue
-            kind = _BLOCKS[_local(block.tag)]
+            kind = _BLOCKS[bounds.local_name(block.tag)]
             label = _text(block.find("label"))
             caption = block.find("caption")
             heading = _text(caption.find("title")) if caption is not None else ""
             if kind in ("note", "example"):
                 number = f"{parent} {label or kind.upper()}"
-                parts = [c for c in block if _local(c.tag) not in ("label", "caption")]
+                parts = [c for c in block if bounds.local_name(c.tag) not in ("label", "caption")]
                 text = "\n".join(filter(None, (_block_text(c) for c in parts)))
             else:
                 if label and not re.match(r"[^\W\d]{2,}", label):  # "A.1" → "Figure A.1"
@@ -266,7 +261,7 @@ class _State:
 def _container(block):
     """The nearest enclosing clause or block of a block element."""
     parent = block.getparent()
-    while parent is not None and _local(parent.tag) not in (*_CLAUSES, *_BLOCKS):
+    while parent is not None and bounds.local_name(parent.tag) not in (*_CLAUSES, *_BLOCKS):
         parent = parent.getparent()
     return parent
 
@@ -327,7 +322,7 @@ def _own_text(element) -> str:
     """The clause's own text, without its sub-clauses, one block per paragraph."""
     blocks = []
     for child in element:
-        if _local(child.tag) in _NESTED or not isinstance(child.tag, str):
+        if bounds.local_name(child.tag) in _NESTED or not isinstance(child.tag, str):
             continue
         text = _block_text(child)
         if text:
@@ -337,11 +332,11 @@ def _own_text(element) -> str:
 
 def _block_text(element) -> str:
     """A block's text; a list gives one line per item, its label and text apart."""
-    if _local(element.tag) != "list":
+    if bounds.local_name(element.tag) != "list":
         return _text(element)
     items = []
     for item in element:
-        if _local(item.tag) == "list-item":
+        if bounds.local_name(item.tag) == "list-item":
             parts = [_block_text(part) for part in item if isinstance(part.tag, str)]
             items.append(" ".join(p for p in parts if p))
     return "\n".join(i for i in items if i) or _text(element)

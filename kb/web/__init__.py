@@ -195,24 +195,24 @@ async def search_json(datasette, request):
 
 
 def _cacheable(request, response: Response, db) -> Response:
-    """A response of the served (immutable) database with an ETag and Cache-Control: a
-    repeat request with If-None-Match gets 304 without a body.  The tag is the database
-    file's identity and the request's URL, so a new snapshot gives new tags."""
-    import hashlib
+    """An answer of a database Datasette serves directly with an ETag and Cache-Control,
+    tagged as kb.web.cache tags a snapshot's answers under ``kb serve`` (which replaces these
+    headers by its own), the database file's identity standing for the snapshot: a repeat
+    request with If-None-Match gets 304 without a body."""
     import os
 
-    path = db.path or ""
+    from kb.web.cache import CACHE_CONTROL, key_and_tag
+
     try:
-        stat = os.stat(path)
-        identity = f"{path}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+        stat = os.stat(db.path or "")
     except OSError:
         return response
-    tag = '"' + hashlib.sha256(f"{identity}|{request.path}?{request.query_string}".encode()
-                               ).hexdigest()[:32] + '"'
+    identity = f"{db.path}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+    _, tag = key_and_tag(identity, f"{request.path}?{request.query_string}".encode())
     if request.headers.get("if-none-match") == tag:
         return Response("", status=304, headers={"ETag": tag})
     response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
 

@@ -23,6 +23,17 @@ CACHE_BYTES = 64 << 20
 ENTRY_BYTES = 2 << 20
 
 
+#: What a cacheable answer tells browsers.
+CACHE_CONTROL = "public, max-age=60"
+
+
+def key_and_tag(identity: str, url: bytes) -> tuple[str, str]:
+    """The cache key and the ETag (quoted) of ``url`` (path and query) in the database
+    state ``identity`` (a snapshot, or a file's identity)."""
+    key = hashlib.sha256(identity.encode() + b"|" + url).hexdigest()
+    return key, f'"{key[:32]}"'
+
+
 class ResponseCache:
     """A least-recently-used cache of whole responses, bounded in bytes."""
 
@@ -84,11 +95,11 @@ def wrap(app, snapshot):
             await app(scope, receive, send)
             return
         url = (scope.get("raw_path") or scope["path"].encode()) + b"?" + query
-        key = hashlib.sha256(current.encode() + b"|" + url).hexdigest()
-        tag = f'"{key[:32]}"'.encode()
+        key, text = key_and_tag(current, url)
+        tag, control = text.encode(), CACHE_CONTROL.encode()
         if _header(scope, b"if-none-match") == tag:
             await send({"type": "http.response.start", "status": 304,
-                        "headers": [(b"etag", tag), (b"cache-control", b"public, max-age=60")]})
+                        "headers": [(b"etag", tag), (b"cache-control", control)]})
             await send({"type": "http.response.body", "body": b""})
             return
         entry = cache.get(key)
@@ -108,7 +119,7 @@ def wrap(app, snapshot):
                     k.lower() == b"set-cookie" for k, _ in headers)
                 captured["keep"] = keep
                 if keep:
-                    headers += [(b"etag", tag), (b"cache-control", b"public, max-age=60")]
+                    headers += [(b"etag", tag), (b"cache-control", control)]
                     message = {**message, "headers": headers}
                 captured["start"] = message
             elif message["type"] == "http.response.body" and captured["keep"]:
