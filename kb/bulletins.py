@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb import facts, stages
 from kb.designation import DesignationError, parse
-from kb.queries import NotFound, dict_rows, latest_edition
+from kb.queries import NotFound, dict_rows, in_force, latest_edition
 
 __all__ = ["bulletin", "changed_since", "check", "find", "listing", "references",
            "resolve_citation", "work_changes"]
@@ -118,7 +118,7 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
     result = {"resolved": None, "work": None, "status": None, "stage": None,
               "stage_label": None, "latest": None, "replaced_by": [], "adoptions": [],
               "title_en": None, "title_zh": None, "published": None, "resolution": None,
-              "known": False}
+              "known": False, "in_force": None, "path": [], "amendments": []}
     if kind not in ("standard", "draft") or not canonical:
         result["resolution"] = "not a standard"
         return result
@@ -176,6 +176,10 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
         """select r.subject from relations r join editions e on e.id = r.subject
            where r.object = ? and r.type = 'replaces' and coalesce(e.draft_stage, '') = ''
            order by r.subject""", (edition["id"],))]
+    chain = in_force(conn, edition["id"])
+    result["in_force"] = chain["path"][-1] if chain["current"] else None
+    result["path"] = chain["path"]
+    result["amendments"] = chain["amendments"]
     result["adoptions"] = dict_rows(conn, """select r.subject as designation, r.degree, e.status
                                          from relations r left join editions e on e.id = r.subject
                                          where r.type = 'adopts' and r.object = ?
@@ -212,24 +216,36 @@ def bulletin(conn: sqlite3.Connection, ref: str) -> dict:
 
 
 def _stale(m: dict, as_of: str | None, conn) -> str | None:
-    """Why a resolved citation is stale, or None."""
+    """Why a resolved citation is stale, or None; a superseded edition's reason says the
+    path to the edition in force today (``ISO/IEC 17021:2011 → ISO/IEC 17021-1:2015``)."""
     if not m["known"]:
         return None
     if m["kind"] == "draft":
         if m["status"] in ("current", "replaced", "withdrawn") and m["published"]:
             return f"the draft has since been published as {m['resolved']} ({m['published']})"
         return None
+    reasons = []
     if m["resolution"] and m["resolution"].startswith("undated"):
         then = _latest(conn, m["work"], as_of) if as_of else None
         if then and then["id"] != m["resolved"]:
-            return (f"undated: the latest edition was {then['id']} at the bulletin's date "
-                    f"({as_of}) and is now {m['resolved']}")
-        return None
+            reasons.append(f"undated: the latest edition was {then['id']} at the bulletin's "
+                           f"date ({as_of}) and is now {m['resolved']}")
     if m["status"] in ("withdrawn", "replaced"):
-        by = f" by {', '.join(m['replaced_by'])}" if m["replaced_by"] else ""
-        return f"{m['status']}{by}" + (f"; latest: {m['latest']}" if m["latest"] and
-                                       m["latest"] not in m["replaced_by"] else "")
-    return None
+        reasons.append(f"{m['status']}: {chain_text(m)}")
+    return "; ".join(reasons) or None
+
+
+def chain_text(m: dict) -> str:
+    """A resolved citation's path to the edition in force, as people write it."""
+    path = m.get("path") or [m["resolved"]]
+    if len(path) == 1:
+        return "no replacement is known" + (f"; latest: {m['latest']}" if m.get("latest") and
+                                           m["latest"] != m["resolved"] else "")
+    text = " → ".join(path)
+    if not m.get("in_force"):
+        return f"{text} (none of them is in force)"
+    with_ = f" with {', '.join(m['amendments'])}" if m.get("amendments") else ""
+    return f"{text}{with_} (in force)"
 
 
 def check(conn: sqlite3.Connection, ref: str, since: str | None = None) -> dict:
@@ -305,6 +321,8 @@ def reference_row(m: dict) -> dict:
         "year": _year(m["resolved"] or m["canonical"]), "status": m.get("status"),
         "stage": m.get("stage"), "stage_label": m.get("stage_label"),
         "published": m.get("published"), "replaced_by": ", ".join(m.get("replaced_by") or []),
+        "in_force": m.get("in_force") if len(m.get("path") or []) > 1 else None,
+        "path": " → ".join(m.get("path") or []) if len(m.get("path") or []) > 1 else None,
         "adoption": ", ".join(a["designation"] for a in adoptions),
         "degree": ", ".join(sorted({a["degree"] for a in adoptions if a["degree"]})),
         "known": m.get("known", False), "note": m.get("resolution"),

@@ -18,7 +18,7 @@ from kb.model import BLOCK_KINDS
 __all__ = [
     "NotFound", "adopted_works", "chosen_editions", "clause", "contents",
     "dict_rows", "edition", "history",
-    "changes", "latest_edition", "resolve", "suggest", "term",
+    "changes", "in_force", "latest_edition", "resolve", "suggest", "term",
 ]
 
 
@@ -134,6 +134,72 @@ def latest_edition(conn: sqlite3.Connection, work: str, as_of: str | None = None
         if not as_of or str(when or "") <= as_of:
             return key
     return None
+
+
+_SUPERSEDED = ("replaced", "withdrawn")
+
+
+def _facts(conn: sqlite3.Connection, key: str) -> tuple | None:
+    return conn.execute("""select work_id, status, coalesce(published, year) from editions
+                           where id = ?""", (key,)).fetchone()
+
+
+def _successor(conn: sqlite3.Connection, key: str) -> str | None:
+    """The edition that took over from ``key``: the one recorded as replacing it (the latest
+    if several), else a later published edition of its work, else — for a national adoption —
+    the same body's adoption of what replaced the adopted edition."""
+    found = conn.execute("""select r.subject from relations r join editions e on e.id = r.subject
+                            where r.object = ? and r.type = 'replaces'
+                            and coalesce(e.draft_stage, '') = ''
+                            order by coalesce(e.published, e.year) desc, r.subject desc""",
+                         (key,)).fetchone()
+    if found:
+        return found[0]
+    work, _, when = _facts(conn, key)
+    later = latest_edition(conn, work)
+    if later and later != key and str(_facts(conn, later)[2] or "") > str(when or ""):
+        return later
+    adopted = conn.execute("select object from relations where subject = ? and type = 'adopts'",
+                           (key,)).fetchone()
+    if adopted:
+        try:
+            body = parse(key).publisher
+        except DesignationError:
+            return None
+        for successor in in_force(conn, adopted[0])["path"][1:]:
+            for (national,) in conn.execute("""select r.subject from relations r
+                    join editions e on e.id = r.subject where r.type = 'adopts'
+                    and r.object = ? and coalesce(e.draft_stage, '') = ''
+                    order by r.subject""", (successor,)):
+                if try_parse(national) and try_parse(national).publisher == body:
+                    return national
+    return None
+
+
+def in_force(conn: sqlite3.Connection, key: str) -> dict:
+    """Where an edition's replaced-by chain ends today.
+
+    ``path`` runs from ``key`` through each edition that took over (see :func:`_successor`)
+    to the last one known; ``current`` says whether that one is in force; ``amendments`` are
+    its published amendments and corrigenda, which are in force with it.
+    """
+    path = [key]
+    while len(path) < 30:
+        facts_ = _facts(conn, path[-1])
+        if facts_ is None or facts_[1] not in _SUPERSEDED:
+            break
+        following = _successor(conn, path[-1])
+        if following is None or following in path:
+            break
+        path.append(following)
+    last = _facts(conn, path[-1])
+    amendments = [r[0] for r in conn.execute(
+        """select r.subject from relations r join editions e on e.id = r.subject
+           where r.object = ? and r.type in ('amends', 'corrects')
+           and coalesce(e.draft_stage, '') = '' and e.status not in ('replaced', 'withdrawn')
+           order by coalesce(e.published, e.year), r.subject""", (path[-1],))]
+    return {"path": path, "current": bool(last and last[1] not in _SUPERSEDED),
+            "amendments": amendments}
 
 
 def chosen_editions(conn: sqlite3.Connection, committee: str | None = None,

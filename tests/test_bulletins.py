@@ -58,8 +58,53 @@ def test_check_lists_stale_citations(db):
     result = run("check", "--db", db, "--json", "kbs-bulletin-2019-04")
     assert result.exit_code == 0, result.output
     stale = {s["as_written"]: s["stale"] for s in json.loads(result.output)["stale"]}
-    assert stale["GB/T 19011-2013"] == "replaced by GB/T 19011-2021"
-    assert stale["ISO19011：2018"] == "replaced by ISO 19011:2026"
+    assert stale["GB/T 19011-2013"] == "replaced: GB/T 19011-2013 → GB/T 19011-2021 (in force)"
+    assert stale["ISO19011：2018"] == "replaced: ISO 19011:2018 → ISO 19011:2026 (in force)"
+
+
+def test_the_check_follows_the_chain_across_works(db, tmp_path):
+    """ISO/IEC 17021:2011 was replaced by a new work, ISO/IEC 17021-1:2015; an undated
+    citation says where the chain ends and the path it took."""
+    path = tmp_path / "iaf.txt"
+    path.write_text("2008-09-15 IAF resolution: bodies shall transition to ISO/IEC 17021 and "
+                    "stop using ISO/IEC 17021:2006.\n", encoding="utf-8")
+    assert run("bulletin", "load", "--db", db, "-q", path).exit_code == 0
+    result = run("check", "--db", db, "--json", "iaf")
+    stale = {s["as_written"]: s["stale"] for s in json.loads(result.output)["stale"]}
+    assert stale["ISO/IEC 17021"] == (
+        "undated: the latest edition was ISO/IEC 17021:2006 at the bulletin's date (2008-09-15)"
+        " and is now ISO/IEC 17021:2011; replaced: ISO/IEC 17021:2011 → ISO/IEC 17021-1:2015"
+        " (in force)")
+    assert stale["ISO/IEC 17021:2006"] == (
+        "replaced: ISO/IEC 17021:2006 → ISO/IEC 17021:2011 → ISO/IEC 17021-1:2015 (in force)")
+    text = run("check", "--db", db, "iaf").output
+    assert "ISO/IEC 17021:2011 → ISO/IEC 17021-1:2015 (in force)" in text
+
+
+def test_the_chain_goes_through_the_adopted_standard(db, tmp_path):
+    """A national adoption nothing records as replaced is followed through what it adopts:
+    the same body's adoption of the replacement (a made-up GB/T edition of ISO 19011:2002)."""
+    copy = tmp_path / "kb.db"
+    shutil.copy(db, copy)
+    catalogue = tmp_path / "made-up.yaml"
+    catalogue.write_text("""source: test fixture, made-up designations
+works:
+  - work: GB/T 99011
+    title: {zh: 管理体系审核指南}
+    editions:
+      - designation: GB/T 99011-2005
+        status: withdrawn
+        published: 2005-01-01
+        adopts: {designation: "ISO 19011:2002", degree: IDT}
+""", encoding="utf-8")
+    assert run("load", "--db", copy, "-q", catalogue).exit_code == 0
+    conn = sqlite3.connect(copy)
+    from kb.queries import in_force
+
+    chain = in_force(conn, "GB/T 99011-2005")
+    assert chain["path"] == ["GB/T 99011-2005", "GB/T 19011-2013", "GB/T 19011-2021"]
+    assert chain["current"]
+    assert in_force(conn, "ISO 9001:2015")["amendments"] == ["ISO 9001:2015/Amd 1:2024"]
 
 
 def test_a_draft_resolves_to_its_project(db, tmp_path):
@@ -164,13 +209,13 @@ def test_the_real_bulletin(tmp_path):
     result = run("check", "--db", db, "--json", path)  # loads it first
     assert result.exit_code == 0, result.output
     stale = {s["as_written"]: s for s in json.loads(result.output)["stale"]}
-    assert stale["ISO19011：2011"]["stale"] == ("replaced by ISO 19011:2018; "
-                                                "latest: ISO 19011:2026")
+    assert stale["ISO19011：2011"]["stale"] == (
+        "replaced: ISO 19011:2011 → ISO 19011:2018 → ISO 19011:2026 (in force)")
     assert stale["ISO19011DIS"]["resolved"] == "ISO 19011:2018"
     bare = [s for s in json.loads(result.output)["stale"] if s["as_written"] == "ISO19011"]
     assert any("the latest edition was ISO 19011:2011" in s["stale"] for s in bare)
     # "与 2011 版 ISO19011 相比": the edition year written before it names the 2011 edition
-    assert any(s["resolved"] == "ISO 19011:2011" and s["stale"].startswith("replaced by")
+    assert any(s["resolved"] == "ISO 19011:2011" and s["stale"].startswith("replaced: ")
                for s in bare)
 
 

@@ -193,7 +193,8 @@ async def test_bulletin_page(built_datasette):
     assert '<span class="kb-mention government-document"' in html
     assert "<h2>第二部分 国际动态</h2>" in html and ">认证机构要求组</h3>" in html
     # the reference table beside it, with download links for every format
-    assert "Standards cited" in html and "replaced by GB/T 19011-2021" in html
+    assert "Standards cited" in html and "→ GB/T 19011-2021" in html
+    assert "GB/T 19011-2013 → GB/T 19011-2021 (in force)" in html
     for fmt in ("csv", "xlsx", "gbt7714", "ris"):
         assert f'href="/-/bulletin/kbs-bulletin-2019-04.{fmt}?lang=zh"' in html
 
