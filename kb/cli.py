@@ -19,6 +19,7 @@ import click
 from kb import queries, render, stages
 from kb.designation import DesignationError, parse
 from kb.model import LoadError
+from kb.wording import count
 
 if TYPE_CHECKING:
     from kb.store import LoadSummary, Store
@@ -106,7 +107,7 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
         bar.close()
     if skipped:
         shown = ", ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "")
-        click.echo(f"kb: skipped {len(skipped)} files no loader reads: {shown}", err=True)
+        click.echo(f"kb: skipped {count(len(skipped), 'file')} no loader reads: {shown}", err=True)
     return summary
 
 
@@ -115,8 +116,9 @@ def _report(summary: LoadSummary) -> None:
         click.echo(f"kb: {error}", err=True)
     if summary.skipped:
         reasons = sorted(summary.skipped.items(), key=lambda r: (-r[1], r[0]))
-        click.echo(f"kb: skipped {sum(summary.skipped.values()):,} documents the knowledge base "
-                   "does not keep: " + "; ".join(f"{reason} {n:,}" for reason, n in reasons),
+        skipped_documents = count(sum(summary.skipped.values()), "document")
+        click.echo(f"kb: skipped {skipped_documents} the knowledge base does not keep: "
+                   + "; ".join(f"{reason} {n:,}" for reason, n in reasons),
                    err=True)
     for warning in summary.warnings[:20]:
         click.echo(f"kb: {warning}", err=True)
@@ -305,7 +307,8 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
         temporary.unlink(missing_ok=True)
         for error in summary.errors:
             click.echo(f"kb: {error}", err=True)
-        raise _Fail(f"build failed: {summary.failed} documents failed; {target} left as it was")
+        raise _Fail(f"build failed: {count(summary.failed, 'document')} failed; "
+                    f"{target} left as it was")
     os.replace(temporary, target)
     from kb.search import move_indexes
 
@@ -497,7 +500,7 @@ def export_command(db_path, fmt, lang, simplified, output, committee, works, des
         except OSError as error:
             temporary.unlink(missing_ok=True)
             raise _Fail(f"{output}: cannot write ({error.strerror or error})") from None
-        click.echo(f"{output}: {len(rows)} rows ({fmt}, {lang})", err=True)
+        click.echo(f"{output}: {count(len(rows), 'row')} ({fmt}, {lang})", err=True)
     else:
         click.echo(result, nl=False)
 
@@ -619,7 +622,7 @@ def changes_command(db_path: str, since: str | None, code: str | None, as_json: 
     for r in rows:
         what = f"{r['field']}: {r['old']} → {r['new']}" if r["field"] else (r["new"] or "")
         click.echo(f"{r['at']}  {r['code']}  {r['edition']}  {what}")
-    click.echo(f"{len(rows):,} changes" + (f" since {since}" if since else ""))
+    click.echo(count(len(rows), "change") + (f" since {since}" if since else ""))
 
 
 @main.command()
@@ -644,7 +647,7 @@ def doctor(db_path: str, strict: bool, as_json: bool) -> None:
             for example in finding.examples:
                 click.echo(f"          {example}")
         faults = sum(f.count for f in findings if f.name in checks.FAULTS)
-        click.echo(f"{faults:,} findings against the catalogue's rules"
+        click.echo(f"{count(faults, 'finding')} against the catalogue's rules"
                    + (" (none)" if not faults else ""))
     if strict and any(f.count for f in findings if f.name in checks.FAULTS):
         sys.exit(1)
@@ -666,7 +669,7 @@ def index(db_path: str, quiet: bool, whoosh: bool | None) -> None:
     finally:
         store.close()
     _publish(db_path)
-    click.echo(f"{db_path}: indexed {rows} clauses")
+    click.echo(f"{db_path}: indexed {count(rows, 'clause')}")
 
 
 @main.command("search", context_settings={"ignore_unknown_options": True})
@@ -771,12 +774,16 @@ def parse_command(as_json: bool, designations: tuple[str, ...]) -> None:
 @main.command("stages")
 def stages_command() -> None:
     """List the harmonized stage codes and the Chinese lifecycle and statuses."""
+    click.echo("ISO/IEC harmonized stage codes (code, edition status, stage):")
     for code, text in stages.HARMONIZED.items():
-        click.echo(f"{code}  {stages.status_for_code(code):<9}  {text}")
-    for step, text in stages.CN_LIFECYCLE.items():
-        click.echo(f"{step}  {text}")
-    for status, ours in stages.CN_STATUSES.items():
-        click.echo(f"{status}  {ours}")
+        click.echo(f"  {code}  {stages.status_for_code(code):<9}  {text}")
+    click.echo("Chinese standards (term, lifecycle step, catalogue status):")
+    terms = list(dict.fromkeys([*stages.CN_LIFECYCLE, *stages.CN_STATUSES]))
+    wide = max(render.display_width(t) for t in terms)
+    for term in terms:
+        step = stages.CN_LIFECYCLE.get(term, "—")
+        click.echo(f"  {term}{' ' * (wide - render.display_width(term))}  {step:<20}  "
+                   f"{stages.CN_STATUSES.get(term, '—')}".rstrip())
 
 
 # --- serving ---------------------------------------------------------------------------------
@@ -793,7 +800,7 @@ def datasette_args(db_path: str, inspect_file: str) -> list[str]:
 
 @main.command()
 @_db_option
-@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Datasette processes; more than one run behind HAProxy, which retries a "
@@ -826,8 +833,8 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
     if workers > 1:
         from kb import serving
 
-        click.echo(f"serving {db_path} on http://{host}:{port}/ with {workers} workers behind "
-                   "HAProxy (Ctrl+C to stop)", err=True)
+        click.echo(f"serving {db_path} on http://{host}:{port}/ with "
+                   f"{count(workers, 'worker')} behind HAProxy (Ctrl+C to stop)", err=True)
         try:
             raise SystemExit(serving.run(datasette, host, port, workers,
                                          snapshots.folder(db_path) / "serving"))

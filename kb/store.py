@@ -48,6 +48,7 @@ from kb.model import (
     Work,
     check_date,
 )
+from kb.wording import count
 
 __all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
 
@@ -94,8 +95,8 @@ class LoadSummary:
             f"{self.loaded} loaded, {self.unchanged} unchanged, "
             + (f"{skipped} skipped, " if skipped else "")
             + f"{self.failed} failed"
-            + (f", {len(self.warnings)} warnings" if self.warnings else "")
-            + f" ({self.records} records)"
+            + (f", {count(len(self.warnings), 'warning')}" if self.warnings else "")
+            + f" ({count(self.records, 'record')})"
         )
 
 

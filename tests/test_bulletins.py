@@ -227,6 +227,6 @@ def test_a_folder_of_bulletins(tmp_path):
     db = tmp_path / "kb.db"
     result = run("bulletin", "load", "--db", db, "-q", folder)
     assert result.exit_code == 0 and "1 loaded" in result.output
-    assert "skipped 1 files" in result.output
+    assert "skipped 1 file no loader reads" in result.output
     named = run("bulletin", "load", "--db", db, "-q", folder / "notes.md")
     assert named.exit_code == 1 and "a bulletin is a text, Word or PDF file" in named.output

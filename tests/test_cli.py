@@ -136,6 +136,33 @@ def test_every_command_has_help():
         assert f"kb {name}" in readme, f"README does not mention `kb {name}`"
 
 
+def test_minus_h_is_help_for_every_command():
+    """-h is help everywhere, kb serve too (its host is --host only)."""
+    for name in main.commands:
+        result = run(name, "-h")
+        assert result.exit_code == 0 and result.output.startswith("Usage: "), name
+        assert f" {name} [OPTIONS]" in result.output.splitlines()[0], name
+
+
+def test_stages_lists_each_chinese_term_once():
+    lines = run("stages").output.splitlines()
+    chinese = [line.split()[0] for line in lines[lines.index(
+        "Chinese standards (term, lifecycle step, catalogue status):") + 1:]]
+    assert len(chinese) == len(set(chinese)) and "被代替" in chinese
+    assert "  废止      abolished             withdrawn" in lines  # step and status, aligned
+    from kb.render import display_width
+
+    assert len({display_width(line[:line.index("—")]) for line in lines
+                if line.startswith(("  现行", "  即将实施"))}) == 1
+
+
+def test_counts_read_in_the_singular_for_one():
+    from kb.wording import count
+
+    assert [count(1, "file"), count(0, "file"), count(12345, "record"), count(2, "entry")] == [
+        "1 file", "0 files", "12,345 records", "2 entries"]
+
+
 def test_a_fragment_suggests_the_designation(built_db):
     result = run("history", "--db", str(built_db), "CC121")
     assert result.exit_code == 1 and "did you mean CNAS-CC121" in result.output

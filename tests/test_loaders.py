@@ -144,7 +144,7 @@ def test_a_white_paper_is_skipped_with_its_reason_not_failed(tmp_path):
                                        str(folder)])
     assert result.exit_code == 0, result.output
     assert "1 loaded, 0 unchanged, 1 skipped, 0 failed" in result.output
-    assert "skipped 1 documents the knowledge base does not keep: IEC White Paper " \
+    assert "skipped 1 document the knowledge base does not keep: IEC White Paper " \
            "(not a standard) 1" in result.output
     conn = sqlite3.connect(tmp_path / "kb.db")
     assert conn.execute("select published from editions where id = 'IEC CA 01:2016'"
