@@ -449,6 +449,8 @@ def check_command(db_path: str, as_json: bool, since: str | None, bulletin: str)
               "headings: zh or en.")
 @click.option("--simplified", is_flag=True, help="GB/T 7714: the simplified form "
               "(编号 题名[S].).")
+@click.option("--no-bom", is_flag=True, help="CSV: no UTF-8 byte-order mark (written by "
+              "default, so that Excel opens Chinese text right).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write to this file (text formats go to standard output without it).")
 @click.option("--committee", help="All editions of this committee (e.g. ISO/PC 302).")
@@ -457,8 +459,8 @@ def check_command(db_path: str, as_json: bool, since: str | None, bulletin: str)
               help="This edition (repeatable).")
 @click.option("--status", help="Only editions with this status (current, withdrawn …).")
 @click.argument("bulletin", required=False)
-def export_command(db_path, fmt, lang, simplified, output, committee, works, designations,
-                   status, bulletin) -> None:
+def export_command(db_path, fmt, lang, simplified, no_bom, output, committee, works,
+                   designations, status, bulletin) -> None:
     """A reference table of the standards a bulletin cites, or of any editions chosen with
     --committee, --work, --designation and --status, for print or citation managers."""
     from kb import bulletins, export
@@ -479,7 +481,7 @@ def export_command(db_path, fmt, lang, simplified, output, committee, works, des
             rows = bulletins.references(b)
             if status:
                 rows = [r for r in rows if r["status"] == status]
-            return rows, b["id"]
+            return rows, b["title"] or b["id"]
         from kb.designation import committee as committee_reference
 
         title = committee_reference(committee) if committee else "editions"
@@ -487,7 +489,8 @@ def export_command(db_path, fmt, lang, simplified, output, committee, works, des
             conn, committee, works, designations, status)), title
 
     rows, title = _ask(table, db_path)
-    result = export.export(rows, fmt, lang, title=title, simplified=simplified)
+    result = export.export(rows, fmt, lang, title=title, simplified=simplified,
+                           bom=not no_bom)
     if output:
         path = Path(output)
         temporary = path.with_name(path.name + ".part")

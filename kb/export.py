@@ -4,8 +4,9 @@ A reference table has one row per cited standard (:func:`kb.bulletins.reference_
 designation, title in the chosen language, year, status, stage, publication date, replaced
 by, national adoption and degree.  :func:`export` writes it in one of :data:`FORMATS`:
 tables (CSV, XLSX, Markdown, HTML, DOCX) and reference lists (GB/T 7714-2015 full or
-simplified, ISO 690, BibTeX, CSL-JSON, RIS).  Text formats return ``str``; XLSX and DOCX
-return ``bytes``.
+simplified, ISO 690, BibTeX, CSL-JSON, RIS).  Text formats return ``str`` ending with a
+newline (a CSV starts with a byte-order mark unless asked not to, so that Excel reads it as
+UTF-8); XLSX and DOCX return ``bytes``.  Issuing bodies come from :mod:`kb.issuers`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import re
 import sqlite3
 
-from kb import bulletins
+from kb import bulletins, issuers
 from kb.designation import DesignationError, parse
 from kb.render import display_width
 
@@ -47,15 +48,8 @@ _COLUMNS = {  # key: (English, Chinese)
 }
 _STATUS_ZH = {"current": "现行", "withdrawn": "废止", "replaced": "被代替", "draft": "草案",
               "upcoming": "即将实施", "abandoned": "终止", "confirmed": "确认"}
-# publisher, place and printer of a scheme's documents (English, Chinese)
-_ORGS = {
-    "ISO": (("International Organization for Standardization", "Geneva", "ISO"),
-            ("国际标准化组织", "日内瓦", "ISO")),
-    "IEC": (("International Electrotechnical Commission", "Geneva", "IEC"),
-            ("国际电工委员会", "日内瓦", "IEC")),
-    "CNAS": (("China National Accreditation Service for Conformity Assessment", "Beijing",
-              "CNAS"), ("中国合格评定国家认可委员会", "北京", "中国合格评定国家认可委员会")),
-}
+#: The byte-order mark a CSV starts with: Excel reads a file without one in the ANSI code page.
+BOM = "\ufeff"
 
 
 def editions_table(conn: sqlite3.Connection, ids: list[str]) -> list[dict]:
@@ -95,8 +89,12 @@ def _cells(row: dict, lang: str) -> dict[str, str]:
 
 
 def export(rows: list[dict], fmt: str, lang: str = "en", title: str = "",
-           simplified: bool = False) -> str | bytes:
+           simplified: bool = False, bom: bool = True) -> str | bytes:
     """The reference table ``rows`` in format ``fmt`` and language ``lang``.
+
+    ``title`` heads the table (the HTML page's title and heading, the Markdown heading, the
+    sheet's name); ``simplified`` chooses GB/T 7714's short form; ``bom=False`` leaves out the
+    CSV's byte-order mark.
 
     :raises ExportError: for an unknown format or language.
     """
@@ -111,7 +109,7 @@ def export(rows: list[dict], fmt: str, lang: str = "en", title: str = "",
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(headers)
         writer.writerows(cells)
-        return out.getvalue()
+        return (BOM if bom else "") + out.getvalue()
     if fmt == "md":
         return _markdown(headers, cells, title)
     if fmt == "html":
@@ -235,28 +233,19 @@ def _docx(headers: list[str], cells: list[list[str]], title: str) -> bytes:
 # --- reference lists -------------------------------------------------------------------------
 
 
-def _org(row: dict, lang: str) -> tuple[str, str, str] | None:
-    """(responsible body, place, publisher) of a row's designation, when known."""
+def _org(row: dict, lang: str) -> tuple[str, str | None, str | None] | None:
+    """(issuing body, place, publisher) of a row's designation, when the body is known
+    (:mod:`kb.issuers`); place and publisher are None where nobody is known to print it."""
     d = _parse(row["designation"])
     if d is None:
         return None
-    zh = lang == "zh"
-    if d.scheme == "cn-national":
-        if not zh:
-            return "Standardization Administration of China", "Beijing", \
-                "Standards Press of China"
-        body = ("国家市场监督管理总局, 国家标准化管理委员会" if (d.year or 0) >= 2018 else
-                "中华人民共和国国家质量监督检验检疫总局, 中国国家标准化管理委员会")
-        return body, "北京", "中国标准出版社"
-    key = "CNAS" if d.scheme in ("cnas", "cnca") else d.publisher
-    if key not in _ORGS:
-        return None
-    body, place, publisher = _ORGS[key][zh]
-    for other in d.copublishers:  # ISO/IEC: both bodies
-        if other in _ORGS:
-            body += ("; " if not zh else "，") + _ORGS[other][zh][0]
-            publisher += "/" + _ORGS[other][zh][2]
-    return body, place, publisher
+    found = issuers.issuer(d, _year(row), lang)
+    return (found.body, found.place, found.publisher) if found else None
+
+
+def _year(row: dict) -> int | None:
+    year = row["year"] or (row["published"] or "")[:4]
+    return int(year) if str(year).isdigit() else None
 
 
 def _title(row: dict, lang: str) -> str:
@@ -265,34 +254,39 @@ def _title(row: dict, lang: str) -> str:
 
 
 def _gb_number(designation: str) -> str:
-    """A designation as GB/T 7714 prints it: ``GB/T 19011—2013`` (an em dash before a year)."""
-    return re.sub(r"^((?:GB|[A-Z]{2}|DB\d{2}|T/[A-Z]+)(?:/[TZ])?\s[\d.]+)-(\d{4})$", r"\1—\2",
-                  designation)
+    """A Chinese designation as GB/T 7714 prints it: ``GB/T 19011—2013`` (an em dash before
+    the year); others as they are."""
+    d = _parse(designation)
+    if d is None or not (d.scheme.startswith("cn-") or d.publisher in ("JJF", "JJG")):
+        return designation
+    return re.sub(r"-(\d{4})$", r"—\1", designation)
 
 
 def _gbt7714(row: dict, number: int, simplified: bool) -> str:
-    """GB/T 7714-2015, standards ([S]): full, or the simplified form ``编号 题名[S].``."""
+    """GB/T 7714-2015, standards ([S]): ``[n] 主要责任者. 标准名称: 标准编号[S]. 出版地: 出版者,
+    出版年.``, or the simplified form ``[n] 标准编号 标准名称[S].``.  A part that is not known
+    is left out (no body: no ``主要责任者.``; nobody known to print it: no ``出版地: 出版者``)."""
     designation = _gb_number(row["designation"])
     title = _title(row, "zh")
     if simplified:
-        return f"[{number}] {designation} {title}[S]."
+        return f"[{number}] {designation}" + (f" {title}" if title else "") + "[S]."
     org = _org(row, "zh")
-    year = row["year"] or (row["published"] or "")[:4]
-    if org is None:
-        return f"[{number}] {title}: {designation}[S]." + (f" {year}." if year else "")
-    body, place, publisher = org
-    return f"[{number}] {body}. {title}: {designation}[S]. {place}: {publisher}" + \
-        (f", {year}." if year else ".")
+    year = _year(row)
+    entry = f"[{number}] " + (f"{org[0]}. " if org else "")
+    entry += (f"{title}: " if title else "") + f"{designation}[S]."
+    if org and org[2]:
+        return entry + f" {org[1]}: {org[2]}" + (f", {year}." if year else ".")
+    return entry + (f" {year}." if year else "")
 
 
 def _iso690(row: dict, number: int) -> str:
     """ISO 690 for a standard, in English."""
     org = _org(row, "en")
     title = _title(row, "en")
-    year = row["year"] or (row["published"] or "")[:4]
+    year = _year(row)
     parts = [f"{org[0].upper()}." if org else "", f"{row['designation']}. {title}."
              if title else f"{row['designation']}."]
-    if org:
+    if org and org[2]:
         parts.append(f"{org[1]}: {org[2]}" + (f", {year}." if year else "."))
     elif year:
         parts.append(f"{year}.")
@@ -326,7 +320,9 @@ def _csl(row: dict, lang: str) -> dict:
             "title": _title(row, lang), "number": row["designation"],
             "language": "zh-CN" if lang == "zh" else "en"}
     if org:
-        item.update(authority=org[0], publisher=org[2], **{"publisher-place": org[1]})
+        item["authority"] = org[0]
+        if org[2]:
+            item.update(publisher=org[2], **{"publisher-place": org[1]})
     if row["published"] or row["year"]:
         date = row["published"] or str(row["year"])
         item["issued"] = {"date-parts": [[int(p) for p in date.split("-")]]}
@@ -339,7 +335,9 @@ def _ris(row: dict, number: int) -> str:
     org = _org(row, "en")
     lines = ["TY  - STAND", f"TI  - {_title(row, 'en')}", f"M1  - {row['designation']}"]
     if org:
-        lines += [f"A2  - {org[0]}", f"PB  - {org[2]}", f"CY  - {org[1]}"]
+        lines.append(f"A2  - {org[0]}")
+    if org and org[2]:
+        lines += [f"PB  - {org[2]}", f"CY  - {org[1]}"]
     if row["year"]:
         lines.append(f"PY  - {row['year']}")
     if row["published"]:
