@@ -312,8 +312,12 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
     adoptions = [r for r in relations if r["type"] == "adopts" and r["object_work"] == work_id]
     adopted = [r for r in relations if r["type"] == "adopts" and r["subject_work"] == work_id]
     adoption_events = _events(conn, [r["subject"] for r in adoptions])
+    texts = with_text | {r[0] for r in conn.execute(
+        f"select distinct edition_id from clauses where edition_id in "
+        f"({','.join('?' * len(adoptions))})", [r["subject"] for r in adoptions])}
     for r in adoptions:
         r["events"] = adoption_events.get(r["subject"], [])
+        r["crosswalk"] = r["subject"] in texts and r["object"] in texts  # both have text
     return {
         "work": work, "editions": editions, "relations": relations,
         "predecessors": predecessors, "successors": successors, "adoptions": adoptions,

@@ -120,6 +120,15 @@ def test_pages_of_the_snapshot_are_cached_and_tagged(db, tmp_path):
             assert first.headers.get("X-Cache") is None
         with urllib.request.urlopen(url) as again:
             assert again.headers["X-Cache"] == "hit" and again.read() == body
+        # the interface language is part of the key: a Chinese reader never gets the English
+        # page from the cache, and a remembered choice (its cookie) is cached too
+        chinese = urllib.request.Request(url, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+        with urllib.request.urlopen(chinese) as zh:
+            assert zh.headers.get("X-Cache") is None and "公告".encode() in zh.read()
+            assert zh.headers["ETag"] != tag and zh.headers["Vary"] == "Accept-Language, Cookie"
+        remembered = urllib.request.Request(url, headers={"Cookie": "kb_ui=zh"})
+        with urllib.request.urlopen(remembered) as zh:
+            assert zh.headers["X-Cache"] == "hit" and "公告".encode() in zh.read()
         request = urllib.request.Request(url, headers={"If-None-Match": tag})
         with pytest.raises(urllib.error.HTTPError) as not_modified:
             urllib.request.urlopen(request)

@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from kb import queries, render
 from kb.designation import DesignationError, try_parse
+from kb.web import i18n
 from kb.web.guard import asgi_wrapper, prepare_connection  # noqa: F401 (hooks of the plugin)
 from kb.web.timeline import svg
 
@@ -47,9 +48,18 @@ async def _kb_database(datasette):
     return None, None
 
 
+#: The site's sections, in the navigation bar of every page.
+NAV = (("/", "Home"), ("/-/standards", "Standards"), ("/-/search", "Search"),
+       ("/-/bulletins", "Bulletins"), ("/-/diff", "Compare"), ("/-/changes", "Changes"))
+
+
 @hookimpl
-def extra_template_vars(datasette):
-    return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url}
+def extra_template_vars(request):
+    scope = request.scope if request is not None else {}
+    ui = i18n.language(scope)
+    return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
+            "_": i18n.translator(ui), "ui": ui, "kb_nav": NAV,
+            "ui_switch": i18n.switch_url(scope, "en" if ui == "zh" else "zh")}
 
 
 @hookimpl
@@ -69,7 +79,26 @@ def register_routes():
          r"csl-json|ris)$", bulletin_export),
         (r"^/-/bulletin/(?P<id>[^/]+)$", bulletin_page),
         (r"^/-/changes(?P<json>\.json)?$", changes_page),
+        # old and guessable addresses, redirected to the page they mean
+        (r"^/-/bulletins/(?P<rest>[^/]+)$", _moved("/-/bulletin/{rest}")),
+        (r"^/-/bulletin/?$", _moved("/-/bulletins")),
+        (r"^/-/standard(?:/(?P<rest>.*))?$", _moved("/-/standards/{rest}")),
+        (r"^/-/(?:compare|comparison)/?$", _moved("/-/diff")),
+        (r"^/-/clause/(?P<rest>[^/]+)$", _moved("/-/clause/{rest}/")),
+        (r"^/-/clauses?/?$", _moved("/-/search")),
+        (r"^/-/terms?/?$", _moved("/-/search")),
     ]
+
+
+def _moved(target: str):
+    """A page that redirects (301) to ``target`` filled from the URL, keeping the query."""
+    async def redirect(request):
+        values = {k: v or "" for k, v in request.url_vars.items()}
+        location = target.format(**values)
+        if request.query_string:
+            location += "?" + request.query_string
+        return Response.redirect(location, status=301)
+    return redirect
 
 
 def clause_url(designation: str, number: str = "") -> str:
@@ -504,7 +533,7 @@ async def bulletin_export(datasette, request):
         return Response.text(error, status=404)
     b, references = result
     try:
-        body = export.export(references, fmt, lang, title=b["id"],
+        body = export.export(references, fmt, lang, title=b["title"] or b["id"],
                              simplified=bool(request.args.get("simplified")))
     except export.ExportError as problem:
         return Response.text(str(problem), status=400)

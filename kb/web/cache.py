@@ -1,15 +1,17 @@
 """Responses of an immutable snapshot, cached: by browsers (ETag, Cache-Control, 304) and by
 the server itself (a bounded in-memory cache of whole responses).
 
-A page of a served snapshot (``kb.snapshots``) depends only on its URL and the snapshot: the
+A page of a served snapshot (``kb.snapshots``) depends only on its URL, the snapshot and the
+interface language (``kb.web.i18n``, part of the key and the tag; answers say ``Vary``): the
 same request gets the same bytes until the next snapshot is published.  So every successful
 GET answer gets ``ETag`` (the snapshot and the URL, hashed) and ``Cache-Control: public,
 max-age=60``; a request whose ``If-None-Match`` carries that tag is answered 304 before any
 page runs; and the answers themselves are kept (at most :data:`CACHE_BYTES` in all, none over
 :data:`ENTRY_BYTES`, least recently used out first) so a repeat costs no SQL and no
 template (``X-Cache: hit`` says so).  Answers that set a cookie or carry a status other than
-200, requests with cookies or other methods than GET, and arbitrary SQL (``?sql=``, which may
-ask for ``random()``) are neither tagged nor kept.  A new snapshot changes every tag and key.
+200, requests with cookies (other than the interface language's) or other methods than GET,
+and arbitrary SQL (``?sql=``, which may ask for ``random()``) are neither tagged nor kept.
+A new snapshot changes every tag and key.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ import hashlib
 import threading
 from collections import OrderedDict
 
+from kb.web import i18n
+
 #: Bytes of cached responses in all, and of one response.
 CACHE_BYTES = 64 << 20
 ENTRY_BYTES = 2 << 20
 
 
-#: What a cacheable answer tells browsers.
+#: What a cacheable answer tells browsers; pages differ by interface language (kb.web.i18n).
 CACHE_CONTROL = "public, max-age=60"
+VARY = b"Accept-Language, Cookie"
 
 
 def key_and_tag(identity: str, url: bytes) -> tuple[str, str]:
@@ -84,7 +89,7 @@ def wrap(app, snapshot):
     async def cached(scope, receive, send):
         current = snapshot() if scope.get("type") == "http" else None
         if (current is None or scope.get("method") != "GET"
-                or _header(scope, b"cookie") is not None):
+                or set(i18n.cookies(scope)) - {i18n.COOKIE}):
             await app(scope, receive, send)
             return
         if current != state["snapshot"]:
@@ -95,11 +100,12 @@ def wrap(app, snapshot):
             await app(scope, receive, send)
             return
         url = (scope.get("raw_path") or scope["path"].encode()) + b"?" + query
-        key, text = key_and_tag(current, url)
+        key, text = key_and_tag(current, url + b"|" + i18n.language(scope).encode())
         tag, control = text.encode(), CACHE_CONTROL.encode()
         if _header(scope, b"if-none-match") == tag:
             await send({"type": "http.response.start", "status": 304,
-                        "headers": [(b"etag", tag), (b"cache-control", control)]})
+                        "headers": [(b"etag", tag), (b"cache-control", control),
+                                    (b"vary", VARY)]})
             await send({"type": "http.response.body", "body": b""})
             return
         entry = cache.get(key)
@@ -114,12 +120,12 @@ def wrap(app, snapshot):
         async def capture(message):
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"etag", b"cache-control")]
+                           if k.lower() not in (b"etag", b"cache-control", b"vary")]
                 keep = message["status"] == 200 and not any(
                     k.lower() == b"set-cookie" for k, _ in headers)
                 captured["keep"] = keep
                 if keep:
-                    headers += [(b"etag", tag), (b"cache-control", control)]
+                    headers += [(b"etag", tag), (b"cache-control", control), (b"vary", VARY)]
                     message = {**message, "headers": headers}
                 captured["start"] = message
             elif message["type"] == "http.response.body" and captured["keep"]:

@@ -87,10 +87,10 @@ def asgi_wrapper(datasette):
     (:mod:`kb.web.cache`)."""
 
     def wrap(app):
-        from kb.web import cache
+        from kb.web import cache, i18n
 
-        app = cache.wrap(app, lambda: _followed["target"] if os.environ.get("KB_SNAPSHOTS")
-                         else None)
+        app = i18n.remember(cache.wrap(
+            app, lambda: _followed["target"] if os.environ.get("KB_SNAPSHOTS") else None))
 
         async def bounded(scope, receive, send):
             if scope.get("type") == "http":

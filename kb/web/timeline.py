@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from kb.designation import try_parse
+
 _GROUP_COLOURS = {
     "00": "#9e9e9e", "10": "#9e9e9e", "20": "#8e6cc0", "30": "#3f7fbf", "40": "#e08a00",
     "50": "#d4572a", "60": "#2e8b57", "90": "#5b8c5a", "95": "#b03a3a",
@@ -37,13 +39,19 @@ def rows_for(history: dict) -> list[dict]:
         ends = [published.get(n) for n in e.get("replaced_by", []) if published.get(n)]
         end = e.get("withdrawn") or (min(ends) if ends else None)
         rows.append({"label": e["designation"], "events": e["events"], "status": e["status"],
-                     "start": e.get("published"), "end": end, "kind": "edition"})
+                     "start": e.get("published"), "end": end, "kind": "edition",
+                     # a draft's designation carries its base's year, not its own
+                     "year": None if e.get("draft_stage") or e["status"] == "draft"
+                     else e.get("year")})
     for r in history["adoptions"]:
         degree = f" ({r['degree']})" if r.get("degree") else ""
+        parsed = try_parse(r["subject"])
         rows.append({"label": r["subject"] + degree, "events": r.get("events", []),
                      "status": r.get("subject_status"), "start": None, "end": None,
-                     "kind": "adoption"})
-    return rows
+                     "kind": "adoption", "year": parsed.year if parsed else None})
+    # a row with no date at all would be an empty line: left out (the tables list it)
+    return [row for row in rows if row["start"] or row["year"] or any(
+        ev["date"] for ev in row["events"])]
 
 
 def svg(history: dict) -> str:
@@ -51,6 +59,7 @@ def svg(history: dict) -> str:
     rows = rows_for(history)
     dates = [_year(ev["date"]) for row in rows for ev in row["events"]]
     dates += [_year(row["start"]) for row in rows] + [_year(row["end"]) for row in rows]
+    dates += [row["year"] + 0.5 for row in rows if row["year"]]
     dates = [d for d in dates if d is not None]
     if not dates:
         return ""
@@ -79,6 +88,9 @@ def svg(history: dict) -> str:
         points = sorted(
             (d, ev) for ev in row["events"] if (d := _year(ev["date"])) is not None)
         start = _year(row["start"]) or (points[0][0] if points else None)
+        year_only = start is None and row["year"] is not None
+        if year_only:  # known by its year alone: drawn from the middle of that year
+            start = row["year"] + 0.5
         end = _year(row["end"])
         if end is None and row["status"] in ("current", "upcoming", "draft"):
             end = min(now, last)
@@ -88,6 +100,10 @@ def svg(history: dict) -> str:
             stroke = "#2e8b57" if row["status"] == "current" else "#b9b9b9"
             out.append(f'<line x1="{x(start):.1f}" y1="{y}" x2="{x(end):.1f}" y2="{y}" '
                        f'stroke="{stroke}" stroke-width="4" stroke-linecap="round"/>')
+        if year_only:
+            out.append(f'<rect x="{x(start) - 4:.1f}" y="{y - 4}" width="8" height="8" '
+                       f'fill="#fff" stroke="#2e8b57" stroke-width="2"><title>{row["year"]} '
+                       '(year only)</title></rect>')
         for d, ev in points:
             title = escape(f"{ev['date']} {ev['code']} {ev['label']}")
             out.append(f'<circle cx="{x(d):.1f}" cy="{y}" r="5" fill="{_colour(ev["code"])}" '

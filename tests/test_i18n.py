@@ -1,0 +1,137 @@
+"""The site in Chinese and English: every interface text translated, the language chosen from
+the browser, switched and remembered; the home page's doors; old addresses redirected."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+from kb.web import NAV, i18n
+from kb.web.i18n_zh import ZH
+from tests.conftest import ROOT, built
+
+TEMPLATES = ROOT / "kb" / "web" / "templates"
+
+
+def test_every_interface_text_has_its_chinese():
+    from kb import diff
+    from kb.facts import CHANGE_CODES
+    from kb.stages import STATUSES
+
+    texts = {label for _, label in NAV}
+    for template in TEMPLATES.glob("*.html"):
+        source = template.read_text(encoding="utf-8")
+        texts |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', source))
+        texts |= set(re.findall(r"_\('((?:[^'\\]|\\.)*)'", source))
+    # values the pages pass through _(): statuses, kinds, change and comparison labels
+    texts |= set(STATUSES) | set(CHANGE_CODES.values()) | set(diff.KINDS)
+    texts |= {"standard", "draft", "committee", "government-document", "other", "clause",
+              "term", "annex", "note", "example", "table", "figure", "foreword",
+              "introduction", "bibliography", "annex-normative", "annex-informative",
+              "terms changed", "both", "national only", "international only"}
+    assert len(texts) > 150
+    missing = sorted(t for t in texts if t not in ZH)
+    assert not missing, missing
+    for english, chinese in ZH.items():  # the same {fields} on both sides
+        assert set(re.findall(r"{\w+}", english)) == set(re.findall(r"{\w+}", chinese)), english
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh"), ("en-US,en;q=0.9,zh-CN;q=0.8", "en"),
+    ("zh-TW", "zh"), ("en;q=0.5, zh;q=0.6", "zh"), ("fr-FR,fr;q=0.9", None), ("", None),
+    ("de, en;q=0.1", "en"), ("zh;q=abc, en", "en"),
+])
+def test_accept_language(header, expected):
+    assert i18n.negotiate(header) == expected
+
+
+@pytest.fixture(scope="module")
+def datasette(tmp_path_factory):
+    db = built(tmp_path_factory.mktemp("i18n") / "kb.db")
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    return Datasette([str(db)], immutables=[], metadata=metadata,
+                     settings={"suggest_facets": False})
+
+
+PAGES = ("/", "/-/standards", "/-/standards/ISO%2019011", "/-/search?q=audit",
+         "/-/bulletins", "/-/bulletin/kbs-bulletin-2019-04", "/-/changes", "/-/diff",
+         "/-/crosswalk", "/-/term/audit", "/-/clause/T%2FKBS%201-2027/",
+         "/-/diff?old=T%2FKBS+1-2026&new=T%2FKBS+1-2027")
+
+
+@pytest.mark.asyncio
+async def test_pages_follow_the_browser_language(datasette):
+    for path in PAGES:
+        zh = await datasette.client.get(path, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+        en = await datasette.client.get(path, headers={"Accept-Language": "en-GB"})
+        assert zh.status_code == en.status_code == 200, path
+        assert 'class="kb-nav"' in zh.text and ">标准</a>" in zh.text and ">公告</a>" in zh.text
+        assert ">Standards</a>" in en.text and ">Bulletins</a>" in en.text, path
+        assert 'href="' + path.split("?")[0] in zh.text or path == "/", path
+    bulletin = await datasette.client.get("/-/bulletin/kbs-bulletin-2019-04",
+                                          headers={"Accept-Language": "zh"})
+    assert "引用的标准" in bulletin.text and "Standards cited" not in bulletin.text
+    assert "被代替" in bulletin.text and "现行版本 · 被采用为" in bulletin.text
+
+
+@pytest.mark.asyncio
+async def test_the_choice_is_switched_and_remembered(datasette):
+    page = await datasette.client.get("/-/bulletins", headers={"Accept-Language": "en"})
+    switch = re.search(r'<a class="kb-ui" href="([^"]+)"', page.text).group(1)
+    assert switch == "/-/bulletins?ui=zh"
+    chosen = await datasette.client.get(switch, headers={"Accept-Language": "en"})
+    assert "kb_ui=zh" in chosen.headers["set-cookie"] and "Max-Age=31536000" in \
+        chosen.headers["set-cookie"]
+    assert "<h1>公告</h1>" in chosen.text
+    later = await datasette.client.get("/-/standards", headers={"Accept-Language": "en"},
+                                       cookies={"kb_ui": "zh"})
+    assert "<h1>标准</h1>" in later.text
+    back = re.search(r'<a class="kb-ui" href="([^"]+)"', later.text).group(1)
+    assert back == "/-/standards?ui=en"
+    with_query = await datasette.client.get("/-/search?q=audit&ui=zh")
+    assert 'href="/-/search?q=audit&amp;ui=en"' in with_query.text
+
+
+@pytest.mark.asyncio
+async def test_the_home_page_leads_everywhere(datasette):
+    home = await datasette.client.get("/", headers={"Accept-Language": "zh-CN"})
+    html = home.text
+    assert '<form action="/-/search" method="get" role="search">' in html
+    assert '<input type="search" name="q"' in html
+    for href in ("/-/standards", "/-/search", "/-/bulletins", "/-/diff", "/-/changes",
+                 "/kb"):
+        assert f'href="{href}"' in html, href
+    assert "<h1>标准知识库</h1>" in html
+
+
+@pytest.mark.asyncio
+async def test_old_and_guessable_addresses_redirect(datasette):
+    for old, new in (("/-/bulletins/kbs-bulletin-2019-04", "/-/bulletin/kbs-bulletin-2019-04"),
+                     ("/-/bulletin", "/-/bulletins"), ("/-/bulletin/", "/-/bulletins"),
+                     ("/-/standard/ISO%2019011", "/-/standards/ISO%2019011"),
+                     ("/-/compare?old=a&new=b", "/-/diff?old=a&new=b"),
+                     ("/-/clause/T%2FKBS%201-2027", "/-/clause/T%2FKBS%201-2027/"),
+                     ("/-/terms", "/-/search")):
+        response = await datasette.client.get(old)
+        assert response.status_code == 301 and response.headers["location"] == new, old
+        target = await datasette.client.get(new.split("?")[0])
+        assert target.status_code == 200, new
+
+
+@pytest.mark.asyncio
+async def test_links_only_where_their_target_exists(datasette):
+    """Crosswalk links stand beside adoptions whose two editions have text, and lead to a
+    page that is not an error."""
+    checked = 0
+    for work in ("ISO%2019011", "T%2FKBS%201", "ISO%2FIEC%2017021-1", "ISO%209001"):
+        page = await datasette.client.get(f"/-/standards/{work}")
+        for href in re.findall(r'href="(/-/crosswalk\?[^"]+)"', page.text):
+            answer = await datasette.client.get(href.replace("&amp;", "&"))
+            assert answer.status_code == 200, href
+            checked += 1
+    assert checked >= 1
+    plain = await datasette.client.get("/-/standards/ISO%2019011")
+    assert "GB/T 19011-2021" in plain.text and "/-/crosswalk?" not in plain.text
