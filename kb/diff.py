@@ -25,8 +25,9 @@ from rapidfuzz.distance import Indel
 
 from kb.designation import DesignationError, parse
 from kb.queries import NotFound, dict_rows, resolve
+from kb.wording import count
 
-__all__ = ["KINDS", "DiffError", "compare", "crosswalk", "tokens"]
+__all__ = ["KINDS", "DiffError", "clause_key", "compare", "crosswalk", "redline", "tokens"]
 
 #: What can happen to a clause between two editions.
 KINDS = ("unchanged", "changed", "renumbered", "moved", "split", "merged", "added", "removed")
@@ -35,12 +36,44 @@ SAME_NUMBER = 0.5  # similarity above which a clause kept its number (and may ha
 ELSEWHERE = 0.6  # similarity above which a clause found under another number is the same
 PART_OF = 0.8  # share of a piece's words found in the whole, for splits and merges
 
+PHRASE_GAP = 2  # at most this many unchanged words between two edits that make one phrase
+
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|\s+|\w+|[^\w\s]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"\w")
 
 
 class DiffError(ValueError):
     """Two editions that cannot be compared; the message says why in one line."""
+
+
+_FRONT = ("foreword", "introduction", "前言", "引言")
+_BACK = ("bibliography", "index", "参考文献", "索引")
+
+
+def clause_key(number: str | None) -> tuple:
+    """A clause number's place in a document, for sorting: numbers as numbers (3.2 before
+    3.10), annexes (A, A.1) after the numbered clauses, the foreword and introduction before
+    them and the bibliography after; a note or example (``4.3 NOTE 2``) just after its clause,
+    before its subclauses.  Any string has a key, and keys always compare."""
+    text = (number or "").strip()
+    head, _, rest = text.partition(" ")
+    key: list[tuple[int, int, str]] = []
+    for i, part in enumerate(head.split(".")):
+        digits = re.match(r"(\d+)(.*)", part)
+        if digits:
+            key.append((0, int(digits.group(1)), digits.group(2).casefold()))
+        elif i == 0 and part.casefold() in _FRONT:
+            key.append((-2, _FRONT.index(part.casefold()), ""))
+        elif i == 0 and part.casefold() in _BACK:
+            key.append((3, _BACK.index(part.casefold()), ""))
+        elif len(part) == 1 and part.isalpha():
+            key.append((1, 0, part.upper()))  # an annex letter
+        else:
+            key.append((2, 0, part.casefold()))
+    for word in re.findall(r"\d+|[^\s\d]+", rest):  # NOTE 2, EXAMPLE, 注：
+        key.append((-1, int(word), "") if word.isdigit() else (-1, 0, word.casefold()))
+    return tuple(key)
 
 
 def tokens(text: str) -> list[str]:
@@ -231,35 +264,115 @@ def _part_of(piece: _Clause, whole: _Clause) -> bool:
 
 
 def redline(old: str, new: str) -> list[tuple[str, str]]:
-    """A word-level diff: ``(op, text)`` with op ``=``, ``-`` (deleted) or ``+`` (inserted)."""
+    """A word-level diff: ``(op, text)`` with op ``=``, ``-`` (deleted) or ``+`` (inserted);
+    the ``=`` and ``-`` texts make the old text, the ``=`` and ``+`` texts the new one.
+
+    Edits are phrases a reader takes in at once: where replacements alternate with at most
+    :data:`PHRASE_GAP` unchanged words between them (``at [-intervals-]{+least+} [-set-]
+    {+every+}``), or edits are separated only by spaces and punctuation, they are one deleted
+    phrase followed by one inserted phrase (``at [-intervals set-]{+least every+}``); a
+    paragraph's end is never crossed.  A pure insertion or deletion that could sit at several
+    places (``— the {+X;↵— the +}`` is also ``{+— the X;↵+}— the``) starts a line if it can.
+    """
+    return _phrases(_runs(old, new))
+
+
+def _runs(old: str, new: str) -> list[list]:
+    """difflib's edits, token by token: ``["=", tokens]`` or ``["~", deleted, inserted]``."""
     a, b = tokens(old), tokens(new)
-    ops: list[tuple[str, str]] = []
+    runs: list[list] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            ops.append(("=", "".join(a[i1:i2])))
+            runs.append(["=", a[i1:i2]])
+        else:
+            runs.append(["~", a[i1:i2], b[j1:j2]])
+    _slide(runs)
+    return runs
+
+
+def _phrases(runs: list[list]) -> list[tuple[str, str]]:
+    """Edits grouped into phrases (see :func:`redline`), as ``(op, text)``."""
+    grouped: list[list] = []
+    for run in runs:
+        if run[0] == "=" and not run[1]:
             continue
-        if tag in ("delete", "replace"):
-            ops.append(("-", "".join(a[i1:i2])))
-        if tag in ("insert", "replace"):
-            ops.append(("+", "".join(b[j1:j2])))
-    merged: list[tuple[str, str]] = []
-    for op, text in ops:
-        if merged and merged[-1][0] == op:
-            merged[-1] = (op, merged[-1][1] + text)
-        elif text:
-            merged.append((op, text))
-    return merged
+        if run[0] == "~" and len(grouped) >= 2 and grouped[-1][0] == "=" and \
+                grouped[-2][0] == "~" and _one_phrase(grouped[-2], grouped[-1][1], run):
+            gap = grouped.pop()[1]
+            grouped[-1] = ["~", grouped[-1][1] + gap + run[1], grouped[-1][2] + gap + run[2]]
+        elif run[0] == "~" and grouped and grouped[-1][0] == "~":
+            grouped[-1] = ["~", grouped[-1][1] + run[1], grouped[-1][2] + run[2]]
+        else:
+            grouped.append(run)
+    out: list[tuple[str, str]] = []
+    for run in grouped:
+        for op, words in (("=", run[1]),) if run[0] == "=" else (("-", run[1]), ("+", run[2])):
+            if words:
+                out.append((op, "".join(words)))
+    return out
+
+
+def _one_phrase(left: list, gap: list[str], right: list) -> bool:
+    """Whether two edits with ``gap`` (unchanged tokens) between them read as one phrase."""
+    if any("\n" in t for t in gap):
+        return False
+    words = sum(1 for t in gap if _WORD.search(t))
+    if words > PHRASE_GAP:
+        return False
+    if left[1] and left[2] and right[1] and right[2]:  # two replacements
+        return True
+    # only spaces and punctuation between; two insertions (or deletions) stay two
+    return words == 0 and bool((left[1] or right[1]) and (left[2] or right[2]))
+
+
+def _slide(runs: list[list]) -> None:
+    """Move each pure insertion or deletion, among the places it could equally sit, to the
+    start of a line (or else the end of one); otherwise leave it where difflib put it."""
+    for k in range(1, len(runs) - 1):
+        before, run, after = runs[k - 1], runs[k], runs[k + 1]
+        if run[0] != "~" or (run[1] and run[2]) or before[0] != "=" or after[0] != "=":
+            continue
+        side = 1 if run[1] else 2
+        edit, left, right = run[side], before[1], after[1]
+        shifts = [0]
+        while shifts[-1] < len(left) and shifts[-1] < len(edit) and \
+                left[-1 - shifts[-1]] == edit[-1 - shifts[-1]]:
+            shifts.append(shifts[-1] + 1)  # the edit moved this many tokens to the left
+        n = 0
+        while n < len(right) and n < len(edit) and right[n] == edit[n]:
+            n += 1
+            shifts.append(-n)  # … or to the right
+
+        def placed(shift: int, left=left, edit=edit, right=right) -> tuple[list, list, list]:
+            if shift >= 0:
+                cut, keep = len(left) - shift, len(edit) - shift
+                return left[:cut], left[cut:] + edit[:keep], edit[keep:] + right
+            return left + edit[:-shift], edit[-shift:] + right[:-shift], right[-shift:]
+
+        def score(shift: int, k=k, placed=placed) -> tuple:
+            head, moved, tail = placed(shift)
+            starts = "\n" in head[-1] if head else k == 1  # k == 1: the text's start
+            ends = "\n" in moved[-1] or ("\n" in tail[0] if tail else k == len(runs) - 2)
+            return (2 * starts + ends, -abs(shift))
+
+        best = max(shifts, key=score)
+        if best:
+            head, moved, tail = placed(best)
+            before[1], run[side], after[1] = head, moved, tail
 
 
 def _words(text: str) -> int:
     return sum(1 for t in tokens(text) if not t.isspace() and re.search(r"\w", t))
 
 
-def _summary(p: Pair, lines: list[tuple[str, str]]) -> str:
-    added = sum(_words(t) for op, t in lines if op == "+")
-    deleted = sum(_words(t) for op, t in lines if op == "-")
-    edits = f"{added} words added, {deleted} deleted" if added or deleted else "text unchanged"
+def _summary(p: Pair, runs: list[list]) -> str:
+    """One line on a pair; words added and deleted are counted edit by edit (the unchanged
+    words inside a phrase of :func:`redline` are not)."""
+    added = sum(_words("".join(r[2])) for r in runs if r[0] == "~")
+    deleted = sum(_words("".join(r[1])) for r in runs if r[0] == "~")
+    edits = f"{count(added, 'word')} added, {deleted} deleted" if added or deleted else \
+        "text unchanged"
     if p.kind == "unchanged":
         return "unchanged"
     if p.kind == "changed":
@@ -270,12 +383,16 @@ def _summary(p: Pair, lines: list[tuple[str, str]]) -> str:
         return (f"moved {p.old.number} → {p.new.number} (from under {p.old.parent or 'the top'}"
                 f" to under {p.new.parent or 'the top'}); {edits}")
     if p.kind == "split":
-        return f"{p.old.number} split into {', '.join(sorted([p.new.number, *p.also]))}"
+        return f"{p.old.number} split into {_numbers([p.new.number, *p.also])}"
     if p.kind == "merged":
-        return f"{', '.join(sorted([p.old.number, *p.also]))} merged into {p.new.number}"
+        return f"{_numbers([p.old.number, *p.also])} merged into {p.new.number}"
     if p.kind == "added":
-        return f"added ({_words(p.new.text)} words)"
-    return f"removed ({_words(p.old.text)} words)"
+        return f"added ({count(_words(p.new.text), 'word')})"
+    return f"removed ({count(_words(p.old.text), 'word')})"
+
+
+def _numbers(numbers: list[str]) -> str:
+    return ", ".join(sorted(numbers, key=clause_key))
 
 
 def _edition(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
@@ -337,15 +454,16 @@ def compare(conn: sqlite3.Connection, a: str, b: str, language: str | None = Non
     pairs = align(_load(conn, old, language), _load(conn, new, language))
     out = []
     for p in pairs:
-        lines = redline(_full(p.old), _full(p.new)) if p.old and p.new and \
+        runs = _runs(_full(p.old), _full(p.new)) if p.old and p.new and \
             p.kind not in ("unchanged",) else []
+        lines = _phrases(runs)
         out.append({
             "kind": p.kind, "old": p.old.number if p.old else None,
             "new": p.new.number if p.new else None,
             "old_heading": p.old.heading if p.old else None,
             "new_heading": p.new.heading if p.new else None,
             "clause_kind": (p.new or p.old).kind, "similarity": round(p.similarity, 3),
-            "also": p.also, "summary": _summary(p, lines), "redline": lines,
+            "also": p.also, "summary": _summary(p, runs), "redline": lines,
             "text": None if p.old and p.new else _full(p.old or p.new),
         })
     counts = {k: 0 for k in KINDS}
@@ -369,8 +487,9 @@ def _full(c: _Clause | None) -> str:
 def _terms(conn, old: str, new: str, language: str) -> list[dict]:
     """Term entries matched by term, then by definition; changed definitions redlined."""
     query = """select entry, preferred, definition from terms where edition_id = ?
-               and language = ? order by entry"""
-    a, b = dict_rows(conn, query, (old, language)), dict_rows(conn, query, (new, language))
+               and language = ?"""
+    a, b = (sorted(dict_rows(conn, query, (key, language)), key=lambda t: clause_key(t["entry"]))
+            for key in (old, new))
     by_term = {t["preferred"].casefold(): t for t in b}
     out, used = [], set()
     for t in a:
@@ -393,7 +512,7 @@ def _terms(conn, old: str, new: str, language: str) -> list[dict]:
         })
     out += [{"term": u["preferred"], "kind": "added", "old": None, "new": u["entry"],
              "redline": []} for u in b if u["entry"] not in used]
-    return out
+    return sorted(out, key=lambda t: clause_key(t["new"] or t["old"]))
 
 
 # --- crosswalk ----------------------------------------------------------------------------
@@ -438,9 +557,17 @@ def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> di
     intl_lang = "en" if "en" in intl_languages else intl_languages[0]
     a = {_structure_key(c.number): c for c in _load(conn, nat, nat_lang)}
     b = {_structure_key(c.number): c for c in _load(conn, intl, intl_lang)}
+    # in the national edition's order; a clause of the international one only just after
+    # the place of the international clause before it
+    place = {key: (c.order, 0, 0) for key, c in a.items()}
+    before = -1
+    for key, c in sorted(b.items(), key=lambda item: item[1].order):
+        if key in a:
+            before = a[key].order
+        else:
+            place[key] = (before, 1, c.order)
     rows = []
-    for key in sorted(set(a) | set(b), key=lambda k: (
-            (a.get(k) or b.get(k)).order if k in a else 10_000 + b[k].order)):
+    for key in sorted(place, key=place.__getitem__):
         x, y = a.get(key), b.get(key)
         rows.append({
             "number": key, "national": x.number if x else None,
@@ -458,13 +585,14 @@ def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> di
         t["national"] and t["international"] for t in terms)
     degree = adoption["degree"]
     if degree == "IDT" and not identical:
-        verdict = (f"declared IDT but not structurally identical: {len(one_side)} clauses on "
-                   f"one side only, {len(moved_terms)} terms under other numbers")
+        verdict = (f"declared IDT but not structurally identical: "
+                   f"{count(len(one_side), 'clause')} on one side only, "
+                   f"{count(len(moved_terms), 'term')} under other numbers")
     elif identical:
         verdict = "structurally identical (same clauses, annexes and term entries)"
     else:
-        verdict = (f"{degree or 'adoption'}: {len(one_side)} clauses on one side only, "
-                   f"{len(moved_terms)} terms under other numbers")
+        verdict = (f"{degree or 'adoption'}: {count(len(one_side), 'clause')} on one side "
+                   f"only, {count(len(moved_terms), 'term')} under other numbers")
     return {"national": nat, "international": intl, "degree": degree,
             "languages": [nat_lang, intl_lang], "verdict": verdict,
             "structurally_identical": identical, "clauses": rows, "terms": terms,
@@ -478,13 +606,15 @@ def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> di
 
 def _term_crosswalk(conn, nat, nat_lang, intl, intl_lang) -> list[dict]:
     """National term entries matched to international ones by their English equivalent."""
-    national = dict_rows(conn, "select entry, preferred from terms where edition_id = ? and "
-                           "language = ? order by entry", (nat, nat_lang))
+    national = sorted(dict_rows(conn, "select entry, preferred from terms where edition_id = ? "
+                                "and language = ?", (nat, nat_lang)),
+                      key=lambda t: clause_key(t["entry"]))
     equivalents = {r["entry"]: r["preferred"] for r in dict_rows(
         conn, "select entry, preferred from terms where edition_id = ? and language = ?",
         (nat, intl_lang))}
-    international = dict_rows(conn, "select entry, preferred from terms where edition_id = ? and "
-                                "language = ? order by entry", (intl, intl_lang))
+    international = sorted(dict_rows(conn, "select entry, preferred from terms where "
+                                     "edition_id = ? and language = ?", (intl, intl_lang)),
+                           key=lambda t: clause_key(t["entry"]))
     by_term = {t["preferred"].casefold(): t for t in international}
     out, used = [], set()
     for t in national:
@@ -498,4 +628,4 @@ def _term_crosswalk(conn, nat, nat_lang, intl, intl_lang) -> list[dict]:
     out += [{"term": None, "equivalent": None, "national": None, "international": t["entry"],
              "international_term": t["preferred"]} for t in international
             if t["entry"] not in used]
-    return out
+    return sorted(out, key=lambda t: clause_key(t["national"] or t["international"]))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+from kb.wording import count
 
 
 def display_width(text: str) -> int:
     """Columns a text takes in a terminal or a fixed-width layout: Chinese counts double."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces to ``width`` columns (:func:`display_width`)."""
+    return text + " " * max(width - display_width(text), 0)
 
 
 def _title(row: dict, prefix: str = "title_") -> str:
@@ -32,9 +40,18 @@ def _edition_line(e: dict) -> str:
     return "  ".join(bits)
 
 
-def _event_line(ev: dict) -> str:
+def _event_widths(events: list[dict]) -> tuple[int, int]:
+    """The date and code columns of stage events: as wide as the widest (a full date at
+    least, so that every history lines up the same way)."""
+    return (max([10] + [display_width(ev["date"] or "?") for ev in events]),
+            max([6] + [display_width(ev["code"] or "") for ev in events]))
+
+
+def _event_line(ev: dict, widths: tuple[int, int] = (10, 6)) -> str:
+    """A stage event under its edition: date (``?`` when unknown), code, label, note."""
     note = f" ({ev['note']})" if ev.get("note") else ""
-    return f"      {ev['date'] or '    ?     '}  {ev['code']:<6} {ev['label']}{note}"
+    return (f"      {pad(ev['date'] or '?', widths[0])}  {pad(ev['code'] or '', widths[1])} "
+            f"{ev['label']}{note}")
 
 
 def history_text(h: dict) -> str:
@@ -48,13 +65,14 @@ def history_text(h: dict) -> str:
             lines.append(f"  {r['object']}{title}  (replaced by {r['subject']})")
         lines.append("")
     lines.append("Editions and drafts (facts from: kb show; ≠ sources disagree):")
+    widths = _event_widths([ev for e in h["editions"] for ev in e["events"]])
     for e in h["editions"]:
         lines.append("  " + _edition_line(e))
         for name, why in (e.get("provenance") or {}).items():
             if any(not c["agrees"] for c in why["claims"]):
                 lines.append(f"      ≠ {name}: {provenance_line(why)}")
         for ev in e["events"]:
-            lines.append(_event_line(ev))
+            lines.append(_event_line(ev, widths))
         for newer in e["replaced_by"]:
             lines.append(f"      → replaced by {newer}")
         for draft in e.get("revised_as", []):
@@ -108,7 +126,8 @@ def edition_text(e: dict) -> str:
         lines.append(f"  note: {e['remark']}")
     if e["events"]:
         lines.append("  stage events:")
-        lines += [_event_line(ev) for ev in e["events"]]
+        widths = _event_widths(e["events"])
+        lines += [_event_line(ev, widths) for ev in e["events"]]
     if e["relations"]:
         lines.append("  relations:")
         for r in e["relations"]:
@@ -116,9 +135,9 @@ def edition_text(e: dict) -> str:
             lines.append(f"    {r['subject']} {r['type']} {r['object']}{degree}")
     if e.get("provenance"):
         lines.append("  where each fact comes from (≠ sources disagree):")
-        width = max(len(name) for name in e["provenance"])
+        width = max(display_width(name) for name in e["provenance"])
         for name, why in e["provenance"].items():
-            lines.append(f"    {name:<{width}}  {provenance_line(why)}")
+            lines.append(f"    {pad(name, width)}  {provenance_line(why)}")
     return "\n".join(lines)
 
 
@@ -215,8 +234,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths,
-                                                                   strict=True)).rstrip()
+        return "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
 
@@ -262,23 +280,124 @@ def check_text(result: dict) -> str:
 
 # --- comparisons ---------------------------------------------------------------------------
 
+_LINE_BREAK = re.compile(r"(\s*\n\s*)")
+
+
+def _edges(text: str) -> tuple[str, str, str]:
+    """(leading spaces, the text between, trailing spaces)."""
+    core = text.strip()
+    if not core:
+        return text, "", ""
+    return text[:len(text) - len(text.lstrip())], core, text[len(text.rstrip()):]
+
+
+def redline_segments(lines: list) -> list[tuple[str, str]]:
+    """A redline (``(op, text)`` from :func:`kb.diff.redline`) as it is shown: the spaces
+    and line breaks at the edges of an edit stand outside its marks, shown once
+    (``Monitoring [-and reviewing-] the``), and an edit never spans a line break (each line
+    of it is marked on its own).  A deleted phrase comes before the inserted one; no space is
+    added anywhere (Chinese has none)."""
+    out: list[tuple[str, str]] = []
+
+    def emit(op: str, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == op == "=":
+            out[-1] = ("=", out[-1][1] + text)
+        else:
+            out.append((op, text))
+
+    i = 0
+    while i < len(lines):
+        op, text = lines[i]
+        if op == "=":
+            emit("=", text)
+            i += 1
+            continue
+        deleted = inserted = ""
+        while i < len(lines) and lines[i][0] != "=":
+            deleted += lines[i][1] if lines[i][0] == "-" else ""
+            inserted += lines[i][1] if lines[i][0] == "+" else ""
+            i += 1
+        (lead_d, core_d, trail_d), (lead_i, core_i, trail_i) = _edges(deleted), _edges(inserted)
+        if not core_d and not core_i:  # only spacing changed: the new spacing
+            emit("=", inserted or deleted)
+            continue
+        emit("=", max(lead_d, lead_i, key=len))
+        for mark, core in (("-", core_d), ("+", core_i)):
+            for k, piece in enumerate(_LINE_BREAK.split(core)):
+                emit("=" if k % 2 else mark, piece)
+        emit("=", max(trail_d, trail_i, key=len))
+    return out
+
+
+def _shorten(text: str, context: int, head: bool, tail: bool) -> str:
+    """An unchanged stretch cut to ``context`` characters after the change before it
+    (``head``) and before the change after it (``tail``), at word boundaries, keeping the
+    spaces next to the changes."""
+    if not context or len(text) <= 2 * context + 20:
+        return text
+    start = end = ""
+    if head:
+        start = text[:context]
+        if not text[context].isspace():  # not in the middle of a word, if it has spaces
+            start = re.sub(r"\S+$", "", start).rstrip() or start
+        start = start.rstrip()
+        start += "" if display_width(start[-1:]) == 2 else " "  # Chinese: no space
+    if tail:
+        end = text[-context:]
+        if not text[-context - 1].isspace():
+            end = re.sub(r"^\S+", "", end).lstrip() or end
+        end = end.lstrip()
+        end = ("" if display_width(end[:1]) == 2 else " ") + end
+    return f"{start}…{end}"
+
+
+def _shown(lines: list, context: int) -> list[tuple[str, str]]:
+    segments = redline_segments(lines)
+    if len(segments) == 1:  # nothing changed: the whole text
+        return segments
+    last = len(segments) - 1
+    return [(op, _shorten(text, context, k > 0, k < last) if op == "=" else text)
+            for k, (op, text) in enumerate(segments)]
+
 
 def _redline_text(lines: list, marks=("[-", "-]", "{+", "+}"), context: int = 80) -> str:
-    """A redline with the deleted and inserted words marked; long unchanged stretches are
-    cut to ``context`` characters on each side of a change."""
+    """A redline with the deleted and inserted phrases marked (:func:`redline_segments`);
+    long unchanged stretches are cut to ``context`` characters on each side of a change."""
     out = []
-    for i, (op, text) in enumerate(lines):
-        if op == "=":
-            if context and len(text) > 2 * context + 20:
-                head = text[:context] if i else ""
-                tail = text[-context:] if i < len(lines) - 1 else ""
-                text = f"{head} … {tail}".strip() if head or tail else text
-            out.append(text)
-        elif op == "-":
-            out.append(f"{marks[0]}{text}{marks[1]}")
-        else:
-            out.append(f"{marks[2]}{text}{marks[3]}")
+    for op, text in _shown(lines, context):
+        out.append(text if op == "=" else f"{marks[0]}{text}{marks[1]}" if op == "-"
+                   else f"{marks[2]}{text}{marks[3]}")
     return "".join(out)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_~|\[\]<>&!#])")
+
+
+def md_escape(text: str) -> str:
+    """Text that CommonMark (and GitHub's tables) shows as it is, never as markup; a line
+    break is ``<br>`` (a table cell holds one line)."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "<br>")
+
+
+def _redline_markdown(lines: list, context: int = 80) -> str:
+    """A redline for Markdown: ``<del>`` and ``<ins>``, inline HTML that CommonMark passes
+    through wherever it stands (``~~``/``**`` do not work next to punctuation or inside a
+    word: they must be flanking), around escaped text."""
+    return "".join(md_escape(text) if op == "=" else
+                   f"<{'del' if op == '-' else 'ins'}>{md_escape(text)}"
+                   f"</{'del' if op == '-' else 'ins'}>" for op, text in _shown(lines, context))
+
+
+def redline_html(lines: list) -> str:
+    """A redline as HTML: ``<del>`` and ``<ins>`` around the phrases of
+    :func:`redline_segments`, the rest escaped."""
+    from html import escape
+
+    return "".join(escape(text) if op == "=" else
+                   f"<{'del' if op == '-' else 'ins'}>{escape(text)}"
+                   f"</{'del' if op == '-' else 'ins'}>" for op, text in redline_segments(lines))
 
 
 def kept_pairs(result: dict, only: str | None) -> list[dict]:
@@ -289,18 +408,28 @@ def kept_pairs(result: dict, only: str | None) -> list[dict]:
     return result["pairs"]
 
 
-def _counts_line(counts: dict) -> str:
-    return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
+def _counts_line(counts: dict, zeros: bool = False) -> str:
+    """``61 unchanged, 10 changed, … 1 term changed``: each count (that is not zero)."""
+    out = []
+    for key, n in counts.items():
+        if n or zeros:
+            what = key.replace("_", " ")
+            noun, _, rest = what.partition(" ")
+            out.append(f"{count(n, noun[:-1])} {rest}" if noun in ("terms", "clauses") and rest
+                       else f"{n} {what}")
+    return ", ".join(out)
 
 
 def diff_text(result: dict, only: str | None = None) -> str:
     """A comparison as text: a summary line, then each pair with its redline."""
     lines = [f"{result['old']} → {result['new']} ({result['language']}): "
              f"{_counts_line(result['counts'])}", ""]
-    for p in kept_pairs(result, only):
-        where = f"{p['old'] or '—'} → {p['new'] or '—'}"
+    pairs = kept_pairs(result, only)
+    wheres = [f"{p['old'] or '—'} → {p['new'] or '—'}" for p in pairs]
+    wide = max([16] + [display_width(w) for w in wheres])
+    for where, p in zip(wheres, pairs, strict=True):
         heading = p["new_heading"] or p["old_heading"] or ""
-        lines.append(f"{where:16} {p['kind']:10} {heading}  ({p['summary']})")
+        lines.append(f"{pad(where, wide)} {pad(p['kind'], 10)} {heading}  ({p['summary']})")
         if p["redline"] and p["kind"] != "unchanged":
             lines += ["    " + line for line in _redline_text(p["redline"]).splitlines()]
     changed = [t for t in result["terms"] if t["kind"] != "unchanged"]
@@ -309,21 +438,30 @@ def diff_text(result: dict, only: str | None = None) -> str:
         for t in changed:
             lines.append(f"  {t['old'] or '—'} → {t['new'] or '—'}  {t['term']}: {t['kind']}")
             if t["redline"]:
-                lines.append("    " + _redline_text(t["redline"]))
+                lines += ["    " + line for line in _redline_text(t["redline"]).splitlines()]
     return "\n".join(lines)
 
 
 def diff_markdown(result: dict, only: str | None = None) -> str:
-    """A comparison as Markdown: a table of the pairs, redlines with ~~deleted~~ **added**."""
-    lines = [f"## {result['old']} → {result['new']}", "", _counts_line(result["counts"]), "",
+    """A comparison as Markdown (CommonMark with GitHub's tables): a table of the pairs, the
+    redlines with <del>deleted</del> <ins>inserted</ins> phrases, every text escaped."""
+    lines = [f"## {md_escape(result['old'])} → {md_escape(result['new'])}", "",
+             md_escape(_counts_line(result["counts"])), "",
              "| old | new | what | heading | change |", "|---|---|---|---|---|"]
     for p in kept_pairs(result, only):
-        change = _redline_text(p["redline"], ("~~", "~~", "**", "**")) if p["redline"] and \
-            p["kind"] != "unchanged" else p["summary"]
-        cells = [p["old"] or "", p["new"] or "", p["kind"],
-                 p["new_heading"] or p["old_heading"] or "", change]
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", "<br>")
-                                        for c in cells) + " |")
+        change = _redline_markdown(p["redline"]) if p["redline"] and \
+            p["kind"] != "unchanged" else md_escape(p["summary"])
+        cells = [md_escape(c) for c in (p["old"] or "", p["new"] or "", p["kind"],
+                                        p["new_heading"] or p["old_heading"] or "")]
+        lines.append("| " + " | ".join([*cells, change]) + " |")
+    changed = [t for t in result["terms"] if t["kind"] != "unchanged"]
+    if changed:
+        lines += ["", "| old term | new term | term | what | definition |",
+                  "|---|---|---|---|---|"]
+        for t in changed:
+            cells = [md_escape(c) for c in (t["old"] or "", t["new"] or "", t["term"] or "",
+                                            t["kind"])]
+            lines.append("| " + " | ".join([*cells, _redline_markdown(t["redline"])]) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -331,18 +469,22 @@ def diff_html(result: dict, only: str | None = None) -> str:
     """A comparison as a self-contained HTML page: side by side, redline in the new column."""
     from html import escape
 
-    def red(lines):
-        return "".join(escape(t) if op == "=" else f"<del>{escape(t)}</del>" if op == "-"
-                       else f"<ins>{escape(t)}</ins>" for op, t in lines)
-
     rows = []
     for p in kept_pairs(result, only):
         old = escape(p["old_heading"] or "") if p["old"] else ""
-        new = red(p["redline"]) if p["redline"] and p["kind"] != "unchanged" else \
+        new = redline_html(p["redline"]) if p["redline"] and p["kind"] != "unchanged" else \
             escape(p["text"] or p["new_heading"] or "")
         rows.append(f'<tr class="{p["kind"]}"><td>{escape(p["old"] or "")}</td>'
                     f'<td>{escape(p["new"] or "")}</td><td>{p["kind"]}</td><td>{old}</td>'
                     f'<td class="text">{new}</td></tr>')
+    terms = "".join(
+        f'<tr class="{t["kind"]}"><td>{escape(t["old"] or "")}</td>'
+        f'<td>{escape(t["new"] or "")}</td><td>{escape(t["term"] or "")}</td>'
+        f'<td>{t["kind"]}</td><td class="text">{redline_html(t["redline"])}</td></tr>'
+        for t in result["terms"] if t["kind"] != "unchanged")
+    if terms:
+        terms = ("<h2>Terms</h2>\n<table><tr><th>old</th><th>new</th><th>term</th><th>what</th>"
+                 f"<th>definition (redline)</th></tr>\n{terms}</table>")
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{escape(result['old'])} → {escape(result['new'])}</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}}
@@ -352,21 +494,27 @@ tr.added{{background:#f4fff4}} tr.removed{{background:#fff4f4}}</style></head><b
 <h1>{escape(result['old'])} → {escape(result['new'])}</h1>
 <p>{escape(_counts_line(result['counts']))}</p>
 <table><tr><th>old</th><th>new</th><th>what</th><th>old heading</th><th>text (redline)</th></tr>
-{''.join(rows)}</table></body></html>
+{''.join(rows)}</table>
+{terms}</body></html>
 """
 
 
 def crosswalk_text(result: dict) -> str:
-    """A crosswalk as text: the verdict, clauses on one side only, terms by equivalent."""
+    """A crosswalk as text: the verdict, the clauses side by side (those on one side only
+    marked), the terms by English equivalent; columns as wide as their widest cell."""
     lines = [f"{result['national']} adopts {result['international']} "
              f"({result['degree'] or 'degree unknown'}): {result['verdict']}",
-             ", ".join(f"{n} {k}" for k, n in result["counts"].items()), ""]
-    for r in result["clauses"]:
-        mark = "" if r["where"] == "both" else f"  [{r['where']}]"
-        lines.append(f"  {r['national'] or '—':10} {r['international'] or '—':10} "
-                     f"{r['national_heading'] or ''} / {r['international_heading'] or ''}{mark}")
+             _counts_line(result["counts"], zeros=True), ""]
+    lines += ["  " + line for line in _table(
+        ["national", "international", "only in", "national heading", "international heading"],
+        [[r["national"] or "—", r["international"] or "—",
+          "" if r["where"] == "both" else r["where"].removesuffix(" only"),
+          r["national_heading"] or "", r["international_heading"] or ""]
+         for r in result["clauses"]])]
     lines += ["", "Terms (by English equivalent):"]
-    for t in result["terms"]:
-        lines.append(f"  {t['national'] or '—':6} {t['term'] or '':12} {t['equivalent'] or '':28}"
-                     f" → {t['international'] or '—':6} {t['international_term'] or ''}")
+    lines += ["  " + line for line in _table(
+        ["national", "term", "English equivalent", "", "international", "term"],
+        [[t["national"] or "—", t["term"] or "", t["equivalent"] or "", "→",
+          t["international"] or "—", t["international_term"] or ""]
+         for t in result["terms"]])]
     return "\n".join(lines)

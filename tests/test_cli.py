@@ -194,3 +194,18 @@ def test_build_has_sample_texts_to_search_and_read(built_db):
     conn = sqlite3.connect(built_db)
     kinds = {r[0] for r in conn.execute("select distinct kind from clauses")}
     assert {"annex-normative", "annex-informative", "term", "foreword"} <= kinds
+
+
+def test_history_events_line_up_when_a_date_is_unknown(built_db):
+    """Stage events under each edition: the code column starts at one place whether the
+    date is a year, a month, a day or unknown (?)."""
+    import re
+
+    from kb.render import display_width
+
+    out = run("history", "--db", str(built_db), "ISO 19011").output
+    events = [m for m in (re.match(r" {6,}(\S+) +(\d\d\.\d\d) ", line)
+                          for line in out.splitlines()) if m]
+    assert {len(m.group(1)) for m in events} >= {4, 7, 10}  # 2016, 2016-12, 2017-03-15
+    assert "?" in {m.group(1) for m in events}
+    assert len({display_width(m.string[:m.start(2)]) for m in events}) == 1

@@ -547,12 +547,8 @@ async def bulletin_export(datasette, request):
 
 
 def _redline_html(lines: list) -> Markup:
-    out = []
-    for op, text in lines:
-        escaped = Markup.escape(text)
-        out.append(escaped if op == "=" else Markup("<del>{}</del>").format(escaped)
-                   if op == "-" else Markup("<ins>{}</ins>").format(escaped))
-    return Markup("").join(out)
+    """The redline as the HTML export writes it (phrases, spaces outside the marks)."""
+    return Markup(render.redline_html(lines))
 
 
 async def diff_page(datasette, request):
