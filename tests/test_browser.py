@@ -203,3 +203,38 @@ def test_changes_page_in_a_browser(server):
     shot.unlink(missing_ok=True)
     _chromium(f"--screenshot={shot}", url)
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+SITE_PAGES = (("home", "/"), ("bulletin", "/-/bulletin/kbs-bulletin-2019-04"),
+              ("history", "/-/standards/ISO%2019011"), ("search", "/-/search?q=audit"),
+              ("diff", "/-/diff?old=T%2FKBS+1-2026&new=T%2FKBS+1-2027&only=changed"))
+
+
+@pytest.mark.parametrize("width", [390, 1280, 1920])
+@pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
+def test_the_site_at_three_widths_in_both_languages(built_server, width, locale):
+    """Every page in the browser's language, nothing wider than the window (tables scroll in
+    their own box), the bulletin's reference table whole and its status column readable."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    ARTEFACTS.mkdir(exist_ok=True)
+    zh = locale.startswith("zh")
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": width, "height": 900}, locale=locale)
+        for name, path in SITE_PAGES:
+            page.goto(built_server + path)
+            nav = page.locator(".kb-nav a").all_inner_texts()
+            assert nav[:3] == (["首页", "标准", "搜索"] if zh else ["Home", "Standards", "Search"])
+            overflow = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+            assert overflow <= 1, f"{name} at {width}: {overflow} px wider than the window"
+            if name == "bulletin":
+                refs = page.locator(".kb-refs")
+                box = refs.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+                status = page.locator(".kb-refs td.status").first.bounding_box()
+                assert status["width"] >= 60, f"status column {status['width']} px wide"
+                assert page.locator(".kb-refs h2").inner_text().startswith(
+                    "引用的标准" if zh else "Standards cited")
+            page.screenshot(path=str(ARTEFACTS / f"site-{name}-{locale[:2]}-{width}.png"),
+                            full_page=True)
+        browser.close()
