@@ -330,10 +330,13 @@ def reference_row(m: dict) -> dict:
 
 
 def _year(designation: str) -> int | None:
+    """The year of the document a designation names: an amendment's own, not its base's."""
     try:
-        return parse(designation).year
+        d = parse(designation)
     except DesignationError:
         return None
+    years = [s.year for s in d.supplements if s.year]
+    return years[-1] if years else d.year
 
 
 def sort_references(rows: list[dict]) -> list[dict]:

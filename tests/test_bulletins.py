@@ -230,3 +230,13 @@ def test_a_folder_of_bulletins(tmp_path):
     assert "skipped 1 file no loader reads" in result.output
     named = run("bulletin", "load", "--db", db, "-q", folder / "notes.md")
     assert named.exit_code == 1 and "a bulletin is a text, Word or PDF file" in named.output
+
+
+def test_an_amendment_is_cited_with_its_own_year(db):
+    from kb import bulletins
+
+    conn = sqlite3.connect(db)
+    rows = {r["designation"]: r for r in bulletins.references(
+        bulletins.bulletin(conn, "kbs-bulletin-2019-04"))}
+    assert rows["ISO 9001:2015/Amd 1:2024"]["year"] == 2024
+    assert rows["ISO 9001:2015"]["year"] == 2015
