@@ -75,6 +75,8 @@ def publish(db: str | Path) -> Path:
         index = Path(f"{db}{suffix}")
         if index.is_dir():
             _link_tree(index, Path(f"{target}{suffix}"))
+    (building / STATISTICS).write_text(json.dumps(statistics(target, counts)),
+                                       encoding="utf-8")
     name = db.stem
     (building / "inspect.json").write_text(json.dumps({name: {
         "hash": f"snapshot-{number}", "size": target.stat().st_size, "file": str(target),
@@ -87,6 +89,48 @@ def publish(db: str | Path) -> Path:
     os.replace(link, root / "current")  # the switch: one atomic rename
     prune(db)
     return final / db.name
+
+
+#: The file beside a snapshot's database with its precomputed value counts.
+STATISTICS = "statistics.json"
+#: Tables with fewer rows are counted by SQLite when asked (fast enough).
+STATISTICS_MIN_ROWS = 10_000
+#: A column with more distinct values than this (in a sample, then in full) is not counted.
+STATISTICS_MAX_VALUES = 1_000
+
+
+def statistics(db: str | Path, counts: dict[str, int],
+               min_rows: int = STATISTICS_MIN_ROWS) -> dict:
+    """How many rows have each value, for the columns of few values of the large tables
+    (``{table: {column: {"type": declared type, "values": {str(value): rows}}}}``), so that
+    a filtered table's count (``editions?status=current``) is known without counting; the
+    full-text index's own tables are left out."""
+    out: dict[str, dict] = {}
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for table, rows in counts.items():
+            if rows < min_rows or "_fts" in table or table.startswith("sqlite_"):
+                continue
+            for _, column, kind, *_ in conn.execute(f'pragma table_info("{table}")'):
+                if kind.upper() not in ("TEXT", "INTEGER"):  # types that compare as Datasette's
+                    continue                                # text parameters do
+                sample = conn.execute(f'select count(distinct "{column}") from (select '
+                                      f'"{column}" from "{table}" limit 2000)').fetchone()[0]
+                if sample > STATISTICS_MAX_VALUES // 5:
+                    continue
+                values: dict[str, int] = {}
+                cursor = conn.execute(f'select "{column}", count(*) from "{table}" '
+                                      f'where "{column}" is not null group by "{column}"')
+                for value, n in cursor:
+                    values[str(value)] = n
+                    if len(values) > STATISTICS_MAX_VALUES:
+                        break
+                else:
+                    out.setdefault(table, {})[column] = {"type": kind.upper(),
+                                                         "values": values}
+    finally:
+        conn.close()
+    return out
 
 
 def _link_tree(source: Path, target: Path) -> None:

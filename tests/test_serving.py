@@ -143,3 +143,66 @@ def test_pages_of_the_snapshot_are_cached_and_tagged(db, tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{running.port}/kb.json?sql=select+1") \
                 as sql:
             assert sql.headers.get("ETag") is None
+
+
+def _served_snapshot(db: Path, statistics: dict):
+    """A Datasette serving ``db`` as a snapshot (kb.web.guard.SnapshotDatabase) whose
+    statistics are ``statistics``."""
+    from datasette.app import Datasette
+
+    from kb.web.guard import SnapshotDatabase
+
+    datasette = Datasette([str(db)], immutables=[], settings={"suggest_facets": False})
+    old = datasette.databases["kb"]
+    new = SnapshotDatabase(datasette, path=str(db), is_mutable=False)
+    new.name, new.route, new.statistics = old.name, old.route, statistics
+    datasette.databases = {**datasette.databases, "kb": new}
+    return datasette
+
+
+@pytest.mark.asyncio
+async def test_filtered_counts_come_from_the_snapshot_statistics(db):
+    """A table filtered by one column's value is counted from the statistics published
+    with the snapshot (here altered on purpose, so the page shows where its count came
+    from); other filters are counted by SQLite."""
+    import sqlite3
+
+    from kb import snapshots
+
+    conn = sqlite3.connect(db)
+    counts = {t: conn.execute(f'select count(*) from "{t}"').fetchone()[0]
+              for (t,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    current = conn.execute("select count(*) from editions where status = 'current'").fetchone()
+    stats = snapshots.statistics(db, counts, min_rows=0)
+    assert stats["editions"]["status"]["values"]["current"] == current[0]
+    assert not any("_fts" in t for t in stats)
+    stats["editions"]["status"]["values"]["current"] = 12345
+    served = _served_snapshot(db, stats)
+
+    async def count(query: str):
+        answer = await served.client.get(f"/kb/editions.json?{query}&_size=1")
+        return answer.json()["filtered_table_rows_count"]
+
+    assert await count("status=current") == 12345  # from the statistics
+    assert await count("status=no-such-status") == 0
+    year = conn.execute("select count(*) from editions where year = 2015").fetchone()[0]
+    assert await count("year=2015") == stats["editions"]["year"]["values"]["2015"] == year
+    assert await count("year=02015") == year  # not the statistics' key: SQLite counts
+    assert await count("status=current&kind=standard") == conn.execute(
+        "select count(*) from editions where status = 'current' and kind = 'standard'"
+    ).fetchone()[0]
+
+
+@pytest.mark.asyncio
+async def test_a_count_that_takes_too_long_is_left_out_and_said(db, monkeypatch):
+    from kb.web import guard
+
+    monkeypatch.setattr(guard, "COUNT_TIME_LIMIT_MS", 1)
+    served = _served_snapshot(db, {})
+    query = ("/kb/claims?value__contains=a&value__notcontains=zzz&property__contains=e"
+             "&subject__contains=1")
+    page = await served.client.get(query)
+    assert page.status_code == 200
+    assert "Not counted: the rows that match could not be counted within a second." in page.text
+    data = await served.client.get(query.replace("/kb/claims", "/kb/claims.json"))
+    assert data.json()["filtered_table_rows_count"] is None and data.json()["rows"]
