@@ -15,6 +15,7 @@ knowledge base stores); a row factory stops a query whose rows pass a byte budge
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import os
 import re
@@ -104,6 +105,8 @@ def asgi_wrapper(datasette):
                         status=414)
                     await response.asgi_send(send)
                     return
+            if b"sql=" in (scope.get("query_string") or b""):
+                _arbitrary.set(True)  # this request's task (and only it) runs arbitrary SQL
             await app(scope, receive, send)
 
         return bounded
@@ -136,6 +139,12 @@ def _memoized(name: str):
     return memo
 
 
+#: Milliseconds arbitrary SQL (``?sql=``) may run on a snapshot: less than the pages' own
+#: queries get, so that a few slow queries hold Datasette's three SQL threads for a second,
+#: not three (``sql_time_limit_ms``, set by ``kb serve``).
+ARBITRARY_SQL_TIME_LIMIT_MS = 1_000
+_arbitrary: contextvars.ContextVar[bool] = contextvars.ContextVar("kb_arbitrary_sql",
+                                                                  default=False)
 #: Milliseconds a filtered table's count may take when no statistics know it.
 COUNT_TIME_LIMIT_MS = 1_000
 _NAME = r'(\w+|\[[^\]]+\]|"(?:[^"]|"")+")'
@@ -170,6 +179,9 @@ class SnapshotDatabase(Database):
         """Datasette's execute, with the answers of deterministic queries kept (the same SQL
         and parameters give the same rows on a snapshot): a filtered table's count or a page
         of foreign-key labels is computed once, whatever page asks for it again."""
+        if _arbitrary.get():
+            custom_time_limit = min(custom_time_limit or ARBITRARY_SQL_TIME_LIMIT_MS,
+                                    ARBITRARY_SQL_TIME_LIMIT_MS)
         if sql.startswith("select count(*) from "):
             count = _COUNT.match(sql)
             known = self._counted(count, params) if count else None
