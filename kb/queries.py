@@ -10,9 +10,16 @@ import difflib
 import json
 import re
 import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from kb import facts, stages
 from kb.designation import DesignationError, parse, try_parse
+from kb.designation import committee as committee_reference
 from kb.model import BLOCK_KINDS
 
 __all__ = [
@@ -34,30 +41,292 @@ def dict_rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
 
 
 def suggest(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
-    """The known designations closest to ``text``."""
-    if len(text) > 200:  # longer than any designation: nothing is close
+    """The known designations closest to ``text``, best first, each once.
+
+    One mistyped character puts the intended designation first when nothing else is as close:
+    a letter O for a zero or I/l for a one (read as the digit), a digit missing, extra,
+    substituted, or two neighbours swapped. Closeness is the optimal-string-alignment
+    (Damerau-Levenshtein) distance of the numbers, plus smaller costs for a different publisher
+    or type and, for an edition, a different year, stage or supplement; ties go to the edit a
+    typist makes most (a doubled digit dropped or added), then to works in force, with more
+    editions, shorter, in alphabetical order. An input without a year (stage, supplement) gets
+    works, one with a year gets editions; committee-like input (``ISO/TC 176``,
+    ``TC 207/SC 1``) gets committees, a government document number nothing. Candidates come
+    from the index on ``works.number``: the numbers one edit away from the input's, its parts,
+    then a bounded range of numbers that share its first digits; only a fragment that nothing
+    else matches (``CC121`` for CNAS-CC121) is looked for in every work's id.
+    """
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text or len(text) > 200:  # longer than any designation: nothing is close
         return []
-    try:
-        d = parse(text)
-        needle = d.number
-    except DesignationError:
-        digits = re.findall(r"\d{2,}", text)
-        needle = digits[0] if digits else text.strip()[:12]
-    needle = re.sub(r"[^0-9A-Za-z.-]", "", needle)
-    # GLOB (not LIKE) so that the index on works.number serves the prefix search
-    candidates = [r[0] for r in conn.execute(
-        "select id from works where number glob ? limit 2000", (f"{needle}*",))]
-    candidates += [r[0] for r in conn.execute(
-        "select id from editions where work_id in (select id from works where number glob ?)"
-        " limit 2000", (f"{needle}*",))]
-    if not candidates and needle:
-        candidates = [r[0] for r in conn.execute(
-            "select id from works where number glob ? limit 2000", (f"{needle[:3]}*",))]
-    close = difflib.get_close_matches(text.strip(), candidates, n=limit, cutoff=0.3)
-    if not close and len(text.strip()) >= 3:  # "CC121" for CNAS-CC121: a part of a known id
-        close = [r[0] for r in conn.execute(
-            "select id from works where id like ? limit ?", (f"%{text.strip()}%", limit))]
-    return close
+    folded = _fold_lookalikes(text)
+    committee_like = _BARE_COMMITTEE.match(folded) is not None
+    wanted: list[_Wanted] = []
+    for form in dict.fromkeys((folded, text)):  # the folded reading first
+        try:
+            wanted.append(_wanted(parse(form)))
+        except DesignationError as error:
+            if error.kind == "government-document":
+                return []
+            committee_like = committee_like or error.kind == "committee"
+    if committee_like:
+        return _suggest_committees(conn, folded, limit)
+    if not wanted:
+        wanted = [w for w in (_loose_wanted(folded.upper()),) if w is not None]
+    ranked = _rank(conn, wanted, limit) if wanted else []
+    if not ranked and len(text) >= 3:  # "CC121" for CNAS-CC121: a part of a known id
+        ranked = [r[0] for r in conn.execute(
+            "select id from works where id like ? order by length(id), id limit ?",
+            (f"%{text}%", limit))]
+    return ranked
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What an input asks for: ``number`` "17021-1" (parts joined by hyphens, as in
+    ``works.number``), ``prefix`` its publishers and type ("ISO", "IEC", "TS"; empty when the
+    input names none), ``family`` (intl, cn, …) and ``tail`` (stage, year and supplements:
+    "DIS:2018/AMD1:2024"), None when a work is wanted rather than an edition."""
+
+    number: str
+    prefix: tuple[str, ...] = ()
+    family: str | None = None
+    tail: str | None = None
+    year: int | None = None
+
+
+#: Letters typed for digits: O for 0, I or l for 1.
+_LOOKALIKES = str.maketrans("OoIl", "0011")
+_LOOKALIKE_RUN = re.compile(r"(?<![A-Za-z])[OoIl]+(?![A-Za-z])")
+#: A committee without its publisher: ``TC 207/SC 1``, ``PC302``, ``JTC 1/SC 27``.
+_BARE_COMMITTEE = re.compile(r"^(?:JTC\s*1\s*/\s*)?(?:TC|PC|SC|JTC|SyC|JWG|WG|AG)\s*[\d/]",
+                             re.I)
+_COMMITTEE_WORDS = "TC|PC|SC|JTC|SYC|JWG|WG|AG|TMB|SMB|CASCO|COPOLCO|DEVCO|REMCO"
+_PUBLISHER_WORD = rf"(?!(?:{_COMMITTEE_WORDS})\b)[A-Z]+"
+_COMMITTEE_SPLIT = re.compile(
+    rf"^(?P<pub>{_PUBLISHER_WORD}(?:/{_PUBLISHER_WORD})*?)[/ ](?=(?:{_COMMITTEE_WORDS}))")
+#: A designation the parser cannot read: its number, and a year after it.
+_LOOSE = re.compile(r"(?P<number>[A-Z]*\d[0-9A-Z]*(?:[-.]+[0-9A-Z]+)*)"
+                    r"(?:\s*[:-]+\s*(?P<year>(?:19|20)\d\d)(?!\d))?")
+_DIGITS = "0123456789"
+#: Costs beside the number's edit distance (1 an edit).
+_PART_COMPLETION = 0.75  # "ISO 19101" for its parts ISO 19101-1, -2 …
+_EXTRA_PUBLISHER_OR_TYPE = 0.3  # "ISO 17021-1" for ISO/IEC 17021-1, "ISO 17021-4" for a TS
+_OTHER_FAMILY = 0.6  # an international designation for a Chinese one, or the reverse
+_TAIL_EDIT = 0.75  # an edit in the year, stage or supplement (with a publisher left out: 1.05)
+_MAX_TAIL = 2.25
+_MAX_COST = 3.0
+_MAX_COMMITTEE_COST = 1.5  # one edit (and a publisher left out)
+
+
+def _fold_lookalikes(text: str) -> str:
+    """``ISO 19O11`` → ``ISO 19011``, ``ISO l9011`` → ``ISO 19011``, ``TC l`` → ``TC 1``: a
+    run of O, I or l that is no part of a word and does not start the text is read as digits
+    (``IS0`` for ISO, the other way round, is the parser's)."""
+    return _LOOKALIKE_RUN.sub(
+        lambda m: m.group().translate(_LOOKALIKES) if m.start() else m.group(), text)
+
+
+def _family(scheme: str | None) -> str | None:
+    if not scheme:
+        return None
+    return "intl" if scheme in ("iso", "iec") else "cn" if scheme.startswith("cn") else scheme
+
+
+def _tail(d) -> str:
+    return (f"{d.stage or ''}:{d.year or ''}"
+            + "".join(s.render(d.style) for s in d.supplements)
+            + (d.version or "")).upper().replace(" ", "")
+
+
+def _wanted(d) -> _Wanted:
+    dated = d.year is not None or d.stage or d.supplements
+    return _Wanted(
+        number="-".join((d.number, *d.parts)).upper(),
+        prefix=tuple(p.upper() for p in d.publishers) + ((d.doctype.upper(),) if d.doctype
+                                                         else ()),
+        family=_family(d.scheme), tail=_tail(d) if dated else None, year=d.year)
+
+
+def _loose_wanted(text: str) -> _Wanted | None:
+    """What a string the parser refuses asks for: ``CC121``, ``19011``, ``IOS 9001:2015``."""
+    m = _LOOSE.search(text)
+    if not m:
+        return None
+    year = int(m.group("year")) if m.group("year") else None
+    return _Wanted(number=m.group("number").replace(".", "-"),
+                   prefix=tuple(re.findall(r"[A-Z]+", text[:m.start()])),
+                   tail=None if year is None else f":{year}", year=year)
+
+
+def _one_edit(number: str) -> set[str]:
+    """Every string one edit from ``number``: a digit (or a part's hyphen) inserted, a digit
+    substituted, a character deleted, two neighbours swapped."""
+    out = {number}
+    for i in range(len(number) + 1):
+        head, rest = number[:i], number[i:]
+        out.update(head + c + rest for c in _DIGITS + "-")
+        if rest:
+            out.add(head + rest[1:])
+            out.update(head + c + rest[1:] for c in _DIGITS)
+            if len(rest) > 1:
+                out.add(head + rest[1] + rest[0] + rest[2:])
+    out.discard("")
+    return out
+
+
+_WORK_COLUMNS = "id, publisher, doctype, scheme, number"
+
+
+def _candidate_works(conn: sqlite3.Connection, numbers: list[str], enough: int) -> dict:
+    """Works whose number is one edit from one of ``numbers`` or is a part of one; if that
+    gives fewer than ``enough``, also those that share the number's first digits (a bounded
+    range of the index)."""
+    found: dict[str, tuple] = {}
+    variants = sorted(set().union(*(_one_edit(n) for n in numbers)))
+    for i in range(0, len(variants), 500):
+        chunk = variants[i:i + 500]
+        for row in conn.execute(f"select {_WORK_COLUMNS} from works where number in"
+                                f" ({','.join('?' * len(chunk))})", chunk):
+            found[row[0]] = row
+    for n in numbers:  # its parts: number >= 'N-' and < 'N.' ('.' follows '-')
+        for row in conn.execute(f"select {_WORK_COLUMNS} from works where number >= ?"
+                                " and number < ? limit 200", (n + "-", n + ".")):
+            found[row[0]] = row
+    if len(found) < enough:
+        for n in numbers:
+            head = n[:3] if len(n) >= 5 else n[:2]
+            if not head:
+                continue
+            stop = head[:-1] + chr(ord(head[-1]) + 1)
+            for row in conn.execute(f"select {_WORK_COLUMNS} from works where number >= ?"
+                                    " and number < ? limit 5000", (head, stop)):
+                found.setdefault(row[0], row)
+    return found
+
+
+def _number_cost(want: str, have: str) -> float:
+    if have.startswith(want + "-"):
+        return _PART_COMPLETION
+    return OSA.distance(want, have)
+
+
+def _prefix_cost(want: _Wanted, publisher: str | None, doctype: str | None,
+                 scheme: str | None) -> float:
+    if not want.prefix:
+        return 0.0
+    have = tuple((publisher or "").upper().split("/")) + ((doctype.upper(),) if doctype else ())
+    if have == want.prefix:
+        return 0.0
+    family = _family(scheme)
+    if want.family and family and want.family != family:
+        return _OTHER_FAMILY + 0.3 * OSA.distance(" ".join(want.prefix), " ".join(have))
+    if have[:1] == want.prefix[:1] and (set(have) <= set(want.prefix)
+                                        or set(want.prefix) <= set(have)):
+        return _EXTRA_PUBLISHER_OR_TYPE + 0.25 * (len(set(have) ^ set(want.prefix)) - 1)
+    return min(1.5, 0.35 * OSA.distance(" ".join(want.prefix), " ".join(have)))
+
+
+def _doubling(want: str, have: str) -> bool:
+    """Whether ``have`` is ``want`` with one character doubled or undoubled (19011 / 1901)."""
+    if abs(len(want) - len(have)) != 1:
+        return False
+    longer, shorter = (want, have) if len(want) > len(have) else (have, want)
+    return any(longer[:i] + longer[i + 1:] == shorter
+               for i in range(1, len(longer)) if longer[i] == longer[i - 1])
+
+
+def _rank(conn: sqlite3.Connection, wanted: list[_Wanted], limit: int) -> list[str]:
+    works = _candidate_works(conn, list(dict.fromkeys(w.number for w in wanted)), limit)
+    if not works:
+        return []
+    costs: dict[str, tuple[float, bool]] = {}  # work -> (cost of its number and prefix, doubled)
+    for key, (_, publisher, doctype, scheme, number) in works.items():
+        costs[key] = min((_number_cost(w.number, number)
+                          + _prefix_cost(w, publisher, doctype, scheme),
+                          not _doubling(w.number, number)) for w in wanted)
+    near = [k for k, (cost, _) in costs.items() if cost <= _MAX_COST]
+    if not near:
+        return []
+    near.sort(key=lambda k: costs[k][0])
+    dated = [w for w in wanted if w.tail is not None]
+    scored = []
+    if dated:  # an edition is wanted: the editions of the near works, in order of the works'
+        done = 0  # costs, until the next work cannot beat the editions found
+        while done < len(near) and not (len(scored) >= limit and scored[limit - 1][0]
+                                        < costs[near[done]][0]):
+            batch, done = near[done:done + 25], done + 25
+            for key, work, status in _rows_in(
+                    conn, "select id, work_id, status from editions where work_id in ({})",
+                    batch):
+                d = try_parse(key)
+                if d is None:
+                    continue
+                tail = _tail(d)
+                cost = costs[work][0] + min(
+                    min(_MAX_TAIL, _TAIL_EDIT * OSA.distance(w.tail, tail))
+                    + (abs(w.year - d.year) / 1000 if w.year and d.year else 0) for w in dated)
+                scored.append((cost, costs[work][1], status != "current", 0, len(key), key))
+            scored.sort()
+    else:  # the works as close as the limit-th, whose ties the editions break
+        near = [k for k in near if costs[k][0] <= costs[near[min(limit, len(near)) - 1]][0]]
+        stats = {work: (in_force, n) for work, in_force, n in _rows_in(
+            conn, "select work_id, max(status = 'current'), count(*) from editions"
+            " where work_id in ({}) group by work_id", near)}
+        for key in near:
+            in_force, n = stats.get(key, (0, 0))
+            scored.append((costs[key][0], costs[key][1], not in_force, -n, len(key), key))
+    scored.sort()
+    return [row[-1] for row in scored if row[0] <= _MAX_COST][:limit]
+
+
+def _rows_in(conn: sqlite3.Connection, sql: str, keys: list[str]) -> list[tuple]:
+    """``sql`` with its ``in ({})`` filled by ``keys``, 500 at a time."""
+    rows = []
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        rows += conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+    return rows
+
+
+@lru_cache(maxsize=65536)
+def _committee_key(reference: str) -> tuple[tuple[str, ...], str]:
+    """(publishers, the rest without spaces): ``ISO/IEC JTC 1/SC 27`` → (("ISO", "IEC"),
+    "JTC1/SC27"); IEC's committees are recorded without a publisher (``TC 57``)."""
+    text = committee_reference(reference)
+    m = _COMMITTEE_SPLIT.match(text)
+    publishers = tuple(m.group("pub").split("/")) if m else ()
+    return publishers, text[m.end() if m else 0:].replace(" ", "")
+
+
+def _suggest_committees(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:
+    """The committees closest to a committee-like ``text`` (a bounded scan: committees are a
+    few thousand at most)."""
+    want_pub, want_body = _committee_key(text)
+    references = [r[0] for r in conn.execute("select reference from committees limit 50000")]
+    keys = [_committee_key(r) for r in references]
+    bodies = [body for _, body in keys]
+    close = {i: float(distance) for _, distance, i in process.extract(
+        want_body, bodies, scorer=OSA.distance, score_cutoff=2, limit=None)}
+    for i, body in enumerate(bodies):  # ISO/TC 176 for its subcommittees ISO/TC 176/SC 1 …
+        if body.startswith(want_body + "/"):
+            close.setdefault(i, _PART_COMPLETION)
+    scored = []
+    for i, distance in close.items():
+        have_pub = keys[i][0]
+        if not want_pub or have_pub == want_pub:
+            cost = distance
+        elif set(have_pub) <= set(want_pub) or set(want_pub) <= set(have_pub):
+            # ISO/JTC 1 for ISO/IEC JTC 1; IEC's records name its committees without "IEC/"
+            # (TC 57), so a bare reference is close to IEC/TC 57 and far from SAC/TC 57
+            iec = not have_pub and ("IEC" in want_pub or "CISPR" in want_pub)
+            cost = distance + (_EXTRA_PUBLISHER_OR_TYPE if have_pub or iec else 1.0)
+        else:
+            continue  # SAC/TC 261 is not ISO/TC 261
+        scored.append((cost, not _doubling(want_body, keys[i][1]), len(references[i]),
+                       references[i]))
+    scored.sort()
+    return [row[-1] for row in scored if row[0] <= _MAX_COMMITTEE_COST][:limit]
 
 
 def _not_found(conn: sqlite3.Connection, text: str) -> NotFound:
