@@ -135,3 +135,15 @@ async def test_links_only_where_their_target_exists(datasette):
     assert checked >= 1
     plain = await datasette.client.get("/-/standards/ISO%2019011")
     assert "GB/T 19011-2021" in plain.text and "/-/crosswalk?" not in plain.text
+
+
+@pytest.mark.asyncio
+async def test_a_clause_links_only_the_standards_it_cites_that_are_known(datasette):
+    checked = 0
+    for edition in ("T%2FKBS%201-2026", "T%2FKBS%201-2027", "T%2FKBS%201.1-2026"):
+        page = await datasette.client.get(f"/-/clause/{edition}/2")
+        for href in re.findall(r'href="(/-/standards\?q=[^"]+)"', page.text):
+            answer = await datasette.client.get(href.replace("&amp;", "&"))
+            assert answer.status_code == 302, href  # to the standard's history page
+            checked += 1
+    assert checked >= 2

@@ -30,7 +30,7 @@ from markupsafe import Markup
 from kb import queries, render
 from kb.designation import DesignationError, try_parse
 from kb.web import i18n
-from kb.web.guard import asgi_wrapper, prepare_connection  # noqa: F401 (hooks of the plugin)
+from kb.web.guard import answer, asgi_wrapper, prepare_connection, startup  # noqa: F401
 from kb.web.timeline import svg
 
 
@@ -330,7 +330,8 @@ async def standards_index(datasette, request):
         except queries.NotFound as error:
             message = str(error)
             suggestions = await db.execute_fn(lambda conn: queries.suggest(conn, q))
-    works = await db.execute_fn(queries.adopted_works) if db is not None else []
+    works = await answer(db, ("adopted_works",), queries.adopted_works) \
+        if db is not None else []
     return Response.html(await datasette.render_template(
         "standards_index.html",
         {"q": q, "message": message, "suggestions": suggestions, "works": works,
@@ -430,7 +431,7 @@ async def bulletins_page(datasette, request):
     from kb import bulletins
 
     name, db = await _kb_database(datasette)
-    rows = await db.execute_fn(bulletins.listing) if db is not None else []
+    rows = await answer(db, ("bulletins",), bulletins.listing) if db is not None else []
     return Response.html(await datasette.render_template(
         "standards_bulletins.html", {"bulletins": rows, "database": name,
                                      "bulletin_url": bulletin_url}, request=request))
@@ -629,12 +630,10 @@ async def changes_page(datasette, request):
         message, since, code, page = str(error), None, None, 1
     rows, counts = [], {}
     if db is not None and await db.table_exists("changes"):
-        def ask(conn):
-            return (queries.changes(conn, since, code, CHANGES_PAGE + 1,
-                                    (page - 1) * CHANGES_PAGE),
-                    queries.change_counts(conn, since))
-
-        rows, counts = await db.execute_fn(ask)
+        rows = await db.execute_fn(lambda conn: queries.changes(
+            conn, since, code, CHANGES_PAGE + 1, (page - 1) * CHANGES_PAGE))
+        counts = await answer(db, ("change_counts", since),
+                              lambda conn: queries.change_counts(conn, since))
     more = len(rows) > CHANGES_PAGE
     rows = rows[:CHANGES_PAGE]
     if as_json:

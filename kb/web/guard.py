@@ -83,6 +83,14 @@ def prepare_connection(conn):
 
 
 @hookimpl
+def startup(datasette):
+    """Served snapshots come with templates that do not change while the server runs: Jinja
+    need not look at their files' times on every render."""
+    if os.environ.get("KB_SNAPSHOTS"):
+        datasette.jinja_env.auto_reload = False
+
+
+@hookimpl
 def asgi_wrapper(datasette):
     """A request whose path and query are longer than :data:`kb.limits.URL_BYTES` gets 414
     before any page runs; the served snapshot is followed; its answers are cached
@@ -160,6 +168,18 @@ def _unquote(name: str | None) -> str | None:
     return name
 
 
+#: Answers of the pages' shared questions a snapshot keeps (SnapshotDatabase.answer).
+ANSWERS = 256
+
+
+async def answer(db, key: tuple, fn):
+    """``fn(conn)`` on ``db``, kept for the snapshot when ``db`` is one (see
+    :meth:`SnapshotDatabase.answer`); asked afresh on any other database."""
+    if isinstance(db, SnapshotDatabase):
+        return await db.answer(key, fn)
+    return await db.execute_fn(fn)
+
+
 class SnapshotDatabase(Database):
     """A snapshot served under the knowledge base's name.  Datasette keeps one connection per
     thread keyed by the database's name, which would let the new snapshot's requests reuse
@@ -171,6 +191,7 @@ class SnapshotDatabase(Database):
         super().__init__(*args, **kwargs)
         self.statistics: dict = {}  # kb.snapshots.statistics of this snapshot
         self._schema_memo: dict = {}
+        self._answers: OrderedDict = OrderedDict()
         self._results: OrderedDict = OrderedDict()  # (sql, params, …) -> (Results, bytes)
         self._results_size = 0
 
@@ -238,6 +259,21 @@ class SnapshotDatabase(Database):
     get_all_foreign_keys = _memoized("get_all_foreign_keys")
     get_table_definition = _memoized("get_table_definition")
     get_view_definition = _memoized("get_view_definition")
+
+    async def answer(self, key: tuple, fn):
+        """``fn(conn)``'s answer, computed once for this snapshot under ``key`` (what the
+        pages ask again and again with other URLs: the change log's counts, the lists of
+        bulletins and adopted works); at most :data:`ANSWERS` are kept."""
+        try:
+            value = self._answers[key]
+            self._answers.move_to_end(key)
+            return value
+        except KeyError:
+            value = await self.execute_fn(fn)
+            self._answers[key] = value
+            while len(self._answers) > ANSWERS:
+                self._answers.popitem(last=False)
+            return value
 
     async def execute_fn(self, fn):
         if self.ds.executor is None:
