@@ -436,7 +436,7 @@ CHANGE_CODES = {"N": "new", "C": "changed", "W": "withdrawn", "R": "replaced"}
 
 
 def _tracked(conn: sqlite3.Connection, editions: list[str]) -> dict[str, tuple]:
-    return {row[0]: row[1:] for row in _chunked(
+    return {row[0]: row[1:] for row in rows_in(
         conn, f"select id, {', '.join(TRACKED)} from editions where id in ({{}})", editions)}
 
 
@@ -485,10 +485,10 @@ def _identify(conn: sqlite3.Connection, subjects: set[str]) -> dict[str, set[str
     return every edition to derive with the subjects whose claims are its own."""
     twins = {m.string[:m.start()] for s in subjects if (m := _YEAR.search(s))}
     undated = sorted(s for s in subjects | twins if _undated(s))
-    before = dict(_chunked(conn, "select alias, edition from aliases where alias in ({})",
+    before = dict(rows_in(conn, "select alias, edition from aliases where alias in ({})",
                            undated))
     # a record with no claims describes nothing: only those with claims can be aliases
-    undated = [r[0] for r in _chunked(
+    undated = [r[0] for r in rows_in(
         conn, "select distinct subject from claims where subject in ({}) order by subject",
         undated)]
     now: dict[str, str] = {}
@@ -502,11 +502,11 @@ def _identify(conn: sqlite3.Connection, subjects: set[str]) -> dict[str, set[str
         conn.executemany("insert into aliases(alias, edition) values (?, ?)",
                          [(a, now[a]) for a in sorted(changed) if a in now])
         # whoever points a relation at a changed alias points elsewhere now
-        subjects = subjects | set(r[0] for r in _chunked(
+        subjects = subjects | set(r[0] for r in rows_in(
             conn, "select distinct subject from claims where key in ({}) and property in ("
             + ",".join(f"'{p}'" for p in RELATION_PROPERTIES) + ")", sorted(changed)))
     # an alias is no edition of its own, though a later record of it wrote its row again
-    for (alias,) in _chunked(conn, "select id from editions where id in ({})", sorted(now)):
+    for (alias,) in rows_in(conn, "select id from editions where id in ({})", sorted(now)):
         _drop_rows(conn, alias)
     every = subjects | set(before.values()) | set(now.values()) | (set(before) - now.keys())
     return _members(conn, {e for e in every if e not in now})
@@ -516,7 +516,7 @@ def _members(conn: sqlite3.Connection, editions: Iterable[str]) -> dict[str, set
     """Each edition with itself and the undated records that describe it."""
     editions = sorted(set(editions))
     out = {e: {e} for e in editions}
-    for alias, edition in _chunked(conn, "select alias, edition from aliases where edition in ({})",
+    for alias, edition in rows_in(conn, "select alias, edition from aliases where edition in ({})",
                                    editions):
         out[edition].add(alias)
     return out
@@ -589,7 +589,7 @@ def _drop_rows(conn: sqlite3.Connection, edition: str) -> None:
 
 def _ensure_rows(conn: sqlite3.Connection, editions: list[str]) -> None:
     """The editions' rows (what their designations say), where a merge had removed them."""
-    have = {r[0] for r in _chunked(conn, "select id from editions where id in ({})", editions)}
+    have = {r[0] for r in rows_in(conn, "select id from editions where id in ({})", editions)}
     rows = []
     for edition in editions:
         if edition not in have:
@@ -606,7 +606,7 @@ def _resolved(conn: sqlite3.Connection, relations: list[tuple[str, list[tuple]]]
     objects through ``aliases``, without self-relations and without replacements that make
     no sense (:func:`sensible`) or that the object claims back (a cycle)."""
     objects = sorted({r[1] for _, rs in relations for r in rs})
-    alias = dict(_chunked(conn, "select alias, edition from aliases where alias in ({})",
+    alias = dict(rows_in(conn, "select alias, edition from aliases where alias in ({})",
                           objects))
     back = _claimed_back(conn, {(subject, alias.get(r[1], r[1])) for subject, rs in relations
                                 for r in rs if r[0] == "replaces"})
@@ -636,11 +636,11 @@ def _claimed_back(conn: sqlite3.Connection, pairs: set[tuple[str, str]]
     if not pairs:
         return set()
     names = {e: {e} for pair in pairs for e in pair}
-    for alias, edition in _chunked(conn, "select alias, edition from aliases where edition "
+    for alias, edition in rows_in(conn, "select alias, edition from aliases where edition "
                                          "in ({})", sorted(names)):
         names[edition].add(alias)
     claimed = set()  # (claimer, key): a claim that the claimer replaces the key
-    for subject, key in _chunked(
+    for subject, key in rows_in(
             conn, "select subject, key from claims where property = 'replaces' and subject "
                   "in ({})", sorted({n for _, obj in pairs for n in names[obj]})):
         claimed.add((subject, key))
@@ -667,7 +667,9 @@ def sensible(subject: str, kind: str, obj: str) -> bool:
     return not (o.supplements and o.base is not None and o.base.canonical == subject)
 
 
-def _chunked(conn: sqlite3.Connection, sql: str, values: list[str]) -> list[tuple]:
+def rows_in(conn: sqlite3.Connection, sql: str, values: list[str]) -> list[tuple]:
+    """The rows of ``sql`` with its ``in ({})`` filled by ``values``, 500 at a time (under
+    SQLite's limit on parameters)."""
     out = []
     for i in range(0, len(values), 500):
         chunk = values[i:i + 500]
@@ -726,7 +728,7 @@ def _work(designation: str) -> str | None:
 
 
 def _replaced_objects(conn: sqlite3.Connection, subjects: list[str]) -> set[str]:
-    return {r[0] for r in _chunked(conn, "select object from relations where type = 'replaces' "
+    return {r[0] for r in rows_in(conn, "select object from relations where type = 'replaces' "
                                          "and subject in ({})", subjects)}
 
 

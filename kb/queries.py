@@ -256,7 +256,7 @@ def _rank(conn: sqlite3.Connection, wanted: list[_Wanted], limit: int) -> list[s
         while done < len(near) and not (len(scored) >= limit and scored[limit - 1][0]
                                         < costs[near[done]][0]):
             batch, done = near[done:done + 25], done + 25
-            for key, work, status in _rows_in(
+            for key, work, status in facts.rows_in(
                     conn, "select id, work_id, status from editions where work_id in ({})",
                     batch):
                 d = try_parse(key)
@@ -270,7 +270,7 @@ def _rank(conn: sqlite3.Connection, wanted: list[_Wanted], limit: int) -> list[s
             scored.sort()
     else:  # the works as close as the limit-th, whose ties the editions break
         near = [k for k in near if costs[k][0] <= costs[near[min(limit, len(near)) - 1]][0]]
-        stats = {work: (in_force, n) for work, in_force, n in _rows_in(
+        stats = {work: (in_force, n) for work, in_force, n in facts.rows_in(
             conn, "select work_id, max(status = 'current'), count(*) from editions"
             " where work_id in ({}) group by work_id", near)}
         for key in near:
@@ -278,15 +278,6 @@ def _rank(conn: sqlite3.Connection, wanted: list[_Wanted], limit: int) -> list[s
             scored.append((costs[key][0], costs[key][1], not in_force, -n, len(key), key))
     scored.sort()
     return [row[-1] for row in scored if row[0] <= _MAX_COST][:limit]
-
-
-def _rows_in(conn: sqlite3.Connection, sql: str, keys: list[str]) -> list[tuple]:
-    """``sql`` with its ``in ({})`` filled by ``keys``, 500 at a time."""
-    rows = []
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        rows += conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-    return rows
 
 
 @lru_cache(maxsize=65536)
