@@ -91,6 +91,8 @@ async def test_the_choice_is_switched_and_remembered(datasette):
     assert "<h1>标准</h1>" in later.text
     back = re.search(r'<a class="kb-ui" href="([^"]+)"', later.text).group(1)
     assert back == "/-/standards?ui=en"
+    encoded = await datasette.client.get("/-/standards/GB%2FT%2019011")
+    assert '<a class="kb-ui" href="/-/standards/GB%2FT%2019011?ui=zh"' in encoded.text
     with_query = await datasette.client.get("/-/search?q=audit&ui=zh")
     assert 'href="/-/search?q=audit&amp;ui=en"' in with_query.text
 

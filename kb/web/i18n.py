@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from kb.web.i18n_zh import ZH
 
@@ -87,7 +87,9 @@ def switch_url(scope, lang: str) -> str:
     """The current page in ``lang`` (its path and query, ``ui`` set)."""
     query = [(k, v) for k, v in parse_qsl((scope.get("query_string") or b"").decode(),
                                           keep_blank_values=True) if k != PARAM]
-    return scope.get("path", "/") + "?" + urlencode([*query, (PARAM, lang)])
+    raw = scope.get("raw_path")  # as requested: "GB%2FT" stays one segment
+    path = raw.decode("latin-1") if raw else quote(scope.get("path", "/"))
+    return path + "?" + urlencode([*query, (PARAM, lang)])
 
 
 def remember(app):
