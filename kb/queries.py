@@ -404,7 +404,7 @@ def _facts(conn: sqlite3.Connection, key: str) -> tuple | None:
                            where id = ?""", (key,)).fetchone()
 
 
-def _successor(conn: sqlite3.Connection, key: str) -> str | None:
+def _successor(conn: sqlite3.Connection, key: str, depth: int = 0) -> str | None:
     """The edition that took over from ``key``: the one recorded as replacing it (the latest
     if several), else a later published edition of its work, else — for a national adoption —
     the same body's adoption of what replaced the adopted edition."""
@@ -421,12 +421,12 @@ def _successor(conn: sqlite3.Connection, key: str) -> str | None:
         return later
     adopted = conn.execute("select object from relations where subject = ? and type = 'adopts'",
                            (key,)).fetchone()
-    if adopted:
+    if adopted and depth < 2:  # an adoption of an adoption at most (cycles in bad data end)
         try:
             body = parse(key).publisher
         except DesignationError:
             return None
-        for successor in in_force(conn, adopted[0])["path"][1:]:
+        for successor in in_force(conn, adopted[0], depth + 1)["path"][1:]:
             for (national,) in conn.execute("""select r.subject from relations r
                     join editions e on e.id = r.subject where r.type = 'adopts'
                     and r.object = ? and coalesce(e.draft_stage, '') = ''
@@ -436,7 +436,7 @@ def _successor(conn: sqlite3.Connection, key: str) -> str | None:
     return None
 
 
-def in_force(conn: sqlite3.Connection, key: str) -> dict:
+def in_force(conn: sqlite3.Connection, key: str, depth: int = 0) -> dict:
     """Where an edition's replaced-by chain ends today.
 
     ``path`` runs from ``key`` through each edition that took over (see :func:`_successor`)
@@ -448,7 +448,7 @@ def in_force(conn: sqlite3.Connection, key: str) -> dict:
         facts_ = _facts(conn, path[-1])
         if facts_ is None or facts_[1] not in _SUPERSEDED:
             break
-        following = _successor(conn, path[-1])
+        following = _successor(conn, path[-1], depth)
         if following is None or following in path:
             break
         path.append(following)

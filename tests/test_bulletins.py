@@ -240,3 +240,30 @@ def test_an_amendment_is_cited_with_its_own_year(db):
         bulletins.bulletin(conn, "kbs-bulletin-2019-04"))}
     assert rows["ISO 9001:2015/Amd 1:2024"]["year"] == 2024
     assert rows["ISO 9001:2015"]["year"] == 2015
+
+
+def test_a_chain_through_adoptions_that_loop_ends(db, tmp_path):
+    """Bad data: two withdrawn editions that adopt each other. The chain ends at once."""
+    copy = tmp_path / "kb.db"
+    shutil.copy(db, copy)
+    catalogue = tmp_path / "loop.yaml"
+    catalogue.write_text("""source: test fixture, made-up designations
+works:
+  - work: GB/T 99021
+    title: {zh: 甲}
+    editions:
+      - designation: GB/T 99021-2001
+        status: withdrawn
+        adopts: {designation: "GB/T 99022-2001", degree: IDT}
+  - work: GB/T 99022
+    title: {zh: 乙}
+    editions:
+      - designation: GB/T 99022-2001
+        status: withdrawn
+        adopts: {designation: "GB/T 99021-2001", degree: IDT}
+""", encoding="utf-8")
+    assert run("load", "--db", copy, "-q", catalogue).exit_code == 0
+    from kb.queries import in_force
+
+    chain = in_force(sqlite3.connect(copy), "GB/T 99021-2001")
+    assert chain["path"] == ["GB/T 99021-2001"] and not chain["current"]
