@@ -257,9 +257,9 @@ def check(conn: sqlite3.Connection, ref: str, since: str | None = None) -> dict:
     for m in b["mentions"]:
         if m["stale"] and (m["as_written"], m["resolved"]) not in seen:
             seen.add((m["as_written"], m["resolved"]))
-            stale.append({k: m[k] for k in ("start", "end", "as_written", "canonical", "kind",
-                                            "resolved", "status", "latest", "stale",
-                                            "article")})
+            stale.append({k: m.get(k) for k in ("start", "end", "as_written", "canonical",
+                                                "kind", "resolved", "status", "latest",
+                                                "path", "in_force", "stale", "article")})
     result = {"bulletin": b["id"], "date": b["date"], "stale": stale,
               "mentions": len(b["mentions"])}
     if since:

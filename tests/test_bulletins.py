@@ -77,6 +77,9 @@ def test_the_check_follows_the_chain_across_works(db, tmp_path):
         " (in force)")
     assert stale["ISO/IEC 17021:2006"] == (
         "replaced: ISO/IEC 17021:2006 → ISO/IEC 17021:2011 → ISO/IEC 17021-1:2015 (in force)")
+    by_written = {s["as_written"]: s for s in json.loads(result.output)["stale"]}
+    assert by_written["ISO/IEC 17021"]["path"] == ["ISO/IEC 17021:2011", "ISO/IEC 17021-1:2015"]
+    assert by_written["ISO/IEC 17021"]["in_force"] == "ISO/IEC 17021-1:2015"
     text = run("check", "--db", db, "iaf").output
     assert "ISO/IEC 17021:2011 → ISO/IEC 17021-1:2015 (in force)" in text
 
