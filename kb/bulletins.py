@@ -228,6 +228,7 @@ def _stale(m: dict, as_of: str | None, conn) -> str | None:
     if m["resolution"] and m["resolution"].startswith("undated"):
         then = _latest(conn, m["work"], as_of) if as_of else None
         if then and then["id"] != m["resolved"]:
+            m["then"] = then["id"]
             reasons.append(f"undated: the latest edition was {then['id']} at the bulletin's "
                            f"date ({as_of}) and is now {m['resolved']}")
     if m["status"] in ("withdrawn", "replaced"):

@@ -75,6 +75,8 @@ async def test_pages_follow_the_browser_language(datasette):
                                           headers={"Accept-Language": "zh"})
     assert "引用的标准" in bulletin.text and "Standards cited" not in bulletin.text
     assert "被代替" in bulletin.text and "现行版本 · 被采用为" in bulletin.text
+    # ISO 20121 is cited undated; on the bulletin's date (2019) the latest was the 2012 edition
+    assert "未注日期：公告发布时的最新版本为 ISO 20121:2012" in bulletin.text
 
 
 @pytest.mark.asyncio

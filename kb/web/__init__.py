@@ -473,8 +473,10 @@ async def bulletin_page(datasette, request):
     for row in references:
         row["url"] = edition_link(parse_work(row["designation"]), row["designation"]) \
             if row["known"] else None
-        row["stale"] = next((m["stale"] for m in b["mentions"] if m["stale"] and (
-            m["resolved"] == row["designation"])), None)
+        stale = [m for m in b["mentions"] if m["stale"] and m["resolved"] == row["designation"]]
+        row["stale"] = stale[0]["stale"] if stale else None
+        # an undated citation that moved on: the edition it meant on the bulletin's date
+        row["then"] = next((m["then"] for m in stale if m.get("then")), None)
     return Response.html(await datasette.render_template(
         "standards_bulletin.html",
         {"b": b, "text_html": _bulletin_html(b), "references": references, "counts": counts,

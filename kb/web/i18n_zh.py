@@ -177,6 +177,8 @@ ZH = {
     "Standards cited": "引用的标准",
     "In force now · adopted as": "现行版本 · 被采用为",
     "in force": "现行",
+    "undated: on the bulletin's date the latest was {edition}":
+        "未注日期：公告发布时的最新版本为 {edition}",
     "Changed since {date}": "{date} 以来的变更",
     "Nothing the knowledge base logged since then touches the standards cited.":
         "自那时以来，知识库记录的变更均不涉及所引用的标准。",
