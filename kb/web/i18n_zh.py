@@ -199,7 +199,12 @@ ZH = {
     "since {date}": "{date} 以来",
     "No change is logged since {date}.": "{date} 以来没有记录变更。",
     "No change is logged.": "没有记录变更。",
-    # Datasette's table pages
+    # Datasette's footer and table pages
+    "Powered by": "技术支持：",
+    "Queries took {ms} ms": "查询用时 {ms} 毫秒",
+    "Data license:": "数据许可：",
+    "Data source:": "数据来源：",
+    "About:": "关于：",
     "Not counted: the rows that match could not be counted within a second. The table below "
     "shows them page by page.": "未计数：匹配的行无法在一秒内数完。下表逐页列出这些行。",
 }
