@@ -151,3 +151,96 @@ async def test_a_clause_links_only_the_standards_it_cites_that_are_known(dataset
             assert answer.status_code == 302, href  # to the standard's history page
             checked += 1
     assert checked >= 2
+
+
+# Datasette's own pages (templates forked from Datasette 0.65.5 in kb/web/templates/): for each,
+# texts of the Chinese page, and the English texts it replaces (on the English page as before).
+DATASETTE_PAGES = (
+    ("/kb",
+     ("<h3>自定义 SQL 查询</h3>", 'value="运行 SQL"', "个隐藏表</a>", "数据许可：", "行</p>"),
+     ("<h3>Custom SQL query</h3>", 'value="Run SQL"', "hidden tables</a>", "Data license:",
+      " rows</p>")),
+    ("/kb/editions?status=current&_sort=published",
+     ("其中 status = &#34;current&#34;，按 published 排序", 'value="应用"', "<h3>高级导出</h3>",
+      "此数据的其他格式：", "- 移除筛选 -", ">按 published 排序</option>"),
+     ("where status = &#34;current&#34; sorted by published", 'value="Apply"',
+      "<h3>Advanced export</h3>", "This data as ", "- remove filter -",
+      ">Sort by published</option>")),
+    ("/kb/editions/ISO~2019011~3A2018",  # ISO 19011:2018, as Datasette encodes it
+     ("<h2>来自其他表的链接</h2>", "来自 stage_events 表的 edition_id 列", "此数据的其他格式："),
+     ("<h2>Links from other tables</h2>", "from edition_id in stage_events", "This data as ")),
+    ("/kb?sql=select+1",
+     ("自定义 SQL 查询，返回 1 行", 'value="运行 SQL"', ">隐藏</a>)", ">格式化 SQL</button>"),
+     ("Custom SQL query returning 1 row", 'value="Run SQL"', ">hide</a>)",
+      ">Format SQL</button>")),
+)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("path", "chinese", "english"), DATASETTE_PAGES)
+async def test_datasettes_pages_follow_the_browser_language(datasette, path, chinese, english):
+    zh = await datasette.client.get(path, headers={"Accept-Language": "zh-CN"})
+    en = await datasette.client.get(path, headers={"Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 200, path
+    for text in chinese:
+        assert text in zh.text, text
+    for text in english:
+        assert text not in zh.text, text
+        assert text in en.text, text
+    assert ">标准</a>" in zh.text and ">Standards</a>" in en.text
+
+
+@pytest.mark.asyncio
+async def test_a_table_page_describes_its_rows_in_the_interface_language(datasette):
+    """The filters and sort order said again in Chinese, and the numbers as Datasette
+    formats them; a description it cannot say again keeps Datasette's clauses."""
+    path = "/kb/editions?status=current&title_en__contains=audit&_sort_desc=published"
+    zh = await datasette.client.get(path, headers={"Accept-Language": "zh-CN"})
+    en = await datasette.client.get(path, headers={"Accept-Language": "en"})
+    described = ("其中 status = &#34;current&#34; 且 title_en 包含 &#34;audit&#34;，"
+                 "按 published 降序排序")
+    assert re.search(r"<h3>\d[\d,]* 行\s+" + described + r"\s+</h3>", zh.text)
+    assert re.search(r"<title>kb: editions: \d[\d,]* 行 " + described + "</title>", zh.text)
+    assert re.search(r"<h3>\d[\d,]* rows\s+where status = &#34;current&#34; and title_en "
+                     r"contains &#34;audit&#34; sorted by published descending\s+</h3>", en.text)
+    assert ">包含</option>" in zh.text and ">contains</option>" in en.text
+    where = "/kb/editions?_where=year+%3E+2015&kind=standard"  # _where: not described
+    zh = await datasette.client.get(where, headers={"Accept-Language": "zh-CN"})
+    assert "其中 kind = &#34;standard&#34;" in zh.text and "1 个额外的 where 子句" in zh.text
+
+
+def test_datasettes_texts_passed_to_the_translator_have_their_chinese():
+    """Texts the forked templates pass to _() as values: the filters' operators and the
+    clauses they describe (but for SQL's own operators and the signs), the SQL page's
+    hide/show, the facets' types."""
+    from datasette.filters import Filters
+
+    kept = {"=", "!=", ">", "\u2265", "<", "\u2264", "like", "not like", "glob"}
+    texts = {"hide", "show", "array", "date"}
+    for lookup in Filters._filters:
+        if lookup.display not in kept:
+            texts.add(lookup.display)
+            if isinstance(getattr(lookup, "human_template", None), str):
+                texts.add(lookup.human_template)
+    assert {"contains", '{c} contains "{v}"', "is not blank", "{c} is not blank"} <= texts
+    assert not sorted(t for t in texts if t not in ZH)
+
+
+@pytest.mark.asyncio
+async def test_an_error_page_answers_in_both_languages(datasette):
+    for language in ("zh-CN", "en"):
+        page = await datasette.client.get("/kb/no_such_table",
+                                          headers={"Accept-Language": language})
+        assert page.status_code == 404, language
+        assert "Table not found" in page.text  # Datasette's message, as it says it
+
+
+@pytest.mark.asyncio
+async def test_an_error_page_speaks_the_interface_language(datasette):
+    zh = await datasette.client.get("/kb/no_such_table", headers={"Accept-Language": "zh-CN"})
+    en = await datasette.client.get("/kb/no_such_table", headers={"Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 404
+    assert "<h1>错误 404</h1>" in zh.text and "<title>错误 404</title>" in zh.text
+    assert "Error 404" not in zh.text and "技术支持：" in zh.text and ">标准</a>" in zh.text
+    assert "<h1>Error 404</h1>" in en.text and "<title>Error 404</title>" in en.text
+    assert "Powered by" in en.text and ">Standards</a>" in en.text

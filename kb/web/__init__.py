@@ -63,6 +63,38 @@ def extra_template_vars(request):
 
 
 @hookimpl
+def handle_exception(datasette, request, exception):
+    """Error pages in the interface language: Datasette's answer to an error it raises (its
+    status, title and message in its error.html), rendered with the plugin's template
+    variables (the translator, the navigation); JSON answers and unexpected exceptions are
+    left to Datasette."""
+    from datasette.utils import add_cors_headers
+    from datasette.utils.asgi import Base400
+    from datasette.views.base import DatasetteError
+
+    if request.path.split("?")[0].endswith(".json"):
+        return None
+    if isinstance(exception, Base400):
+        info = {"status": exception.status, "title": None,
+                "error": exception.args[0] if exception.args else ""}
+    elif isinstance(exception, DatasetteError):
+        info = {**exception.error_dict, "status": exception.status, "title": exception.title,
+                "error": Markup(exception.message) if exception.message_is_html
+                else exception.message}
+    else:
+        return None
+
+    async def inner():
+        headers = {}
+        if datasette.cors:
+            add_cors_headers(headers)
+        html = await datasette.render_template(
+            [f"{info['status']}.html", "error.html"], {"ok": False, **info}, request=request)
+        return Response.html(html, status=info["status"], headers=headers)
+    return inner
+
+
+@hookimpl
 def register_routes():
     return [
         (r"^/-/standards/?$", standards_index),
