@@ -84,14 +84,22 @@ def test_the_check_follows_the_chain_across_works(db, tmp_path):
     assert "ISO/IEC 17021:2011 → ISO/IEC 17021-1:2015 (in force)" in text
 
 
-def test_the_chain_goes_through_the_adopted_standard(db, tmp_path):
-    """A national adoption nothing records as replaced is followed through what it adopts:
-    the same body's adoption of the replacement (a made-up GB/T edition of ISO 19011:2002)."""
+def _with_made_up(db, tmp_path, works: str):
+    """A copy of ``db`` with a test catalogue of made-up designations (``works``: the YAML
+    list of works) loaded into it."""
     copy = tmp_path / "kb.db"
     shutil.copy(db, copy)
     catalogue = tmp_path / "made-up.yaml"
-    catalogue.write_text("""source: test fixture, made-up designations
-works:
+    catalogue.write_text("source: test fixture, made-up designations\nworks:" + works,
+                         encoding="utf-8")
+    assert run("load", "--db", copy, "-q", catalogue).exit_code == 0
+    return copy
+
+
+def test_the_chain_goes_through_the_adopted_standard(db, tmp_path):
+    """A national adoption nothing records as replaced is followed through what it adopts:
+    the same body's adoption of the replacement (a made-up GB/T edition of ISO 19011:2002)."""
+    copy = _with_made_up(db, tmp_path, """
   - work: GB/T 99011
     title: {zh: 管理体系审核指南}
     editions:
@@ -99,8 +107,7 @@ works:
         status: withdrawn
         published: 2005-01-01
         adopts: {designation: "ISO 19011:2002", degree: IDT}
-""", encoding="utf-8")
-    assert run("load", "--db", copy, "-q", catalogue).exit_code == 0
+""")
     conn = sqlite3.connect(copy)
     from kb.queries import in_force
 
@@ -247,11 +254,7 @@ def test_an_amendment_is_cited_with_its_own_year(db):
 
 def test_a_chain_through_adoptions_that_loop_ends(db, tmp_path):
     """Bad data: two withdrawn editions that adopt each other. The chain ends at once."""
-    copy = tmp_path / "kb.db"
-    shutil.copy(db, copy)
-    catalogue = tmp_path / "loop.yaml"
-    catalogue.write_text("""source: test fixture, made-up designations
-works:
+    copy = _with_made_up(db, tmp_path, """
   - work: GB/T 99021
     title: {zh: 甲}
     editions:
@@ -264,8 +267,7 @@ works:
       - designation: GB/T 99022-2001
         status: withdrawn
         adopts: {designation: "GB/T 99021-2001", degree: IDT}
-""", encoding="utf-8")
-    assert run("load", "--db", copy, "-q", catalogue).exit_code == 0
+""")
     from kb.queries import in_force
 
     chain = in_force(sqlite3.connect(copy), "GB/T 99021-2001")
