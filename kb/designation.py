@@ -410,6 +410,22 @@ def committee(text: str) -> str:
     """A committee reference in one spelling: ``ISO/PC302`` → ``ISO/PC 302``."""
     text = re.sub(r"\s*/\s*", "/", _clean(text).upper())
     return re.sub(r"(?<=[A-Z])\s*(\d+)", r" \1", text).replace("SYC", "SyC")
+
+
+_PUBLISHER_WORD = rf"(?!(?:{_COMMITTEE_WORDS})\b)[A-Z]+"
+_COMMITTEE_SPLIT = re.compile(
+    rf"^(?P<pub>{_PUBLISHER_WORD}(?:/{_PUBLISHER_WORD})*?)[/ ](?=(?:{_COMMITTEE_WORDS}))", re.I)
+
+
+def committee_parts(text: str) -> tuple[tuple[str, ...], str]:
+    """A committee reference's publishers and the rest, in :func:`committee`'s spelling:
+    ``ISO/IEC JTC 1/SC 27`` → (("ISO", "IEC"), "JTC 1/SC 27"); IEC records its committees
+    without a publisher (``TC 57`` → ((), "TC 57"))."""
+    text = committee(text)
+    m = _COMMITTEE_SPLIT.match(text)
+    return (tuple(m.group("pub").split("/")) if m else ()), text[m.end() if m else 0:]
+
+
 _GOVERNMENT = re.compile(
     r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*[号號]?|\d+\s*[号號]$|^[\u4e00-\u9fff]{1,8}[〔\[]"
 )

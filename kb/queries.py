@@ -18,8 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from kb import facts, stages
-from kb.designation import DesignationError, parse, try_parse
-from kb.designation import committee as committee_reference
+from kb.designation import DesignationError, committee_parts, parse, try_parse
 from kb.model import BLOCK_KINDS
 
 __all__ = [
@@ -101,10 +100,6 @@ _LOOKALIKE_RUN = re.compile(r"(?<![A-Za-z])[OoIl]+(?![A-Za-z])")
 #: A committee without its publisher: ``TC 207/SC 1``, ``PC302``, ``JTC 1/SC 27``.
 _BARE_COMMITTEE = re.compile(r"^(?:JTC\s*1\s*/\s*)?(?:TC|PC|SC|JTC|SyC|JWG|WG|AG)\s*[\d/]",
                              re.I)
-_COMMITTEE_WORDS = "TC|PC|SC|JTC|SYC|JWG|WG|AG|TMB|SMB|CASCO|COPOLCO|DEVCO|REMCO"
-_PUBLISHER_WORD = rf"(?!(?:{_COMMITTEE_WORDS})\b)[A-Z]+"
-_COMMITTEE_SPLIT = re.compile(
-    rf"^(?P<pub>{_PUBLISHER_WORD}(?:/{_PUBLISHER_WORD})*?)[/ ](?=(?:{_COMMITTEE_WORDS}))")
 #: A designation the parser cannot read: its number, and a year after it.
 _LOOSE = re.compile(r"(?P<number>[A-Z]*\d[0-9A-Z]*(?:[-.]+[0-9A-Z]+)*)"
                     r"(?:\s*[:-]+\s*(?P<year>(?:19|20)\d\d)(?!\d))?")
@@ -184,11 +179,9 @@ def _candidate_works(conn: sqlite3.Connection, numbers: list[str], enough: int) 
     range of the index)."""
     found: dict[str, tuple] = {}
     variants = sorted(set().union(*(_one_edit(n) for n in numbers)))
-    for i in range(0, len(variants), 500):
-        chunk = variants[i:i + 500]
-        for row in conn.execute(f"select {_WORK_COLUMNS} from works where number in"
-                                f" ({','.join('?' * len(chunk))})", chunk):
-            found[row[0]] = row
+    for row in facts.rows_in(conn, f"select {_WORK_COLUMNS} from works where number in ({{}})",
+                             variants):
+        found[row[0]] = row
     for n in numbers:  # its parts: number >= 'N-' and < 'N.' ('.' follows '-')
         for row in conn.execute(f"select {_WORK_COLUMNS} from works where number >= ?"
                                 " and number < ? limit 200", (n + "-", n + ".")):
@@ -282,12 +275,10 @@ def _rank(conn: sqlite3.Connection, wanted: list[_Wanted], limit: int) -> list[s
 
 @lru_cache(maxsize=65536)
 def _committee_key(reference: str) -> tuple[tuple[str, ...], str]:
-    """(publishers, the rest without spaces): ``ISO/IEC JTC 1/SC 27`` → (("ISO", "IEC"),
-    "JTC1/SC27"); IEC's committees are recorded without a publisher (``TC 57``)."""
-    text = committee_reference(reference)
-    m = _COMMITTEE_SPLIT.match(text)
-    publishers = tuple(m.group("pub").split("/")) if m else ()
-    return publishers, text[m.end() if m else 0:].replace(" ", "")
+    """:func:`kb.designation.committee_parts` with the spaces of the rest left out
+    (``JTC1/SC27``), kept for the committees scanned again and again."""
+    publishers, rest = committee_parts(reference)
+    return publishers, rest.replace(" ", "")
 
 
 def _suggest_committees(conn: sqlite3.Connection, text: str, limit: int) -> list[str]:

@@ -405,3 +405,15 @@ def _accreditation(draw) -> Designation:
 def test_parse_of_render_is_the_designation(designation):
     """Every form the grammar writes reads back as the same value (hypothesis)."""
     assert parse(str(designation)) == designation
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("ISO/IEC JTC 1/SC 27", (("ISO", "IEC"), "JTC 1/SC 27")),
+    ("iso/pc302", (("ISO",), "PC 302")),
+    ("TC 57", ((), "TC 57")),  # IEC records its committees without a publisher
+    ("IEC/SyC AAL", (("IEC",), "SyC AAL")),  # committee() writes SyC in mixed case
+])
+def test_committee_parts(text, parts):
+    from kb.designation import committee_parts
+
+    assert committee_parts(text) == parts
