@@ -308,3 +308,32 @@ class BulletinMention:
     title: str | None
     note: str | None
     sentence: str
+
+
+_FRONT = ("foreword", "introduction", "前言", "引言")
+_BACK = ("bibliography", "index", "参考文献", "索引")
+
+
+def clause_key(number: str | None) -> tuple:
+    """A clause number's place in a document, for sorting: numbers as numbers (3.2 before
+    3.10), annexes (A, A.1) after the numbered clauses, the foreword and introduction before
+    them and the bibliography after; a note or example (``4.3 NOTE 2``) just after its clause,
+    before its subclauses.  Any string has a key, and keys always compare."""
+    text = (number or "").strip()
+    head, _, rest = text.partition(" ")
+    key: list[tuple[int, int, str]] = []
+    for i, part in enumerate(head.split(".")):
+        digits = re.match(r"(\d+)(.*)", part)
+        if digits:
+            key.append((0, int(digits.group(1)), digits.group(2).casefold()))
+        elif i == 0 and part.casefold() in _FRONT:
+            key.append((-2, _FRONT.index(part.casefold()), ""))
+        elif i == 0 and part.casefold() in _BACK:
+            key.append((3, _BACK.index(part.casefold()), ""))
+        elif len(part) == 1 and part.isalpha():
+            key.append((1, 0, part.upper()))  # an annex letter
+        else:
+            key.append((2, 0, part.casefold()))
+    for word in re.findall(r"\d+|[^\s\d]+", rest):  # NOTE 2, EXAMPLE, 注：
+        key.append((-1, int(word), "") if word.isdigit() else (-1, 0, word.casefold()))
+    return tuple(key)

@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from kb import facts, stages
 from kb.designation import DesignationError, committee_parts, parse, try_parse
-from kb.model import BLOCK_KINDS
+from kb.model import BLOCK_KINDS, clause_key
 
 __all__ = [
     "NotFound", "adopted_works", "chosen_editions", "clause", "contents",
@@ -666,7 +666,7 @@ def clause(conn: sqlite3.Connection, designation: str, number: str,
     terms = [t for t in dict_rows(conn, """select entry, preferred, definition from terms
                                        where edition_id = ? and language = ?""", (key, language))
              if t["entry"] != row["number"] and t["preferred"].lower() in text]
-    terms.sort(key=lambda t: [int(p) if p.isdigit() else p for p in re.split(r"[.]", t["entry"])])
+    terms.sort(key=lambda t: clause_key(t["entry"]))
     citations = dict_rows(conn, """select c.cited as designation, c.as_written,
                                       o.status, coalesce(o.title_en, w.title_en) as title_en,
                                       coalesce(o.id, w.id) is not null as known
