@@ -785,7 +785,7 @@ def stages_command() -> None:
     wide = max(render.display_width(t) for t in terms)
     for term in terms:
         step = stages.CN_LIFECYCLE.get(term, "—")
-        click.echo(f"  {term}{' ' * (wide - render.display_width(term))}  {step:<20}  "
+        click.echo(f"  {render.pad(term, wide)}  {step:<20}  "
                    f"{stages.CN_STATUSES.get(term, '—')}".rstrip())
 
 
