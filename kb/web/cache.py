@@ -73,13 +73,6 @@ class ResponseCache:
             self.size = 0
 
 
-def _header(scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers") or ():
-        if key.lower() == name:
-            return value
-    return None
-
-
 def wrap(app, snapshot):
     """An ASGI app answering GETs of the snapshot ``snapshot()`` names (None: no caching)
     from the cache, or 304, when it can."""
@@ -102,7 +95,7 @@ def wrap(app, snapshot):
         url = (scope.get("raw_path") or scope["path"].encode()) + b"?" + query
         key, text = key_and_tag(current, url + b"|" + i18n.language(scope).encode())
         tag, control = text.encode(), CACHE_CONTROL.encode()
-        if _header(scope, b"if-none-match") == tag:
+        if i18n.header(scope, b"if-none-match") == tag:
             await send({"type": "http.response.start", "status": 304,
                         "headers": [(b"etag", tag), (b"cache-control", control),
                                     (b"vary", VARY)]})

@@ -16,24 +16,26 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from kb.web.i18n_zh import ZH
 
+
+def header(scope, name: bytes) -> bytes | None:
+    """A request header's value in an ASGI scope (``name`` in lower case), or None."""
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return value
+    return None
+
+
 LANGUAGES = ("zh", "en")
 #: The cookie that remembers a chosen language, and the query parameter that chooses one.
 COOKIE, PARAM = "kb_ui", "ui"
 DEFAULT = "en"
 
 
-def _header(scope, name: bytes) -> str:
-    for key, value in scope.get("headers") or ():
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return ""
-
-
 def cookies(scope) -> dict[str, str]:
     """The request's cookies (none if the header cannot be read)."""
     jar = SimpleCookie()
     try:
-        jar.load(_header(scope, b"cookie"))
+        jar.load((header(scope, b"cookie") or b"").decode("latin-1"))
     except CookieError:
         return {}
     return {key: morsel.value for key, morsel in jar.items()}
@@ -72,7 +74,7 @@ def language(scope) -> str:
     chosen = _asked(scope) or cookies(scope).get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return negotiate(_header(scope, b"accept-language")) or DEFAULT
+    return negotiate((header(scope, b"accept-language") or b"").decode("latin-1")) or DEFAULT
 
 
 def translator(lang: str) -> Callable[..., str]:
