@@ -16,7 +16,7 @@ from kb import facts, stages
 from kb.designation import DesignationError, parse
 from kb.queries import NotFound, dict_rows, in_force, latest_edition
 
-__all__ = ["bulletin", "changed_since", "check", "find", "listing", "references",
+__all__ = ["bulletin", "changed_since", "check", "counts", "find", "listing", "references",
            "resolve_citation", "work_changes"]
 
 #: Editor's order of schemes in a reference table: international, national, sector, others.
@@ -63,7 +63,8 @@ def find(conn: sqlite3.Connection, ref: str) -> str:
 
 def _edition(conn, key: str) -> dict | None:
     rows = dict_rows(conn, """select id, work_id, kind, year, title_en, title_zh, status, stage,
-                                 stage_label, published, withdrawn from editions where id = ?""",
+                                 stage_label, draft_stage, published, effective, withdrawn
+                                 from editions where id = ?""",
                  (key,))
     return rows[0] if rows else None
 
@@ -118,7 +119,8 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
     result = {"resolved": None, "work": None, "status": None, "stage": None,
               "stage_label": None, "latest": None, "replaced_by": [], "adoptions": [],
               "title_en": None, "title_zh": None, "published": None, "resolution": None,
-              "known": False, "in_force": None, "path": [], "amendments": []}
+              "known": False, "in_force": None, "path": [], "amendments": [],
+              "status_inferred": None}
     if kind not in ("standard", "draft") or not canonical:
         result["resolution"] = "not a standard"
         return result
@@ -166,6 +168,13 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
     if edition is None:
         result["resolution"] = "not in the knowledge base"
         return result
+    inferred = facts.inferred_status(
+        edition, latest is not None and latest["id"] == edition["id"],
+        conn.execute("select 1 from relations where object = ? and type = 'replaces'",
+                     (edition["id"],)).fetchone() is not None)
+    if inferred:  # no source gives a status: the rule's, said to be inferred
+        edition = {**edition, "status": inferred[0]}
+    result.update(status_inferred=inferred[1] if inferred else None)
     result.update(
         resolved=edition["id"], status=edition["status"], stage=edition["stage"],
         stage_label=edition["stage_label"], title_en=edition["title_en"],
@@ -178,7 +187,8 @@ def resolve_citation(conn: sqlite3.Connection, canonical: str | None, kind: str,
            order by r.subject""", (edition["id"],))]
     chain = in_force(conn, edition["id"])
     result["in_force"] = chain["path"][-1] if chain["current"] else None
-    result["path"] = chain["path"]
+    # a draft's path starts at the draft as cited, then the edition it became, onwards
+    result["path"] = ([d.edition.canonical] if event else []) + chain["path"]
     result["amendments"] = chain["amendments"]
     result["adoptions"] = dict_rows(conn, """select r.subject as designation, r.degree, e.status
                                          from relations r left join editions e on e.id = r.subject
@@ -222,7 +232,11 @@ def _stale(m: dict, as_of: str | None, conn) -> str | None:
         return None
     if m["kind"] == "draft":
         if m["status"] in ("current", "replaced", "withdrawn") and m["published"]:
-            return f"the draft has since been published as {m['resolved']} ({m['published']})"
+            published = (f"the draft has since been published as {m['resolved']} "
+                         f"({m['published']})")
+            if m["status"] in _SUPERSEDED:  # and that edition has moved on since
+                return f"{published}, itself {m['status']} since: {chain_text(m)}"
+            return published
         return None
     reasons = []
     if m["resolution"] and m["resolution"].startswith("undated"):
@@ -234,6 +248,9 @@ def _stale(m: dict, as_of: str | None, conn) -> str | None:
     if m["status"] in ("withdrawn", "replaced"):
         reasons.append(f"{m['status']}: {chain_text(m)}")
     return "; ".join(reasons) or None
+
+
+_SUPERSEDED = ("withdrawn", "replaced")
 
 
 def chain_text(m: dict) -> str:
@@ -261,8 +278,8 @@ def check(conn: sqlite3.Connection, ref: str, since: str | None = None) -> dict:
             stale.append({k: m.get(k) for k in ("start", "end", "as_written", "canonical",
                                                 "kind", "resolved", "status", "latest",
                                                 "path", "in_force", "stale", "article")})
-    result = {"bulletin": b["id"], "date": b["date"], "stale": stale,
-              "mentions": len(b["mentions"])}
+    result = {"bulletin": b["id"], "title": b["title"], "date": b["date"], "stale": stale,
+              "mentions": len(b["mentions"]), "counts": counts(b)}
     if since:
         if not facts.has_claims(conn):
             raise NotFound("this knowledge base was written by an earlier version of kb and "
@@ -301,16 +318,43 @@ def work_changes(conn: sqlite3.Connection, works: list[str], since: str
 
 def references(b: dict) -> list[dict]:
     """One row per standard a bulletin (from :func:`bulletin`) cites, sorted as an editor
-    expects: international, then national, then sector and others, each by number."""
+    expects: international, then national, then sector and others, each by number.
+
+    Each row also says where the text cites it (``citations``: the mentions' spans and
+    forms, in text order) and, if any of them is stale, why (``stale``, the first reason;
+    ``then``, for an undated citation that moved on, the edition it meant on the bulletin's
+    date)."""
     rows: dict[str, dict] = {}
     for m in b["mentions"]:
         if m["kind"] not in ("standard", "draft"):
             continue
         key = m["resolved"] or m["canonical"]
-        if key in rows:
-            continue
-        rows[key] = reference_row(m)
+        if key not in rows:
+            rows[key] = {**reference_row(m), "citations": [], "stale": None, "then": None}
+        row = rows[key]
+        row["citations"].append({"start": m["start"], "end": m["end"],
+                                 "as_written": m["as_written"], "stale": m["stale"]})
+        if m["stale"] and row["stale"] is None:
+            row["stale"] = m["stale"]
+        if m.get("then") and row["then"] is None:
+            row["then"] = m["then"]
     return sort_references(list(rows.values()))
+
+
+def counts(b: dict, rows: list[dict] | None = None) -> dict:
+    """What a bulletin's page and ``kb check`` count, the same way: ``mentions`` (every
+    designation-like string found, by ``kind``), ``standards`` (rows of the reference table:
+    distinct standards and drafts cited), ``unknown`` (of those, not in the knowledge base),
+    ``stale_citations`` (distinct citations as written that are stale: the lines of
+    ``kb check``) and ``stale_standards`` (reference rows with a stale citation)."""
+    rows = references(b) if rows is None else rows
+    kinds: dict[str, int] = {}
+    for m in b["mentions"]:
+        kinds[m["kind"]] = kinds.get(m["kind"], 0) + 1
+    stale = {(m["as_written"], m["resolved"]) for m in b["mentions"] if m["stale"]}
+    return {"mentions": len(b["mentions"]), "kinds": kinds, "standards": len(rows),
+            "unknown": sum(1 for r in rows if not r["known"]),
+            "stale_citations": len(stale), "stale_standards": sum(1 for r in rows if r["stale"])}
 
 
 def reference_row(m: dict) -> dict:
@@ -318,6 +362,7 @@ def reference_row(m: dict) -> dict:
     adoptions = m.get("adoptions") or []
     return {
         "designation": m["resolved"] or m["canonical"], "as_written": m.get("as_written"),
+        "kind": m.get("kind"),
         "title_en": m.get("title_en"), "title_zh": m.get("title_zh") or m.get("title"),
         "year": _year(m["resolved"] or m["canonical"]), "status": m.get("status"),
         "stage": m.get("stage"), "stage_label": m.get("stage_label"),
@@ -327,6 +372,7 @@ def reference_row(m: dict) -> dict:
         "adoption": ", ".join(a["designation"] for a in adoptions),
         "degree": ", ".join(sorted({a["degree"] for a in adoptions if a["degree"]})),
         "known": m.get("known", False), "note": m.get("resolution"),
+        "status_inferred": m.get("status_inferred"),
     }
 
 

@@ -86,7 +86,8 @@ def tqdm(*args, **kwargs):
 
 
 def _load(store: Store, paths, loader: str | None, quiet: bool = False,
-          designation: str | None = None, date: str | None = None) -> LoadSummary:
+          designation: str | None = None, date: str | None = None,
+          title: str | None = None) -> LoadSummary:
     from loaders import documents_for
 
     bar = tqdm(unit=" records", desc="loading", disable=quiet or None, file=sys.stderr,
@@ -99,7 +100,7 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
 
     skipped: list[str] = []
     try:
-        summary = store.load(documents_for(paths, loader, skipped, designation, date,
+        summary = store.load(documents_for(paths, loader, skipped, designation, date, title,
                                            known=store.loaded_hashes),
                              progress=progress,
                              on_records=bar.update)
@@ -367,9 +368,12 @@ def bulletin_group() -> None:
 @_db_option
 @click.option("--date", help="The bulletin's date (YYYY-MM-DD); default: the latest full "
               "date written in it.")
+@click.option("--title", help="The bulletin's title; default: its first line, unless that is "
+              "a section heading (第一部分 …), in which case the document has none.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def bulletin_load(db_path: str, date: str | None, quiet: bool, paths: tuple[str, ...]) -> None:
+def bulletin_load(db_path: str, date: str | None, title: str | None, quiet: bool,
+                  paths: tuple[str, ...]) -> None:
     """Load bulletins (text, Word, PDF): their parts, articles and every mention."""
     from kb.model import check_date
 
@@ -377,9 +381,12 @@ def bulletin_load(db_path: str, date: str | None, quiet: bool, paths: tuple[str,
         date = check_date(date, "--date")
     except ValueError as error:
         raise _Fail(str(error)) from None
+    if title is not None and not title.strip():
+        raise _Fail("--title: give the bulletin's title, not an empty string")
     store = _open_store(db_path)
     try:
-        summary = _load(store, paths, "bulletin", quiet, date=date)
+        summary = _load(store, paths, "bulletin", quiet, date=date,
+                        title=title.strip() if title else None)
     except LoadError as error:
         raise _Fail(str(error)) from None
     finally:

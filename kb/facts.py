@@ -844,3 +844,30 @@ def _same(name: str, claimed: str | None, shown: object) -> bool:
     if name == "status":  # "withdrawn" in ISO's words is "replaced" when a successor exists
         return _SAME_STATUS.get(claimed, claimed) == _SAME_STATUS.get(str(shown), str(shown))
     return claimed == str(shown)
+
+
+def inferred_status(edition: dict, latest: bool, replaced: bool,
+                    today: str | None = None) -> tuple[str, str] | None:
+    """A status for an edition no source gives one to, from what is known of it, or None.
+
+    ``edition`` has ``status``, ``published``, ``effective``, ``withdrawn`` and ``draft_stage``
+    (or ``kind``); ``latest``: it is its work's latest published edition; ``replaced``: an
+    edition is recorded as replacing it.  A published edition that is its work's latest,
+    that nothing replaces or withdraws, is ``current`` once in force (its 实施 date, else its
+    publication) and ``upcoming`` before; the second value says why, for the page to show.
+    The rule is applied where facts are shown, never stored: a status a source gives wins.
+    """
+    import datetime as dt
+
+    if edition.get("status") or edition.get("draft_stage") or edition.get("kind") == "draft":
+        return None
+    if not latest or replaced or edition.get("withdrawn"):
+        return None
+    since = edition.get("effective") or edition.get("published")
+    if not since:
+        return None
+    today = today or dt.date.today().isoformat()
+    if str(since) > today:
+        return "upcoming", f"no source gives its status; in force from {since}"
+    return "current", (f"no source gives its status; the latest edition known, in force since "
+                       f"{since}, and nothing known replaces or withdraws it")

@@ -262,8 +262,11 @@ def bulletin_text(b: dict) -> str:
 
 def check_text(result: dict) -> str:
     """Stale citations of a bulletin, one per line."""
+    n = result["counts"]
     lines = [f"{result['bulletin']} (date {result['date'] or 'unknown'}): "
-             f"{len(result['stale'])} stale citations among {result['mentions']} mentions"]
+             f"{count(n['stale_citations'], 'stale citation')} of "
+             f"{count(n['stale_standards'], 'standard')} among the {n['standards']} standards "
+             f"cited ({count(n['mentions'], 'mention')})"]
     for s in result["stale"]:
         lines.append(f"  {s['as_written']} → {s['resolved']}: {s['stale']}")
     if result.get("since"):

@@ -63,7 +63,7 @@ def _files(path: Path) -> Iterator[tuple[Path, bool]]:
 
 def documents_for(
     paths: Iterable[str | Path], loader: str | None = None, skipped: list[str] | None = None,
-    designation: str | None = None, date: str | None = None,
+    designation: str | None = None, date: str | None = None, title: str | None = None,
     known: Callable[[str, int], set[str]] | None = None,
 ) -> Iterator[Document]:
     """Stream the documents of every file under ``paths``.
@@ -73,6 +73,7 @@ def documents_for(
     :param designation: the designation of the documents, for loaders of formats that may
         not carry one (plain text, STS without metadata).
     :param date: the date of the documents, for loaders of undated ones (bulletins).
+    :param title: the title of the documents, for loaders of untitled ones (bulletins).
     :param known: ``known(loader, version)`` gives the hashes of documents already loaded, for
         loaders that read ahead (archives) and so need not parse those.
     :raises LoadError: for a missing path, an unknown loader name or a named file that no
@@ -98,7 +99,8 @@ def documents_for(
                     skipped.append(str(file))
                 continue
             accepted = inspect.signature(module.documents).parameters
-            options = {k: v for k, v in (("designation", designation), ("date", date))
+            options = {k: v for k, v in (("designation", designation), ("date", date),
+                                                      ("title", title))
                        if v and k in accepted}
             if known is not None and "known" in accepted:
                 key = (module.NAME, getattr(module, "VERSION", 1))

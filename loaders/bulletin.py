@@ -7,7 +7,9 @@ English with one.  A line is a heading when it is short and ends without punctua
 open parts, other headings articles.  Every designation-like string becomes a mention
 (:func:`kb.mentions.find`) with its character span in the stored text and the sentence
 around it.  The bulletin's date comes from the command line, or else the latest full date
-written in it.
+written in it.  Its title is the one given (``--title``), else its first line when that
+reads as a title; a text that opens with a section heading has none of its own and is
+shown by its id (the load says so, as it says when it finds no date or no citation).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kb import mentions
-from kb.model import Article, Bulletin, BulletinMention, Document, LoadError
+from kb.model import Article, Bulletin, BulletinMention, Document, LoadError, LoadWarning
 from kb.render import display_width
 from loaders.text import extract_text
 
@@ -51,14 +53,16 @@ def accepts(path: Path, head: bytes) -> bool:
     return False  # bulletins are loaded on purpose (kb bulletin load), never detected
 
 
-def documents(path: Path, date: str | None = None) -> Iterator[Document]:
+def documents(path: Path, date: str | None = None,
+              title: str | None = None) -> Iterator[Document]:
     if path.suffix.lower() not in SUFFIXES:
         raise LoadError(f"{path}: a bulletin is a text, Word or PDF file "
                         f"({', '.join(SUFFIXES)})")
     data = path.read_bytes()
-    digest = hashlib.sha256(data + (date or "").encode()).hexdigest()
+    given = (date or "") + ("\0" + title if title else "")
+    digest = hashlib.sha256(data + given.encode()).hexdigest()
     yield Document(name=str(path), sha256=digest, loader=NAME,
-                   records=lambda: records(path, data, date))
+                   records=lambda: records(path, data, date, title))
 
 
 def bulletin_id(path: Path) -> str:
@@ -66,8 +70,20 @@ def bulletin_id(path: Path) -> str:
     return unicodedata.normalize("NFC", path.stem)
 
 
-def records(path: Path, data: bytes, date: str | None = None) -> Iterator:
-    """The bulletin, its articles and its mentions."""
+def title_of(paragraphs: list[str]) -> str | None:
+    """The document's own title: its first paragraph, if that reads as a title (a short line,
+    not a section heading such as ``第一部分 专家工作组动态``, a date or a byline), else None."""
+    first = paragraphs[0].strip() if paragraphs else ""
+    if not first or _PART.match(first) or display_width(first) > 120 or \
+            _DATE.fullmatch(first) or _ISO_DATE.fullmatch(first) or _BYLINE.match(first):
+        return None
+    return first
+
+
+def records(path: Path, data: bytes, date: str | None = None,
+            title: str | None = None) -> Iterator:
+    """The bulletin, its articles and its mentions; warnings for what it lacks (a title, a
+    date, any citation of a standard)."""
     if not data.strip():
         raise LoadError("empty file")
     text = extract_text(data, path.suffix.lower())
@@ -79,10 +95,23 @@ def records(path: Path, data: bytes, date: str | None = None) -> Iterator:
     body = "\n".join(paragraphs)
     key = bulletin_id(path)
     language = "zh" if len(_CJK.findall(body)) > len(body) / 5 else "en"
-    yield Bulletin(id=key, title=paragraphs[0][:200], date=date or _latest_date(body),
+    own_title = title or title_of(paragraphs)
+    date = date or _latest_date(body)
+    found = list(mentions.find(body))
+    cited = sum(1 for m in found if m.kind in ("standard", "draft"))
+    if date is None and not cited:
+        yield LoadWarning("no date and no citation of a standard found: this does not read "
+                          "like a bulletin (loaded as one; give --date if it is)")
+    elif date is None:
+        yield LoadWarning("no date found in the text: undated citations are checked against "
+                          "today's catalogue; give the bulletin's date with --date")
+    if own_title is None:
+        yield LoadWarning(f"no title of its own (the text opens with {paragraphs[0][:40]!r}): "
+                          "shown by its id; give one with --title")
+    yield Bulletin(id=key, title=(own_title or key)[:200], date=date,
                    language=language, text=body, path=str(path.resolve()))
     yield from _articles(key, paragraphs)
-    for mention in mentions.find(body):
+    for mention in found:
         yield BulletinMention(key, mention.start, mention.end, mention.as_written,
                               mention.kind, mention.canonical, mention.title, mention.note,
                               _sentence(body, mention.start, mention.end))

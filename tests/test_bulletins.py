@@ -227,6 +227,50 @@ def test_the_real_bulletin(tmp_path):
     # "与 2011 版 ISO19011 相比": the edition year written before it names the 2011 edition
     assert any(s["resolved"] == "ISO 19011:2011" and s["stale"].startswith("replaced: ")
                for s in bare)
+    # a draft's path goes on past its publication to the edition in force today
+    assert stale["ISO19011DIS"]["path"] == ["ISO/DIS 19011", "ISO 19011:2018", "ISO 19011:2026"]
+    assert stale["ISO19011DIS"]["stale"].endswith(
+        "itself replaced since: ISO/DIS 19011 → ISO 19011:2018 → ISO 19011:2026 (in force)")
+    counts = json.loads(result.output)["counts"]
+    assert counts["stale_citations"] == len(stale) + len(bare) - 1 == 9
+    text = run("check", "--db", db, path).output
+    assert text.startswith(f"cnca-expert-groups-2017 (date 2017-06-16): 9 stale citations of "
+                           f"{counts['stale_standards']} standards among the "
+                           f"{counts['standards']} standards cited (32 mentions)")
+    # the knowledge base knows CNAS-CC121:2017 and LY/T 2603-2016 but no source gives their
+    # status: the latest editions, in force, nothing replacing them — current, inferred
+    shown = json.loads(run("bulletin", "show", "--db", db, "--json", path).output)
+    for designation in ("CNAS-CC121:2017", "LY/T 2603-2016"):
+        (m, *_) = [m for m in shown["mentions"] if m["resolved"] == designation]
+        assert m["status"] == "current" and "no source gives its status" in m["status_inferred"]
+
+
+def test_a_title_of_its_own_or_given_and_warnings_for_what_is_missing(db, tmp_path):
+    copy = tmp_path / "kb.db"
+    shutil.copy(db, copy)
+    untitled = tmp_path / "untitled.txt"
+    untitled.write_text("第一部分 标准动态\n\n2019 年 3 月 1 日，会议讨论了 ISO 9001:2015。\n",
+                        encoding="utf-8")
+    result = run("bulletin", "load", "--db", copy, "-q", untitled)
+    assert result.exit_code == 0 and "no title of its own" in result.output
+    assert "--title" in result.output
+    shown = json.loads(run("bulletin", "show", "--db", copy, "--json", "untitled").output)
+    assert shown["title"] == "untitled"  # its id, not the section heading
+    result = run("bulletin", "load", "--db", copy, "-q", "--title", "标准化简报 第 3 期", untitled)
+    assert result.exit_code == 0 and "no title" not in result.output
+    shown = json.loads(run("bulletin", "show", "--db", copy, "--json", "untitled").output)
+    assert shown["title"] == "标准化简报 第 3 期"
+    assert run("bulletin", "load", "--db", copy, "--title", " ", untitled).exit_code == 1
+    # no date and nothing a bulletin cites: loaded, with a warning that says so
+    stray = tmp_path / "stray.txt"
+    stray.write_text("Minutes of the garden committee\n\nWe planted roses.\n", encoding="utf-8")
+    result = run("bulletin", "load", "--db", copy, "-q", stray)
+    assert result.exit_code == 0
+    assert "no date and no citation of a standard found" in result.output
+    undated = tmp_path / "undated.txt"
+    undated.write_text("Notice\n\nISO 9001:2015 is cited here.\n", encoding="utf-8")
+    result = run("bulletin", "load", "--db", copy, "-q", undated)
+    assert "no date found in the text" in result.output and "no title" not in result.output
 
 
 def test_a_folder_of_bulletins(tmp_path):

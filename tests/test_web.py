@@ -179,24 +179,54 @@ def built_datasette(tmp_path_factory):
 
 @pytest.mark.asyncio
 async def test_bulletin_page(built_datasette):
+    """An editor's desk: the reference table first, each row saying where the text cites it,
+    each mention jumping to its row; counts that agree with kb check and say what they
+    count; downloads in the interface language; the same as JSON."""
+    from lxml import html as lxml_html
+
     listing = await built_datasette.client.get("/-/bulletins")
     assert listing.status_code == 200 and 'href="/-/bulletin/kbs-bulletin-2019-04"' in listing.text
     page = await built_datasette.client.get("/-/bulletin/kbs-bulletin-2019-04")
     assert page.status_code == 200
     html = page.text
-    # every mention is marked in the text; standards link to their history page
-    assert ('<a class="kb-mention standard stale" '
-            'href="/-/standards/ISO%2019011#ISO%2019011%3A2018"' in html)
-    assert ('class="kb-mention standard stale" '
-            'href="/-/standards/GB%2FT%2019011#GB%2FT%2019011-2013"') in html
-    assert '<span class="kb-mention committee"' in html and ">ISO/PC302</span>" in html
-    assert '<span class="kb-mention government-document"' in html
+    tree = lxml_html.fromstring(html)
+    # the table comes before the text
+    assert html.index('id="references"') < html.index('id="text"')
+    rows = {r.get("id"): r for r in tree.xpath("//section[@id='references']//tbody/tr")}
+    by_designation = {r.xpath("string(td[@class='designation'])").strip(): r
+                      for r in rows.values()}
+    row = by_designation["GB/T 19011-2013"]
+    assert row.xpath("td[@class='designation']/a/@href") == [
+        "/-/standards/GB%2FT%2019011#GB%2FT%2019011-2013"]
+    assert "GB/T 19011-2013 → GB/T 19011-2021" in row.xpath("string(td[contains(@class,'status')])")
+    # the row says where the text cites it, and each such mention jumps back to the row
+    anchors = row.xpath("td[@class='cited']/a/@href")
+    assert anchors and all(a.startswith("#m") for a in anchors)
+    for anchor in anchors:
+        (mention,) = tree.xpath(f"//*[@id='{anchor[1:]}']")
+        assert mention.get("href") == "#" + row.get("id")
+        assert "stale" in mention.get("class")
+    assert '<span id="m' in html and ">ISO/PC302</span>" in html  # committees: marked, no row
+    assert tree.xpath("//*[contains(@class,'kb-mention government-document')]")
     assert "<h2>第二部分 国际动态</h2>" in html and ">认证机构要求组</h3>" in html
-    # the reference table beside it, with download links for every format
-    assert "Standards cited" in html and "→ GB/T 19011-2021" in html
-    assert "GB/T 19011-2013 → GB/T 19011-2021 (in force)" in html
+    # counts as kb check counts them
+    assert "29 mentions found; 17 standards cited" in html
+    assert "4 stale citations of 3 standards" in html
+    # downloads in the interface language (English here), with the other one a click away
     for fmt in ("csv", "xlsx", "gbt7714", "ris"):
-        assert f'href="/-/bulletin/kbs-bulletin-2019-04.{fmt}?lang=zh"' in html
+        assert f'href="/-/bulletin/kbs-bulletin-2019-04.{fmt}?lang=en"' in html
+    assert 'href="?lang=zh"' in html
+    zh = await built_datasette.client.get("/-/bulletin/kbs-bulletin-2019-04",
+                                          headers={"Accept-Language": "zh-CN"})
+    assert 'href="/-/bulletin/kbs-bulletin-2019-04.csv?lang=zh"' in zh.text
+    # both languages' titles: the interface's first
+    title = by_designation["ISO 19011:2018"].xpath("td[3]")[0]
+    assert title.text.startswith("Guidelines for auditing") and \
+        title.xpath("string(span[@class='other'])") == "管理体系审核指南"
+    data = (await built_datasette.client.get("/-/bulletin/kbs-bulletin-2019-04.json")).json()
+    assert data["counts"]["stale_citations"] == 4 and data["counts"]["standards"] == 17
+    assert len(data["references"]) == 17 and data["bulletin"]["date"] == "2019-04-02"
+    assert (await built_datasette.client.get("/-/bulletin/nothing.json")).status_code == 404
 
 
 @pytest.mark.asyncio

@@ -109,6 +109,7 @@ def register_routes():
         (r"^/-/bulletins/?$", bulletins_page),
         (r"^/-/bulletin/(?P<id>[^/]+?)\.(?P<fmt>csv|xlsx|md|html|docx|gbt7714|iso690|bibtex|"
          r"csl-json|ris)$", bulletin_export),
+        (r"^/-/bulletin/(?P<id>[^/]+?)(?P<json>\.json)$", bulletin_page),
         (r"^/-/bulletin/(?P<id>[^/]+)$", bulletin_page),
         (r"^/-/changes(?P<json>\.json)?$", changes_page),
         # old and guessable addresses, redirected to the page they mean
@@ -421,11 +422,15 @@ def bulletin_url(key: str, fmt: str | None = None) -> str:
     return "/-/bulletin/" + quote(key, safe="") + (f".{fmt}" if fmt else "")
 
 
-def _bulletin_html(b: dict) -> Markup:
-    """The bulletin's text as paragraphs and headings, each mention a link to its edition."""
+def _bulletin_html(b: dict, rows: dict[str, int], _=lambda text, **v: text.format(**v)
+                   ) -> Markup:
+    """The bulletin's text as paragraphs and headings; each mention an anchor (``m<start>``)
+    that jumps to its row of the reference table (``rows``: designation → row number), its
+    tooltip in the interface language (``_``)."""
     text, mentions = b["text"], b["mentions"]
     headings = {a["start"]: a for a in b["articles"]}
-    parts, position, index = [], 0, 0
+    parts = [a["part"] for a in b["articles"]]
+    pieces_of_text, position, index = [], 0, 0
     for paragraph in text.split("\n"):
         start, end = position, position + len(paragraph)
         position = end + 1
@@ -436,27 +441,31 @@ def _bulletin_html(b: dict) -> Markup:
             pieces.append(Markup.escape(text[cursor:m["start"]]))
             classes = ["kb-mention", m["kind"]] + (["stale"] if m["stale"] else []) + \
                 ([] if m["known"] or m["kind"] not in ("standard", "draft") else ["unknown"])
+            row = rows.get(m["resolved"] or m["canonical"] or "") \
+                if m["kind"] in ("standard", "draft") else None
             title = " · ".join(filter(None, (
-                m["canonical"], m["resolved"] and f"→ {m['resolved']}", m["status"],
-                m["resolution"] if m["kind"] in ("standard", "draft") else m["note"] or m["kind"],
-                m["stale"] and f"stale: {m['stale']}")))
+                m["canonical"], m["resolved"] and m["resolved"] != m["canonical"]
+                and f"→ {m['resolved']}", m["status"] and _(m["status"]),
+                m["stale"] and _("stale"),
+                None if row or m["kind"] in ("standard", "draft") else _(m["kind"]))))
             label = Markup.escape(text[m["start"]:m["end"]])
-            if m["resolved"] and m["work"]:
-                pieces.append(Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
-                    " ".join(classes), edition_link(m["work"], m["resolved"]), title, label))
+            if row:
+                pieces.append(Markup('<a id="m{}" class="{}" href="#ref-{}" title="{}">{}</a>')
+                              .format(m["start"], " ".join(classes), row, title, label))
             else:
-                pieces.append(Markup('<span class="{}" title="{}">{}</span>').format(
-                    " ".join(classes), title, label))
+                pieces.append(Markup('<span id="m{}" class="{}" title="{}">{}</span>').format(
+                    m["start"], " ".join(classes), title, label))
             cursor = m["end"]
         pieces.append(Markup.escape(text[cursor:end]))
         body = Markup("").join(pieces)
         if start in headings:
-            parts.append(Markup('<h3 id="a{}">{}</h3>').format(headings[start]["number"], body))
-        elif any(a["part"] == paragraph.strip() for a in b["articles"]):
-            parts.append(Markup("<h2>{}</h2>").format(body))
-        else:
-            parts.append(Markup("<p>{}</p>").format(body))
-    return Markup("\n").join(parts)
+            pieces_of_text.append(Markup('<h3 id="a{}">{}</h3>').format(
+                headings[start]["number"], body))
+        elif paragraph.strip() and paragraph.strip() in parts:
+            pieces_of_text.append(Markup("<h2>{}</h2>").format(body))
+        elif paragraph.strip():
+            pieces_of_text.append(Markup("<p>{}</p>").format(body))
+    return Markup("\n").join(pieces_of_text)
 
 
 async def bulletins_page(datasette, request):
@@ -485,35 +494,69 @@ async def _bulletin(datasette, key: str):
         return name, None, str(error)
 
 
+#: The reference table's download formats, as an editor names them.
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)", "md": "Markdown", "html": "HTML",
+                "docx": "Word (DOCX)", "gbt7714": "GB/T 7714", "iso690": "ISO 690",
+                "bibtex": "BibTeX", "csl-json": "CSL-JSON", "ris": "RIS"}
+
+
+def _bulletin_rows(b: dict, references: list[dict]) -> dict[str, int]:
+    """Number the reference rows (1, 2 …) and link them: each row's edition page, and the
+    row number every designation resolves to (for the mentions' jumps)."""
+    numbers: dict[str, int] = {}
+    for number, row in enumerate(references, 1):
+        row["number"] = number
+        row["url"] = edition_link(parse_work(row["designation"]), row["designation"]) \
+            if row["known"] else None
+        numbers[row["designation"]] = number
+    for m in b["mentions"]:  # a mention's key is its resolved edition, else as parsed
+        key = m["resolved"] or m["canonical"]
+        if key and key not in numbers and m["canonical"] in numbers:
+            numbers[key] = numbers[m["canonical"]]
+    return numbers
+
+
+def _bulletin_json(b: dict, references: list[dict]) -> dict:
+    from kb import bulletins
+
+    keep = ("start", "end", "as_written", "kind", "canonical", "resolved", "work", "status",
+            "status_inferred", "stage", "latest", "in_force", "path", "resolution", "stale",
+            "then", "article", "sentence")
+    return {"bulletin": {k: b[k] for k in ("id", "title", "date", "language")},
+            "counts": bulletins.counts(b, references), "references": references,
+            "mentions": [{k: m.get(k) for k in keep} for m in b["mentions"]]}
+
+
 async def bulletin_page(datasette, request):
-    from kb import export
+    """A bulletin as an editor's desk: its reference table first (both languages' titles,
+    status and the path to the edition in force, where the text cites each), downloads in
+    the interface language, then the text with every mention linked to its row; ``.json``
+    gives the same as data."""
+    from kb import bulletins
 
     key = unquote(request.url_vars["id"])
     name, result, error = await _bulletin(datasette, key)
+    as_json = bool(request.url_vars.get("json"))
     if error:
+        if as_json:
+            return Response.json({"ok": False, "error": error}, status=404)
         return Response.html(await datasette.render_template(
             "standards_bulletins.html", {"bulletins": [], "message": error, "database": name,
                                          "bulletin_url": bulletin_url}, request=request),
             status=404)
     b, references = result
-    lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else \
-        ("zh" if b["language"] == "zh" else "en")
+    if as_json:
+        return Response(json.dumps(_bulletin_json(b, references), ensure_ascii=False),
+                        content_type="application/json")
+    ui = i18n.language(request.scope)
+    lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else ui
     since, changed = await _changed_since(datasette, b, request.args.get("since") or "")
-    counts: dict[str, int] = {}
-    for m in b["mentions"]:
-        counts[m["kind"]] = counts.get(m["kind"], 0) + 1
-    for row in references:
-        row["url"] = edition_link(parse_work(row["designation"]), row["designation"]) \
-            if row["known"] else None
-        stale = [m for m in b["mentions"] if m["stale"] and m["resolved"] == row["designation"]]
-        row["stale"] = stale[0]["stale"] if stale else None
-        # an undated citation that moved on: the edition it meant on the bulletin's date
-        row["then"] = next((m["then"] for m in stale if m.get("then")), None)
+    rows = _bulletin_rows(b, references)
     return Response.html(await datasette.render_template(
         "standards_bulletin.html",
-        {"b": b, "text_html": _bulletin_html(b), "references": references, "counts": counts,
-         "stale": sum(1 for r in references if r["stale"]), "lang": lang,
-         "formats": export.FORMATS, "bulletin_url": bulletin_url, "database": name,
+        {"b": b, "text_html": _bulletin_html(b, rows, i18n.translator(ui)),
+         "references": references, "counts": bulletins.counts(b, references), "lang": lang,
+         "formats": FORMAT_NAMES, "bulletin_url": bulletin_url, "database": name,
          "since": since, "changed": changed, "work_url": work_url},
         request=request))
 
@@ -562,7 +605,7 @@ async def bulletin_export(datasette, request):
     from kb import export
 
     key, fmt = unquote(request.url_vars["id"]), request.url_vars["fmt"]
-    lang = request.args.get("lang") or "zh"
+    lang = request.args.get("lang") or i18n.language(request.scope)
     _, result, error = await _bulletin(datasette, key)
     if error:
         return Response.text(error, status=404)

@@ -306,4 +306,27 @@ ZH = {
     "from {column} in {table}": "来自 {table} 表的 {column} 列",
     # error pages
     "Error {status}": "错误 {status}",
+    # the bulletin as an editor's desk
+    "dated {date}": "日期 {date}",
+    "undated: citations are checked against today's catalogue":
+        "无日期：引用按当前目录核查",
+    "{n} mentions found; {standards} standards cited": "共识别 {n} 处提及，引用标准 {standards} 项",
+    "{n} of them not in the knowledge base": "其中 {n} 项不在知识库中",
+    "{n} stale citations of {standards} standards": "{standards} 项标准的 {n} 处引用已过时",
+    "none is stale": "均未过时",
+    "Download the table": "下载一览表",
+    "titles in English": "英文名称",
+    "titles in Chinese": "中文名称",
+    "download with English titles": "下载英文名称版",
+    "download with Chinese titles": "下载中文名称版",
+    "Read the text": "阅读正文",
+    "Cited in the text as": "正文中的写法",
+    "no status recorded": "状态未记录",
+    "no source gives its status: inferred from its dates (latest edition, nothing known "
+    "replaces or withdraws it)": "没有来源给出其状态：据其日期推定（最新版本，未知有代替或废止）",
+    "inferred": "推定",
+    "the draft has since been published": "该草案此后已发布",
+    "the last is in force": "最后一项为现行版本",
+    "Text": "正文",
+    "a citation jumps to its row of the table": "点击引用可跳到一览表中的对应行",
 }
