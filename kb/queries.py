@@ -513,8 +513,6 @@ def edition(conn: sqlite3.Connection, text: str) -> dict:
     return row
 
 
-#: The facts whose sources a history shows for each edition.
-_HISTORY_FACTS = ("status", "stage", "published", "effective", "withdrawn")
 
 
 def history(conn: sqlite3.Connection, text: str) -> dict:
@@ -533,6 +531,7 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
     relations = dict_rows(conn, """select r.subject, r.type, r.object, r.degree, r.note,
             r.subject_work, r.object_work, s.status as subject_status,
             s.title_en as subject_title_en, s.title_zh as subject_title_zh,
+            s.published as published, s.effective as effective,
             o.status as object_status, o.title_en as object_title_en,
             o.title_zh as object_title_zh, s.id is not null as subject_known,
             o.id is not null as object_known
@@ -549,12 +548,29 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
         f"({','.join('?' * len(editions))})", [e["designation"] for e in editions])}
     for e in editions:
         e["has_text"] = e["designation"] in with_text
-        e["provenance"] = {name: why for name, why in facts.explain(conn, e["designation"]).items()
-                           if name in _HISTORY_FACTS}
+        e["provenance"] = facts.explain(conn, e["designation"])
         newer = replaced_by.get(e["designation"], [])
         drafts = [n for n in newer if (d := try_parse(n)) is not None and d.draft_stage]
         e["replaced_by"] = [n for n in newer if n not in drafts]
         e["revised_as"] = drafts
+    _fold_drafts(editions)
+    _supplements(editions, relations)
+    latest = latest_edition(conn, work_id)
+    by_id = {e["designation"]: e for e in editions}
+    for e in editions:
+        e["replaces"] = [r for r in relations if r["type"] == "replaces"
+                         and r["subject"] == e["designation"]]
+        e["adopted_as"] = [r for r in relations if r["type"] == "adopts"
+                           and r["object"] == e["designation"]]
+        e["adopts"] = [r for r in relations if r["type"] == "adopts"
+                       and r["subject"] == e["designation"]]
+        inferred = facts.inferred_status(e, e["designation"] == latest,
+                                         e["designation"] in replaced_by)
+        e["status_shown"], e["status_inferred"] = inferred or (e["status"], None)
+        e["draft_remarks"] = [by_id[d]["remark"] for d in e["drafts"] if by_id[d]["remark"]]
+    ics = _ics_titles(conn, {code for e in editions for code in e["ics"]})
+    for e in editions:
+        e["ics_titles"] = {code: ics.get(code) for code in e["ics"]}
     ids = {e["designation"] for e in editions}
     predecessors = [r for r in relations if r["type"] == "replaces" and r["subject"] in ids
                     and r["object_work"] != work_id]
@@ -569,11 +585,109 @@ def history(conn: sqlite3.Connection, text: str) -> dict:
     for r in adoptions:
         r["events"] = adoption_events.get(r["subject"], [])
         r["crosswalk"] = r["subject"] in texts and r["object"] in texts  # both have text
+    try:
+        scheme = parse(work_id).scheme
+    except DesignationError:
+        scheme = None
     return {
-        "work": work, "editions": editions, "relations": relations,
+        "work": work, "scheme": scheme, "editions": editions, "relations": relations,
         "predecessors": predecessors, "successors": successors, "adoptions": adoptions,
-        "adopts": adopted,
+        "adopts": adopted, "under_way": _under_way(editions, relations),
     }
+
+
+def _published(e: dict) -> bool:
+    return not e.get("draft_stage") and e["kind"] == "standard" and e["status"] != "draft"
+
+
+def _concluded(e: dict) -> bool:
+    """A draft whose project reached publication (its stage 60 or later, or a status only a
+    published document has)."""
+    return bool(e.get("draft_stage")) and (
+        (e.get("stage") or "")[:2] in ("60", "90", "95")
+        or e["status"] in ("current", "replaced", "withdrawn"))
+
+
+def _fold_drafts(editions: list[dict]) -> None:
+    """A draft that became an edition is that edition's history: each edition gets its
+    ``lifecycle`` (its stage events and those of the drafts that became it, in stage order,
+    each marked with the draft it was recorded on) and ``drafts``; such a draft gets
+    ``became`` (the edition), and pages show it inside that edition, not as a row.  The
+    edition a draft became has the draft's edition number, else is the first published
+    after the draft's last dated stage."""
+    published = sorted((e for e in editions if _published(e)),
+                       key=lambda e: str(e.get("published") or e.get("year") or ""))
+    for e in editions:
+        e["lifecycle"] = [{**ev, "draft": None} for ev in e["events"]]
+        e["drafts"], e["became"] = [], None
+    for d in editions:
+        if not _concluded(d):
+            continue
+        same = [e for e in published if d.get("edition") and e.get("edition") == d["edition"]]
+        last = max((ev["date"] or "" for ev in d["events"]), default="")
+        later = [e for e in published if str(e.get("published") or e.get("year") or "") >= last]
+        target = (same or later or [None])[0]
+        if target is None:
+            continue
+        d["became"] = target["designation"]
+        target["drafts"].append(d["designation"])
+        seen = {(ev["code"], ev["date"]) for ev in target["lifecycle"]}
+        target["lifecycle"] += [{**ev, "draft": d["designation"]} for ev in d["events"]
+                                if (ev["code"], ev["date"]) not in seen]
+    for e in editions:
+        e["lifecycle"].sort(key=lambda ev: (stages.sort_key(ev["code"]), ev["date"] or ""))
+
+
+def _supplements(editions: list[dict], relations: list[dict]) -> None:
+    """Amendments and corrigenda listed with the edition they amend (``supplements``), and
+    each supplement with its base (``amends``)."""
+    by_id = {e["designation"]: e for e in editions}
+    for e in editions:
+        e["supplements"], e["amends"] = [], None
+    for r in relations:
+        if r["type"] in ("amends", "corrects") and r["subject"] in by_id and \
+                r["object"] in by_id:
+            by_id[r["subject"]]["amends"] = r["object"]
+            by_id[r["object"]]["supplements"].append(r["subject"])
+
+
+def _under_way(editions: list[dict], relations: list[dict]) -> list[dict]:
+    """The projects still under way and what each will replace: drafts of the work that are
+    not concluded, and documents recorded as replacing an edition whose designation names a
+    draft stage (``ISO/AWI 5801`` → stage 20 …)."""
+    by_id = {e["designation"]: e for e in editions}
+    out: dict[str, dict] = {}
+    for e in editions:
+        if (e.get("draft_stage") or e["status"] == "draft") and not _concluded(e) and \
+                e["status"] not in ("abandoned", "withdrawn"):
+            out[e["designation"]] = {"designation": e["designation"], "stage": e["stage"],
+                                     "stage_label": e["stage_label"], "replaces": []}
+    for r in relations:
+        if r["type"] != "replaces":
+            continue
+        d = try_parse(r["subject"])
+        if d is None or not d.draft_stage or r["subject"] in by_id and \
+                r["subject"] not in out:
+            continue
+        if r["subject"] not in out:
+            try:
+                group = stages.code_for_prefix(d.draft_stage)
+            except stages.StageError:
+                group = None
+            out[r["subject"]] = {"designation": r["subject"], "stage": f"{group}.00"
+                                 if group else None, "stage_label": stages.label(f"{group}.00")
+                                 if group else None, "replaces": []}
+        out[r["subject"]]["replaces"].append(r["object"])
+    return sorted(out.values(), key=lambda u: u["designation"])
+
+
+def _ics_titles(conn: sqlite3.Connection, codes: set[str]) -> dict[str, str | None]:
+    """The English titles of ICS fields (those the knowledge base has)."""
+    if not codes:
+        return {}
+    found = dict(facts.rows_in(conn, "select code, title_en from ics where code in ({})",
+                               sorted(codes)))
+    return {code: found.get(code) for code in codes}
 
 
 def _text_edition(conn: sqlite3.Connection, designation: str) -> tuple[str, list[str]]:

@@ -300,8 +300,11 @@ async def test_the_history_page_marks_conflicts(tmp_path):
     ds = Datasette([str(db)], metadata={})
     page = await ds.client.get("/-/standards/ISO%2FIEC%2017021")
     assert page.status_code == 200
-    assert '<small class="kb-conflict"' in page.text and "≠ 2006-09 (ISO" in page.text
-    assert '<small class="kb-source"' in page.text and "data/ iso-iec-17021.yaml" in page.text
+    # the fact shown carries a mark where sources disagree, the other value in its tooltip;
+    # every source is one click away, in the edition's "where these facts come from"
+    assert '<span class="kb-conflict" translate="no" title="2006-09 — ISO' in page.text
+    assert '<details class="kb-why">' in page.text and "data/ iso-iec-17021.yaml" in page.text
+    assert '<tr class="disagrees">' in page.text
 
 
 def test_nonsense_replacements_are_dropped_and_cycles_refused(tmp_path):

@@ -37,6 +37,38 @@ async def test_work_page(datasette):
 
 
 @pytest.mark.asyncio
+async def test_work_page_is_a_record_per_edition(built_datasette):
+    """Per edition its facts, its lifecycle (the draft that became it folded in, not a row
+    of its own) and its sources a click away; a GB page speaks GB's lifecycle."""
+    from lxml import html as lxml_html
+
+    client = built_datasette.client
+    tree = lxml_html.fromstring((await client.get("/-/standards/ISO%2019011")).text)
+    cards = {a.get("id"): a for a in tree.xpath("//article[@class='kb-edition']")}
+    assert "ISO/DIS 19011" not in cards and {"ISO 19011:2018", "ISO 19011:2026"} <= set(cards)
+    latest = cards["ISO 19011:2026"]
+    facts = dict(zip([dt.text_content() for dt in latest.xpath(".//dl/dt")],
+                     [dd.text_content().strip() for dd in latest.xpath(".//dl/dd")], strict=True))
+    assert facts["Committee"] == "ISO/PC 302" and facts["ICS"].startswith("03.120.20")
+    assert facts["Edition"] == "4" and facts["Published"] == "2026-05-27"
+    steps = [tr.xpath("string(td[1])") for tr in latest.xpath(".//table[@class='kb-lifecycle']"
+                                                               "//tbody/tr")]
+    assert steps[0] == "20.00" and steps[-1] == "60.60"  # the DIS project's stages, then its own
+    assert latest.xpath(".//span[@class='from']")  # marked with the draft they were recorded on
+    assert latest.xpath(".//details[@class='kb-why']//td[contains(., 'iso-19011.yaml')]")
+    labels = [t.text for t in tree.xpath("//svg//text")]
+    assert "ISO/DIS 19011" not in labels and "ISO 19011:2026" in labels
+    assert "?" not in [td.text for td in tree.xpath("//td[@class='date']")]
+    gb = lxml_html.fromstring((await client.get("/-/standards/GB%2FT%2019011")).text)
+    legend = gb.xpath("string(//p[@class='kb-legend'])")
+    assert "issued" in legend and "abolished" in legend and "DIS" not in legend
+    card = gb.xpath("//article[@id='GB/T 19011-2021']")[0]
+    assert card.xpath("string(.//dt[.='In force from']/following-sibling::dd[1])") == \
+        "2021-12-01"
+    assert not card.xpath(".//dt[.='Stage']")  # a GB status is not repeated as a stage
+
+
+@pytest.mark.asyncio
 async def test_any_spelling_redirects_to_the_canonical_page(datasette):
     response = await datasette.client.get("/-/standards/iso19011")
     assert response.status_code == 302
@@ -210,8 +242,8 @@ async def test_bulletin_page(built_datasette):
     assert tree.xpath("//*[contains(@class,'kb-mention government-document')]")
     assert "<h2>第二部分 国际动态</h2>" in html and ">认证机构要求组</h3>" in html
     # counts as kb check counts them
-    assert "29 mentions found; 17 standards cited" in html
-    assert "4 stale citations of 3 standards" in html
+    assert "29 mentions found; 17 standards cited" in html and "." in html
+    assert "4 stale citations of 3 standards." in html
     # downloads in the interface language (English here), with the other one a click away
     for fmt in ("csv", "xlsx", "gbt7714", "ris"):
         assert f'href="/-/bulletin/kbs-bulletin-2019-04.{fmt}?lang=en"' in html

@@ -59,7 +59,22 @@ def extra_template_vars(request):
     ui = i18n.language(scope)
     return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
             "_": i18n.translator(ui), "ui": ui, "kb_nav": NAV,
+            "kb_stage_label": lambda code: stage_label(code, ui),
             "ui_switch": i18n.switch_url(scope, "en" if ui == "zh" else "zh")}
+
+
+def stage_label(code: str | None, ui: str) -> str:
+    """A stage code's or Chinese lifecycle step's name in the interface language."""
+    from kb import stages
+
+    if not code:
+        return ""
+    if code in stages.CN_LIFECYCLE:
+        return code if ui == "zh" else stages.CN_LIFECYCLE[code]
+    try:
+        return stages.label(code)
+    except stages.StageError:
+        return ""
 
 
 @hookimpl
@@ -384,6 +399,18 @@ async def _history(datasette, designation: str):
     return name, result, None
 
 
+#: What each fact of an edition is called on its history page.
+FACT_NAMES = {
+    "title_en": "English title", "title_zh": "Chinese title", "title_fr": "French title",
+    "edition": "Edition", "status": "Status", "stage": "Stage", "published": "Published",
+    "effective": "In force from", "withdrawn": "Withdrawn", "committee": "Committee",
+    "ics": "ICS", "ccs": "CCS", "languages": "Languages", "pages": "Pages",
+    "url": "Catalogue page", "record_source": "Record", "project_id": "Project",
+    "note": "Remark", "authority": "Competent department", "drafters": "Drafted by",
+    "scope": "Scope",
+}
+
+
 async def work_history(datasette, request):
     designation = unquote(request.url_vars["designation"])
     name, result, error = await _history(datasette, designation)
@@ -402,6 +429,7 @@ async def work_history(datasette, request):
     return Response.html(await datasette.render_template(
         "standards_work.html",
         {"h": result, "database": name, "timeline": Markup(svg(result)),
+         "fact_names": FACT_NAMES,
          "json_url": work_url(canonical) + ".json",
          "edition_url": lambda d: f"/{name}/editions/{quote(d, safe='')}"},
         request=request,

@@ -36,9 +36,12 @@ def rows_for(history: dict) -> list[dict]:
     rows = []
     published = {e["designation"]: e.get("published") for e in history["editions"]}
     for e in history["editions"]:
+        if e.get("became"):  # a draft drawn on the line of the edition it became
+            continue
+        events = e.get("lifecycle", e["events"])
         ends = [published.get(n) for n in e.get("replaced_by", []) if published.get(n)]
         end = e.get("withdrawn") or (min(ends) if ends else None)
-        rows.append({"label": e["designation"], "events": e["events"], "status": e["status"],
+        rows.append({"label": e["designation"], "events": events, "status": e["status"],
                      "start": e.get("published"), "end": end, "kind": "edition",
                      # a draft's designation carries its base's year, not its own
                      "year": None if e.get("draft_stage") or e["status"] == "draft"
