@@ -147,14 +147,24 @@ def test_bulletin_page_in_a_browser(built_server):
         browser = _launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(built_server + "/-/bulletin/kbs-bulletin-2019-04")
-        stale = page.locator(".text .kb-mention.stale")
+        stale = page.locator(".kb-text .kb-mention.stale")
         assert "GB/T 19011-2013" in stale.all_inner_texts()
         # the highlight is visible: the stale colour is painted behind the designation
         colour = stale.first.evaluate("e => getComputedStyle(e).backgroundColor")
         assert colour == "rgb(255, 224, 179)"
         assert page.locator(".kb-refs tbody tr").count() >= 10
         page.screenshot(path=str(ARTEFACTS / "bulletin.png"), full_page=True)
-        page.locator(".text a.kb-mention", has_text="ISO 19011:2018").first.click()
+        # a mention in the text jumps to its row, which is then on the screen, marked
+        page.locator(".kb-text a.kb-mention", has_text="GB/T 19011-2013").first.click()
+        row = page.locator(".kb-refs tr:target")
+        assert "GB/T 19011-2013" in row.inner_text()
+        top = row.bounding_box()["y"]
+        assert 0 <= top < 1000 and row.evaluate("e => getComputedStyle(e).backgroundColor") \
+            == "rgb(255, 243, 196)"
+        # and the row's citation jumps back to the text
+        row.locator(".cited a").first.click()
+        assert page.locator(".kb-text :target").inner_text() == "GB/T 19011-2013"
+        page.locator(".kb-refs a", has_text="ISO 19011:2018").first.click()
         page.wait_for_selector(".kb-timeline")
         assert "ISO 19011" in page.title()
         page.goto(built_server + "/-/bulletin/kbs-bulletin-2019-04.html?lang=en")
@@ -206,7 +216,8 @@ def test_changes_page_in_a_browser(server):
 
 
 SITE_PAGES = (("home", "/"), ("bulletin", "/-/bulletin/kbs-bulletin-2019-04"),
-              ("history", "/-/standards/ISO%2019011"), ("search", "/-/search?q=audit"),
+              ("history", "/-/standards/ISO%2019011"),
+              ("history-gb", "/-/standards/GB%2FT%2019011"), ("search", "/-/search?q=audit"),
               ("diff", "/-/diff?old=T%2FKBS+1-2026&new=T%2FKBS+1-2027&only=changed"))
 
 
@@ -231,10 +242,21 @@ def test_the_site_at_three_widths_in_both_languages(built_server, width, locale)
                 refs = page.locator(".kb-refs")
                 box = refs.bounding_box()
                 assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+                # what the editor sees first: the table's heading and its first row, and
+                # the downloads, inside the first screen
+                first_row = page.locator(".kb-refs tbody tr").first.bounding_box()
+                assert first_row["y"] < 900, f"the table starts at {first_row['y']} px"
+                assert page.locator(".kb-downloads").bounding_box()["y"] < 900
+                assert page.locator("#text").bounding_box()["y"] > first_row["y"]
                 status = page.locator(".kb-refs td.status").first.bounding_box()
                 assert status["width"] >= 60, f"status column {status['width']} px wide"
                 assert page.locator(".kb-refs h2").inner_text().startswith(
                     "引用的标准" if zh else "Standards cited")
+            if name.startswith("history"):
+                # the timeline keeps its scale: its labels as large on a phone as on a desk
+                label = page.locator(".kb-timeline text").first.bounding_box()
+                assert label["height"] >= 10, f"timeline labels {label['height']} px tall"
+                assert page.locator(".kb-edition").first.is_visible()
             page.screenshot(path=str(ARTEFACTS / f"site-{name}-{locale[:2]}-{width}.png"),
                             full_page=True)
         browser.close()
