@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb import facts, stages
 from kb.designation import DesignationError, parse
-from kb.queries import NotFound, dict_rows, in_force, latest_edition
+from kb.queries import NotFound, became, dict_rows, in_force, latest_edition
 
 __all__ = ["bulletin", "changed_since", "check", "counts", "find", "listing", "references",
            "resolve_citation", "work_changes"]
@@ -76,16 +76,30 @@ def _latest(conn, work: str, as_of: str | None = None) -> dict | None:
 
 
 def _draft(conn, designation, as_of: str | None) -> tuple[dict | None, dict | None]:
-    """(edition, stage event) of the project that passed the draft's stage around ``as_of``."""
+    """(edition, stage event) of the project that passed the draft's stage around ``as_of``:
+    the last to reach it by then, else the first published after; a draft record that became
+    an edition stands for that edition (:func:`kb.queries.became`)."""
     group = stages.DRAFT_PREFIX_STAGE.get(designation.stage.upper(), "")
     candidates = dict_rows(conn, """select e.id, e.published, ev.code, ev.date from editions e
                                 join stage_events ev on ev.edition_id = e.id
                                 where e.work_id = ? and ev.code like ?
                                 order by coalesce(e.published, nullif(ev.date, ''), '9999')""",
                        (designation.work.canonical, f"{group}.%"))
+    targets: dict[str, str | None] = {}
+    for c in candidates:  # a draft record that became an edition stands for that edition
+        if c["id"] not in targets:
+            targets[c["id"]] = became(conn, c["id"])
+        if targets[c["id"]]:
+            c["id"], c["published"] = targets[c["id"]], \
+                _edition(conn, targets[c["id"]])["published"]
+    candidates.sort(key=lambda c: str(c["published"] or c["date"] or "9999"))
     if as_of:
+        # the project that was at that stage by the bulletin's date (the latest such), else
+        # the first published after it
+        before = [c for c in candidates if c["date"] and str(c["date"]) <= as_of]
         later = [c for c in candidates if (c["published"] or "9999") >= as_of[:7]]
-        candidates = later or candidates
+        candidates = sorted(before, key=lambda c: str(c["date"]), reverse=True) or later \
+            or candidates
     if candidates:
         chosen = candidates[0]
         return _edition(conn, chosen["id"]), {"code": chosen["code"], "date": chosen["date"],

@@ -621,12 +621,7 @@ def _fold_drafts(editions: list[dict]) -> None:
         e["lifecycle"] = [{**ev, "draft": None} for ev in e["events"]]
         e["drafts"], e["became"] = [], None
     for d in editions:
-        if not _concluded(d):
-            continue
-        same = [e for e in published if d.get("edition") and e.get("edition") == d["edition"]]
-        last = max((ev["date"] or "" for ev in d["events"]), default="")
-        later = [e for e in published if str(e.get("published") or e.get("year") or "") >= last]
-        target = (same or later or [None])[0]
+        target = _became(d, published)
         if target is None:
             continue
         d["became"] = target["designation"]
@@ -636,6 +631,32 @@ def _fold_drafts(editions: list[dict]) -> None:
                                 if (ev["code"], ev["date"]) not in seen]
     for e in editions:
         e["lifecycle"].sort(key=lambda ev: (stages.sort_key(ev["code"]), ev["date"] or ""))
+
+
+def _became(draft: dict, published: list[dict]) -> dict | None:
+    """The edition (of ``published``, in order of publication) a concluded draft became:
+    the one with its edition number, else the first published on or after its last dated
+    stage; None for a draft still under way or one no edition matches."""
+    if not _concluded(draft):
+        return None
+    same = [e for e in published if draft.get("edition") and e.get("edition") == draft["edition"]]
+    last = max((ev["date"] or "" for ev in draft.get("events", ())), default="")
+    later = [e for e in published if str(e.get("published") or e.get("year") or "") >= last]
+    return (same or later or [None])[0]
+
+
+def became(conn: sqlite3.Connection, draft: str) -> str | None:
+    """The edition a draft (an edition id with a stage prefix) became, by the rule the
+    history page folds drafts with; None if it is not a concluded draft."""
+    rows = _edition_rows(conn, "e.id = ?", (draft,))
+    if not rows or not rows[0]["draft_stage"]:
+        return None
+    rows[0]["events"] = _events(conn, [draft])[draft]
+    published = sorted((e for e in _edition_rows(conn, "e.work_id = ?", (rows[0]["work"],))
+                        if _published(e)),
+                       key=lambda e: str(e.get("published") or e.get("year") or ""))
+    target = _became(rows[0], published)
+    return target["designation"] if target else None
 
 
 def _supplements(editions: list[dict], relations: list[dict]) -> None:

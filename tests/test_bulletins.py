@@ -127,6 +127,22 @@ def test_a_draft_resolves_to_its_project(db, tmp_path):
     assert stale["stale"].startswith("the draft has since been published as ISO 19011:2018")
 
 
+def test_a_draft_is_the_project_at_that_stage_by_the_bulletins_date(db):
+    """The 2019 bulletin's 'ISO/DIS 19011 circulated for comment in 2017' is the DIS of the
+    2018 edition, not the later project's DIS record (which became ISO 19011:2026)."""
+    result = json.loads(run("check", "--db", db, "--json", "kbs-bulletin-2019-04").output)
+    (dis,) = [s for s in result["stale"] if s["as_written"] == "ISO/DIS 19011"]
+    assert dis["resolved"] == "ISO 19011:2018"
+    assert dis["path"] == ["ISO/DIS 19011", "ISO 19011:2018", "ISO 19011:2026"]
+    import sqlite3
+
+    from kb.queries import became
+
+    with sqlite3.connect(db) as conn:
+        assert became(conn, "ISO/DIS 19011") == "ISO 19011:2026"
+        assert became(conn, "ISO 19011:2018") is None
+
+
 def test_an_amendment_without_its_base_year_is_the_one_the_catalogue_knows(db, tmp_path):
     """Notices write "ISO 14001/Amd 1:2024": the amendment of the one edition that has it."""
     import sqlite3
