@@ -31,7 +31,7 @@ from kb import queries, render
 from kb.designation import DesignationError, try_parse
 from kb.web import i18n
 from kb.web.guard import answer, asgi_wrapper, prepare_connection, startup  # noqa: F401
-from kb.web.timeline import svg
+from kb.web.timeline import spans, svg
 
 
 def work_url(designation: str) -> str:
@@ -429,7 +429,7 @@ async def work_history(datasette, request):
     return Response.html(await datasette.render_template(
         "standards_work.html",
         {"h": result, "database": name, "timeline": Markup(svg(result)),
-         "fact_names": FACT_NAMES,
+         "timeline_spans": spans(result), "fact_names": FACT_NAMES,
          "json_url": work_url(canonical) + ".json",
          "edition_url": lambda d: f"/{name}/editions/{quote(d, safe='')}"},
         request=request,

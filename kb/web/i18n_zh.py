@@ -382,4 +382,6 @@ ZH = {
     "own record": "发布机构记录",
     "other catalogue": "其他目录",
     "crawler observation": "抓取观察",
+    "to date": "至今",
+    "end not known": "终止日期不详",
 }

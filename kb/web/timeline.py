@@ -57,6 +57,23 @@ def rows_for(history: dict) -> list[dict]:
         ev["date"] for ev in row["events"])]
 
 
+def spans(history: dict) -> list[dict]:
+    """The rows of the picture as text, for narrow screens: each row's ``label``, ``kind``,
+    ``status``, and the dates it runs ``since`` and ``until`` (None: still running, or not
+    known), from the same rows the picture draws."""
+    out = []
+    for row in rows_for(history):
+        dates = sorted(ev["date"] for ev in row["events"] if ev["date"])
+        since = row["start"] or (dates[0] if dates else None) or \
+            (str(row["year"]) if row["year"] else None)
+        ended = sorted(ev["date"] for ev in row["events"]
+                       if ev["date"] and ev["code"] in ("95.99", "废止"))
+        until = row["end"] or (ended[-1] if ended else None)
+        out.append({"label": row["label"], "kind": row["kind"], "status": row["status"],
+                    "since": since, "until": until if until != since else None})
+    return out
+
+
 def svg(history: dict) -> str:
     """The timeline as an inline SVG string (empty if nothing is dated)."""
     rows = rows_for(history)
