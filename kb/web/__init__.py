@@ -32,6 +32,7 @@ from kb.designation import DesignationError, try_parse
 from kb.web import i18n
 from kb.web.guard import answer, asgi_wrapper, prepare_connection, startup  # noqa: F401
 from kb.web.timeline import svg
+from kb.wording import N_
 
 
 def work_url(designation: str) -> str:
@@ -49,8 +50,9 @@ async def _kb_database(datasette):
 
 
 #: The site's sections, in the navigation bar of every page.
-NAV = (("/", "Home"), ("/-/standards", "Standards"), ("/-/search", "Search"),
-       ("/-/bulletins", "Bulletins"), ("/-/diff", "Compare"), ("/-/changes", "Changes"))
+NAV = (("/", N_("Home")), ("/-/standards", N_("Standards")), ("/-/search", N_("Search")),
+       ("/-/bulletins", N_("Bulletins")), ("/-/diff", N_("Compare")),
+       ("/-/changes", N_("Changes")))
 
 
 @hookimpl
@@ -60,6 +62,25 @@ def extra_template_vars(request):
     return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
             "_": i18n.translator(ui), "ui": ui, "kb_nav": NAV,
             "ui_switch": i18n.switch_url(scope, "en" if ui == "zh" else "zh")}
+
+
+def code_spans(text: str | None) -> Markup:
+    """A plain description with its `backquoted` spans as code (``kb build`` in
+    metadata.yml), the rest escaped."""
+    import re
+
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(Markup.escape(text or ""))))
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["kb_code"] = code_spans
+    env.filters["kb_data"] = i18n.data
+
+
+#: Datasette's own error messages, said in the interface language on its error pages.
+DATASETTE_ERRORS = (N_("Database not found"), N_("Table not found"), N_("Record not found"),
+                    N_("Invalid SQL"))
 
 
 @hookimpl
@@ -83,6 +104,9 @@ def handle_exception(datasette, request, exception):
                 else exception.message}
     else:
         return None
+
+    if isinstance(info["error"], str) and info["error"] in DATASETTE_ERRORS:
+        info["error"] = i18n.gettext(info["error"], i18n.language(request.scope))
 
     async def inner():
         headers = {}
@@ -398,13 +422,41 @@ async def work_history(datasette, request):
     if parsed is not None and parsed.work.canonical != designation and (
             parsed.work.canonical == canonical):
         return Response.redirect(work_url(canonical))
+    result = in_language(result, i18n.language(request.scope))
     return Response.html(await datasette.render_template(
         "standards_work.html",
-        {"h": result, "database": name, "timeline": Markup(svg(result)),
+        {"h": result, "database": name, "timeline": Markup(svg(result, result["ui"])),
          "json_url": work_url(canonical) + ".json",
          "edition_url": lambda d: f"/{name}/editions/{quote(d, safe='')}"},
         request=request,
     ))
+
+
+def in_language(history: dict, lang: str) -> dict:
+    """A work's history for its page in ``lang``: each stage event's label and each
+    edition's stage label said from its code in that language (the stored labels are
+    English: the JSON keeps them), ``ui`` set to it."""
+    import copy
+
+    from kb import stages
+
+    def said(code: str | None, stored: str | None) -> str | None:
+        try:
+            return stages.label(code, lang) if code else stored
+        except stages.StageError:
+            return stored
+
+    shown = copy.deepcopy(history)
+    for edition in shown["editions"]:
+        edition["stage_label"] = said(edition.get("stage"), edition.get("stage_label"))
+        for event in edition.get("events", []):
+            event["label"] = said(event.get("code"), event.get("label"))
+    for adoption in shown.get("adoptions", []):
+        for event in adoption.get("events", []):
+            if "label" in event:
+                event["label"] = said(event.get("code"), event.get("label"))
+    shown["ui"] = lang
+    return shown
 
 
 async def work_history_json(datasette, request):
@@ -608,6 +660,9 @@ async def diff_page(datasette, request):
             p["new_url"] = clause_url(result["new"], p["new"]) if p["new"] else None
         for t in result["terms"]:
             t["redline_html"] = _redline_html(t["redline"])
+        ui = i18n.language(request.scope)
+        for p in pairs:  # a pair's summary in the interface language
+            p["summary"] = diff.summary(p, ui)
     return Response.html(await datasette.render_template(
         "standards_diff.html",
         {"old": old, "new": new, "only": only or "", "r": result, "pairs": pairs,
@@ -629,6 +684,8 @@ async def crosswalk_page(datasette, request):
                 lambda conn: diff.crosswalk(conn, national, international))
         except (diff.DiffError, DesignationError, queries.NotFound) as error:
             message = str(error)
+    if result:
+        result["verdict"] = diff.verdict(result, i18n.language(request.scope))
     return Response.html(await datasette.render_template(
         "standards_crosswalk.html",
         {"national": national, "international": international, "r": result,
