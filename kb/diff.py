@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -361,9 +362,10 @@ _SUMMARIES = {
 }
 
 
-def summary(pair: dict, lang: str = "en") -> str:
+def summary(pair: dict, lang: str = "en", mark: Callable[[str], str] = str) -> str:
     """One line on a pair of :func:`compare` (``changed: 244 words added, 3 deleted``), in
-    ``lang`` (``zh``: ``修改：增加 244 个词，删除 3 个词``)."""
+    ``lang`` (``zh``: ``变更：增加 244 个词，删除 3 个词``); ``mark`` is applied to each
+    clause number (a page marks them as data)."""
     def say(key: str, **values) -> str:
         return in_language(_SUMMARIES[key], lang).format(**values)
 
@@ -372,25 +374,28 @@ def summary(pair: dict, lang: str = "en") -> str:
                 deleted=f"{deleted:,}" if lang == "en" else count(deleted, "word", lang=lang)) \
         if added or deleted else say("none")
     also = pair.get("also") or []
+    old, new = mark(pair["old"] or ""), mark(pair["new"] or "")
     if kind == "unchanged":
         return say("unchanged")
     if kind == "changed":
         return say("changed", edits=edits)
     if kind == "renumbered":
-        return say("renumbered", old=pair["old"], new=pair["new"], edits=edits)
+        return say("renumbered", old=old, new=new, edits=edits)
     if kind == "moved":
-        return say("moved", old=pair["old"], new=pair["new"],
-                   old_parent=pair.get("old_parent") or say("top"),
-                   new_parent=pair.get("new_parent") or say("top"), edits=edits)
+        return say("moved", old=old, new=new,
+                   old_parent=mark(pair["old_parent"]) if pair.get("old_parent") else say("top"),
+                   new_parent=mark(pair["new_parent"]) if pair.get("new_parent") else say("top"),
+                   edits=edits)
     if kind == "split":
-        return say("split", old=pair["old"], new=_numbers([pair["new"], *also]))
+        return say("split", old=old, new=_numbers([pair["new"], *also], mark))
     if kind == "merged":
-        return say("merged", old=_numbers([pair["old"], *also]), new=pair["new"])
+        return say("merged", old=_numbers([pair["old"], *also], mark), new=new)
     return say(kind, words=count(pair["words"], "word", lang=lang))
 
 
-def _numbers(numbers: list[str]) -> str:
-    return ", ".join(sorted(numbers, key=clause_key))
+def _numbers(numbers: list[str], mark: Callable[[str], str] = str) -> str:
+    return ", ".join(mark(n) for n in sorted(numbers, key=clause_key))
+
 
 
 def _edition(conn: sqlite3.Connection, text: str) -> tuple[str, str]:

@@ -61,6 +61,7 @@ def extra_template_vars(request):
     ui = i18n.language(scope)
     return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
             "_": i18n.translator(ui), "ui": ui, "kb_nav": NAV,
+            "kb_sql_operators": SQL_OPERATORS,
             "ui_switch": i18n.switch_url(scope, "en" if ui == "zh" else "zh")}
 
 
@@ -77,6 +78,9 @@ def prepare_jinja2_environment(env):
     env.filters["kb_code"] = code_spans
     env.filters["kb_data"] = i18n.data
 
+
+#: Operators of Datasette's filters that are SQL's own words (or signs): shown as they are.
+SQL_OPERATORS = frozenset({"=", "!=", ">", "\u2265", "<", "\u2264", "like", "not like", "glob"})
 
 #: Datasette's own error messages, said in the interface language on its error pages.
 DATASETTE_ERRORS = (N_("Database not found"), N_("Table not found"), N_("Record not found"),
@@ -661,8 +665,8 @@ async def diff_page(datasette, request):
         for t in result["terms"]:
             t["redline_html"] = _redline_html(t["redline"])
         ui = i18n.language(request.scope)
-        for p in pairs:  # a pair's summary in the interface language
-            p["summary"] = diff.summary(p, ui)
+        for p in pairs:  # a pair's summary in the interface language, its numbers marked
+            p["summary"] = Markup(diff.summary(p, ui, mark=lambda v: str(i18n.data(v))))
     return Response.html(await datasette.render_template(
         "standards_diff.html",
         {"old": old, "new": new, "only": only or "", "r": result, "pairs": pairs,
