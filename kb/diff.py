@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -26,12 +27,14 @@ from rapidfuzz.distance import Indel
 from kb.designation import DesignationError, parse
 from kb.model import clause_key
 from kb.queries import NotFound, dict_rows, resolve
-from kb.wording import count
+from kb.wording import N_, count, in_language
 
-__all__ = ["KINDS", "DiffError", "clause_key", "compare", "crosswalk", "redline", "tokens"]
+__all__ = ["KINDS", "DiffError", "clause_key", "compare", "crosswalk", "redline", "summary",
+           "tokens", "verdict"]
 
 #: What can happen to a clause between two editions.
-KINDS = ("unchanged", "changed", "renumbered", "moved", "split", "merged", "added", "removed")
+KINDS = (N_("unchanged"), N_("changed"), N_("renumbered"), N_("moved"), N_("split"),
+         N_("merged"), N_("added"), N_("removed"))
 
 SAME_NUMBER = 0.5  # similarity above which a clause kept its number (and may have changed)
 ELSEWHERE = 0.6  # similarity above which a clause found under another number is the same
@@ -338,33 +341,61 @@ def _words(text: str) -> int:
     return sum(1 for t in tokens(text) if not t.isspace() and re.search(r"\w", t))
 
 
-def _summary(p: Pair, runs: list[list]) -> str:
-    """One line on a pair; words added and deleted are counted edit by edit (the unchanged
-    words inside a phrase of :func:`redline` are not)."""
+def _edits(runs: list[list]) -> tuple[int, int]:
+    """Words added and deleted, counted edit by edit (the unchanged words inside a phrase of
+    :func:`redline` are not)."""
     added = sum(_words("".join(r[2])) for r in runs if r[0] == "~")
     deleted = sum(_words("".join(r[1])) for r in runs if r[0] == "~")
-    edits = f"{count(added, 'word')} added, {deleted} deleted" if added or deleted else \
-        "text unchanged"
-    if p.kind == "unchanged":
-        return "unchanged"
-    if p.kind == "changed":
-        return f"changed: {edits}"
-    if p.kind == "renumbered":
-        return f"renumbered {p.old.number} → {p.new.number}; {edits}"
-    if p.kind == "moved":
-        return (f"moved {p.old.number} → {p.new.number} (from under {p.old.parent or 'the top'}"
-                f" to under {p.new.parent or 'the top'}); {edits}")
-    if p.kind == "split":
-        return f"{p.old.number} split into {_numbers([p.new.number, *p.also])}"
-    if p.kind == "merged":
-        return f"{_numbers([p.old.number, *p.also])} merged into {p.new.number}"
-    if p.kind == "added":
-        return f"added ({count(_words(p.new.text), 'word')})"
-    return f"removed ({count(_words(p.old.text), 'word')})"
+    return added, deleted
 
 
-def _numbers(numbers: list[str]) -> str:
-    return ", ".join(sorted(numbers, key=clause_key))
+#: The sentences of :func:`summary`, messages of the interface's catalogue.
+_SUMMARIES = {
+    "edits": N_("{added} added, {deleted} deleted"), "none": N_("text unchanged"),
+    "unchanged": N_("unchanged"), "changed": N_("changed: {edits}"),
+    "renumbered": N_("renumbered {old} → {new}; {edits}"),
+    "moved": N_("moved {old} → {new} (from under {old_parent} to under {new_parent}); "
+                "{edits}"),
+    "top": N_("the top"), "split": N_("{old} split into {new}"),
+    "merged": N_("{old} merged into {new}"), "added": N_("added ({words})"),
+    "removed": N_("removed ({words})"),
+}
+
+
+def summary(pair: dict, lang: str = "en", mark: Callable[[str], str] = str) -> str:
+    """One line on a pair of :func:`compare` (``changed: 244 words added, 3 deleted``), in
+    ``lang`` (``zh``: ``变更：增加 244 个词，删除 3 个词``); ``mark`` is applied to each
+    clause number (a page marks them as data)."""
+    def say(key: str, **values) -> str:
+        return in_language(_SUMMARIES[key], lang).format(**values)
+
+    kind, added, deleted = pair["kind"], pair["added_words"], pair["deleted_words"]
+    edits = say("edits", added=count(added, "word", lang=lang),
+                deleted=f"{deleted:,}" if lang == "en" else count(deleted, "word", lang=lang)) \
+        if added or deleted else say("none")
+    also = pair.get("also") or []
+    old, new = mark(pair["old"] or ""), mark(pair["new"] or "")
+    if kind == "unchanged":
+        return say("unchanged")
+    if kind == "changed":
+        return say("changed", edits=edits)
+    if kind == "renumbered":
+        return say("renumbered", old=old, new=new, edits=edits)
+    if kind == "moved":
+        return say("moved", old=old, new=new,
+                   old_parent=mark(pair["old_parent"]) if pair.get("old_parent") else say("top"),
+                   new_parent=mark(pair["new_parent"]) if pair.get("new_parent") else say("top"),
+                   edits=edits)
+    if kind == "split":
+        return say("split", old=old, new=_numbers([pair["new"], *also], mark))
+    if kind == "merged":
+        return say("merged", old=_numbers([pair["old"], *also], mark), new=new)
+    return say(kind, words=count(pair["words"], "word", lang=lang))
+
+
+def _numbers(numbers: list[str], mark: Callable[[str], str] = str) -> str:
+    return ", ".join(mark(n) for n in sorted(numbers, key=clause_key))
+
 
 
 def _edition(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
@@ -429,15 +460,22 @@ def compare(conn: sqlite3.Connection, a: str, b: str, language: str | None = Non
         runs = _runs(_full(p.old), _full(p.new)) if p.old and p.new and \
             p.kind not in ("unchanged",) else []
         lines = _phrases(runs)
-        out.append({
+        added, deleted = _edits(runs)
+        row = {
             "kind": p.kind, "old": p.old.number if p.old else None,
             "new": p.new.number if p.new else None,
             "old_heading": p.old.heading if p.old else None,
             "new_heading": p.new.heading if p.new else None,
             "clause_kind": (p.new or p.old).kind, "similarity": round(p.similarity, 3),
-            "also": p.also, "summary": _summary(p, runs), "redline": lines,
+            "also": p.also, "redline": lines,
             "text": None if p.old and p.new else _full(p.old or p.new),
-        })
+            "old_parent": p.old.parent if p.old else None,
+            "new_parent": p.new.parent if p.new else None,
+            "added_words": added, "deleted_words": deleted,
+            "words": _words((p.new or p.old).text) if not (p.old and p.new) else 0,
+        }
+        row["summary"] = summary(row)
+        out.append(row)
     counts = {k: 0 for k in KINDS}
     for row in out:  # a split counts once per old clause, a merge once per new one
         if row["kind"] not in ("split", "merged"):
@@ -546,8 +584,8 @@ def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> di
             "international": y.number if y else None,
             "national_heading": x.heading if x else None,
             "international_heading": y.heading if y else None,
-            "kind": (x or y).kind, "where": "both" if x and y else (
-                "national only" if x else "international only"),
+            "kind": (x or y).kind, "where": N_("both") if x and y else (
+                N_("national only") if x else N_("international only")),
         })
     terms = _term_crosswalk(conn, nat, nat_lang, intl, intl_lang)
     one_side = [r for r in rows if r["where"] != "both"]
@@ -556,24 +594,41 @@ def crosswalk(conn: sqlite3.Connection, national: str, international: str) -> di
     identical = not one_side and not moved_terms and all(
         t["national"] and t["international"] for t in terms)
     degree = adoption["degree"]
-    if degree == "IDT" and not identical:
-        verdict = (f"declared IDT but not structurally identical: "
-                   f"{count(len(one_side), 'clause')} on one side only, "
-                   f"{count(len(moved_terms), 'term')} under other numbers")
-    elif identical:
-        verdict = "structurally identical (same clauses, annexes and term entries)"
-    else:
-        verdict = (f"{degree or 'adoption'}: {count(len(one_side), 'clause')} on one side "
-                   f"only, {count(len(moved_terms), 'term')} under other numbers")
-    return {"national": nat, "international": intl, "degree": degree,
-            "languages": [nat_lang, intl_lang], "verdict": verdict,
-            "structurally_identical": identical, "clauses": rows, "terms": terms,
+    result = {"national": nat, "international": intl, "degree": degree, "one_side": len(one_side),
+              "moved_terms": len(moved_terms), "structurally_identical": identical}
+    return {**result, "verdict": verdict(result),
+            "languages": [nat_lang, intl_lang], "clauses": rows, "terms": terms,
             "counts": {"both": sum(r["where"] == "both" for r in rows),
                        "national only": sum(r["where"] == "national only" for r in rows),
                        "international only": sum(r["where"] == "international only"
                                                  for r in rows),
-                       "terms matched": sum(1 for t in terms if t["national"] and
+                       N_("terms matched"): sum(1 for t in terms if t["national"] and
                                             t["international"])}}
+
+
+#: The sentences of :func:`verdict`, messages of the interface's catalogue.
+_VERDICTS = {
+    "IDT": N_("declared IDT but not structurally identical: {clauses} on one side only, "
+              "{terms} under other numbers"),
+    "identical": N_("structurally identical (same clauses, annexes and term entries)"),
+    "other": N_("{degree}: {clauses} on one side only, {terms} under other numbers"),
+    "adoption": N_("adoption"),
+}
+
+
+def verdict(result: dict, lang: str = "en") -> str:
+    """What a :func:`crosswalk` found, in a sentence, in ``lang``."""
+    def say(key: str, **values) -> str:
+        return in_language(_VERDICTS[key], lang).format(**values)
+
+    clauses = count(result["one_side"], "clause", lang=lang)
+    terms = count(result["moved_terms"], "term", lang=lang)
+    if result["degree"] == "IDT" and not result["structurally_identical"]:
+        return say("IDT", clauses=clauses, terms=terms)
+    if result["structurally_identical"]:
+        return say("identical")
+    return say("other", degree=result["degree"] or say("adoption"), clauses=clauses,
+               terms=terms)
 
 
 def _term_crosswalk(conn, nat, nat_lang, intl, intl_lang) -> list[dict]:

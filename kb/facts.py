@@ -54,6 +54,7 @@ from typing import NamedTuple
 from kb import stages
 from kb.designation import DesignationError, parse
 from kb.model import OBSERVED_NOTE
+from kb.wording import N_
 
 __all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "explain",
            "another_document", "dated_twins", "has_claims", "sensible", "snapshot", "source_label",
@@ -431,8 +432,9 @@ def _write_facts(conn: sqlite3.Connection, derived: list[tuple[str, list[Claim],
 
 #: The facts whose changes are logged (``changes``), and the codes of the log, after
 #: Perinorm's update codes: N new, C changed, W withdrawn, R replaced.
-TRACKED = ("status", "stage", "published", "effective", "withdrawn", "title_en", "title_zh")
-CHANGE_CODES = {"N": "new", "C": "changed", "W": "withdrawn", "R": "replaced"}
+TRACKED = (N_("status"), N_("stage"), N_("published"), N_("effective"), N_("withdrawn"),
+           N_("title_en"), N_("title_zh"))
+CHANGE_CODES = {"N": N_("new"), "C": N_("changed"), "W": N_("withdrawn"), "R": N_("replaced")}
 
 
 def _tracked(conn: sqlite3.Connection, editions: list[str]) -> dict[str, tuple]:

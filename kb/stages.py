@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from kb.wording import N_, in_language
+
 __all__ = [
     "CN_LIFECYCLE", "CN_STATUSES", "DRAFT_PREFIX_STAGE", "HARMONIZED", "STAGE_GROUPS",
     "STATUSES", "StageError", "code_for_prefix", "label", "normalize_code",
@@ -33,53 +35,53 @@ STAGE_GROUPS = {
 
 #: Every ISO harmonized stage code with its label.
 HARMONIZED = {
-    "00.00": "Proposal for new project received",
-    "00.20": "Proposal for new project under review",
-    "00.60": "Close of review",
-    "00.98": "Proposal for new project abandoned",
-    "00.99": "Approval to ballot proposal for new project",
-    "10.00": "Proposal for new project registered",
-    "10.20": "New project ballot initiated",
-    "10.60": "Close of voting",
-    "10.92": "Proposal returned to submitter for further definition",
-    "10.98": "New project rejected",
-    "10.99": "New project approved",
-    "20.00": "New project registered in TC/SC work programme",
-    "20.20": "Working draft (WD) study initiated",
-    "20.60": "Close of comment period",
-    "20.98": "Project deleted",
-    "20.99": "WD approved for registration as CD",
-    "30.00": "Committee draft (CD) registered",
-    "30.20": "CD study/ballot initiated",
-    "30.60": "Close of voting/comment period",
-    "30.92": "CD referred back to Working Group",
-    "30.98": "Project deleted",
-    "30.99": "CD approved for registration as DIS",
-    "40.00": "DIS registered",
-    "40.20": "DIS ballot initiated: 12 weeks",
-    "40.60": "Close of voting",
-    "40.92": "Full report circulated: DIS referred back to TC or SC",
-    "40.93": "Full report circulated: decision for new DIS ballot",
-    "40.98": "Project deleted",
-    "40.99": "Full report circulated: DIS approved for registration as FDIS",
-    "50.00": "Final text received or FDIS registered for formal approval",
-    "50.20": "Proof sent to secretariat or FDIS ballot initiated: 8 weeks",
-    "50.60": "Close of voting. Proof returned by secretariat",
-    "50.92": "FDIS or proof referred back to TC or SC",
-    "50.98": "Project deleted",
-    "50.99": "FDIS or proof approved for publication",
-    "60.00": "International Standard under publication",
-    "60.60": "International Standard published",
-    "90.00": "International Standard under periodical review",
-    "90.20": "International Standard under systematic review",
-    "90.60": "Close of review",
-    "90.92": "International Standard to be revised",
-    "90.93": "International Standard confirmed",
-    "90.99": "Withdrawal of International Standard proposed by TC or SC",
-    "95.20": "Withdrawal ballot initiated",
-    "95.60": "Close of voting",
-    "95.92": "Decision not to withdraw International Standard",
-    "95.99": "Withdrawal of International Standard",
+    "00.00": N_("Proposal for new project received"),
+    "00.20": N_("Proposal for new project under review"),
+    "00.60": N_("Close of review"),
+    "00.98": N_("Proposal for new project abandoned"),
+    "00.99": N_("Approval to ballot proposal for new project"),
+    "10.00": N_("Proposal for new project registered"),
+    "10.20": N_("New project ballot initiated"),
+    "10.60": N_("Close of voting"),
+    "10.92": N_("Proposal returned to submitter for further definition"),
+    "10.98": N_("New project rejected"),
+    "10.99": N_("New project approved"),
+    "20.00": N_("New project registered in TC/SC work programme"),
+    "20.20": N_("Working draft (WD) study initiated"),
+    "20.60": N_("Close of comment period"),
+    "20.98": N_("Project deleted"),
+    "20.99": N_("WD approved for registration as CD"),
+    "30.00": N_("Committee draft (CD) registered"),
+    "30.20": N_("CD study/ballot initiated"),
+    "30.60": N_("Close of voting/comment period"),
+    "30.92": N_("CD referred back to Working Group"),
+    "30.98": N_("Project deleted"),
+    "30.99": N_("CD approved for registration as DIS"),
+    "40.00": N_("DIS registered"),
+    "40.20": N_("DIS ballot initiated: 12 weeks"),
+    "40.60": N_("Close of voting"),
+    "40.92": N_("Full report circulated: DIS referred back to TC or SC"),
+    "40.93": N_("Full report circulated: decision for new DIS ballot"),
+    "40.98": N_("Project deleted"),
+    "40.99": N_("Full report circulated: DIS approved for registration as FDIS"),
+    "50.00": N_("Final text received or FDIS registered for formal approval"),
+    "50.20": N_("Proof sent to secretariat or FDIS ballot initiated: 8 weeks"),
+    "50.60": N_("Close of voting. Proof returned by secretariat"),
+    "50.92": N_("FDIS or proof referred back to TC or SC"),
+    "50.98": N_("Project deleted"),
+    "50.99": N_("FDIS or proof approved for publication"),
+    "60.00": N_("International Standard under publication"),
+    "60.60": N_("International Standard published"),
+    "90.00": N_("International Standard under periodical review"),
+    "90.20": N_("International Standard under systematic review"),
+    "90.60": N_("Close of review"),
+    "90.92": N_("International Standard to be revised"),
+    "90.93": N_("International Standard confirmed"),
+    "90.99": N_("Withdrawal of International Standard proposed by TC or SC"),
+    "95.20": N_("Withdrawal ballot initiated"),
+    "95.60": N_("Close of voting"),
+    "95.92": N_("Decision not to withdraw International Standard"),
+    "95.99": N_("Withdrawal of International Standard"),
 }
 
 #: Draft prefixes (and supplement draft prefixes) mapped to the stage group they denote.
@@ -92,16 +94,16 @@ DRAFT_PREFIX_STAGE = {
 
 #: The Chinese national standard lifecycle, in order, with English labels.
 CN_LIFECYCLE = {
-    "预研": "preliminary study",
-    "立项": "project approved",
-    "起草": "drafting",
-    "征求意见": "consultation draft",
-    "审查": "review",
-    "批准": "approval",
-    "发布": "published",
-    "实施": "entry into force",
-    "复审": "periodic review",
-    "废止": "abolished",
+    "预研": N_("preliminary study"),
+    "立项": N_("project approved"),
+    "起草": N_("drafting"),
+    "征求意见": N_("consultation draft"),
+    "审查": N_("review"),
+    "批准": N_("approval"),
+    "发布": N_("published"),
+    "实施": N_("entry into force"),
+    "复审": N_("periodic review"),
+    "废止": N_("abolished"),
 }
 
 #: Chinese catalogue statuses mapped to the knowledge base's edition status.
@@ -109,8 +111,8 @@ CN_STATUSES = {"现行": "current", "即将实施": "upcoming", "废止": "withd
 
 #: The edition statuses the knowledge base uses, with labels.
 STATUSES = {
-    "current": "Current", "upcoming": "Published, not yet in force", "draft": "Draft",
-    "abandoned": "Project abandoned", "withdrawn": "Withdrawn", "replaced": "Replaced",
+    "current": N_("Current"), "upcoming": N_("Published, not yet in force"), "draft": N_("Draft"),
+    "abandoned": N_("Project abandoned"), "withdrawn": N_("Withdrawn"), "replaced": N_("Replaced"),
 }
 
 #: Other catalogues' status words mapped to ours (IEC webstore, Relaton GB, English forms).
@@ -161,12 +163,25 @@ def _normalize_code(value: object) -> str:
     return code
 
 
-@lru_cache(maxsize=1024)
-def label(code_or_status: str) -> str:
+@lru_cache(maxsize=4096)
+def label(code_or_status: str, lang: str | None = None) -> str:
     """Label for a harmonized code, a Chinese lifecycle step or a status.
+
+    Without ``lang``, the label the knowledge base stores (``stage_events.label``): English,
+    a Chinese catalogue status with its English (``现行 (Current)``).  With ``lang`` (``en``,
+    ``zh``), the label in that language alone, as the pages show it: ``label("40.60", "zh")``
+    → ``投票结束``, ``label("立项", "en")`` → ``project approved``, ``label("现行", "en")`` →
+    ``Current``; the Chinese comes from the interface's catalogue (kb/web/locale).
 
     :raises StageError: if the value is none of these.
     """
+    if lang is not None:
+        if code_or_status in CN_LIFECYCLE:
+            return code_or_status if lang == "zh" else CN_LIFECYCLE[code_or_status]
+        if code_or_status in CN_STATUSES:
+            return code_or_status if lang == "zh" else \
+                STATUSES[CN_STATUSES[code_or_status]]
+        return in_language(label(code_or_status), lang)
     if code_or_status in CN_LIFECYCLE:
         return CN_LIFECYCLE[code_or_status]
     if code_or_status in CN_STATUSES:

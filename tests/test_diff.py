@@ -414,9 +414,9 @@ def test_clause_numbers_sort_as_numbers(built):
     assert [t["national"] for t in walk["terms"]] == entries[:16]
     result = compare(built, "T/KBS 1-2026", "T/KBS 1-2027")
     assert [t["new"] for t in result["terms"]] == entries
-    split = diff.Pair("split", diff._Clause("5", None, None, "", "", 0),
-                      diff._Clause("9", None, None, "", "", 0), also=["10"])
-    assert diff._summary(split, []) == "5 split into 9, 10"
+    split = {"kind": "split", "old": "5", "new": "9", "also": ["10"], "added_words": 0,
+             "deleted_words": 0}
+    assert diff.summary(split) == "5 split into 9, 10"
     numbers = ["B.2", "3.10", "bibliography", "A.1", "3.2", "10", "4.3 NOTE 2", "4.3.1", "2",
                "foreword", "4.3", "A", "4.3 NOTE 1", "3.1", "introduction", "3.9"]
     assert sorted(numbers, key=diff.clause_key) == [

@@ -1,5 +1,7 @@
 """Stage codes and statuses as data; unknown values are errors."""
 
+import re
+
 import pytest
 
 from kb import stages
@@ -54,3 +56,28 @@ def test_chinese_lifecycle_and_statuses():
         stages.normalize_status("maybe")
     assert stages.label("实施") == "entry into force"
     assert stages.label("现行") == "现行 (Current)"
+
+
+def test_a_label_in_a_language():
+    """The pages say a stage from its code in the interface language; the stored label (no
+    language given) is unchanged."""
+    assert stages.label("40.60", "zh") == stages.label("10.60", "zh") == "投票结束"
+    assert stages.label("40.60", "en") == stages.label("40.60") == "Close of voting"
+    assert stages.label("立项", "zh") == "立项" and stages.label("立项", "en") == "project approved"
+    assert stages.label("现行", "en") == "Current" and stages.label("现行", "zh") == "现行"
+    assert stages.label("withdrawn", "zh") == "废止"
+    for code in stages.HARMONIZED:
+        chinese = stages.label(code, "zh")
+        assert chinese != stages.label(code) and re.search(r"[\u4e00-\u9fff]", chinese), code
+    with pytest.raises(stages.StageError):
+        stages.label("41.41", "zh")
+
+
+def test_counts_in_a_language():
+    from kb.wording import count
+
+    assert count(244, "word") == "244 words" and count(1, "word") == "1 word"
+    assert count(1244, "word", lang="zh") == "1,244 个词"
+    assert count(3, "clause", lang="zh") == "3 条条款"
+    with pytest.raises(ValueError):
+        count(2, "file", lang="zh")

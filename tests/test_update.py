@@ -212,5 +212,6 @@ def test_the_changes_page_and_check_use_the_log(tmp_path, server):
     assert body["changes"] and all(r["at"] == today for r in body["changes"])
     assert body["counts"]["C"] == sum(r["code"] == "C" for r in body["changes"])
     assert html.status_code == 200
-    assert "ISO/DIS 19011</a></td><td>stage: 40.00 → 40.20" in html.text
+    assert ('ISO/DIS 19011</a></td><td>stage: <span translate="no">40.00</span> → '
+            '<span translate="no">40.20</span>') in html.text
     assert wrong.status_code == 400 and "since" in wrong.text

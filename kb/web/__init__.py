@@ -32,6 +32,7 @@ from kb.designation import DesignationError, try_parse
 from kb.web import i18n
 from kb.web.guard import answer, asgi_wrapper, prepare_connection, startup  # noqa: F401
 from kb.web.timeline import spans, svg
+from kb.wording import N_
 
 
 def work_url(designation: str) -> str:
@@ -49,8 +50,9 @@ async def _kb_database(datasette):
 
 
 #: The site's sections, in the navigation bar of every page.
-NAV = (("/", "Home"), ("/-/standards", "Standards"), ("/-/search", "Search"),
-       ("/-/bulletins", "Bulletins"), ("/-/diff", "Compare"), ("/-/changes", "Changes"))
+NAV = (("/", N_("Home")), ("/-/standards", N_("Standards")), ("/-/search", N_("Search")),
+       ("/-/bulletins", N_("Bulletins")), ("/-/diff", N_("Compare")),
+       ("/-/changes", N_("Changes")))
 
 
 @hookimpl
@@ -60,6 +62,7 @@ def extra_template_vars(request):
     return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
             "_": i18n.translator(ui), "ui": ui, "kb_nav": NAV,
             "kb_stage_label": lambda code: stage_label(code, ui),
+            "kb_sql_operators": SQL_OPERATORS,
             "ui_switch": i18n.switch_url(scope, "en" if ui == "zh" else "zh")}
 
 
@@ -69,12 +72,32 @@ def stage_label(code: str | None, ui: str) -> str:
 
     if not code:
         return ""
-    if code in stages.CN_LIFECYCLE:
-        return code if ui == "zh" else stages.CN_LIFECYCLE[code]
     try:
-        return stages.label(code)
+        return stages.label(code, ui)
     except stages.StageError:
         return ""
+
+
+def code_spans(text: str | None) -> Markup:
+    """A plain description with its `backquoted` spans as code (``kb build`` in
+    metadata.yml), the rest escaped."""
+    import re
+
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(Markup.escape(text or ""))))
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["kb_code"] = code_spans
+    env.filters["kb_data"] = i18n.data
+
+
+#: Operators of Datasette's filters that are SQL's own words (or signs): shown as they are.
+SQL_OPERATORS = frozenset({"=", "!=", ">", "\u2265", "<", "\u2264", "like", "not like", "glob"})
+
+#: Datasette's own error messages, said in the interface language on its error pages.
+DATASETTE_ERRORS = (N_("Database not found"), N_("Table not found"), N_("Record not found"),
+                    N_("Invalid SQL"))
 
 
 @hookimpl
@@ -98,6 +121,9 @@ def handle_exception(datasette, request, exception):
                 else exception.message}
     else:
         return None
+
+    if isinstance(info["error"], str) and info["error"] in DATASETTE_ERRORS:
+        info["error"] = i18n.gettext(info["error"], i18n.language(request.scope))
 
     async def inner():
         headers = {}
@@ -401,14 +427,17 @@ async def _history(datasette, designation: str):
 
 #: What each fact of an edition is called on its history page.
 FACT_NAMES = {
-    "title_en": "English title", "title_zh": "Chinese title", "title_fr": "French title",
-    "edition": "Edition", "status": "Status", "stage": "Stage", "published": "Published",
-    "effective": "In force from", "withdrawn": "Withdrawn", "committee": "Committee",
-    "ics": "ICS", "ccs": "CCS", "languages": "Languages", "pages": "Pages",
-    "url": "Catalogue page", "record_source": "Record", "project_id": "Project",
-    "note": "Remark", "authority": "Competent department", "drafters": "Drafted by",
-    "scope": "Scope",
+    "title_en": N_("English title"), "title_zh": N_("Chinese title"),
+    "title_fr": N_("French title"), "edition": N_("Edition"), "status": N_("Status"),
+    "stage": N_("Stage"), "published": N_("Published"), "effective": N_("In force from"),
+    "withdrawn": N_("Withdrawn on"), "committee": N_("Committee"), "ics": "ICS",
+    "ccs": N_("CCS"), "languages": N_("Languages"), "pages": N_("Pages"),
+    "url": N_("Catalogue page"), "record_source": N_("Record"), "project_id": N_("Project"),
+    "note": N_("Remark"), "authority": N_("Competent department"),
+    "drafters": N_("Drafted by"), "scope": N_("Scope"),
 }
+#: How much each tier of source is trusted (kb.facts), as the sources table says it.
+TIER_NAMES = (N_("curated"), N_("own record"), N_("other catalogue"), N_("crawler observation"))
 
 
 async def work_history(datasette, request):
@@ -426,14 +455,42 @@ async def work_history(datasette, request):
     if parsed is not None and parsed.work.canonical != designation and (
             parsed.work.canonical == canonical):
         return Response.redirect(work_url(canonical))
+    result = in_language(result, i18n.language(request.scope))
     return Response.html(await datasette.render_template(
         "standards_work.html",
-        {"h": result, "database": name, "timeline": Markup(svg(result)),
+        {"h": result, "database": name, "timeline": Markup(svg(result, result["ui"])),
          "timeline_spans": spans(result), "fact_names": FACT_NAMES,
          "json_url": work_url(canonical) + ".json",
          "edition_url": lambda d: f"/{name}/editions/{quote(d, safe='')}"},
         request=request,
     ))
+
+
+def in_language(history: dict, lang: str) -> dict:
+    """A work's history for its page in ``lang``: each stage event's label and each
+    edition's stage label said from its code in that language (the stored labels are
+    English: the JSON keeps them), ``ui`` set to it."""
+    import copy
+
+    from kb import stages
+
+    def said(code: str | None, stored: str | None) -> str | None:
+        try:
+            return stages.label(code, lang) if code else stored
+        except stages.StageError:
+            return stored
+
+    shown = copy.deepcopy(history)
+    for edition in shown["editions"]:
+        edition["stage_label"] = said(edition.get("stage"), edition.get("stage_label"))
+        for event in [*edition.get("events", []), *edition.get("lifecycle", [])]:
+            event["label"] = said(event.get("code"), event.get("label"))
+    for adoption in shown.get("adoptions", []):
+        for event in adoption.get("events", []):
+            if "label" in event:
+                event["label"] = said(event.get("code"), event.get("label"))
+    shown["ui"] = lang
+    return shown
 
 
 async def work_history_json(datasette, request):
@@ -679,6 +736,9 @@ async def diff_page(datasette, request):
             p["new_url"] = clause_url(result["new"], p["new"]) if p["new"] else None
         for t in result["terms"]:
             t["redline_html"] = _redline_html(t["redline"])
+        ui = i18n.language(request.scope)
+        for p in pairs:  # a pair's summary in the interface language, its numbers marked
+            p["summary"] = Markup(diff.summary(p, ui, mark=lambda v: str(i18n.data(v))))
     return Response.html(await datasette.render_template(
         "standards_diff.html",
         {"old": old, "new": new, "only": only or "", "r": result, "pairs": pairs,
@@ -700,6 +760,8 @@ async def crosswalk_page(datasette, request):
                 lambda conn: diff.crosswalk(conn, national, international))
         except (diff.DiffError, DesignationError, queries.NotFound) as error:
             message = str(error)
+    if result:
+        result["verdict"] = diff.verdict(result, i18n.language(request.scope))
     return Response.html(await datasette.render_template(
         "standards_crosswalk.html",
         {"national": national, "international": international, "r": result,

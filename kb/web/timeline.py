@@ -6,6 +6,8 @@ import datetime as dt
 from html import escape
 
 from kb.designation import try_parse
+from kb.stages import CN_LIFECYCLE
+from kb.wording import N_, in_language
 
 _GROUP_COLOURS = {
     "00": "#9e9e9e", "10": "#9e9e9e", "20": "#8e6cc0", "30": "#3f7fbf", "40": "#e08a00",
@@ -74,8 +76,9 @@ def spans(history: dict) -> list[dict]:
     return out
 
 
-def svg(history: dict) -> str:
-    """The timeline as an inline SVG string (empty if nothing is dated)."""
+def svg(history: dict, lang: str = "en") -> str:
+    """The timeline as an inline SVG string (empty if nothing is dated), its words in
+    ``lang`` (the events' labels as the history gives them)."""
     rows = rows_for(history)
     dates = [_year(ev["date"]) for row in rows for ev in row["events"]]
     dates += [_year(row["start"]) for row in rows] + [_year(row["end"]) for row in rows]
@@ -91,8 +94,10 @@ def svg(history: dict) -> str:
         return _LEFT + (year - first) / span * (_WIDTH - _LEFT - 20)
 
     height = 40 + _ROW * len(rows)
+    named = in_language(N_("Timeline of {work}"), lang).format(
+        work=history["work"]["designation"])
     out = [f'<svg class="kb-timeline" viewBox="0 0 {_WIDTH} {height}" width="100%" '
-           f'role="img" aria-label="Timeline of {escape(history["work"]["designation"])}" '
+           f'role="img" aria-label="{escape(named)}" '
            'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="11">']
     step = 1 if span <= 12 else 2 if span <= 24 else 5
     for year in range(first - first % step + step, last + 1, step):
@@ -103,7 +108,8 @@ def svg(history: dict) -> str:
     for i, row in enumerate(rows):
         y = 36 + i * _ROW
         colour = "#555" if row["kind"] == "edition" else "#1f6f8b"
-        out.append(f'<text x="{_LEFT - 8}" y="{y + 4}" text-anchor="end" fill="{colour}">'
+        out.append(f'<text x="{_LEFT - 8}" y="{y + 4}" text-anchor="end" fill="{colour}" '
+                   'translate="no">'
                    f'{escape(row["label"])}</text>')
         points = sorted(
             (d, ev) for ev in row["events"] if (d := _year(ev["date"])) is not None)
@@ -121,11 +127,14 @@ def svg(history: dict) -> str:
             out.append(f'<line x1="{x(start):.1f}" y1="{y}" x2="{x(end):.1f}" y2="{y}" '
                        f'stroke="{stroke}" stroke-width="4" stroke-linecap="round"/>')
         if year_only:
+            only = in_language(N_("{year} (year only)"), lang).format(year=row["year"])
             out.append(f'<rect x="{x(start) - 4:.1f}" y="{y - 4}" width="8" height="8" '
-                       f'fill="#fff" stroke="#2e8b57" stroke-width="2"><title>{row["year"]} '
-                       '(year only)</title></rect>')
+                       f'fill="#fff" stroke="#2e8b57" stroke-width="2"><title>'
+                       f'{escape(only)}</title></rect>')
         for d, ev in points:
-            title = escape(f"{ev['date']} {ev['code']} {ev['label']}")
+            # a Chinese lifecycle step is its own name: said once, in the page's language
+            named = ev["label"] if ev["code"] in CN_LIFECYCLE else f"{ev['code']} {ev['label']}"
+            title = escape(f"{ev['date']} {named}")
             out.append(f'<circle cx="{x(d):.1f}" cy="{y}" r="5" fill="{_colour(ev["code"])}" '
                        f'stroke="#fff"><title>{title}</title></circle>')
     out.append("</svg>")
