@@ -25,6 +25,13 @@ whatever its tier.  Values that disagree are kept as a conflict: :func:`explain`
 **The state** (stage and status) changes over time: the newest observation wins (``said``),
 then the tier.  A source without a date is older than any dated one.
 
+A draft that no source gives a stage (``ISO/AWI 5801``, named only by the record of the
+edition it will replace) is at the stage its prefix implies, sub-stage 00 (AWI: 20.00).
+
+**Scope and the Chinese catalogue's departments**: ``scope`` (the abstract), ``authority``
+(主管部门) and ``drafters`` (起草单位, a JSON list) are fixed facts; scopes worded differently
+by two sources are not a conflict.
+
 **Stage events**: per stage code, dates that agree merge into one event, the most precise;
 codes that happen once (published, withdrawn, 发布, 实施, 废止) keep the tier winner's date and
 the rest as a conflict; other codes (reviews, ballots) may recur on different dates.  A
@@ -63,15 +70,16 @@ __all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "expla
 #: The edition columns that come from claims (the others come from the designation).
 EDITION_FIELDS = (
     "title_en", "title_zh", "title_fr", "edition", "status", "stage", "published", "effective",
-    "withdrawn", "committee", "ics", "ccs", "languages", "pages", "url", "record_source",
-    "project_id", "note",
+    "withdrawn", "committee", "authority", "drafters", "ics", "ccs", "languages", "pages", "url",
+    "record_source", "project_id", "note", "scope",
 )
 #: The note of a claim that leaves a field empty on purpose (a curator who knows a value and
 #: judges it wrong): it wins as a value would, and the field stays empty.
 WITHHELD = "left out on purpose"
 #: Fields each source describes in its own way (its page, its wording of where the record
-#: comes from, its project number, its remark): different values are not a conflict.
-_DESCRIPTIVE = frozenset({"url", "record_source", "note", "project_id", "languages"})
+#: comes from, its project number, its remark, its wording of the scope): different values are
+#: not a conflict.
+_DESCRIPTIVE = frozenset({"url", "record_source", "note", "project_id", "languages", "scope"})
 #: Date fields: a more precise date that agrees refines the chosen one.
 _DATES = ("published", "effective", "withdrawn")
 #: Stage codes that happen once in an edition's life.
@@ -217,6 +225,8 @@ def edition_facts(subject: str, claims: list[Claim]) -> Facts:
         if differ and name not in _DESCRIPTIVE:
             conflicts.append(name)
     _state(by_property, fields, support)
+    if fields.get("stage") is None and fields.get("status") in (None, "draft"):
+        _implied_stage(subject, claims, fields, support)
     event_claims = by_property.get("event", []) + _date_events(subject, by_property)
     for name, ordered in support.items():  # a date left out on purpose: its event too
         if ordered and ordered[0].value is None and ordered[0].note == WITHHELD:
@@ -258,6 +268,24 @@ def _state(by_property: dict, fields: dict, support: dict) -> None:
     fields["status"] = status.value if status else _status_of(fields["stage"])
     support["stage"] = _state_order(stage_claims.values())
     support["status"] = _state_order(status_claims.values())
+
+
+def _implied_stage(subject: str, claims: list[Claim], fields: dict, support: dict) -> None:
+    """A draft no source gives a stage (a project named only in another record, as the
+    draft that will replace it) is at the stage its prefix implies: ``ISO/AWI 5801`` 20.00."""
+    try:
+        prefix = parse(subject).draft_stage
+    except DesignationError:
+        return
+    group = stages.DRAFT_PREFIX_STAGE.get((prefix or "").upper())
+    if group is None or not claims:
+        return
+    code = f"{group}.00"
+    fields["stage"] = code
+    fields["stage_label"] = stages.label(code)
+    fields["status"] = fields.get("status") or _status_of(code)
+    support["stage"] = [Claim(subject, "stage", "", code, None, claims[0].source,
+                              f"the stage its prefix {prefix} implies", "rule", "rule", None)]
 
 
 def _events(claims: list[Claim]) -> tuple[list[tuple], bool]:
@@ -396,6 +424,7 @@ def _write_facts(conn: sqlite3.Connection, derived: list[tuple[str, list[Claim],
                  ) -> dict[str, str | None]:
     """Write the derived facts of a few hundred editions in a few statements; return the
     status each edition's own claims give."""
+    _drop_forgotten_drafts(conn, [s for s, claims, _ in derived if not claims and _draft(s)])
     subjects = [s for s, _, _ in derived]
     marks = ",".join("?" * len(subjects))
     _ensure_rows(conn, [s for s, claims, _ in derived
@@ -587,6 +616,16 @@ def _drop_rows(conn: sqlite3.Connection, edition: str) -> None:
                 "delete from edition_ics where edition_id = ?",
                 "delete from relations where subject = ?", "delete from editions where id = ?"):
         conn.execute(sql, (edition,))
+
+
+def _drop_forgotten_drafts(conn: sqlite3.Connection, drafts: list[str]) -> None:
+    """Drafts no source speaks of any more and that have no text (a project a record named
+    as under way, until a newer version of the record named its next stage): no row."""
+    texts = {r[0] for r in rows_in(conn, "select distinct edition_id from clauses "
+                                         "where edition_id in ({})", drafts)}
+    for draft in drafts:
+        if draft not in texts:
+            _drop_rows(conn, draft)
 
 
 def _ensure_rows(conn: sqlite3.Connection, editions: list[str]) -> None:

@@ -119,6 +119,9 @@ class Edition:
     ics: tuple[str, ...] = ()
     ccs: tuple[str, ...] = ()
     committee: str | None = None
+    authority: str | None = None  # 主管部门, the competent department
+    drafters: tuple[str, ...] = ()  # 起草单位, the drafting organisations
+    scope: str | None = None  # the abstract or scope, as plain text (paragraphs by lines)
     languages: tuple[str, ...] = ()
     pages: int | None = None
     url: str | None = None

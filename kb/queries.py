@@ -344,14 +344,15 @@ def resolve(conn: sqlite3.Connection, text: str) -> tuple[str, str | None]:
 _EDITION_COLUMNS = """e.id as designation, e.work_id as work, e.kind, e.edition, e.year,
     e.title_en, e.title_zh, e.title_fr, e.status, e.stage, e.stage_label, e.draft_stage,
     e.published, e.effective, e.withdrawn, e.committee, c.title as committee_title, e.ics,
-    e.ccs, e.languages, e.pages, e.url, e.record_source, e.note as remark"""
+    e.ccs, e.languages, e.pages, e.url, e.record_source, e.note as remark, e.authority,
+    e.drafters, e.scope"""
 
 
 def _edition_rows(conn, where: str, params) -> list[dict]:
     rows = dict_rows(conn, f"""select {_EDITION_COLUMNS} from editions e
         left join committees c on c.reference = e.committee where {where}""", params)
     for row in rows:
-        for field in ("ics", "ccs", "languages"):
+        for field in ("ics", "ccs", "languages", "drafters"):
             row[field] = json.loads(row[field]) if row[field] else []
     return rows
 

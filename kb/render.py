@@ -116,8 +116,14 @@ def edition_text(e: dict) -> str:
     if e.get("committee"):
         committee = f" ({e['committee_title']})" if e.get("committee_title") else ""
         lines.append(f"  committee: {e['committee']}{committee}")
+    if e.get("authority"):
+        lines.append(f"  authority: {e['authority']}")
+    if e.get("drafters"):
+        lines.append(f"  drafters: {'; '.join(e['drafters'])}")
     if e.get("ics"):
         lines.append(f"  ICS: {', '.join(e['ics'])}")
+    if e.get("scope"):
+        lines += ["  scope:"] + [f"    {line}" for line in e["scope"].splitlines()]
     if e.get("url"):
         lines.append(f"  {e['url']}")
     if e.get("record_source"):

@@ -52,8 +52,11 @@ from kb.wording import count
 
 __all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 5  # 2: citations, 3: bulletins, articles, mentions, 4: loader versions,
-#                    5: claims (kb.facts derives editions, stage events, relations)
+SCHEMA_VERSION = 6  # 2: citations, 3: bulletins, articles, mentions, 4: loader versions,
+#                    5: claims (kb.facts derives editions, stage events, relations),
+#                    6: editions.authority, drafters, scope
+#: Edition columns added after the table was first written (schema 6), with their types.
+_LATER_EDITION_COLUMNS = {"authority": str, "drafters": str, "scope": str}
 
 #: Errors that mean "this document is bad", reported in one line; anything else is a bug.
 DOCUMENT_ERRORS = (
@@ -184,8 +187,13 @@ class Store:
             missing = [t for t in ("citations", "bulletins", "claims")
                        if t not in db.table_names()]
             old_sources = "loader_version" not in db["sources"].columns_dict
-            if missing or old_sources:  # a database of an earlier schema: bring it up
+            columns = db["editions"].columns_dict
+            new_columns = [c for c in _LATER_EDITION_COLUMNS if c not in columns]
+            if missing or old_sources or new_columns:  # an earlier schema: bring it up
                 with db.atomic():
+                    for column in new_columns:  # empty until a source says them (loaders
+                        #                         read their files again: their VERSION)
+                        db["editions"].add_column(column, _LATER_EDITION_COLUMNS[column])
                     for table in missing:
                         getattr(self, f"_create_{table}")()
                     if old_sources:
@@ -227,7 +235,7 @@ class Store:
                  "stage_label": str, "published": str, "effective": str, "withdrawn": str,
                  "committee": str, "ics": str, "ccs": str, "languages": str, "pages": int,
                  "url": str, "project_id": str, "record_source": str, "note": str,
-                 "source_id": int, "conflicts": str},
+                 "source_id": int, "conflicts": str, **_LATER_EDITION_COLUMNS},
                 pk="id",
                 foreign_keys=[("work_id", "works", "id"), ("committee", "committees", "reference"),
                               ("source_id", "sources", "id")],
@@ -660,6 +668,8 @@ class Store:
             "stage": stage, "published": check_date(e.published, "published"),
             "effective": check_date(e.effective, "effective"),
             "withdrawn": check_date(e.withdrawn, "withdrawn"), "committee": e.committee,
+            "authority": e.authority or None, "drafters": _json(e.drafters),
+            "scope": e.scope or None,
             "ics": _json(e.ics), "ccs": _json(e.ccs), "languages": _json(e.languages),
             "pages": None if e.pages is None else str(e.pages), "url": e.url,
             "project_id": e.project_id, "record_source": e.record_source, "note": e.note,

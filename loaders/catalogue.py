@@ -36,11 +36,14 @@ from kb.model import (
 from loaders import bounds
 
 NAME = "catalogue"
+#: 2: authority (主管部门), drafters (起草单位) and scope are read.
+VERSION = 2
 
 _EDITION_FIELDS = {
     "designation", "title", "edition", "status", "stage", "published", "effective", "withdrawn",
     "ics", "ccs", "committee", "languages", "pages", "url", "source", "replaces", "adopts",
-    "cites", "amends", "corrects", "stages", "project_id", "note",
+    "cites", "amends", "corrects", "stages", "project_id", "note", "authority", "drafters",
+    "scope",
 }
 _WORK_FIELDS = {"work", "title", "editions", "note", "source", "relations"}
 
@@ -112,7 +115,7 @@ def json_records(path: Path) -> Iterator:
 CSV_COLUMNS = (
     "designation", "title_en", "title_zh", "title_fr", "edition", "status", "stage",
     "published", "effective", "withdrawn", "ics", "ccs", "committee", "url", "source",
-    "replaces", "adopts", "degree", "cites", "note",
+    "replaces", "adopts", "degree", "cites", "note", "authority", "drafters", "scope",
 )
 
 
@@ -149,10 +152,10 @@ def _csv_node(row: dict, line: int) -> dict:
     titles = {lang: row.get(f"title_{lang}") for lang in ("en", "zh", "fr")}
     node["title"] = {k: v for k, v in titles.items() if v}
     for column in ("designation", "edition", "status", "stage", "published", "effective",
-                   "withdrawn", "committee", "url", "source", "note"):
+                   "withdrawn", "committee", "url", "source", "note", "authority", "scope"):
         if (row.get(column) or "").strip():
             node[column] = row[column].strip()
-    for column in ("ics", "ccs", "replaces", "cites"):
+    for column in ("ics", "ccs", "replaces", "cites", "drafters"):
         if items(row.get(column)):
             node[column] = items(row.get(column))
     if (row.get("adopts") or "").strip():
@@ -277,10 +280,13 @@ def _edition(
             raise LoadError(f"{where}: {error}") from None
         if forgiven:
             yield LoadWarning(f"{where}: {forgiven}")
+    authority, scope = (_text(node.get(f), where, f) for f in ("authority", "scope"))
     yield Edition(
         designation=designation, titles=titles,
         edition=str(node["edition"]) if node.get("edition") is not None else None,
         status=status, stage=stage, committee=node.get("committee"),
+        authority=authority, drafters=_texts(node.get("drafters"), where, "drafters"),
+        scope=scope,
         ics=tuple(str(c) for c in node.get("ics") or ()),
         ccs=tuple(str(c) for c in node.get("ccs") or ()),
         languages=tuple(node.get("languages") or ()), pages=node.get("pages"),
@@ -313,6 +319,20 @@ def _edition(
                             adoption.get("degree"), adoption.get("note"))
         else:
             yield _relation(designation, "adopts", adoption, where)
+
+
+def _text(value: object, where: str, field: str) -> str | None:
+    """A text field (a number is read as its text); empty is unknown."""
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, dict | list | bool):
+        raise _fail(where, field, f"expected a text, found {value!r:.60}")
+    return str(value).strip()
+
+
+def _texts(value: object, where: str, field: str) -> tuple[str, ...]:
+    """A list of texts (or one text, a list of one), empty entries dropped."""
+    return tuple(t for t in (_text(v, where, field) for v in _as_list(value)) if t)
 
 
 def _as_list(value: object) -> list:

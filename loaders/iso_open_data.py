@@ -1,9 +1,10 @@
 """ISO Open Data: deliverables metadata (JSON, JSON Lines), the ICS tree (XML) and the
 technical committees (JSON Lines, optionally gzipped).
 
-Deliverables become editions with reference, edition, publication date, ICS, owner committee
-and current stage; ``replaces``/``replacedBy`` hold ISO project ids, resolved to designations
-within the file (the full deliverables file holds every id).  Relations to ids outside the
+Deliverables become editions with reference, edition, publication date, ICS, owner committee,
+current stage and scope (English preferred, as plain text); ``replaces``/``replacedBy`` hold
+ISO project ids, resolved to designations within the file (the full deliverables file holds
+every id).  Relations to ids outside the
 file are reported in the document's note rather than guessed.
 """
 
@@ -30,8 +31,11 @@ from kb.model import (
     lenient_date,
 )
 from loaders import bounds
+from loaders.markup import plain_text
 
 NAME = "iso-open-data"
+#: 2: a deliverable's ``scope`` (HTML) is read as its scope, English preferred.
+VERSION = 2
 SOURCE = "ISO Open Data (https://www.iso.org/open-data.html), ODC-By 1.0"
 
 
@@ -158,6 +162,7 @@ def _deliverable(row: dict, ids: dict, line: int) -> Iterator:
         pages=pages.get("en") if isinstance(pages, dict) else None,
         url=f"https://www.iso.org/standard/{row['id']}.html" if row.get("id") else None,
         record_source=SOURCE, project_id=str(row["id"]) if row.get("id") else None,
+        scope=_scope(row.get("scope")),
     )
     if published:
         yield StageEvent(designation, "60.60", published, "published")
@@ -167,6 +172,16 @@ def _deliverable(row: dict, ids: dict, line: int) -> Iterator:
     for new in row.get("replacedBy") or ():
         if new in ids:
             yield Relation(parse(ids[new]).edition.canonical, "replaces", designation)
+
+
+def _scope(value: object) -> str | None:
+    """A deliverable's scope (``{"en": "<p>…</p>", "fr": …}``) as plain text, English
+    preferred, else the first language that has one."""
+    if not isinstance(value, dict):
+        return plain_text(value) if isinstance(value, str) else None
+    texts = [v for k, v in sorted(value.items(), key=lambda kv: kv[0] != "en")
+             if isinstance(v, str) and v.strip()]
+    return plain_text(texts[0]) if texts else None
 
 
 def _ics_records(path: Path) -> Iterator[IcsField]:

@@ -2,8 +2,11 @@
 
 Covers the ISO and IEC records of relaton-data-iso / relaton-data-iec and the Relaton GB items
 (``bibdata``/``bibitem`` XML, YAML).  Each item becomes an :class:`Edition` with its titles,
-dates, edition, stage or status, ICS, CCS and committee; ``obsoletes`` becomes ``replaces``;
-``updates`` on an *older* edition names its successor (read as "updated by"); dates become
+dates, edition, stage or status, ICS, CCS, committee and abstract (its scope, English
+preferred); ``obsoletes`` becomes ``replaces``, except that a draft named by a published
+record's ``obsoletes`` is the project under way that will replace it (ISO 5801:2017 "obsoletes
+ISO/AWI 5801": ISO/AWI 5801 replaces ISO 5801:2017); ``updates`` on an *older* edition names
+its successor (read as "updated by"); dates become
 stage events (published → 60.60, obsoleted → 95.99).  A record kept from an earlier commit
 (``focus-history/<record>/<YYYY-MM-DD>_<commit>.yaml``) adds a stage event dated when the
 crawler saw that stage.  Archives are streamed member by member, never unpacked.
@@ -20,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml_rs
+from lxml import etree
 
 from kb import stages
 from kb.designation import DesignationError, parse
@@ -37,8 +41,11 @@ from kb.model import (
     lenient_date,
 )
 from loaders import bounds
+from loaders.markup import plain_text
 
 NAME = "relaton"
+#: 2: ``abstract`` becomes the scope; a draft a published record ``obsoletes`` replaces it.
+VERSION = 2
 
 _OBSERVED = re.compile(r"^(\d{4}-\d{2}-\d{2})_[0-9a-f]{6,40}\.ya?ml$")
 
@@ -308,6 +315,9 @@ def _xml_item(root) -> dict:
         "language": [_text(x) for x in root.findall("language")],
         "relation": [{"type": r.get("type"), "bibitem": _xml_item(r.find("bibitem"))}
                      for r in root.findall("relation") if r.find("bibitem") is not None],
+        "abstract": [{"content": etree.tostring(a, encoding="unicode", with_tail=False),
+                      "language": [a.get("language")], "format": "text/html"}
+                     for a in root.findall("abstract")],
         "ext": {},
     }
     edition = root.find("edition")
@@ -472,6 +482,7 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
         committee=_committee(ext), languages=tuple(str(x) for x in _as_list(item.get("language"))),
         url=links.get("src"), record_source="Relaton (data from iso.org / iec.ch / SAMR)",
         project_id=_content(structured.get("project_number")) if structured else None,
+        scope=_abstract(item),
     )
     chinese = parse(designation).scheme.startswith("cn-")
     if published and (code is None or code >= "60.60"):
@@ -483,6 +494,23 @@ def _item_records(item: dict, observed: str | None) -> Iterator:
         yield StageEvent(designation, code, observed, OBSERVED_NOTE)
     for relation in _as_list(item.get("relation")):
         yield from _relation(designation, relation)
+
+
+def _abstract(item: dict) -> str | None:
+    """The item's abstract as plain text: the English one, else one in the record's own
+    language (its ``language`` list, in order), else the first."""
+    abstracts = [a for a in _as_list(item.get("abstract")) if isinstance(a, dict)
+                 and _content(a)]
+    if not abstracts:
+        return None
+    languages = ["en", *(str(x) for x in _as_list(item.get("language")))]
+
+    def rank(abstract: dict) -> int:
+        language = next(iter(_as_list(abstract.get("language"))), None)
+        return languages.index(language) if language in languages else len(languages)
+
+    chosen = min(abstracts, key=rank)
+    return plain_text(_content(chosen), is_html=chosen.get("format") == "text/html")
 
 
 def _published(d, dates: dict[str, str]) -> str | None:
@@ -540,7 +568,9 @@ def _relation(designation: str, relation: dict) -> Iterator[Relation]:
         other = parse(target).edition.canonical
     except DesignationError as error:
         raise LoadError(f"field 'relation' ({kind}): {error}") from None
-    if kind == "obsoletes":
+    if kind == "obsoletes" and _under_way(designation, other):
+        yield from _revision(designation, other, relation.get("bibitem") or {})
+    elif kind == "obsoletes":
         yield from _replacement(designation, other)
     elif kind in ("updates", "obsoletedBy", "updatedBy"):  # the target is the newer edition
         yield from _replacement(other, designation)
@@ -548,6 +578,22 @@ def _relation(designation: str, relation: dict) -> Iterator[Relation]:
         yield Relation(designation, "adopts", other)
     else:
         yield Relation(designation, kind, other)
+
+
+def _under_way(designation: str, obsoleted: str) -> bool:
+    """Whether a record's ``obsoletes`` names the project under way that will replace it: a
+    published document's record naming a draft (not a draft supplement, which amends)."""
+    record, other = parse(designation), parse(obsoleted)
+    return bool(other.draft_stage and not other.supplements and not record.draft_stage)
+
+
+def _revision(published: str, draft: str, bibitem: dict) -> Iterator:
+    """The draft that will replace ``published``, at the stage the relation's item gives (if
+    any; else kb.facts gives it the stage its prefix implies), replacing it."""
+    code, status = _stage(bibitem)
+    yield Edition(designation=draft, stage=code, status=status)
+    yield Relation(draft, "replaces", published,
+                   note=f"the project under way: {published}'s record names it under obsoletes")
 
 
 def _replacement(newer: str, older: str) -> Iterator[Relation]:

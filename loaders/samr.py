@@ -1,7 +1,9 @@
 """Recorded SAMR catalogue pages (openstd.samr.gov.cn ``newGbInfo`` detail pages).
 
 The recordings are VCR cassettes (YAML of HTTP exchanges, bodies often base64 + gzip).  Each
-detail page gives 标准号, 中文/英文标准名称, 标准状态, CCS, ICS, 发布日期, 实施日期 and 备注;
+detail page gives 标准号, 中文/英文标准名称, 标准状态, CCS, ICS, 发布日期, 实施日期, 主管部门
+(the edition's authority), 归口部门 (its committee) and 备注 (the recorded pages give no
+起草单位);
 ``代替GB/T …`` in 备注 becomes a ``replaces`` relation, and the dates become 发布/实施 events.
 A plain saved ``.html`` detail page loads the same way.
 """
@@ -33,6 +35,8 @@ from kb.model import (
 from loaders import bounds
 
 NAME = "samr"
+#: 2: 主管部门 is read (the edition's authority).
+VERSION = 2
 SOURCE = "SAMR national standards catalogue (openstd.samr.gov.cn)"
 
 _DESIGNATION = re.compile(r"[A-Z]{1,4}(?:/[TZ])?\s*[\d.]+\s*[-—–]\s*\d{2,4}")
@@ -157,7 +161,8 @@ def _page_records(page: str, uri: str | None) -> Iterator:
         published=published, effective=effective,
         ics=tuple(c for c in (fields.get("国际标准分类号") or "").split() if c),
         ccs=tuple(c for c in (fields.get("中国标准分类号") or "").split() if c),
-        committee=fields.get("归口部门"), url=uri, record_source=SOURCE,
+        committee=fields.get("归口部门"), authority=fields.get("主管部门") or None, url=uri,
+        record_source=SOURCE,
     )
     if published:
         yield StageEvent(designation, "发布", published)

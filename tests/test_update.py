@@ -114,8 +114,11 @@ def test_an_update_loads_what_changed_and_logs_it(tmp_path, server):
     assert {"at": rows[0]["at"], "code": "C", "edition": "ISO/DIS 19011", "field": "stage",
             "old": "40.00", "new": "40.20"} in rows
     assert any(r["edition"] == "ISO 20121:2012" and r["code"] in ("W", "R") for r in rows)
-    # the second update's own summary counts what it changed, not the first's new editions
-    assert "0 new" in second.output and " changed" in second.output
+    # the second update's own summary counts what it changed, not the first's new editions:
+    # new are only the projects under way that the latest records name (under obsoletes)
+    assert "2 new" in second.output and " changed" in second.output
+    assert (_edition(db, "ISO/AWI 45001")["stage"], _edition(db, "ISO/CD 9001.2")["stage"]) \
+        == ("20.00", "30.00")
 
     digest = dump_digest(db)
     third = _update(db, url)  # the server answers 304 Not Modified
