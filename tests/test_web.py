@@ -69,6 +69,28 @@ async def test_work_page_is_a_record_per_edition(built_datasette):
 
 
 @pytest.mark.asyncio
+async def test_a_revision_under_way_is_named(tmp_path):
+    """ISO 5801:2017's record names the draft that will replace it: the page says so, with
+    the draft's stage, in both interfaces."""
+    from lxml import html as lxml_html
+
+    db = tmp_path / "kb.db"
+    assert load(db, FIXTURES / "relaton" / "iso-5801-2017.yaml").failed == 0
+    client = Datasette([str(db)], settings={"suggest_facets": False}).client
+    for ui, said in (("en", "ISO/AWI 5801, stage 20.00 New project registered in TC/SC work "
+                             "programme, will replace ISO 5801:2017"),
+                     ("zh", "ISO/AWI 5801，阶段 20.00 新项目列入 TC/SC 工作计划，"
+                            "将代替 ISO 5801:2017")):
+        page = await client.get("/-/standards/ISO%205801", cookies={"kb_ui": ui})
+        tree = lxml_html.fromstring(page.text)
+        (box,) = tree.xpath("//section[@class='kb-cycle']/div[3]")
+        assert said in box.text_content(), box.text_content()
+    card = tree.xpath("//article[@id='ISO 5801:2017']")[0]
+    assert card.xpath("string(.//dt[.='正在修订为']/following-sibling::dd[1])") == "ISO/AWI 5801"
+    assert "This document specifies procedures for testing fans." in card.text_content()
+
+
+@pytest.mark.asyncio
 async def test_any_spelling_redirects_to_the_canonical_page(datasette):
     response = await datasette.client.get("/-/standards/iso19011")
     assert response.status_code == 302
