@@ -34,6 +34,7 @@ import shutil
 import sqlite3
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +45,8 @@ from kb.search_tantivy import Ranking
 from kb.search_whoosh import Whoosh
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
-           "Results", "SearchError", "engine_filters", "index_texts", "move_indexes", "rebuild",
-           "search", "sync"]
+           "Results", "SearchError", "engine_filters", "equivalent", "index_texts",
+           "move_indexes", "rebuild", "search", "sync"]
 
 #: Engines behind :func:`search`, the default first.
 ENGINES = ("tantivy", "fts", "whoosh")
@@ -63,17 +64,27 @@ class SearchError(RuntimeError):
 
 @dataclass
 class Results:
-    """One page of hits: ``total`` clauses match; ``hits`` are those from ``offset`` on."""
+    """One page of hits: ``total`` clauses match (``direct`` of them by their own text,
+    ``cross`` in the other language through a term or an adoption); ``hits`` are those from
+    ``offset`` on, each edition-collapsed (``also_in``) and, for a cross-lingual one, with
+    ``via``."""
 
     query: str
     engine: str
     total: int
     offset: int
     hits: list[dict] = field(default_factory=list)
+    direct: int | None = None
+    cross: int = 0
+
+    def __post_init__(self) -> None:
+        if self.direct is None:
+            self.direct = self.total - self.cross
 
     def as_dict(self) -> dict:
         return {"query": self.query, "engine": self.engine, "total": self.total,
-                "offset": self.offset, "hits": self.hits}
+                "direct": self.direct, "cross": self.cross, "offset": self.offset,
+                "hits": self.hits}
 
 
 # --- searching -------------------------------------------------------------------------------
@@ -83,14 +94,19 @@ def search(
     conn: sqlite3.Connection, query: str, limit: int = 20, standard: str | None = None,
     language: str | None = None, kind: str | None = None, engine: str = DEFAULT_ENGINE,
     offset: int = 0, marks: tuple[str, str] = (MARK_START, MARK_END),
-    status: str | None = None,
+    status: str | None = None, cross: bool = True,
 ) -> Results:
     """Clauses matching ``query``, best first, ``limit`` from ``offset``, with snippets.
+
+    Hits of one clause in several editions of a work collapse into one (:func:`_collapse`);
+    with ``cross``, clauses in the other language found through the knowledge base's
+    bilingual terms and adoptions follow every direct hit (:func:`_cross`).
 
     :param standard: only this work or edition (canonical designation).
     :param kind: only clauses of this kind or family (``annex`` takes both annex kinds).
     :param status: only editions with this status (``current`` …).
     :param engine: one of :data:`ENGINES`.
+    :param cross: also find clauses in the other language (terms, adoptions).
     :raises QueryError: nothing to search for, or too much (one line).
     :raises SearchError: the engine has no index.
     """
@@ -108,21 +124,43 @@ def search(
     if editions == []:  # no edition of that status has text
         return Results(query, engine, 0, offset)
     if engine == "fts":
-        total, ranked = search_fts.search(conn, parsed, search_fts.scopes(standard, kind),
-                                          language, editions, limit, offset)
+        def rank(parsed, language, only, limit, offset):
+            return search_fts.search(conn, parsed, search_fts.scopes(standard, kind),
+                                     language, only, limit, offset)
     else:
         index = _folder_engine(conn, engine)
         if engine == "whoosh" and not (index.folder / _STATE).exists():
             raise SearchError("no whoosh index (run `kb index --whoosh`)")
-        filters = engine_filters(standard, language, kind, editions)
         try:
             sync(conn, engines=(engine,))
-            total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
-        except (OSError, ValueError) as error:  # unwritable folder, damaged files
-            message = " ".join(str(error).split())[:200]
-            raise SearchError(f"the {engine} index beside the database cannot be used "
-                              f"({message}); run `kb index`") from None
-    return Results(query, engine, total, offset, _hits(conn, parsed, ranked, marks))
+        except (OSError, ValueError) as error:
+            raise _unusable(engine, error) from None
+
+        def rank(parsed, language, only, limit, offset):
+            try:
+                return index.search(parsed, WEIGHTS,
+                                    engine_filters(standard, language, kind, only),
+                                    limit, offset)
+            except (OSError, ValueError) as error:  # unwritable folder, damaged files
+                raise _unusable(engine, error) from None
+    ranker = _Ranker(conn, rank, editions)
+    need = offset + limit
+    direct_total, direct = _collapse(ranker, parsed, language, need)
+    cross_total, crossed = 0, []
+    if cross:
+        cross_total, crossed = _cross(ranker, parsed, language, standard, kind,
+                                      max(0, need - direct_total))
+    direct = direct[:direct_total]
+    groups = _stable(direct[offset:need]) + _stable(crossed[max(0, offset - direct_total):
+                                                         max(0, need - direct_total)])
+    return Results(query, engine, direct_total + cross_total, offset,
+                   _hits(conn, parsed, groups, marks), direct_total, cross_total)
+
+
+def _unusable(engine: str, error: BaseException) -> SearchError:
+    message = " ".join(str(error).split())[:200]
+    return SearchError(f"the {engine} index beside the database cannot be used ({message}); "
+                       "run `kb index`")
 
 
 def engine_filters(standard: str | None = None, language: str | None = None,
@@ -135,12 +173,273 @@ def engine_filters(standard: str | None = None, language: str | None = None,
              ("edition", editions)) if value is not None}
 
 
-def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> list[dict]:
+Key = tuple[str, str, str]  # (edition, language, number)
+
+
+class _Ranker:
+    """One engine with the request's filters: ranks a parsed query among all editions or some
+    (``only``, intersected with the status filter's), and knows each edition's work and age."""
+
+    def __init__(self, conn: sqlite3.Connection, rank: Callable, editions: list[str] | None):
+        self.conn, self._rank = conn, rank
+        self.editions = None if editions is None else set(editions)
+        self._ages: dict[str, tuple] = {}
+
+    def rank(self, parsed: analysis.Query, language: str | None, only: Iterable[str] | None,
+             limit: int, offset: int = 0) -> tuple[int, list[tuple[float, Key]]]:
+        if only is not None:
+            only = set(only)
+            if self.editions is not None:
+                only &= self.editions
+            if not only:
+                return 0, []
+            only = sorted(only)
+        elif self.editions is not None:
+            only = sorted(self.editions)
+        total, ranked = self._rank(parsed, language, only, max(1, limit), offset)
+        return total, (ranked if limit else [])
+
+    def every(self, parsed: analysis.Query, language: str | None,
+              only: Iterable[str]) -> list[tuple[float, Key]]:
+        """Every match among the editions ``only`` (a bounded set), best first."""
+        only = list(only)
+        if not only:
+            return []
+        total, ranked = self.rank(parsed, language, only, 1)
+        if total > len(ranked):
+            total, ranked = self.rank(parsed, language, only, total)
+        return ranked
+
+    def all(self, parsed: analysis.Query, language: str | None) -> list[tuple[float, Key]]:
+        """Every match, best first (for sets known to be small: an intersection)."""
+        total, ranked = self.rank(parsed, language, None, 1)
+        if total > len(ranked):
+            total, ranked = self.rank(parsed, language, None, total)
+        return ranked
+
+    def age(self, edition: str) -> tuple:
+        """(work, publication date or year, edition): what collapsing and ordering use."""
+        if edition not in self._ages:
+            row = self.conn.execute("select work_id, coalesce(published, cast(year as text), "
+                                    "'') from editions where id = ?", (edition,)).fetchone()
+            self._ages[edition] = (row[0] or edition, row[1] or "") if row else (edition, "")
+        return self._ages[edition]
+
+    def group(self, key: Key) -> tuple[str, str, str]:
+        return (self.age(key[0])[0], key[1], key[2])
+
+
+_SHARED: dict[tuple, tuple[dict[str, str], dict[str, list[tuple[str, str]]]]] = {}
+
+
+def _shared(conn: sqlite3.Connection) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """({edition: work} of the editions with text whose work has another edition with text,
+    {edition: [(adopting or adopted edition with text, degree)]}), once per database state:
+    one pass over the editions with an index probe each (≈0.1 s at 100 000 editions)."""
+    path = (conn.execute("pragma database_list").fetchone() or (0, 0, ""))[2]
+    key = (path or id(conn), *_db_state(conn),
+           conn.execute("select count(*), max(rowid) from editions").fetchone())
+    if key in _SHARED:
+        return _SHARED[key]
+    texts = dict(conn.execute("select e.id, e.work_id from editions e where exists "
+                              "(select 1 from clauses c where c.edition_id = e.id)"))
+    works = Counter(w for w in texts.values() if w)
+    several = {e: w for e, w in texts.items() if w and works[w] > 1}
+    adoptions: dict[str, list[tuple[str, str]]] = {}
+    for subject, object_, degree in conn.execute(
+            "select subject, object, degree from relations where type = 'adopts'"):
+        if subject in texts and object_ in texts and subject != object_:
+            adoptions.setdefault(subject, []).append((object_, degree or ""))
+            adoptions.setdefault(object_, []).append((subject, degree or ""))
+    if len(_SHARED) > 8:
+        _SHARED.clear()
+    _SHARED[key] = (several, adoptions)
+    return several, adoptions
+
+
+@dataclass
+class _Group:
+    """One collapsed hit: the clause's members (matching editions), best score first."""
+
+    score: float
+    members: list[tuple[float, Key]]
+    via: dict | None = None
+    query: analysis.Query | None = None  # what marks its snippet, if not the query
+
+
+def _collapse(ranker: _Ranker, parsed: analysis.Query, language: str | None, need: int,
+              exclude: set[Key] | frozenset = frozenset(), only: Iterable[str] | None = None
+              ) -> tuple[int, list[_Group]]:
+    """(how many clauses match once editions are collapsed, the first ``need`` of them).
+
+    Hits of the same work, language and clause number are one clause.  Exact at any size:
+    only works with several editions carrying text can have such duplicates, so their matches
+    are enumerated (one engine query restricted to those editions: cost proportional to the
+    matches among them, nothing elsewhere), which gives the duplicates' count ``d`` and each
+    clause's full list of editions; the top ``need`` clauses are then among the top
+    ``need + d`` raw hits (at most ``d`` of those are duplicates), one bounded over-fetch.
+    ``exclude`` (raw hits to leave out, e.g. direct hits from a cross-lingual set) is
+    over-fetched for the same way.  With no such works the engine's own answer is used.
+    """
+    several, _ = _shared(ranker.conn)
+    scope = several.keys() if only is None else set(only) & several.keys()
+    members: dict[tuple, list[tuple[float, Key]]] = {}
+    for score, key in ranker.every(parsed, language, scope):
+        if key not in exclude:
+            members.setdefault(ranker.group(key), []).append((score, key))
+    duplicates = sum(len(m) - 1 for m in members.values())
+    total, ranked = ranker.rank(parsed, language, only, need + duplicates + len(exclude))
+    groups: list[_Group] = []
+    seen: set[tuple] = set()
+    for score, key in ranked:
+        if key in exclude:
+            continue
+        group = ranker.group(key)
+        if group in seen:
+            continue
+        seen.add(group)
+        groups.append(_Group(score, members.get(group, [(score, key)])))
+        if len(groups) >= need:
+            break
+    return total - duplicates - len(exclude), groups
+
+
+def _query_language(parsed: analysis.Query) -> str | None:
+    """``zh`` for a query of Chinese only, ``en`` for one without Chinese, else None."""
+    han = {part.kind == "han" for part in parsed.parts}
+    return "zh" if han == {True} else "en" if han == {False} else None
+
+
+def _term_key(text: str) -> tuple[str, ...]:
+    return tuple(analysis.terms(" ".join(analysis.words(text))))
+
+
+def equivalent(conn: sqlite3.Connection, parsed: analysis.Query
+               ) -> tuple[str, str, str] | None:
+    """(the equivalent term in the other language, the term the query is, that language) when
+    the whole query is a term the knowledge base defines in one language with an equivalent in
+    the other (the same entry of the same edition); the equivalent most entries give.  Found
+    through ``terms_fts`` (indexed), checked word for word (stemmed)."""
+    source = _query_language(parsed)
+    plain = parsed.text.replace('"', " ").replace("*", " ")
+    words = analysis.words(plain)
+    if source is None or not words:
+        return None
+    other = "zh" if source == "en" else "en"
+    wanted = _term_key(plain)
+    try:
+        rows = conn.execute(
+            "select edition_id, entry, preferred from terms_fts where terms_fts match ? "
+            "and language = ? limit 2000",
+            ('preferred : "' + " ".join(words) + '"', source)).fetchall()
+    except sqlite3.OperationalError:
+        return None
+    found: Counter = Counter()
+    for edition, entry, preferred in rows:
+        if tuple(analysis.terms(preferred or "")) != wanted:
+            continue
+        pair = conn.execute(
+            "select o.preferred, s.preferred from terms o join terms s on s.edition_id = "
+            "o.edition_id and s.entry = o.entry and s.language = ? where o.edition_id = ? "
+            "and o.entry = ? and o.language = ?", (source, edition, entry, other)).fetchone()
+        if pair and pair[0] and pair[0].strip():
+            found[(" ".join(pair[0].replace('"', " ").split()), pair[1])] += 1
+    if not found:
+        return None
+    (term, said), _ = min(found.items(), key=lambda item: (-item[1], item[0]))
+    return term, said, other
+
+
+def _cross(ranker: _Ranker, parsed: analysis.Query, language: str | None,
+           standard: str | None, kind: str | None, need: int) -> tuple[int, list[_Group]]:
+    """(how many clauses the query finds only in the other language, the first ``need``).
+
+    Through a term (:func:`equivalent`): the clauses that match the equivalent, in its
+    language, less those that match the query itself (their intersection is enumerated and
+    over-fetched for, so the count and top k stay exact), collapsed like direct hits.
+    Through an adoption: the clause of the same number, in the other language, of the edition
+    that adopts or is adopted by an edition with a direct hit (the direct matches among the
+    editions in an adoption with text on both sides are enumerated: cost proportional to
+    them), less direct and term hits; each ranked with the score of the hit it mirrors.
+    Cross hits of one clause in several editions are collapsed within each way found."""
+    conn = ranker.conn
+    groups: list[_Group] = []
+    total = 0
+    term_query = None
+    found = equivalent(conn, parsed)
+    if found and language in (None, found[2]):
+        term, said, other = found
+        term_query = analysis.parse_query(f'"{term}"')
+        both = analysis.Query(parsed.text, tuple(dict.fromkeys(parsed.parts +
+                                                               term_query.parts)))
+        overlap = {key for _, key in ranker.all(both, other)}
+        total, groups = _collapse(ranker, term_query, other, need, exclude=overlap)
+        for group in groups:
+            group.via, group.query = {"term": term, "from": said}, term_query
+    _, adoptions = _shared(conn)
+    if adoptions:
+        editions = adoptions.keys()
+        direct = ranker.every(parsed, None, editions)
+        taken = {key for _, key in direct}
+        if term_query is not None:
+            taken |= {key for _, key in ranker.every(term_query, found[2], editions)}
+        mirrored: dict[tuple, _Group] = {}
+        for score, (edition, lang, number) in direct:
+            for partner, degree in adoptions.get(edition, ()):
+                for (other_lang, clause_kind) in conn.execute(
+                        "select language, kind from clauses where edition_id = ? and "
+                        "number = ? and language != ?", (partner, number, lang)):
+                    key = (partner, other_lang, number)
+                    if key in taken or not _passes(ranker, key, clause_kind, language,
+                                                   standard, kind):
+                        continue
+                    group = ranker.group(key)
+                    if group in mirrored:
+                        if key not in {k for _, k in mirrored[group].members}:
+                            mirrored[group].members.append((score, key))
+                        continue
+                    mirrored[group] = _Group(score, [(score, key)], {
+                        "adoption": edition, "degree": degree, "clause": number})
+        total += len(mirrored)
+        groups += mirrored.values()
+    groups.sort(key=lambda g: (-round(float(g.score), 6), *g.members[0][1]))
+    return total, groups[:need]
+
+
+def _passes(ranker: _Ranker, key: Key, clause_kind: str | None, language: str | None,
+            standard: str | None, kind: str | None) -> bool:
+    """Whether a clause found through an adoption passes the request's filters."""
+    edition, lang, _ = key
+    if language and lang != language:
+        return False
+    if kind and kind not in analysis.kinds(clause_kind):
+        return False
+    if ranker.editions is not None and edition not in ranker.editions:
+        return False
+    return not standard or standard in (edition, ranker.age(edition)[0])
+
+
+def _stable(groups: list[_Group]) -> list[_Group]:
+    """A page's hits with equal scores in a stable order, whatever the engine's document order
+    (tantivy's depends on its indexing threads): by designation, language, clause."""
+    return sorted(groups, key=lambda g: (-float(g.score), *g.members[0][1]))
+
+
+def _hits(conn: sqlite3.Connection, parsed: analysis.Query, groups: list[_Group],
+          marks) -> list[dict]:
     hits = []
-    # equal scores in a stable order, whatever the engine's document order (tantivy's depends
-    # on its indexing threads): by designation, language, clause
-    ranked = sorted(ranked, key=lambda hit: (-float(hit[0]), *hit[1]))
-    for score, (edition, language, number) in ranked:
+    ages: dict[str, tuple] = {}
+
+    def newest(key: Key) -> tuple:
+        if key[0] not in ages:
+            row = conn.execute("select coalesce(published, cast(year as text), '') "
+                               "from editions where id = ?", (key[0],)).fetchone()
+            ages[key[0]] = ((row[0] if row else "") or "", key[0])
+        return ages[key[0]]
+
+    for group in groups:
+        keys = sorted({k for _, k in group.members}, key=newest, reverse=True)
+        edition, language, number = keys[0]
         row = conn.execute("select heading, text, kind from clauses where edition_id = ? and "
                            "language = ? and number = ?", (edition, language, number)
                            ).fetchone()
@@ -148,10 +447,13 @@ def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> li
             continue
         heading, text, kind = row
         # the text around its matches; the start of the text where only the heading matched
-        cut = analysis.snippet(text or heading or "", parsed, marks)
-        hits.append({"designation": edition, "clause": number, "heading": heading,
-                     "kind": kind, "language": language, "snippet": cut,
-                     "score": round(float(score), 3)})
+        cut = analysis.snippet(text or heading or "", group.query or parsed, marks)
+        hit = {"designation": edition, "clause": number, "heading": heading,
+               "kind": kind, "language": language, "snippet": cut,
+               "score": round(float(group.score), 3), "also_in": [k[0] for k in keys[1:]]}
+        if group.via:
+            hit["via"] = group.via
+        hits.append(hit)
     return hits
 
 

@@ -137,10 +137,10 @@ async def test_search_page_escapes_and_pages(text_datasette):
     response = await text_datasette.client.get("/-/search?q=rice&page=2")
     assert response.status_code == 200 and "page 2" in response.text
     assert "previous" in response.text
-    shown = re.search(r"21–(\d+) of (\d+) clauses match", response.text)
+    shown = re.search(r"([\d,]+) clauses match; showing 21–(\d+)\.", response.text)
     assert shown, response.text
-    last_hit, total = int(shown.group(1)), int(shown.group(2))
-    assert last_hit == min(40, total) and response.text.count('class="kb-hit"') == last_hit - 20
+    total, last_hit = int(shown.group(1).replace(",", "")), int(shown.group(2))
+    assert last_hit == min(40, total) and response.text.count('class="kb-hit') == last_hit - 20
     last = (total - 1) // 20 + 1
     response = await text_datasette.client.get(f"/-/search?q=rice&page={last}")
     assert "next →" not in response.text and "previous" in response.text

@@ -306,4 +306,18 @@ ZH = {
     "from {column} in {table}": "来自 {table} 表的 {column} 列",
     # error pages
     "Error {status}": "错误 {status}",
+    # clause search (kb/web/templates/standards_search.html)
+    "{total} clauses match; showing {first}–{last}.":
+        "共 {total} 条条款匹配，显示第 {first}–{last} 条。",
+    "1 clause matches.": "共 1 条条款匹配。",
+    "{total} clauses match; this page is past the last hit.":
+        "共 {total} 条条款匹配；本页已超出最后一条。",
+    "1 clause matches; this page is past the last hit.": "共 1 条条款匹配；本页已超出最后一条。",
+    "{direct} by their own text, {cross} in the other language through a term or an adoption.":
+        "其中 {direct} 条由条文本身匹配，{cross} 条经由术语或采用关系在另一语言中找到。",
+    "also in the other language (terms, adoptions)": "同时检索另一语言（经由术语、采用关系）",
+    "found through the term": "经由术语找到：",
+    "found through the adoption of": "经由采用关系找到：",
+    "also in": "亦见于",
 }
+
