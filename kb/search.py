@@ -45,8 +45,9 @@ from kb.search_tantivy import Ranking
 from kb.search_whoosh import Whoosh
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
-           "Results", "SearchError", "engine_filters", "equivalent", "index_texts",
-           "move_indexes", "rebuild", "search", "sync"]
+           "Results", "SearchError", "engine_filters", "equivalent", "find_titles",
+           "index_texts", "move_indexes", "rebuild", "search", "sync", "sync_titles",
+           "title_key"]
 
 #: Engines behind :func:`search`, the default first.
 ENGINES = ("tantivy", "fts", "whoosh")
@@ -782,6 +783,7 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = N
             writer.abort()
             shutil.rmtree(building, ignore_errors=True)
         raise
+    sync_titles(conn, rebuild=True)
     epoch, generation = _db_state(conn)
     for folder, building, _ in folders.values():
         _write_state(building, epoch, generation)
@@ -790,3 +792,126 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = N
     if whoosh is False and whoosh_folder is not None:
         shutil.rmtree(whoosh_folder, ignore_errors=True)
     return count
+
+
+# --- titles ----------------------------------------------------------------------------------
+#
+# ``search_titles`` holds every title of every work and edition (zh, en, fr) folded as search
+# folds text (:func:`title_key`), indexed, so that a title finds its standard without reading
+# every edition.  Triggers on ``works`` and ``editions`` queue the works whose titles a write
+# may have changed (``search_titles_queue``); :func:`sync_titles`, run in every load's
+# transaction and by ``kb index``, writes their keys again.
+
+_TITLE_LANGUAGES = ("en", "zh", "fr")
+#: Titles found by a beginning at most; more is a list too long to be an answer.
+TITLE_MATCHES = 50
+#: A title's beginning finds it only from this many characters on (Chinese count double).
+TITLE_PREFIX = 8
+
+
+def title_key(text: str | None) -> str:
+    """A title as it is looked up: folded (:func:`kb.analysis.fold`: full-width, Traditional,
+    capitals, accents), punctuation gone, words joined by one space (Chinese by none)."""
+    out = ""
+    for match in analysis._TOKEN.finditer(analysis.fold(text or "")):
+        word = match.group()
+        if out and not analysis.HAN_RUN.match(word) and not analysis.HAN_RUN.match(out[-1]):
+            out += " "
+        out += word
+    return out
+
+
+def _title_tables(conn: sqlite3.Connection) -> bool:
+    """Create the title index, its queue and the triggers; True if they were missing."""
+    if conn.execute("select 1 from sqlite_master where name = 'search_titles'").fetchone():
+        return False
+    conn.execute("""create table search_titles (key text not null, work_id text not null,
+                      edition_id text, language text not null)""")
+    conn.execute("create index search_titles_key on search_titles(key)")
+    conn.execute("create index search_titles_work on search_titles(work_id)")
+    # no key: an outer INSERT OR REPLACE would override a trigger's OR IGNORE; read distinct
+    conn.execute("create table if not exists search_titles_queue (work_id text)")
+    titles = ", ".join(f"title_{language}" for language in _TITLE_LANGUAGES)
+    for table, work in (("editions", "work_id"), ("works", "id")):
+        for event, rows in (("insert", ("new",)), ("delete", ("old",)),
+                            (f"update of {titles}, {work}", ("old", "new"))):
+            name = f"search_titles_{table}_{event.split()[0]}"
+            inserts = " ".join(f"insert into search_titles_queue values "
+                               f"(coalesce({row}.{work}, ''));" for row in rows)
+            conn.execute(f"drop trigger if exists {name}")
+            conn.execute(f"create trigger {name} after {event} on {table} begin {inserts} end")
+    return True
+
+
+def sync_titles(conn: sqlite3.Connection, rebuild: bool = False) -> int:
+    """Write the title keys of the works queued since (all of them when the index is new or
+    ``rebuild``), in the caller's transaction; return the works written."""
+    if not conn.execute("select 1 from sqlite_master where name = 'editions'").fetchone():
+        return 0
+    if _title_tables(conn) or rebuild:
+        conn.execute("delete from search_titles")
+        conn.execute("delete from search_titles_queue")
+        works = None
+    else:
+        works = [r[0] for r in conn.execute("select distinct work_id from search_titles_queue")]
+        if not works:
+            return 0
+        conn.execute("delete from search_titles_queue")
+    columns = ", ".join(f"title_{language}" for language in _TITLE_LANGUAGES)
+    rows: list[tuple] = []
+    if works is None:
+        sources = [conn.execute(f"select id, null, {columns} from works"),
+                   conn.execute(f"select work_id, id, {columns} from editions")]
+        count = conn.execute("select count(*) from works").fetchone()[0]
+    else:
+        sources = []
+        for i in range(0, len(works), 500):
+            chunk = works[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            conn.execute(f"delete from search_titles where work_id in ({marks})", chunk)
+            sources += [conn.execute(f"select id, null, {columns} from works where id in "
+                                     f"({marks})", chunk).fetchall(),
+                        conn.execute(f"select work_id, id, {columns} from editions where "
+                                     f"work_id in ({marks})", chunk).fetchall()]
+        count = len(works)
+    for source in sources:
+        for work, edition, *titles in source:
+            if not work:
+                continue
+            for language, title in zip(_TITLE_LANGUAGES, titles, strict=True):
+                key = title_key(title)
+                if key:
+                    rows.append((key, work, edition, language))
+            if len(rows) >= 5000:
+                conn.executemany("insert into search_titles values (?, ?, ?, ?)", rows)
+                rows = []
+    conn.executemany("insert into search_titles values (?, ?, ?, ?)", rows)
+    return count
+
+
+def find_titles(conn: sqlite3.Connection, text: str) -> list[tuple[str, str | None]]:
+    """The (work, edition or None) whose title is ``text`` as search folds it, or, if none,
+    whose title begins with it (from :data:`TITLE_PREFIX` columns on): one row a work, the
+    edition given when only one edition of the work, and not the work itself, has that title.
+    Two index lookups on ``search_titles``; empty if the knowledge base has no title index."""
+    key = title_key(text)
+    if not key:
+        return []
+    try:
+        rows = conn.execute("select work_id, edition_id from search_titles where key = ? "
+                            "limit ?", (key, TITLE_MATCHES * 20)).fetchall()
+        if not rows and analysis._width(key) >= TITLE_PREFIX:
+            rows = conn.execute(
+                "select work_id, edition_id from search_titles where key >= ? and key < ? "
+                "limit ?", (key, key + "\U0010ffff", TITLE_MATCHES * 20)).fetchall()
+    except sqlite3.OperationalError:  # a knowledge base of before the title index
+        return []
+    found: dict[str, set[str | None]] = {}
+    for work, edition in rows:
+        found.setdefault(work, set()).add(edition)
+    out = []
+    for work in sorted(found):
+        editions = found[work]
+        out.append((work, next(iter(editions)) if len(editions) == 1 and None not in editions
+                    else None))
+    return out[:TITLE_MATCHES]
