@@ -415,12 +415,31 @@ def _paragraphs(text: str) -> str:
 
 
 def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in "WF"
+    return char > "\u10ff" and _wide_ranges().match(char) is not None
+
+
+@lru_cache(maxsize=1)
+def _wide_ranges() -> re.Pattern:
+    """The wide and full-width characters (East Asian Width W or F; the CJK blocks' unassigned
+    code points too) as one character class."""
+    ranges, start = [], None
+    for code in range(0x1100, 0x40000):
+        char = chr(code)
+        wide = unicodedata.east_asian_width(char) in "WF" and (
+            unicodedata.category(char) != "Cn" or 0x3400 <= code <= 0x9fff or code >= 0x20000)
+        if wide and start is None:
+            start = code
+        elif not wide and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = None
+    if start is not None:
+        ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(0x3ffff))}")
+    return re.compile("[" + "".join(ranges) + "]")
 
 
 def _width(text: str) -> int:
     """Display width: wide (Chinese) characters count double."""
-    return sum(2 if _wide(c) else 1 for c in text)
+    return len(text) if text.isascii() else len(text) + len(_wide_ranges().findall(text))
 
 
 def _latin(char: str) -> bool:

@@ -319,6 +319,12 @@ def _not_found(conn: sqlite3.Connection, text: str) -> NotFound:
     return NotFound(f"{text!r} is not in the knowledge base{hint}")
 
 
+def _title_cap() -> int:
+    from kb import search
+
+    return search.TITLE_MATCHES
+
+
 def _titled(conn: sqlite3.Connection, text: str) -> list[tuple[str, str | None]]:
     """The (work, edition or None) whose title ``text`` is (:func:`kb.search.find_titles`)."""
     from kb import search
@@ -341,9 +347,12 @@ def resolve(conn: sqlite3.Connection, text: str) -> tuple[str, str | None]:
         if len(titled) == 1:
             return titled[0]
         if titled:
-            names = ", ".join(edition or work for work, edition in titled)
-            raise NotFound(f"{text.strip()!r} matches the titles of {len(titled)} standards: "
-                           f"{names}; name one") from None
+            names = ", ".join(edition or work for work, edition in titled[:10])
+            many = f"{len(titled)} or more" if len(titled) >= _title_cap() else \
+                f"{len(titled)}"
+            more = ", …" if len(titled) > 10 else ""
+            raise NotFound(f"{text.strip()!r} matches the titles of {many} standards: "
+                           f"{names}{more}; name one") from None
         close = suggest(conn, text)
         if close:
             raise DesignationError(f"{error}; did you mean {', '.join(close)}?") from None

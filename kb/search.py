@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import analysis, search_fts
+from kb import analysis, search_fts, search_tantivy
 from kb.analysis import QueryError
 from kb.search_tantivy import Ranking
 from kb.search_whoosh import Whoosh
@@ -56,6 +56,8 @@ DEFAULT_ENGINE = "tantivy"
 WEIGHTS = {"heading": 3.0, "text": 1.0, "sub": 0.5, "grams": 0.25, "scope": 0.0}
 MARK_START, MARK_END = "[", "]"
 _FOLDERS = {"tantivy": Ranking, "whoosh": Whoosh}
+#: The schema version of each folder engine; a folder of another version is built again.
+_SCHEMAS = {"tantivy": search_tantivy.SCHEMA, "whoosh": 1}
 _STATE = "kb-state.json"
 
 
@@ -124,6 +126,7 @@ def search(
             "(select 1 from clauses c where c.edition_id = e.id)", (status,))]
     if editions == []:  # no edition of that status has text
         return Results(query, engine, 0, offset)
+    groups = None
     if engine == "fts":
         def rank(parsed, language, only, limit, offset):
             return search_fts.search(conn, parsed, search_fts.scopes(standard, kind),
@@ -144,7 +147,15 @@ def search(
                                     limit, offset)
             except (OSError, ValueError) as error:  # unwritable folder, damaged files
                 raise _unusable(engine, error) from None
-    ranker = _Ranker(conn, rank, editions)
+
+        if hasattr(index, "groups"):
+            def groups(parsed, language, only):
+                try:
+                    return index.groups(parsed, WEIGHTS,
+                                        engine_filters(standard, language, kind, only))
+                except (OSError, ValueError) as error:
+                    raise _unusable(engine, error) from None
+    ranker = _Ranker(conn, rank, editions, groups)
     need = offset + limit
     direct_total, direct = _collapse(ranker, parsed, language, need)
     cross_total, crossed = 0, []
@@ -181,22 +192,40 @@ class _Ranker:
     """One engine with the request's filters: ranks a parsed query among all editions or some
     (``only``, intersected with the status filter's), and knows each edition's work and age."""
 
-    def __init__(self, conn: sqlite3.Connection, rank: Callable, editions: list[str] | None):
-        self.conn, self._rank = conn, rank
+    def __init__(self, conn: sqlite3.Connection, rank: Callable, editions: list[str] | None,
+                 groups: Callable | None = None):
+        self.conn, self._rank, self._groups = conn, rank, groups
         self.editions = None if editions is None else set(editions)
         self._ages: dict[str, tuple] = {}
 
-    def rank(self, parsed: analysis.Query, language: str | None, only: Iterable[str] | None,
-             limit: int, offset: int = 0) -> tuple[int, list[tuple[float, Key]]]:
+    def _only(self, only: Iterable[str] | None) -> list[str] | None:
         if only is not None:
             only = set(only)
             if self.editions is not None:
                 only &= self.editions
-            if not only:
-                return 0, []
-            only = sorted(only)
-        elif self.editions is not None:
-            only = sorted(self.editions)
+            return sorted(only)
+        return None if self.editions is None else sorted(self.editions)
+
+    def groups(self, parsed: analysis.Query, language: str | None,
+               only: Iterable[str]) -> list[int]:
+        """The clause (:meth:`gid`) of every match among the editions ``only``, one a match:
+        from the engine's group column where it has one, else from its ranking."""
+        only = self._only(only)
+        if not only:
+            return []
+        if self._groups is not None:
+            return self._groups(parsed, language, only)
+        return [self.gid(key) for _, key in self.every(parsed, language, only)]
+
+    def gid(self, key: Key) -> int:
+        """The number that stands for the clause of ``key`` (:func:`group_id`)."""
+        return search_tantivy.group_id(*self.group(key))
+
+    def rank(self, parsed: analysis.Query, language: str | None, only: Iterable[str] | None,
+             limit: int, offset: int = 0) -> tuple[int, list[tuple[float, Key]]]:
+        only = self._only(only)
+        if only == []:
+            return 0, []
         total, ranked = self._rank(parsed, language, only, max(1, limit), offset)
         return total, (ranked if limit else [])
 
@@ -273,35 +302,58 @@ def _collapse(ranker: _Ranker, parsed: analysis.Query, language: str | None, nee
               ) -> tuple[int, list[_Group]]:
     """(how many clauses match once editions are collapsed, the first ``need`` of them).
 
-    Hits of the same work, language and clause number are one clause.  Exact at any size:
-    only works with several editions carrying text can have such duplicates, so their matches
-    are enumerated (one engine query restricted to those editions: cost proportional to the
-    matches among them, nothing elsewhere), which gives the duplicates' count ``d`` and each
-    clause's full list of editions; the top ``need`` clauses are then among the top
-    ``need + d`` raw hits (at most ``d`` of those are duplicates), one bounded over-fetch.
-    ``exclude`` (raw hits to leave out, e.g. direct hits from a cross-lingual set) is
-    over-fetched for the same way.  With no such works the engine's own answer is used.
+    Hits of the same work, language and clause number are one clause, shown as its newest
+    edition with the others in ``also_in``.  Exact at any size, at this cost:
+
+    * only works with several editions carrying text can repeat a clause, so the matches
+      among their editions are counted by clause (tantivy reads each match's ``group`` column
+      without fetching documents; the other engines enumerate them): ``d`` duplicates, in time
+      proportional to those matches and nothing for the rest of the index;
+    * the first ``need`` clauses are among the first ``need + d`` raw hits (at most ``d`` of
+      them repeat a clause): a first over-fetch of ``need + min(d, need + 16)`` almost always
+      holds them, and the full bound is fetched only when it does not;
+    * the editions of the shown clauses that repeat are ranked once more, among their work's
+      editions only, for ``also_in``.
+
+    ``exclude`` (raw hits to leave out: the direct hits of a cross-lingual set, each a match
+    of ``parsed``) is taken off the counts and over-fetched for the same way.  With no work of
+    several editions the engine's own answer is used as it is.
     """
     several, _ = _shared(ranker.conn)
-    scope = several.keys() if only is None else set(only) & several.keys()
-    members: dict[tuple, list[tuple[float, Key]]] = {}
-    for score, key in ranker.every(parsed, language, scope):
-        if key not in exclude:
-            members.setdefault(ranker.group(key), []).append((score, key))
-    duplicates = sum(len(m) - 1 for m in members.values())
-    total, ranked = ranker.rank(parsed, language, only, need + duplicates + len(exclude))
-    groups: list[_Group] = []
-    seen: set[tuple] = set()
-    for score, key in ranked:
-        if key in exclude:
-            continue
-        group = ranker.group(key)
-        if group in seen:
-            continue
-        seen.add(group)
-        groups.append(_Group(score, members.get(group, [(score, key)])))
-        if len(groups) >= need:
+    scope = set(several) if only is None else set(only) & several.keys()
+    counts = Counter(ranker.groups(parsed, language, scope)) if scope else Counter()
+    for key in exclude:
+        gid = ranker.gid(key)
+        if key[0] in scope and counts.get(gid):
+            counts[gid] -= 1
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    base = need + len(exclude)
+    tries = dict.fromkeys((base + min(duplicates, need + 16), base + duplicates))
+    for limit in tries:
+        total, ranked = ranker.rank(parsed, language, only, limit)
+        groups: list[_Group] = []
+        seen: set[tuple] = set()
+        for score, key in ranked:
+            if key in exclude:
+                continue
+            group = ranker.group(key)
+            if group not in seen:
+                seen.add(group)
+                groups.append(_Group(score, [(score, key)]))
+                if len(groups) >= need:
+                    break
+        if len(groups) >= need or len(ranked) >= total:
             break
+    repeated = [g for g in groups if counts.get(ranker.gid(g.members[0][1]), 0) > 1]
+    if repeated:
+        works = {ranker.group(g.members[0][1])[0] for g in repeated}
+        members: dict[tuple, list[tuple[float, Key]]] = {}
+        for score, key in ranker.every(parsed, language,
+                                       [e for e in scope if several[e] in works]):
+            if key not in exclude:
+                members.setdefault(ranker.group(key), []).append((score, key))
+        for group in repeated:
+            group.members = members.get(ranker.group(group.members[0][1]), group.members)
     return total - duplicates - len(exclude), groups
 
 
@@ -513,9 +565,10 @@ def _read_state(folder: Path) -> dict | None:
         return None
 
 
-def _write_state(folder: Path, epoch: str, generation: int) -> None:
+def _write_state(folder: Path, epoch: str, generation: int, name: str) -> None:
     temporary = folder / (_STATE + ".tmp")
-    temporary.write_text(json.dumps({"epoch": epoch, "generation": generation}))
+    temporary.write_text(json.dumps({"epoch": epoch, "generation": generation,
+                                     "schema": _SCHEMAS[name]}))
     os.replace(temporary, folder / _STATE)
 
 
@@ -557,17 +610,19 @@ def sync(conn: sqlite3.Connection, engines: Iterable[str] = ("tantivy", "whoosh"
         if folder is None:
             continue
         state = _read_state(folder)
-        if state == {"epoch": epoch, "generation": generation}:
+        schema = _SCHEMAS[name]
+        if state == {"epoch": epoch, "generation": generation, "schema": schema}:
             continue
         if state is None and name == "whoosh":
             continue
         with _locked(folder):
             state = _read_state(folder)
-            if state is not None and state["epoch"] == epoch:
+            if (state is not None and state["epoch"] == epoch
+                    and state.get("schema", 1) == schema):
                 if state["generation"] < generation:
                     written += _apply_log(conn, name, folder, state["generation"],
                                           generation)
-                    _write_state(folder, epoch, generation)
+                    _write_state(folder, epoch, generation, name)
             else:
                 written += _build_folder(conn, name, folder, epoch, generation, progress)
     return written
@@ -619,7 +674,7 @@ def _build_folder(conn, name: str, folder: Path, epoch: str, generation: int,
         writer.abort()
         shutil.rmtree(building, ignore_errors=True)
         raise
-    _write_state(building, epoch, generation)
+    _write_state(building, epoch, generation, name)
     _swap(building, folder)
     return count
 
@@ -785,8 +840,8 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = N
         raise
     sync_titles(conn, rebuild=True)
     epoch, generation = _db_state(conn)
-    for folder, building, _ in folders.values():
-        _write_state(building, epoch, generation)
+    for name, (folder, building, _) in folders.items():
+        _write_state(building, epoch, generation, name)
         with _locked(folder):
             _swap(building, folder)
     if whoosh is False and whoosh_folder is not None:
