@@ -363,3 +363,11 @@ async def test_standards_page_finds_a_standard_by_its_title(built_datasette):
     assert several.status_code == 404 and "GB/T 19011, ISO 19011" in several.text
     assert 'href="/-/standards/GB%2FT%2019011"' in several.text
     assert 'href="/-/standards/ISO%2019011"' in several.text
+
+
+@pytest.mark.asyncio
+async def test_search_page_says_nothing_matches_in_either_language(built_datasette):
+    for ui, said in (("en", "No clause matches <b translate=\"no\">zzqx &lt;b&gt;</b>."),
+                     ("zh", "没有条款与 <b translate=\"no\">zzqx &lt;b&gt;</b> 匹配。")):
+        page = await built_datasette.client.get(f"/-/search?q=zzqx+%3Cb%3E&ui={ui}")
+        assert said in page.text, page.text

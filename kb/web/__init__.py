@@ -211,6 +211,7 @@ async def search_page(datasette, request):
     return Response.html(await datasette.render_template(
         "standards_search.html",
         {**args, "cross": cross, "hits": hits, "message": message, "page": page,
+         "q_html": Markup('<b translate="no">{}</b>').format(q),
          "database": name, "total": total, "direct_total": direct, "cross_total": crossed,
          "first": first, "last": first + len(hits) - 1,
          "next_url": f"{base}&page={page + 1}" if more else None,

@@ -319,5 +319,6 @@ ZH = {
     "found through the term": "经由术语找到：",
     "found through the adoption of": "经由采用关系找到：",
     "also in": "亦见于",
+    "No clause matches {q}.": "没有条款与 {q} 匹配。",
 }
 
