@@ -541,7 +541,10 @@ def snippet(text: str, query: Query, marks: tuple[str, str], width: int = 160) -
         out += [text[at:s], marks[0], text[s:e], marks[1]]
         at = e
     out.append(text[at:end])
-    return ("… " if start else "") + "".join(out).strip() + (" …" if end < len(text) else "")
+    body = "".join(out).strip()
+    if end < len(text):  # no opening bracket or dash left hanging before the cut
+        body = body.rstrip(" ([{（「『“‘—–-·,，、")
+    return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 
 def _fit_back(text: str, budget: int, at: int, floor: int) -> int:

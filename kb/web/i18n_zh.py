@@ -319,6 +319,10 @@ ZH = {
     "found through the term": "经由术语找到：",
     "found through the adoption of": "经由采用关系找到：",
     "also in": "亦见于",
+    "{total} clauses match; showing {first}–{last}. {direct} by their own text, {cross} in the "
+    "other language through a term or an adoption.":
+        "共 {total} 条条款匹配，显示第 {first}–{last} 条。其中 {direct} 条由条文本身匹配，"
+        "{cross} 条经由术语或采用关系在另一语言中找到。",
     "No clause matches {q}.": "没有条款与 {q} 匹配。",
 }
 
