@@ -14,6 +14,13 @@ clauses; they differ in where they live and how fast they rank:
 Nothing is sampled: every engine ranks every match and says how many there are
 (:class:`Results`).  Snippets are cut from each hit's own text (:func:`kb.analysis.snippet`).
 
+**As an expert reads it.**  The same clause (work, language, number) in several editions is
+one hit, the newest edition's, with ``also_in`` (:func:`_collapse`: exact, at a cost
+proportional to the matches among works with several editions carrying text); after every
+direct hit come the clauses of the other language found through the knowledge base's
+bilingual terms and adoptions, with ``via`` (:func:`_cross`).  Titles of works and editions
+are indexed folded (:func:`find_titles`) so that a title finds its standard.
+
 **Staying in step.**  The FTS5 tables are written in the transaction that writes the clauses
 (:func:`index_texts`, called by the store), and that transaction also appends the texts it
 changed to ``search_log``.  Each folder index records the database state it reflects (the
