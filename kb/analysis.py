@@ -395,27 +395,144 @@ def _matches(text: str, query: Query) -> list[tuple[int, int]]:
     return merged
 
 
+#: Where a sentence ends: a stop (and the closing quotes or brackets after it) then space, or a
+#: Chinese stop, which needs no space.
+_SENTENCE_END = re.compile(r"[.!?](?:[\"'\u201d\u2019)\]]*)(?=\s)"
+                           r"|[。！？；](?:[\u201d\u2019」』）]*)")
+_STOPS = ".!?;:。！？；：,，、"
+
+
+def _paragraphs(text: str) -> str:
+    """The text on one line: each line's spaces collapsed, lines joined by a space, or by
+    " · " where a line ends without a stop (so two paragraphs never read as one sentence)."""
+    lines = [" ".join(line.split()) for line in (text or "").splitlines()]
+    out = ""
+    for line in filter(None, lines):
+        if out:
+            out += " " if out[-1] in _STOPS or out[-1] in "\u201d\u2019)）」』" else " · "
+        out += line
+    return out
+
+
+def _wide(char: str) -> bool:
+    return char > "\u10ff" and _wide_ranges().match(char) is not None
+
+
+@lru_cache(maxsize=1)
+def _wide_ranges() -> re.Pattern:
+    """The wide and full-width characters (East Asian Width W or F; the CJK blocks' unassigned
+    code points too) as one character class."""
+    ranges, start = [], None
+    for code in range(0x1100, 0x40000):
+        char = chr(code)
+        wide = unicodedata.east_asian_width(char) in "WF" and (
+            unicodedata.category(char) != "Cn" or 0x3400 <= code <= 0x9fff or code >= 0x20000)
+        if wide and start is None:
+            start = code
+        elif not wide and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = None
+    if start is not None:
+        ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(0x3ffff))}")
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+def _width(text: str) -> int:
+    """Display width: wide (Chinese) characters count double."""
+    return len(text) if text.isascii() else len(text) + len(_wide_ranges().findall(text))
+
+
+def _latin(char: str) -> bool:
+    return char.isalnum() and not _wide(char)
+
+
+def _boundary(text: str, at: int) -> bool:
+    """Whether a cut at ``at`` is between words (Latin) or characters (Chinese) and never
+    inside a combining sequence or a surrogate pair."""
+    if at <= 0 or at >= len(text):
+        return True
+    after, before = text[at], text[at - 1]
+    if (unicodedata.combining(after) or after in "\u200d\ufe0e\ufe0f"
+            or "\ufe00" <= after <= "\ufe0f" or before == "\u200d"
+            or "\udc00" <= after <= "\udfff"):
+        return False
+    return not (_latin(before) and _latin(after))
+
+
+def _snap(text: str, at: int, back: bool = True) -> int:
+    """The nearest word or character boundary at or before ``at`` (after, if ``back`` is
+    false or there is none within 30 characters before)."""
+    at = max(0, min(len(text), at))
+    for step in range(0, 31):
+        if back and _boundary(text, at - step):
+            return at - step
+    while not _boundary(text, at):
+        at += 1
+    return at
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of one-line ``text``, each with its stop, spaces left out."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+        while start < len(text) and text[start] == " ":
+            start += 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _fit(text: str, budget: int, start: int, end: int) -> int:
+    """The furthest end in ``text[start:end]`` on a boundary within ``budget`` columns."""
+    width, at = 0, start
+    while at < end:
+        width += 2 if _wide(text[at]) else 1
+        if width > budget:
+            break
+        at += 1
+    return at if at == end else _snap(text, at)
+
+
 def snippet(text: str, query: Query, marks: tuple[str, str], width: int = 160) -> str:
-    """A piece of ``text`` around the query's matches, about ``width`` characters (Chinese
-    counts double), each match between ``marks``; the start of the text if nothing matches."""
-    text = " ".join((text or "").split())
+    """A piece of ``text`` around the query's matches, at most ``width`` columns (Chinese
+    counts double), each match between ``marks``; the start of the text if nothing matches.
+
+    The sentence that holds the most matches is kept whole where it fits, with the sentences
+    after (then before) it that fit whole too; a longer one is cut around its matches.  Cuts
+    fall between words (English) or characters (Chinese), never inside a combining sequence;
+    a cut is shown by "…"."""
+    text = _paragraphs(text)
     spans = _matches(text, query)
-    wide = sum(1 for c in text[:width] if c > "\u2e80")
-    budget = width - wide // 2
-    if not spans:
-        return text[:budget] + (" …" if len(text) > budget else "")
-    # the window that holds the most matches
-    best, best_count = 0, -1
-    for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, e in spans[i:] if e <= start + budget)
-        if count > best_count:
-            best, best_count = i, count
-    start = max(0, spans[best][0] - budget // 5)
-    if start and text[start - 1] != " " and " " in text[max(0, start - 12):start]:
-        start = text.rindex(" ", max(0, start - 12), start) + 1  # do not cut a word
-    end = min(len(text), start + budget)
-    if end < len(text) and " " in text[end - 12:end]:
-        end = text.rindex(" ", end - 12, end)
+    if _width(text) <= width:
+        start, end = 0, len(text)
+    elif not spans:
+        start, end = 0, _fit(text, width, 0, len(text))
+    else:
+        sentences = _sentences(text)
+        # the sentence with the most matches (the first of equals)
+        counts = [sum(1 for s, e in spans if s < e_ and e > s_) for s_, e_ in sentences]
+        best = max(range(len(sentences)), key=lambda i: (counts[i], -i))
+        start, end = sentences[best]
+        if _width(text[start:end]) <= width:
+            # whole sentences after it, then before it, while they fit
+            used = _width(text[start:end])
+            for _, e_ in sentences[best + 1:]:
+                if used + 1 + _width(text[end:e_]) > width:
+                    break
+                used += _width(text[end:e_])
+                end = e_
+            for s_, _ in reversed(sentences[:best]):
+                if used + _width(text[s_:start]) > width:
+                    break
+                used += _width(text[s_:start])
+                start = s_
+        else:  # cut inside the sentence, around its first match
+            first = next(s for s, e in spans if s < end and e > start)
+            lead = min(first - start, _fit_back(text, width // 5, first, start))
+            start = _snap(text, first - lead)
+            end = _fit(text, width - 2, start, end)
     out, at = [], start
     for s, e in spans:
         if e <= start or s >= end:
@@ -424,4 +541,18 @@ def snippet(text: str, query: Query, marks: tuple[str, str], width: int = 160) -
         out += [text[at:s], marks[0], text[s:e], marks[1]]
         at = e
     out.append(text[at:end])
-    return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+    body = "".join(out).strip()
+    if end < len(text):  # no opening bracket or dash left hanging before the cut
+        body = body.rstrip(" ([{（「『“‘—–-·,，、")
+    return ("… " if start else "") + body + (" …" if end < len(text) else "")
+
+
+def _fit_back(text: str, budget: int, at: int, floor: int) -> int:
+    """How many characters before ``at`` (not before ``floor``) fill ``budget`` columns."""
+    width, count = 0, 0
+    while at - count > floor:
+        width += 2 if _wide(text[at - count - 1]) else 1
+        if width > budget:
+            break
+        count += 1
+    return count

@@ -697,14 +697,19 @@ def index(db_path: str, quiet: bool, whoosh: bool | None) -> None:
 @click.option("--engine", type=click.Choice(["tantivy", "fts", "whoosh"]), default="tantivy",
               show_default=True, help="The ranking index beside the database, SQLite FTS5, "
               "or the whoosh index (kb index --whoosh).")
+@click.option("--cross/--no-cross", default=True, show_default=True,
+              help="Also find clauses in the other language through the knowledge base's "
+                   "bilingual terms and adoptions (ranked below every direct hit).")
 @click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
 @click.argument("query", nargs=-1, required=True)
 def search_command(db_path, standard, edition, language, kind, status, limit, page, engine,
-                   as_json, query) -> None:
+                   cross, as_json, query) -> None:
     """Search clause text in English and Chinese; hits best first with a snippet.
 
     Words must all match; "quoted words" match as a phrase and audit* any word that starts
-    so.  Chinese matches wherever the characters occur, Traditional or Simplified.
+    so.  Chinese matches wherever the characters occur, Traditional or Simplified.  One hit a
+    clause of a work (the newest edition, the others named under it); then the clauses in
+    the other language found through a term or an adoption (--no-cross: not those).
     """
     from kb import search
 
@@ -724,7 +729,7 @@ def search_command(db_path, standard, edition, language, kind, status, limit, pa
             results = search.search(conn, " ".join(query), limit=limit,
                                     offset=(page - 1) * limit, standard=standard,
                                     language=language, kind=kind, engine=engine,
-                                    status=status)
+                                    status=status, cross=cross)
         except (search.QueryError, search.SearchError) as error:
             raise _Fail(f"{db_path}: {error}") from None
     finally:

@@ -58,6 +58,8 @@ def suggest(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text or len(text) > 200:  # longer than any designation: nothing is close
         return []
+    if try_parse(text) is None and (titled := _titled(conn, text)):  # a title: its works
+        return [edition or work for work, edition in titled][:max(limit, len(titled))]
     folded = _fold_lookalikes(text)
     committee_like = _BARE_COMMITTEE.match(folded) is not None
     wanted: list[_Wanted] = []
@@ -317,15 +319,40 @@ def _not_found(conn: sqlite3.Connection, text: str) -> NotFound:
     return NotFound(f"{text!r} is not in the knowledge base{hint}")
 
 
-def resolve(conn: sqlite3.Connection, text: str) -> tuple[str, str | None]:
-    """(work id, edition id or None) for any spelling of a work or edition designation.
+def _title_cap() -> int:
+    from kb import search
 
-    :raises DesignationError: if ``text`` is not a designation.
-    :raises NotFound: if neither the edition nor its work is known.
+    return search.TITLE_MATCHES
+
+
+def _titled(conn: sqlite3.Connection, text: str) -> list[tuple[str, str | None]]:
+    """The (work, edition or None) whose title ``text`` is (:func:`kb.search.find_titles`)."""
+    from kb import search
+
+    return search.find_titles(conn, text)
+
+
+def resolve(conn: sqlite3.Connection, text: str) -> tuple[str, str | None]:
+    """(work id, edition id or None) for any spelling of a work or edition designation, or
+    for a title (zh, en, fr; folded as search folds text) that only one work has.
+
+    :raises DesignationError: if ``text`` is neither a designation nor a title.
+    :raises NotFound: if neither the edition nor its work is known, or several works have
+        that title (the message lists them).
     """
     try:
         d = parse(text)
     except DesignationError as error:
+        titled = _titled(conn, text)
+        if len(titled) == 1:
+            return titled[0]
+        if titled:
+            names = ", ".join(edition or work for work, edition in titled[:10])
+            many = f"{len(titled)} or more" if len(titled) >= _title_cap() else \
+                f"{len(titled)}"
+            more = ", …" if len(titled) > 10 else ""
+            raise NotFound(f"{text.strip()!r} matches the titles of {many} standards: "
+                           f"{names}{more}; name one") from None
         close = suggest(conn, text)
         if close:
             raise DesignationError(f"{error}; did you mean {', '.join(close)}?") from None

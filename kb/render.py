@@ -215,22 +215,34 @@ def term_text(entries: list[dict]) -> str:
 
 
 def hits_text(results, limit: int = 20) -> str:
-    """A page of search hits as text: where, then the snippet; then how many match."""
+    """A page of search hits as text: where (and the other editions with the same clause),
+    how a cross-lingual hit was found, then the snippet; then how many match."""
     lines = []
     for hit in results.hits:
         lines.append(f"{hit['designation']}  {hit['clause']}  {hit['heading'] or ''}".rstrip())
+        if hit.get("also_in"):
+            lines.append(f"    also in {', '.join(hit['also_in'])}")
+        via = hit.get("via")
+        if via and "term" in via:
+            lines.append(f"    found through the term {via['term']} ({via['from']})")
+        elif via:
+            lines.append(f"    found through the adoption: clause {via['clause']} of "
+                         f"{via['adoption']} matches")
         lines.append(f"    {hit['snippet']}")
     shown = len(results.hits)
+    cross = getattr(results, "cross", 0)
+    split = f" ({results.direct:,} direct, {cross:,} through terms and adoptions)" \
+        if cross else ""
     if not results.total:
         lines.append(f"no clause matches {results.query!r}")
     elif not shown:
-        lines.append(f"no hits on this page: {results.total:,} clauses match")
+        lines.append(f"no hits on this page: {results.total:,} clauses match{split}")
     else:
         first = results.offset + 1
         span = f"{first}–{first + shown - 1}" if shown > 1 else f"{first}"
         more = "" if results.offset + shown >= results.total else \
             f" (next: --page {results.offset // max(limit, 1) + 2})"
-        lines.append(f"{span} of {results.total:,} clauses{more}")
+        lines.append(f"{span} of {results.total:,} clauses{split}{more}")
     return "\n".join(lines)
 
 

@@ -14,6 +14,13 @@ clauses; they differ in where they live and how fast they rank:
 Nothing is sampled: every engine ranks every match and says how many there are
 (:class:`Results`).  Snippets are cut from each hit's own text (:func:`kb.analysis.snippet`).
 
+**As an expert reads it.**  The same clause (work, language, number) in several editions is
+one hit, the newest edition's, with ``also_in`` (:func:`_collapse`: exact, at a cost
+proportional to the matches among works with several editions carrying text); after every
+direct hit come the clauses of the other language found through the knowledge base's
+bilingual terms and adoptions, with ``via`` (:func:`_cross`).  Titles of works and editions
+are indexed folded (:func:`find_titles`) so that a title finds its standard.
+
 **Staying in step.**  The FTS5 tables are written in the transaction that writes the clauses
 (:func:`index_texts`, called by the store), and that transaction also appends the texts it
 changed to ``search_log``.  Each folder index records the database state it reflects (the
@@ -34,18 +41,20 @@ import shutil
 import sqlite3
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import analysis, search_fts
+from kb import analysis, search_fts, search_tantivy
 from kb.analysis import QueryError
 from kb.search_tantivy import Ranking
 from kb.search_whoosh import Whoosh
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
-           "Results", "SearchError", "engine_filters", "index_texts", "move_indexes", "rebuild",
-           "search", "sync"]
+           "Results", "SearchError", "engine_filters", "equivalent", "find_titles",
+           "index_texts", "move_indexes", "rebuild", "search", "sync", "sync_titles",
+           "title_key"]
 
 #: Engines behind :func:`search`, the default first.
 ENGINES = ("tantivy", "fts", "whoosh")
@@ -54,6 +63,8 @@ DEFAULT_ENGINE = "tantivy"
 WEIGHTS = {"heading": 3.0, "text": 1.0, "sub": 0.5, "grams": 0.25, "scope": 0.0}
 MARK_START, MARK_END = "[", "]"
 _FOLDERS = {"tantivy": Ranking, "whoosh": Whoosh}
+#: The schema version of each folder engine; a folder of another version is built again.
+_SCHEMAS = {"tantivy": search_tantivy.SCHEMA, "whoosh": 1}
 _STATE = "kb-state.json"
 
 
@@ -63,17 +74,27 @@ class SearchError(RuntimeError):
 
 @dataclass
 class Results:
-    """One page of hits: ``total`` clauses match; ``hits`` are those from ``offset`` on."""
+    """One page of hits: ``total`` clauses match (``direct`` of them by their own text,
+    ``cross`` in the other language through a term or an adoption); ``hits`` are those from
+    ``offset`` on, each edition-collapsed (``also_in``) and, for a cross-lingual one, with
+    ``via``."""
 
     query: str
     engine: str
     total: int
     offset: int
     hits: list[dict] = field(default_factory=list)
+    direct: int | None = None
+    cross: int = 0
+
+    def __post_init__(self) -> None:
+        if self.direct is None:
+            self.direct = self.total - self.cross
 
     def as_dict(self) -> dict:
         return {"query": self.query, "engine": self.engine, "total": self.total,
-                "offset": self.offset, "hits": self.hits}
+                "direct": self.direct, "cross": self.cross, "offset": self.offset,
+                "hits": self.hits}
 
 
 # --- searching -------------------------------------------------------------------------------
@@ -83,14 +104,19 @@ def search(
     conn: sqlite3.Connection, query: str, limit: int = 20, standard: str | None = None,
     language: str | None = None, kind: str | None = None, engine: str = DEFAULT_ENGINE,
     offset: int = 0, marks: tuple[str, str] = (MARK_START, MARK_END),
-    status: str | None = None,
+    status: str | None = None, cross: bool = True,
 ) -> Results:
     """Clauses matching ``query``, best first, ``limit`` from ``offset``, with snippets.
+
+    Hits of one clause in several editions of a work collapse into one (:func:`_collapse`);
+    with ``cross``, clauses in the other language found through the knowledge base's
+    bilingual terms and adoptions follow every direct hit (:func:`_cross`).
 
     :param standard: only this work or edition (canonical designation).
     :param kind: only clauses of this kind or family (``annex`` takes both annex kinds).
     :param status: only editions with this status (``current`` …).
     :param engine: one of :data:`ENGINES`.
+    :param cross: also find clauses in the other language (terms, adoptions).
     :raises QueryError: nothing to search for, or too much (one line).
     :raises SearchError: the engine has no index.
     """
@@ -107,22 +133,53 @@ def search(
             "(select 1 from clauses c where c.edition_id = e.id)", (status,))]
     if editions == []:  # no edition of that status has text
         return Results(query, engine, 0, offset)
+    groups = None
     if engine == "fts":
-        total, ranked = search_fts.search(conn, parsed, search_fts.scopes(standard, kind),
-                                          language, editions, limit, offset)
+        def rank(parsed, language, only, limit, offset):
+            return search_fts.search(conn, parsed, search_fts.scopes(standard, kind),
+                                     language, only, limit, offset)
     else:
         index = _folder_engine(conn, engine)
         if engine == "whoosh" and not (index.folder / _STATE).exists():
             raise SearchError("no whoosh index (run `kb index --whoosh`)")
-        filters = engine_filters(standard, language, kind, editions)
         try:
             sync(conn, engines=(engine,))
-            total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
-        except (OSError, ValueError) as error:  # unwritable folder, damaged files
-            message = " ".join(str(error).split())[:200]
-            raise SearchError(f"the {engine} index beside the database cannot be used "
-                              f"({message}); run `kb index`") from None
-    return Results(query, engine, total, offset, _hits(conn, parsed, ranked, marks))
+        except (OSError, ValueError) as error:
+            raise _unusable(engine, error) from None
+
+        def rank(parsed, language, only, limit, offset):
+            try:
+                return index.search(parsed, WEIGHTS,
+                                    engine_filters(standard, language, kind, only),
+                                    limit, offset)
+            except (OSError, ValueError) as error:  # unwritable folder, damaged files
+                raise _unusable(engine, error) from None
+
+        if hasattr(index, "groups"):
+            def groups(parsed, language, only):
+                try:
+                    return index.groups(parsed, WEIGHTS,
+                                        engine_filters(standard, language, kind, only))
+                except (OSError, ValueError) as error:
+                    raise _unusable(engine, error) from None
+    ranker = _Ranker(conn, rank, editions, groups)
+    need = offset + limit
+    direct_total, direct = _collapse(ranker, parsed, language, need)
+    cross_total, crossed = 0, []
+    if cross:
+        cross_total, crossed = _cross(ranker, parsed, language, standard, kind,
+                                      max(0, need - direct_total))
+    direct = direct[:direct_total]
+    groups = _stable(direct[offset:need]) + _stable(crossed[max(0, offset - direct_total):
+                                                         max(0, need - direct_total)])
+    return Results(query, engine, direct_total + cross_total, offset,
+                   _hits(conn, parsed, groups, marks), direct_total, cross_total)
+
+
+def _unusable(engine: str, error: BaseException) -> SearchError:
+    message = " ".join(str(error).split())[:200]
+    return SearchError(f"the {engine} index beside the database cannot be used ({message}); "
+                       "run `kb index`")
 
 
 def engine_filters(standard: str | None = None, language: str | None = None,
@@ -135,12 +192,314 @@ def engine_filters(standard: str | None = None, language: str | None = None,
              ("edition", editions)) if value is not None}
 
 
-def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> list[dict]:
+Key = tuple[str, str, str]  # (edition, language, number)
+
+
+class _Ranker:
+    """One engine with the request's filters: ranks a parsed query among all editions or some
+    (``only``, intersected with the status filter's), and knows each edition's work and age."""
+
+    def __init__(self, conn: sqlite3.Connection, rank: Callable, editions: list[str] | None,
+                 groups: Callable | None = None):
+        self.conn, self._rank, self._groups = conn, rank, groups
+        self.editions = None if editions is None else set(editions)
+        self._ages: dict[str, tuple] = {}
+
+    def _only(self, only: Iterable[str] | None) -> list[str] | None:
+        if only is not None:
+            only = set(only)
+            if self.editions is not None:
+                only &= self.editions
+            return sorted(only)
+        return None if self.editions is None else sorted(self.editions)
+
+    def groups(self, parsed: analysis.Query, language: str | None,
+               only: Iterable[str]) -> list[int]:
+        """The clause (:meth:`gid`) of every match among the editions ``only``, one a match:
+        from the engine's group column where it has one, else from its ranking."""
+        only = self._only(only)
+        if not only:
+            return []
+        if self._groups is not None:
+            return self._groups(parsed, language, only)
+        return [self.gid(key) for _, key in self.every(parsed, language, only)]
+
+    def gid(self, key: Key) -> int:
+        """The number that stands for the clause of ``key`` (:func:`group_id`)."""
+        return search_tantivy.group_id(*self.group(key))
+
+    def rank(self, parsed: analysis.Query, language: str | None, only: Iterable[str] | None,
+             limit: int, offset: int = 0) -> tuple[int, list[tuple[float, Key]]]:
+        only = self._only(only)
+        if only == []:
+            return 0, []
+        total, ranked = self._rank(parsed, language, only, max(1, limit), offset)
+        return total, (ranked if limit else [])
+
+    def every(self, parsed: analysis.Query, language: str | None,
+              only: Iterable[str]) -> list[tuple[float, Key]]:
+        """Every match among the editions ``only`` (a bounded set), best first."""
+        only = list(only)
+        if not only:
+            return []
+        total, ranked = self.rank(parsed, language, only, 1)
+        if total > len(ranked):
+            total, ranked = self.rank(parsed, language, only, total)
+        return ranked
+
+    def all(self, parsed: analysis.Query, language: str | None) -> list[tuple[float, Key]]:
+        """Every match, best first (for sets known to be small: an intersection)."""
+        total, ranked = self.rank(parsed, language, None, 1)
+        if total > len(ranked):
+            total, ranked = self.rank(parsed, language, None, total)
+        return ranked
+
+    def age(self, edition: str) -> tuple:
+        """(work, publication date or year, edition): what collapsing and ordering use."""
+        if edition not in self._ages:
+            row = self.conn.execute("select work_id, coalesce(published, cast(year as text), "
+                                    "'') from editions where id = ?", (edition,)).fetchone()
+            self._ages[edition] = (row[0] or edition, row[1] or "") if row else (edition, "")
+        return self._ages[edition]
+
+    def group(self, key: Key) -> tuple[str, str, str]:
+        return (self.age(key[0])[0], key[1], key[2])
+
+
+_SHARED: dict[tuple, tuple[dict[str, str], dict[str, list[tuple[str, str]]]]] = {}
+
+
+def _shared(conn: sqlite3.Connection) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """({edition: work} of the editions with text whose work has another edition with text,
+    {edition: [(adopting or adopted edition with text, degree)]}), once per database state:
+    one pass over the editions with an index probe each (≈0.1 s at 100 000 editions)."""
+    path = (conn.execute("pragma database_list").fetchone() or (0, 0, ""))[2]
+    key = (path or id(conn), *_db_state(conn),
+           conn.execute("select count(*), max(rowid) from editions").fetchone())
+    if key in _SHARED:
+        return _SHARED[key]
+    texts = dict(conn.execute("select e.id, e.work_id from editions e where exists "
+                              "(select 1 from clauses c where c.edition_id = e.id)"))
+    works = Counter(w for w in texts.values() if w)
+    several = {e: w for e, w in texts.items() if w and works[w] > 1}
+    adoptions: dict[str, list[tuple[str, str]]] = {}
+    for subject, object_, degree in conn.execute(
+            "select subject, object, degree from relations where type = 'adopts'"):
+        if subject in texts and object_ in texts and subject != object_:
+            adoptions.setdefault(subject, []).append((object_, degree or ""))
+            adoptions.setdefault(object_, []).append((subject, degree or ""))
+    if len(_SHARED) > 8:
+        _SHARED.clear()
+    _SHARED[key] = (several, adoptions)
+    return several, adoptions
+
+
+@dataclass
+class _Group:
+    """One collapsed hit: the clause's members (matching editions), best score first."""
+
+    score: float
+    members: list[tuple[float, Key]]
+    via: dict | None = None
+    query: analysis.Query | None = None  # what marks its snippet, if not the query
+
+
+def _collapse(ranker: _Ranker, parsed: analysis.Query, language: str | None, need: int,
+              exclude: set[Key] | frozenset = frozenset(), only: Iterable[str] | None = None
+              ) -> tuple[int, list[_Group]]:
+    """(how many clauses match once editions are collapsed, the first ``need`` of them).
+
+    Hits of the same work, language and clause number are one clause, shown as its newest
+    edition with the others in ``also_in``.  Exact at any size, at this cost:
+
+    * only works with several editions carrying text can repeat a clause, so the matches
+      among their editions are counted by clause (tantivy reads each match's ``group`` column
+      without fetching documents; the other engines enumerate them): ``d`` duplicates, in time
+      proportional to those matches and nothing for the rest of the index;
+    * the first ``need`` clauses are among the first ``need + d`` raw hits (at most ``d`` of
+      them repeat a clause): a first over-fetch of ``need + min(d, need + 16)`` almost always
+      holds them, and the full bound is fetched only when it does not;
+    * the editions of the shown clauses that repeat are ranked once more, among their work's
+      editions only, for ``also_in``.
+
+    ``exclude`` (raw hits to leave out: the direct hits of a cross-lingual set, each a match
+    of ``parsed``) is taken off the counts and over-fetched for the same way.  With no work of
+    several editions the engine's own answer is used as it is.
+    """
+    several, _ = _shared(ranker.conn)
+    scope = set(several) if only is None else set(only) & several.keys()
+    counts = Counter(ranker.groups(parsed, language, scope)) if scope else Counter()
+    for key in exclude:
+        gid = ranker.gid(key)
+        if key[0] in scope and counts.get(gid):
+            counts[gid] -= 1
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    base = need + len(exclude)
+    tries = dict.fromkeys((base + min(duplicates, need + 16), base + duplicates))
+    for limit in tries:
+        total, ranked = ranker.rank(parsed, language, only, limit)
+        groups: list[_Group] = []
+        seen: set[tuple] = set()
+        for score, key in ranked:
+            if key in exclude:
+                continue
+            group = ranker.group(key)
+            if group not in seen:
+                seen.add(group)
+                groups.append(_Group(score, [(score, key)]))
+                if len(groups) >= need:
+                    break
+        if len(groups) >= need or len(ranked) >= total:
+            break
+    repeated = [g for g in groups if counts.get(ranker.gid(g.members[0][1]), 0) > 1]
+    if repeated:
+        works = {ranker.group(g.members[0][1])[0] for g in repeated}
+        members: dict[tuple, list[tuple[float, Key]]] = {}
+        for score, key in ranker.every(parsed, language,
+                                       [e for e in scope if several[e] in works]):
+            if key not in exclude:
+                members.setdefault(ranker.group(key), []).append((score, key))
+        for group in repeated:
+            group.members = members.get(ranker.group(group.members[0][1]), group.members)
+    return total - duplicates - len(exclude), groups
+
+
+def _query_language(parsed: analysis.Query) -> str | None:
+    """``zh`` for a query of Chinese only, ``en`` for one without Chinese, else None."""
+    han = {part.kind == "han" for part in parsed.parts}
+    return "zh" if han == {True} else "en" if han == {False} else None
+
+
+def _term_key(text: str) -> tuple[str, ...]:
+    return tuple(analysis.terms(" ".join(analysis.words(text))))
+
+
+def equivalent(conn: sqlite3.Connection, parsed: analysis.Query
+               ) -> tuple[str, str, str] | None:
+    """(the equivalent term in the other language, the term the query is, that language) when
+    the whole query is a term the knowledge base defines in one language with an equivalent in
+    the other (the same entry of the same edition); the equivalent most entries give.  Found
+    through ``terms_fts`` (indexed), checked word for word (stemmed)."""
+    source = _query_language(parsed)
+    plain = parsed.text.replace('"', " ").replace("*", " ")
+    words = analysis.words(plain)
+    if source is None or not words:
+        return None
+    other = "zh" if source == "en" else "en"
+    wanted = _term_key(plain)
+    try:
+        rows = conn.execute(
+            "select edition_id, entry, preferred from terms_fts where terms_fts match ? "
+            "and language = ? limit 2000",
+            ('preferred : "' + " ".join(words) + '"', source)).fetchall()
+    except sqlite3.OperationalError:
+        return None
+    found: Counter = Counter()
+    for edition, entry, preferred in rows:
+        if tuple(analysis.terms(preferred or "")) != wanted:
+            continue
+        pair = conn.execute(
+            "select o.preferred, s.preferred from terms o join terms s on s.edition_id = "
+            "o.edition_id and s.entry = o.entry and s.language = ? where o.edition_id = ? "
+            "and o.entry = ? and o.language = ?", (source, edition, entry, other)).fetchone()
+        if pair and pair[0] and pair[0].strip():
+            found[(" ".join(pair[0].replace('"', " ").split()), pair[1])] += 1
+    if not found:
+        return None
+    (term, said), _ = min(found.items(), key=lambda item: (-item[1], item[0]))
+    return term, said, other
+
+
+def _cross(ranker: _Ranker, parsed: analysis.Query, language: str | None,
+           standard: str | None, kind: str | None, need: int) -> tuple[int, list[_Group]]:
+    """(how many clauses the query finds only in the other language, the first ``need``).
+
+    Through a term (:func:`equivalent`): the clauses that match the equivalent, in its
+    language, less those that match the query itself (their intersection is enumerated and
+    over-fetched for, so the count and top k stay exact), collapsed like direct hits.
+    Through an adoption: the clause of the same number, in the other language, of the edition
+    that adopts or is adopted by an edition with a direct hit (the direct matches among the
+    editions in an adoption with text on both sides are enumerated: cost proportional to
+    them), less direct and term hits; each ranked with the score of the hit it mirrors.
+    Cross hits of one clause in several editions are collapsed within each way found."""
+    conn = ranker.conn
+    groups: list[_Group] = []
+    total = 0
+    term_query = None
+    found = equivalent(conn, parsed)
+    if found and language in (None, found[2]):
+        term, said, other = found
+        term_query = analysis.parse_query(f'"{term}"')
+        both = analysis.Query(parsed.text, tuple(dict.fromkeys(parsed.parts +
+                                                               term_query.parts)))
+        overlap = {key for _, key in ranker.all(both, other)}
+        total, groups = _collapse(ranker, term_query, other, need, exclude=overlap)
+        for group in groups:
+            group.via, group.query = {"term": term, "from": said}, term_query
+    _, adoptions = _shared(conn)
+    if adoptions:
+        editions = adoptions.keys()
+        direct = ranker.every(parsed, None, editions)
+        taken = {key for _, key in direct}
+        if term_query is not None:
+            taken |= {key for _, key in ranker.every(term_query, found[2], editions)}
+        mirrored: dict[tuple, _Group] = {}
+        for score, (edition, lang, number) in direct:
+            for partner, degree in adoptions.get(edition, ()):
+                for (other_lang, clause_kind) in conn.execute(
+                        "select language, kind from clauses where edition_id = ? and "
+                        "number = ? and language != ?", (partner, number, lang)):
+                    key = (partner, other_lang, number)
+                    if key in taken or not _passes(ranker, key, clause_kind, language,
+                                                   standard, kind):
+                        continue
+                    group = ranker.group(key)
+                    if group in mirrored:
+                        if key not in {k for _, k in mirrored[group].members}:
+                            mirrored[group].members.append((score, key))
+                        continue
+                    mirrored[group] = _Group(score, [(score, key)], {
+                        "adoption": edition, "degree": degree, "clause": number})
+        total += len(mirrored)
+        groups += mirrored.values()
+    groups.sort(key=lambda g: (-round(float(g.score), 6), *g.members[0][1]))
+    return total, groups[:need]
+
+
+def _passes(ranker: _Ranker, key: Key, clause_kind: str | None, language: str | None,
+            standard: str | None, kind: str | None) -> bool:
+    """Whether a clause found through an adoption passes the request's filters."""
+    edition, lang, _ = key
+    if language and lang != language:
+        return False
+    if kind and kind not in analysis.kinds(clause_kind):
+        return False
+    if ranker.editions is not None and edition not in ranker.editions:
+        return False
+    return not standard or standard in (edition, ranker.age(edition)[0])
+
+
+def _stable(groups: list[_Group]) -> list[_Group]:
+    """A page's hits with equal scores in a stable order, whatever the engine's document order
+    (tantivy's depends on its indexing threads): by designation, language, clause."""
+    return sorted(groups, key=lambda g: (-float(g.score), *g.members[0][1]))
+
+
+def _hits(conn: sqlite3.Connection, parsed: analysis.Query, groups: list[_Group],
+          marks) -> list[dict]:
     hits = []
-    # equal scores in a stable order, whatever the engine's document order (tantivy's depends
-    # on its indexing threads): by designation, language, clause
-    ranked = sorted(ranked, key=lambda hit: (-float(hit[0]), *hit[1]))
-    for score, (edition, language, number) in ranked:
+    ages: dict[str, tuple] = {}
+
+    def newest(key: Key) -> tuple:
+        if key[0] not in ages:
+            row = conn.execute("select coalesce(published, cast(year as text), '') "
+                               "from editions where id = ?", (key[0],)).fetchone()
+            ages[key[0]] = ((row[0] if row else "") or "", key[0])
+        return ages[key[0]]
+
+    for group in groups:
+        keys = sorted({k for _, k in group.members}, key=newest, reverse=True)
+        edition, language, number = keys[0]
         row = conn.execute("select heading, text, kind from clauses where edition_id = ? and "
                            "language = ? and number = ?", (edition, language, number)
                            ).fetchone()
@@ -148,10 +507,13 @@ def _hits(conn: sqlite3.Connection, parsed: analysis.Query, ranked, marks) -> li
             continue
         heading, text, kind = row
         # the text around its matches; the start of the text where only the heading matched
-        cut = analysis.snippet(text or heading or "", parsed, marks)
-        hits.append({"designation": edition, "clause": number, "heading": heading,
-                     "kind": kind, "language": language, "snippet": cut,
-                     "score": round(float(score), 3)})
+        cut = analysis.snippet(text or heading or "", group.query or parsed, marks)
+        hit = {"designation": edition, "clause": number, "heading": heading,
+               "kind": kind, "language": language, "snippet": cut,
+               "score": round(float(group.score), 3), "also_in": [k[0] for k in keys[1:]]}
+        if group.via:
+            hit["via"] = group.via
+        hits.append(hit)
     return hits
 
 
@@ -210,9 +572,10 @@ def _read_state(folder: Path) -> dict | None:
         return None
 
 
-def _write_state(folder: Path, epoch: str, generation: int) -> None:
+def _write_state(folder: Path, epoch: str, generation: int, name: str) -> None:
     temporary = folder / (_STATE + ".tmp")
-    temporary.write_text(json.dumps({"epoch": epoch, "generation": generation}))
+    temporary.write_text(json.dumps({"epoch": epoch, "generation": generation,
+                                     "schema": _SCHEMAS[name]}))
     os.replace(temporary, folder / _STATE)
 
 
@@ -254,17 +617,19 @@ def sync(conn: sqlite3.Connection, engines: Iterable[str] = ("tantivy", "whoosh"
         if folder is None:
             continue
         state = _read_state(folder)
-        if state == {"epoch": epoch, "generation": generation}:
+        schema = _SCHEMAS[name]
+        if state == {"epoch": epoch, "generation": generation, "schema": schema}:
             continue
         if state is None and name == "whoosh":
             continue
         with _locked(folder):
             state = _read_state(folder)
-            if state is not None and state["epoch"] == epoch:
+            if (state is not None and state["epoch"] == epoch
+                    and state.get("schema", 1) == schema):
                 if state["generation"] < generation:
                     written += _apply_log(conn, name, folder, state["generation"],
                                           generation)
-                    _write_state(folder, epoch, generation)
+                    _write_state(folder, epoch, generation, name)
             else:
                 written += _build_folder(conn, name, folder, epoch, generation, progress)
     return written
@@ -316,7 +681,7 @@ def _build_folder(conn, name: str, folder: Path, epoch: str, generation: int,
         writer.abort()
         shutil.rmtree(building, ignore_errors=True)
         raise
-    _write_state(building, epoch, generation)
+    _write_state(building, epoch, generation, name)
     _swap(building, folder)
     return count
 
@@ -480,11 +845,135 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = N
             writer.abort()
             shutil.rmtree(building, ignore_errors=True)
         raise
+    sync_titles(conn, rebuild=True)
     epoch, generation = _db_state(conn)
-    for folder, building, _ in folders.values():
-        _write_state(building, epoch, generation)
+    for name, (folder, building, _) in folders.items():
+        _write_state(building, epoch, generation, name)
         with _locked(folder):
             _swap(building, folder)
     if whoosh is False and whoosh_folder is not None:
         shutil.rmtree(whoosh_folder, ignore_errors=True)
     return count
+
+
+# --- titles ----------------------------------------------------------------------------------
+#
+# ``search_titles`` holds every title of every work and edition (zh, en, fr) folded as search
+# folds text (:func:`title_key`), indexed, so that a title finds its standard without reading
+# every edition.  Triggers on ``works`` and ``editions`` queue the works whose titles a write
+# may have changed (``search_titles_queue``); :func:`sync_titles`, run in every load's
+# transaction and by ``kb index``, writes their keys again.
+
+_TITLE_LANGUAGES = ("en", "zh", "fr")
+#: Titles found by a beginning at most; more is a list too long to be an answer.
+TITLE_MATCHES = 50
+#: A title's beginning finds it only from this many characters on (Chinese count double).
+TITLE_PREFIX = 8
+
+
+def title_key(text: str | None) -> str:
+    """A title as it is looked up: folded (:func:`kb.analysis.fold`: full-width, Traditional,
+    capitals, accents), punctuation gone, words joined by one space (Chinese by none)."""
+    out = ""
+    for match in analysis._TOKEN.finditer(analysis.fold(text or "")):
+        word = match.group()
+        if out and not analysis.HAN_RUN.match(word) and not analysis.HAN_RUN.match(out[-1]):
+            out += " "
+        out += word
+    return out
+
+
+def _title_tables(conn: sqlite3.Connection) -> bool:
+    """Create the title index, its queue and the triggers; True if they were missing."""
+    if conn.execute("select 1 from sqlite_master where name = 'search_titles'").fetchone():
+        return False
+    conn.execute("""create table search_titles (key text not null, work_id text not null,
+                      edition_id text, language text not null)""")
+    conn.execute("create index search_titles_key on search_titles(key)")
+    conn.execute("create index search_titles_work on search_titles(work_id)")
+    # no key: an outer INSERT OR REPLACE would override a trigger's OR IGNORE; read distinct
+    conn.execute("create table if not exists search_titles_queue (work_id text)")
+    titles = ", ".join(f"title_{language}" for language in _TITLE_LANGUAGES)
+    for table, work in (("editions", "work_id"), ("works", "id")):
+        for event, rows in (("insert", ("new",)), ("delete", ("old",)),
+                            (f"update of {titles}, {work}", ("old", "new"))):
+            name = f"search_titles_{table}_{event.split()[0]}"
+            inserts = " ".join(f"insert into search_titles_queue values "
+                               f"(coalesce({row}.{work}, ''));" for row in rows)
+            conn.execute(f"drop trigger if exists {name}")
+            conn.execute(f"create trigger {name} after {event} on {table} begin {inserts} end")
+    return True
+
+
+def sync_titles(conn: sqlite3.Connection, rebuild: bool = False) -> int:
+    """Write the title keys of the works queued since (all of them when the index is new or
+    ``rebuild``), in the caller's transaction; return the works written."""
+    if not conn.execute("select 1 from sqlite_master where name = 'editions'").fetchone():
+        return 0
+    if _title_tables(conn) or rebuild:
+        conn.execute("delete from search_titles")
+        conn.execute("delete from search_titles_queue")
+        works = None
+    else:
+        works = [r[0] for r in conn.execute("select distinct work_id from search_titles_queue")]
+        if not works:
+            return 0
+        conn.execute("delete from search_titles_queue")
+    columns = ", ".join(f"title_{language}" for language in _TITLE_LANGUAGES)
+    rows: list[tuple] = []
+    if works is None:
+        sources = [conn.execute(f"select id, null, {columns} from works"),
+                   conn.execute(f"select work_id, id, {columns} from editions")]
+        count = conn.execute("select count(*) from works").fetchone()[0]
+    else:
+        sources = []
+        for i in range(0, len(works), 500):
+            chunk = works[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            conn.execute(f"delete from search_titles where work_id in ({marks})", chunk)
+            sources += [conn.execute(f"select id, null, {columns} from works where id in "
+                                     f"({marks})", chunk).fetchall(),
+                        conn.execute(f"select work_id, id, {columns} from editions where "
+                                     f"work_id in ({marks})", chunk).fetchall()]
+        count = len(works)
+    for source in sources:
+        for work, edition, *titles in source:
+            if not work:
+                continue
+            for language, title in zip(_TITLE_LANGUAGES, titles, strict=True):
+                key = title_key(title)
+                if key:
+                    rows.append((key, work, edition, language))
+            if len(rows) >= 5000:
+                conn.executemany("insert into search_titles values (?, ?, ?, ?)", rows)
+                rows = []
+    conn.executemany("insert into search_titles values (?, ?, ?, ?)", rows)
+    return count
+
+
+def find_titles(conn: sqlite3.Connection, text: str) -> list[tuple[str, str | None]]:
+    """The (work, edition or None) whose title is ``text`` as search folds it, or, if none,
+    whose title begins with it (from :data:`TITLE_PREFIX` columns on): one row a work, the
+    edition given when only one edition of the work, and not the work itself, has that title.
+    Two index lookups on ``search_titles``; empty if the knowledge base has no title index."""
+    key = title_key(text)
+    if not key:
+        return []
+    try:
+        rows = conn.execute("select work_id, edition_id from search_titles where key = ? "
+                            "limit ?", (key, TITLE_MATCHES * 20)).fetchall()
+        if not rows and analysis._width(key) >= TITLE_PREFIX:
+            rows = conn.execute(
+                "select work_id, edition_id from search_titles where key >= ? and key < ? "
+                "limit ?", (key, key + "\U0010ffff", TITLE_MATCHES * 20)).fetchall()
+    except sqlite3.OperationalError:  # a knowledge base of before the title index
+        return []
+    found: dict[str, set[str | None]] = {}
+    for work, edition in rows:
+        found.setdefault(work, set()).add(edition)
+    out = []
+    for work in sorted(found):
+        editions = found[work]
+        out.append((work, next(iter(editions)) if len(editions) == 1 and None not in editions
+                    else None))
+    return out[:TITLE_MATCHES]

@@ -15,6 +15,7 @@ is not the default engine.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from functools import lru_cache
 
@@ -140,9 +141,9 @@ def search(conn: sqlite3.Connection, query: Query, scopes: list[list[str]],
     if language:
         where.append("language = ?")
         values.append(language)
-    if editions is not None:
-        where.append(f"edition_id in ({','.join('?' * len(editions))})")
-        values += editions
+    if editions is not None:  # one parameter however many (SQLite allows 32 766)
+        where.append("edition_id in (select value from json_each(?))")
+        values.append(json.dumps(list(editions)))
     condition = " and ".join(where)
     total = conn.execute(f"select count(*) from clauses_fts where {condition}",
                          values).fetchone()[0]

@@ -525,12 +525,14 @@ class Store:
         self.db.execute("ANALYZE")
 
     def _index_pending(self) -> None:
-        """Index the texts written in this transaction before it commits (kb.search)."""
-        if self._pending:
-            from kb import search
+        """Index the texts and titles written in this transaction before it commits
+        (kb.search)."""
+        from kb import search
 
+        if self._pending:
             search.index_texts(self.conn, self._pending)
             self._pending.clear()
+        search.sync_titles(self.conn)
 
     @property
     def _superseded(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -188,7 +189,9 @@ def test_build_has_sample_texts_to_search_and_read(built_db):
     assert any(h["clause"].startswith("5") for h in zh)
     en = json.loads(run("search", "--db", str(built_db), "--json",
                         "audit programmes").output)["hits"]
-    assert en[0]["designation"] == "T/KBS 1-2026"  # the Chinese one gives English equivalents
+    # one hit a clause of the work: the newest edition, the other named under it; the Chinese
+    # one, which gives English equivalents, among the direct hits too
+    assert en[0]["designation"] == "T/KBS 1-2027" and en[0]["also_in"] == ["T/KBS 1-2026"]
     result = run("read", "--db", str(built_db), "T/KBS 1-2026", "5.2")
     assert result.exit_code == 0 and "5 Managing an audit programme › 5.2" in result.output
     conn = sqlite3.connect(built_db)
@@ -209,3 +212,34 @@ def test_history_events_line_up_when_a_date_is_unknown(built_db):
     assert {len(m.group(1)) for m in events} >= {4, 7, 10}  # 2016, 2016-12, 2017-03-15
     assert "?" in {m.group(1) for m in events}
     assert len({display_width(m.string[:m.start(2)]) for m in events}) == 1
+
+
+def test_search_collapses_editions_and_finds_the_other_language(built_db):
+    text = run("search", "--db", str(built_db), "-n", "3", "audit", "programme").output
+    assert text.startswith("T/KBS 1-2027") and "    also in T/KBS 1-2026" in text
+    assert re.search(r"1–3 of \d+ clauses \(\d+ direct, \d+ through terms and adoptions\)", text)
+    page = json.loads(run("search", "--db", str(built_db), "--json", "-n", "1000",
+                          "audit programme").output)
+    crossed = [h for h in page["hits"] if "via" in h]
+    assert crossed and page["cross"] == len(crossed) and page["direct"] + page["cross"] == \
+        page["total"]
+    last = run("search", "--db", str(built_db), "-n", "1", "--page", str(page["total"]),
+               "audit programme").output
+    assert "    found through the " in last
+    off = json.loads(run("search", "--db", str(built_db), "--json", "-n", "1000",
+                         "--no-cross", "audit programme").output)
+    assert off["total"] == page["direct"] and off["cross"] == 0
+    assert not any("via" in h for h in off["hits"])
+
+
+def test_history_and_show_take_a_title(built_db):
+    title = "Conformity assessment — General requirements for bodies operating certification " \
+            "of persons"
+    history = run("history", "--db", str(built_db), title)
+    assert history.exit_code == 0 and history.output.startswith("ISO/IEC 17024")
+    shown = run("show", "--db", str(built_db), "ＣＯＮＦＯＲＭＩＴＹ ASSESSMENT: " + title[24:])
+    assert shown.exit_code == 0 and "ISO/IEC 17024" in shown.output.splitlines()[0]
+    several = run("history", "--db", str(built_db), "管理體系審核指南")
+    assert several.exit_code != 0
+    assert "'管理體系審核指南' matches the titles of 2 standards: GB/T 19011, ISO 19011; " \
+           "name one" in several.output

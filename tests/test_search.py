@@ -9,6 +9,7 @@ import math
 import random
 import re
 import sqlite3
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -488,3 +489,199 @@ def test_term_with_equivalents(db):
     assert result.exit_code == 0 and "paddy" in result.output
     result = CliRunner().invoke(main, ["term", "--db", str(db), "no such term"])
     assert result.exit_code == 1 and "no loaded standard defines" in result.output
+
+
+# --- as an expert reads it: editions collapsed, cross-lingual hits, snippets, titles ----------
+
+
+@pytest.fixture(scope="module")
+def samples_db(tmp_path_factory):
+    """`kb build` (the sample work's editions T/KBS 1-2026 and 1-2027 in English and the
+    Chinese T/KBS 1.1-2026 that adopts 1-2026), with every index, whoosh too."""
+    path = tmp_path_factory.mktemp("samples") / "kb.db"
+    for args in (["build", "--db", str(path), "-q"], ["index", "--db", str(path), "-q",
+                                                       "--whoosh"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return path
+
+
+def _distinct_matches(conn, query: str, language: str | None = None) -> set[tuple]:
+    """(work, language, number) of every clause FTS5 matches, straight from SQL."""
+    parsed = analysis.parse_query(query)
+    rows = conn.execute(
+        "select e.work_id, c.language, c.number from clauses_fts f join clauses c on "
+        "c.rowid = f.rowid join editions e on e.id = c.edition_id where clauses_fts match ?",
+        (search_fts_match(parsed),)).fetchall()
+    return {r for r in rows if language is None or r[1] == language}
+
+
+def search_fts_match(parsed) -> str:
+    from kb import search_fts
+
+    return search_fts.match_expression(parsed, [])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_one_hit_a_clause_of_a_work_newest_edition_first(samples_db, engine):
+    conn = sqlite3.connect(samples_db)
+    results = search.search(conn, "audit programme", limit=1000, engine=engine, cross=False)
+    keys = [(h["designation"].split("-")[0], h["language"], h["clause"]) for h in results.hits]
+    assert len(keys) == len(set(keys)) == results.total == results.direct
+    assert results.total == len(_distinct_matches(conn, "audit programme"))
+    both = [h for h in results.hits if h["also_in"]]
+    assert both and all(h["designation"] == "T/KBS 1-2027" and h["also_in"] == ["T/KBS 1-2026"]
+                        for h in both)
+    # paging stays consistent: pages of 7 give the same hits, each once
+    paged = []
+    for page in range(0, results.total, 7):
+        part = search.search(conn, "audit programme", limit=7, offset=page, engine=engine,
+                             cross=False)
+        assert part.total == results.total
+        paged += [(h["designation"], h["clause"]) for h in part.hits]
+    assert sorted(paged) == sorted((h["designation"], h["clause"]) for h in results.hits)
+
+
+def test_collapse_is_exact_beyond_the_page_with_many_editions(tmp_path):
+    """Five editions of one work with the same clauses: the top k and the count of clauses are
+    exact though most raw hits are duplicates (the over-fetch reaches past the page)."""
+    db = tmp_path / "kb.db"
+    rng = random.Random(3)
+    base = [(f"{i}", None, " ".join(rng.choices(["audit", "plan", "scope", "team"], k=8)))
+            for i in range(1, 121)]
+    for year in (2010, 2013, 2016, 2019, 2022):
+        clauses = [(n, h, t + (" audit" if year == 2022 and n == "7" else "")) for n, h, t in base]
+        _load_clauses(db, f"ISO 99997:{year}", "en", clauses)
+    _load_clauses(db, "ISO 99996:2020", "en", base[:40])
+    conn = sqlite3.connect(db)
+    search.rebuild(conn)
+    conn.commit()
+    wanted = _distinct_matches(conn, "audit")
+    for engine in ("tantivy", "fts"):
+        every = search.search(conn, "audit", limit=1000, engine=engine)
+        assert every.total == len(wanted) == len(every.hits)
+        assert all(h["designation"] in ("ISO 99997:2022", "ISO 99996:2020") for h in every.hits)
+        seven = next(h for h in every.hits if h["clause"] == "7" and "99997" in h["designation"])
+        assert seven["also_in"] == ["ISO 99997:2019", "ISO 99997:2016", "ISO 99997:2013",
+                                    "ISO 99997:2010"]
+        page = search.search(conn, "audit", limit=10, offset=30, engine=engine)
+        assert page.total == every.total
+        assert [h["score"] for h in page.hits] == [h["score"] for h in every.hits[30:40]]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_english_query_finds_the_chinese_clauses_through_the_term(samples_db, engine):
+    conn = sqlite3.connect(samples_db)
+    results = search.search(conn, "audit programme", limit=1000, engine=engine)
+    direct = [h for h in results.hits if "via" not in h]
+    crossed = [h for h in results.hits if "via" in h]
+    assert results.hits[:len(direct)] == direct  # every direct hit first
+    assert results.direct == len(direct) and results.cross == len(crossed)
+    assert results.total == results.direct + results.cross
+    terms = [h for h in crossed if "term" in h["via"]]
+    assert terms and all(h["via"] == {"term": "审核方案", "from": "audit programme"}
+                         and h["language"] == "zh" and "[审核方案]" in h["snippet"]
+                         for h in terms)
+    # exactly the Chinese clauses that have the term and do not match the query themselves
+    has_term = _distinct_matches(conn, "审核方案", "zh")
+    assert len(terms) == len(has_term - _distinct_matches(conn, "audit programme"))
+    # through the adoption: a Chinese clause of the same number as an English direct hit
+    adopted = [h for h in crossed if "adoption" in h["via"]]
+    assert adopted and all(h["designation"] == "T/KBS 1.1-2026"
+                           and h["via"]["adoption"] == "T/KBS 1-2026"
+                           and h["via"]["clause"] == h["clause"] for h in adopted)
+    off = search.search(conn, "audit programme", limit=1000, engine=engine, cross=False)
+    assert off.total == results.direct and not any("via" in h for h in off.hits)
+
+
+def test_cross_lingual_totals_agree_across_engines_and_pages(samples_db):
+    conn = sqlite3.connect(samples_db)
+    for query in ("audit programme", "审核方案", "remote audit"):
+        answers = [search.search(conn, query, limit=1000, engine=e) for e in ENGINES]
+        assert len({(a.total, a.direct, a.cross) for a in answers}) == 1, query
+        assert len({frozenset((h["designation"], h["language"], h["clause"]) for h in a.hits)
+                    for a in answers}) == 1, query
+        whole = answers[0]
+        tail = search.search(conn, query, limit=5, offset=whole.direct - 2)
+        assert [(h["designation"], h["clause"]) for h in tail.hits] == [
+            (h["designation"], h["clause"]) for h in whole.hits[whole.direct - 2:
+                                                                  whole.direct + 3]]
+    # a Chinese query finds the English clauses, newest edition first, through the term
+    zh = search.search(conn, "审核方案", limit=1000, language="en")
+    via = [h for h in zh.hits if h.get("via", {}).get("term") == "audit programme"]
+    assert any(h["designation"] == "T/KBS 1-2027" and h["also_in"] == ["T/KBS 1-2026"]
+               for h in via)
+    assert not any("T/KBS 1-2027" in h["also_in"] for h in via)
+
+
+def test_snippets_cut_between_words_and_keep_the_sentence():
+    words = ("Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+             "incididunt ut labore et dolore magna aliqua. ") * 3
+    text = words + "The audit programme should record its objectives. " + words
+    cut = analysis.snippet(text, analysis.parse_query("objectives"), ("[", "]"))
+    assert "The audit programme should record its [objectives]." in cut
+    body = cut.strip("… ")
+    assert text.find(body.replace("[", "").replace("]", "")) >= 0  # a piece of the text
+    start = text.find(body.replace("[", "").replace("]", ""))
+    assert start == 0 or text[start - 1] == " "  # starts on a word
+    long = "word " * 30 + "alpha beta gamma objectives delta " + "word " * 60
+    cut = analysis.snippet(long, analysis.parse_query("objectives"), ("[", "]"))
+    inner = cut.strip("… ").replace("[", "").replace("]", "")
+    at = long.find(inner)
+    assert at > 0 and long[at - 1] == " " and long[at + len(inner)] == " "
+    # paragraphs without a stop are not run together
+    assert analysis.snippet("Scope\nThis document gives guidance", analysis.parse_query(
+        "guidance"), ("[", "]")) == "Scope · This document gives [guidance]"
+
+
+def test_snippets_cut_chinese_between_characters_never_in_a_combining_sequence():
+    text = ("前言。" + "审核员宜保持独立。" * 20 + "审核方案宜形成文件并定期评审。"
+            + "审核组长负责。" * 20)
+    cut = analysis.snippet(text, analysis.parse_query("审核方案"), ("[", "]"))
+    assert "[审核方案]宜形成文件并定期评审。" in cut
+    assert analysis._width(cut.replace("[", "").replace("]", "")) <= 164
+    accents = "e\u0301" * 200 + " audit " + "e\u0301" * 200
+    cut = analysis.snippet(accents, analysis.parse_query("audit"), ("[", "]"))
+    body = cut.removeprefix("… ").removesuffix(" …")
+    assert not unicodedata.combining(body[0]) and not unicodedata.combining(body.lstrip()[0])
+    assert body.endswith("e\u0301") or body.endswith("]") or body.endswith(" ")
+
+
+def test_titles_resolve_to_their_standard(samples_db):
+    from kb import queries
+
+    conn = sqlite3.connect(samples_db)
+    assert queries.resolve(conn, "Conformity assessment — General requirements for bodies "
+                                 "operating certification of persons") == ("ISO/IEC 17024", None)
+    # full-width and Traditional fold as search folds them; several works are listed
+    with pytest.raises(queries.NotFound, match="GB/T 19001, ISO 9001; name one"):
+        queries.resolve(conn, "質量管理體系　要求")
+    with pytest.raises(queries.NotFound, match="GB/T 19011, ISO 19011"):
+        queries.resolve(conn, "管理体系审核指南")
+    assert queries.resolve(conn, "ＣＯＮＦＯＲＭＩＴＹ assessment: general requirements for "
+                                 "bodies operating certification of persons")[0] == \
+        "ISO/IEC 17024"
+    # the beginning of a title, from a few words on
+    assert {w for w, _ in search.find_titles(conn, "Conformity assessment — Requirements for "
+                                                   "bodies certifying")} == {"ISO/IEC 17065"}
+    with pytest.raises(queries.DesignationError):
+        queries.resolve(conn, "nothing like any title")
+    plan = " ".join(r[-1] for r in conn.execute(
+        "explain query plan select work_id from search_titles where key = ?", ("x",)))
+    assert "search_titles_key" in plan  # an index lookup, not a scan
+
+
+def test_a_later_load_keeps_the_title_index_in_step(tmp_path):
+    from kb import queries
+
+    db = tmp_path / "kb.db"
+    _load_clauses(db, "ISO 99995:2020", "en", [("1", None, "text")])
+    conn = sqlite3.connect(db)
+    conn.execute("update editions set title_en = 'Widgets — Vocabulary' "
+                 "where id = 'ISO 99995:2020'")
+    search.sync_titles(conn)
+    assert queries.resolve(conn, "widgets vocabulary") == ("ISO 99995", "ISO 99995:2020")
+    conn.execute("update editions set title_en = 'Gadgets' where id = 'ISO 99995:2020'")
+    search.sync_titles(conn)
+    assert search.find_titles(conn, "widgets vocabulary") == []
+    assert search.find_titles(conn, "ＧＡＤＧＥＴＳ") == [("ISO 99995", "ISO 99995:2020")]

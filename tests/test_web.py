@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -191,10 +192,10 @@ async def test_search_page_escapes_and_pages(text_datasette):
     response = await text_datasette.client.get("/-/search?q=rice&page=2")
     assert response.status_code == 200 and "page 2" in response.text
     assert "previous" in response.text
-    shown = re.search(r"21–(\d+) of (\d+) clauses match", response.text)
+    shown = re.search(r"([\d,]+) clauses match; showing 21–(\d+)\.", response.text)
     assert shown, response.text
-    last_hit, total = int(shown.group(1)), int(shown.group(2))
-    assert last_hit == min(40, total) and response.text.count('class="kb-hit"') == last_hit - 20
+    total, last_hit = int(shown.group(1).replace(",", "")), int(shown.group(2))
+    assert last_hit == min(40, total) and response.text.count('class="kb-hit') == last_hit - 20
     last = (total - 1) // 20 + 1
     response = await text_datasette.client.get(f"/-/search?q=rice&page={last}")
     assert "next →" not in response.text and "previous" in response.text
@@ -351,3 +352,106 @@ async def test_search_api_is_kb_search_json(built_datasette):
                            ("q=audit&standard=XYZ", "is not a designation")):
         bad = await built_datasette.client.get(f"/-/search.json?{query}")
         assert bad.status_code == 400 and message in bad.json()["error"]
+
+
+def _interface_text(html: str) -> str:
+    """The page's text outside elements marked translate="no" (data, shown as stored)."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.out, self.skip = 0, [], 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("br", "input", "img", "meta", "link"):
+                return
+            self.depth += 1
+            if self.skip or dict(attrs).get("translate") == "no" or tag in ("script",
+                                                                              "style"):
+                self.skip += 1
+
+        def handle_endtag(self, tag):
+            self.depth -= 1
+            if self.skip:
+                self.skip -= 1
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.out.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.out).split())
+
+
+@pytest.mark.asyncio
+async def test_search_page_collapses_editions_and_labels_cross_lingual_hits(built_datasette):
+    client = built_datasette.client
+    page = await client.get("/-/search?q=audit+programme&page=2", headers={
+        "Accept-Language": "en"})
+    html = page.text
+    assert page.status_code == 200 and "also in" in html
+    assert 'href="/-/clause/T%2FKBS%201-2026/5.7"' in html or "T/KBS 1-2026</a>" in html
+    found = re.search(r"([\d,]+) clauses match; showing 21–40\. (\d+) by their own text, "
+                      r"(\d+) in the other language", html)
+    assert found, html
+    listing = await client.get("/-/search.json?q=audit+programme&limit=1000")
+    body = listing.json()
+    assert int(found.group(2)) == body["direct"] and int(found.group(3)) == body["cross"]
+    assert body["total"] == body["direct"] + body["cross"] == len(body["hits"])
+    first = body["hits"][0]
+    assert first["designation"] == "T/KBS 1-2027" and first["also_in"] == ["T/KBS 1-2026"]
+    term = next(h for h in body["hits"] if h.get("via", {}).get("term"))
+    assert term["via"] == {"term": "审核方案", "from": "audit programme"}
+    off = (await client.get("/-/search.json?q=audit+programme&cross=0&limit=1000")).json()
+    assert off["cross"] == 0 and off["total"] == body["direct"]
+    assert not any("via" in h for h in off["hits"])
+    # the last page carries the cross-lingual hits, labelled, with the term linked
+    last = await client.get(f"/-/search?q=audit+programme&page={body['total'] // 20 + 1}")
+    assert "found through the term" in last.text and 'href="/-/term/%E5%AE%A1' in last.text
+    assert 'class="kb-hit kb-cross"' in last.text
+    # switched off with the page's checkbox (the form sends cross=0 before the box's cross=1)
+    unticked = await client.get("/-/search?q=audit+programme&cross=0")
+    box = re.search(r'<input type="checkbox" name="cross"[^>]*>', unticked.text).group()
+    assert "checked" not in box and "by their own text" not in unticked.text
+    assert 'class="kb-hit kb-cross"' not in unticked.text and "cross=0&amp;page=2" in unticked.text
+    ticked = await client.get("/-/search?q=audit+programme&cross=0&cross=1")
+    box = re.search(r'<input type="checkbox" name="cross"[^>]*>', ticked.text).group()
+    assert "by their own text" in ticked.text and "checked" in box
+
+
+@pytest.mark.asyncio
+async def test_search_page_count_line_reads_right_in_chinese(built_datasette):
+    page = await built_datasette.client.get("/-/search?q=audit+programme&ui=zh")
+    text = _interface_text(page.text)
+    found = re.search(r"共 ([\d,]+) 条条款匹配，显示第 1–20 条。", text)
+    assert found, text
+    assert "条 条" not in text and "匹配." not in text
+    assert re.search(r"其中 \d+ 条由条文本身匹配，\d+ 条经由术语或采用关系在另一语言中找到。", text)
+    last = await built_datasette.client.get("/-/search?q=audit+programme&ui=zh&page=3")
+    words = _interface_text(last.text)
+    assert "经由术语找到：" in words and "found through" not in words
+    # the data (designations, headings, snippets) is marked as such
+    assert '<div class="snippet" translate="no">' in last.text
+
+
+@pytest.mark.asyncio
+async def test_standards_page_finds_a_standard_by_its_title(built_datasette):
+    client = built_datasette.client
+    one = await client.get("/-/standards?q=" + quote(
+        "Conformity assessment — General requirements for bodies operating certification "
+        "of persons"))
+    assert one.status_code == 302 and one.headers["location"] == "/-/standards/ISO%2FIEC%2017024"
+    several = await client.get("/-/standards?q=" + quote("管理体系审核指南"))
+    assert several.status_code == 404 and "GB/T 19011, ISO 19011" in several.text
+    assert 'href="/-/standards/GB%2FT%2019011"' in several.text
+    assert 'href="/-/standards/ISO%2019011"' in several.text
+
+
+@pytest.mark.asyncio
+async def test_search_page_says_nothing_matches_in_either_language(built_datasette):
+    for ui, said in (("en", "No clause matches <b translate=\"no\">zzqx &lt;b&gt;</b>."),
+                     ("zh", "没有条款与 <b translate=\"no\">zzqx &lt;b&gt;</b> 匹配。")):
+        page = await built_datasette.client.get(f"/-/search?q=zzqx+%3Cb%3E&ui={ui}")
+        assert said in page.text, page.text

@@ -193,8 +193,25 @@ def _highlight(snippet: str) -> Markup:
     return Markup(escaped.replace(_MARKS[0], "<mark>").replace(_MARKS[1], "</mark>"))
 
 
+def _cross_arg(args) -> bool:
+    """?cross=: on unless the last value given is 0 (the page's form sends cross=0 before its
+    checkbox's cross=1, so an unticked box reads 0)."""
+    values = args.getlist("cross")
+    return not values or values[-1] not in ("0", "false", "no", "off")
+
+
+def _hit_links(hit: dict) -> None:
+    hit["snippet_html"] = _highlight(hit["snippet"])
+    hit["url"] = clause_url(hit["designation"], hit["clause"])
+    via = hit.get("via")
+    if via and "term" in via:
+        hit["via_url"] = term_url(via["term"])
+    elif via:
+        hit["via_url"] = clause_url(via["adoption"], via["clause"])
+
+
 async def search_page(datasette, request):
-    """Search clause text; ?q=, &standard=, &lang=, &kind=, &page=."""
+    """Search clause text; ?q=, &standard=, &lang=, &kind=, &cross=0, &page=."""
     from kb import search as engine
 
     name, db = await _kb_database(datasette)
@@ -202,12 +219,13 @@ async def search_page(datasette, request):
     standard = (request.args.get("standard") or "").strip()
     language = (request.args.get("lang") or "").strip() or None
     kind = (request.args.get("kind") or "").strip() or None
+    cross = _cross_arg(request.args)
     try:
         page = max(1, int(request.args.get("page") or 1))
     except ValueError:
         page = 1
     size = 20
-    hits, message, total = [], None, 0
+    hits, message, total, direct, crossed = [], None, 0, 0, 0
     if q and db is not None:
         canonical = None
         if standard:
@@ -217,24 +235,27 @@ async def search_page(datasette, request):
         def run(conn):
             return engine.search(conn, q, limit=size, offset=(page - 1) * size,
                                  standard=canonical, language=language, kind=kind,
-                                 marks=_MARKS)
+                                 marks=_MARKS, cross=cross)
 
         try:
             results = await db.execute_fn(run)
             hits, total = results.hits, results.total
+            direct, crossed = results.direct, results.cross
         except (engine.QueryError, engine.SearchError) as error:
             message = str(error)
     more = (page - 1) * size + len(hits) < total
     for hit in hits:
-        hit["snippet_html"] = _highlight(hit["snippet"])
-        hit["url"] = clause_url(hit["designation"], hit["clause"])
-    args = {"q": q, "standard": standard, "lang": language or "", "kind": kind or ""}
+        _hit_links(hit)
+    args = {"q": q, "standard": standard, "lang": language or "", "kind": kind or "",
+            "cross": "" if cross else "0"}
     base = "/-/search?" + "&".join(f"{k}={quote(v)}" for k, v in args.items() if v)
     first = (page - 1) * size + 1
     return Response.html(await datasette.render_template(
         "standards_search.html",
-        {**args, "hits": hits, "message": message, "page": page, "database": name,
-         "total": total, "first": first, "last": first + len(hits) - 1,
+        {**args, "cross": cross, "hits": hits, "message": message, "page": page,
+         "q_html": Markup('<b translate="no">{}</b>').format(q),
+         "database": name, "total": total, "direct_total": direct, "cross_total": crossed,
+         "first": first, "last": first + len(hits) - 1,
          "next_url": f"{base}&page={page + 1}" if more else None,
          "prev_url": f"{base}&page={page - 1}" if page > 1 else None, "clause_url": clause_url},
         request=request,
@@ -245,7 +266,9 @@ async def search_json(datasette, request):
     """The search API: the fields and paging of ``kb search --json`` (``query``, ``engine``,
     ``total``, ``offset``, ``hits``), with ``page``, ``limit`` and the URLs of the next and
     previous pages.  ?q= (required), &standard=, &edition=, &lang=, &kind=, &status=,
-    &engine= (tantivy, fts, whoosh), &limit= (1–1000, default 20), &page=."""
+    &engine= (tantivy, fts, whoosh), &cross=0 (no cross-lingual hits), &limit= (1–1000,
+    default 20), &page=.  Each hit has ``also_in`` (the other editions with that clause) and a
+    cross-lingual one ``via``; ``direct`` and ``cross`` count each kind."""
     from kb import search as engine
 
     def bad(message: str, status: int = 400) -> Response:
@@ -279,7 +302,7 @@ async def search_json(datasette, request):
         return engine.search(conn, q, limit=limit, offset=(page - 1) * limit,
                              standard=standard, language=args.get("lang") or None,
                              kind=args.get("kind") or None, status=args.get("status") or None,
-                             engine=which)
+                             engine=which, cross=_cross_arg(args))
 
     try:
         results = await db.execute_fn(run)
