@@ -208,6 +208,26 @@ def yaml_bomb(folder: Path, kind: str = "catalogue", levels: int = 9) -> Path:
     return path
 
 
+def xml_bomb(folder: Path, kind: str = "sts", levels: int = 10) -> Path:
+    """An XML file whose internal DTD subset declares entities expanding 10^levels times
+    (the "billion laughs"), as an STS document or a Relaton item."""
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "lol"}">\n'
+                       for i in range(levels))
+    top = f"&lol{levels - 1};"
+    if kind == "sts":
+        body = ("<standard><front><iso-meta><std-ref>ISO 1:2000</std-ref></iso-meta></front>"
+                f"<body><sec><label>1</label><title>Scope</title><p>{top}</p></sec></body>"
+                "</standard>")
+    else:
+        body = (f'<bibdata><docidentifier primary="true">ISO 1:2000</docidentifier>'
+                f'<title language="en" type="main">{top}</title></bibdata>')
+    root = body[1:body.index(">")]
+    path = folder / f"xml-bomb-{kind}.xml"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE {root} [\n{entities}]>\n{body}\n',
+                    encoding="utf-8")
+    return path
+
+
 def hot_journal(db: Path) -> None:
     """Leave ``db`` as a load killed mid-transaction would: changed pages on disk and a hot
     journal beside it (a child process writes with a tiny cache, then kills itself)."""

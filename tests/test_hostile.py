@@ -26,6 +26,7 @@ from tests.hostile import (
     hot_journal,
     pdf_bomb,
     pdf_text,
+    xml_bomb,
     yaml_bomb,
 )
 
@@ -69,7 +70,9 @@ def db(base, tmp_path) -> Path:
     lambda folder: yaml_bomb(folder, "relaton"),
     lambda folder: docx_bomb(folder, 256 << 20),
     lambda folder: docx_bomb(folder, 256 << 20, lie=True),
-], ids=["yaml-catalogue", "yaml-relaton", "docx", "docx-lying-sizes"])
+    lambda folder: xml_bomb(folder, "sts"),
+    lambda folder: xml_bomb(folder, "relaton"),
+], ids=["yaml-catalogue", "yaml-relaton", "docx", "docx-lying-sizes", "xml-sts", "xml-relaton"])
 def test_bombs_are_refused_in_one_line_with_bounded_memory(db, tmp_path, make):
     bomb = make(tmp_path)
     before = dump_digest(db)
@@ -78,6 +81,10 @@ def test_bombs_are_refused_in_one_line_with_bounded_memory(db, tmp_path, make):
     assert code == 1 and peak < PEAK_MB, (output, peak)
     assert "Traceback" not in output
     assert output.splitlines()[0].startswith(f"kb: {bomb}: ")
+    if bomb.suffix == ".xml":  # the declaration past the bound, by its line
+        assert output.splitlines()[0] == (f"kb: {bomb}: line 8: the entity 'lol5' expands to "
+                                          "more than 65,536 characters: refused as an entity "
+                                          "bomb"), output
     assert dump_digest(db) == before
 
 
