@@ -12,7 +12,7 @@ What the rows carry (titles, designations, dates) is data read from sources nobo
 for, and each format escapes it for itself, so that it is shown as written and never acts:
 
 * every format: control characters (C0 but tab and line breaks, C1, and what XML 1.0 cannot
-  hold) are left out (:func:`clean`);
+  hold) are left out (:func:`kb.render.clean`);
 * CSV and XLSX: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return (OWASP's list) is text, never a formula (:func:`spreadsheet_text`; XLSX cells are
   all written as strings, such a one with Excel's own quote prefix);
@@ -35,7 +35,7 @@ import sqlite3
 
 from kb import bulletins, issuers
 from kb.designation import DesignationError, parse
-from kb.render import display_width, md_escape
+from kb.render import clean, display_width, md_escape
 
 __all__ = ["BINARY", "FORMATS", "LANGUAGES", "ExportError", "editions_table", "export"]
 
@@ -66,17 +66,9 @@ _STATUS_ZH = {"current": "现行", "withdrawn": "废止", "replaced": "被代替
 BOM = "\ufeff"
 
 
-#: Characters no output keeps: C0 controls but tab, line feed and carriage return; DEL and
-#: the C1 controls; surrogates and the two non-characters XML 1.0 cannot hold.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
 #: How a cell starts when a spreadsheet would read it as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def clean(text: str) -> str:
-    """``text`` without the control characters no output format may carry."""
-    return _CONTROL.sub("", text)
 
 
 def one_line(text: str) -> str:

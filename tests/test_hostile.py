@@ -630,3 +630,29 @@ async def test_every_page_shows_active_text_as_written(hostile, path, ui):
         assert "alert(" in response.text  # the hostile text is shown, as text
     if path in ("/-/bulletin/hostile-bulletin", "/-/standards/ISO%2099001"):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+@pytest.mark.parametrize("command", [
+    ["show", hostile_designation(list(ACTIVE_TEXT).index("control"))],
+    ["history", hostile_designation(list(ACTIVE_TEXT).index("control"))],
+    ["bulletin", "show", "hostile-bulletin"], ["check", "hostile-bulletin"],
+    ["read", HOSTILE_STS, "1"], ["search", "alert"], ["term", "alert term " + ACTIVE_TEXT["html"]],
+    ["diff", HOSTILE_STS, "ISO 99020:2021"],
+])
+def test_the_terminal_gets_no_control_character_a_source_holds(hostile, command):
+    """A title holding a bell, an escape sequence (ESC [31m) or a vertical tab is printed
+    without them, even to a terminal that keeps colours (click strips escape sequences only
+    when the output is not one)."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db, _ = hostile
+    name, *rest = command
+    args = [name, rest[0], "--db", str(db), *rest[1:]] if name == "bulletin" else \
+        [name, "--db", str(db), *rest]
+    result = CliRunner().invoke(main, args, color=True)
+    assert result.exit_code == 0, result.output
+    assert not _CONTROL.search(result.output.replace("\t", "")), repr(result.output)
+    if name in ("show", "history"):
+        assert "bell escape[31m red tab\tend" in result.output
