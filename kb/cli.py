@@ -541,8 +541,8 @@ def diff_command(db_path, fmt, only, language, old, new) -> None:
             result = {**result, "pairs": render.kept_pairs(result, only)}
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        click.echo({"text": render.diff_text, "md": render.diff_markdown,
-                    "html": render.diff_html}[fmt](result, only))
+        click.echo(render.clean({"text": render.diff_text, "md": render.diff_markdown,
+                                 "html": render.diff_html}[fmt](result, only)))
 
 
 @main.command("crosswalk")
@@ -576,12 +576,13 @@ def _is_loaded(conn, path: str) -> bool:
     return True
 
 
-def _print(result, as_json: bool, render) -> None:
-    """Print a query result as JSON or through its text rendering."""
+def _print(result, as_json: bool, text_of) -> None:
+    """Print a query result as JSON or through its text rendering (``text_of``), without
+    the control characters a source's text may hold."""
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        click.echo(render(result))
+        click.echo(render.clean(text_of(result)))
 
 
 @main.command()
@@ -737,7 +738,7 @@ def search_command(db_path, standard, edition, language, kind, status, limit, pa
     if as_json:
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render.hits_text(results, limit))
+        click.echo(render.clean(render.hits_text(results, limit)))
 
 
 @main.command()

@@ -7,6 +7,20 @@ tables (CSV, XLSX, Markdown, HTML, DOCX) and reference lists (GB/T 7714-2015 ful
 simplified, ISO 690, BibTeX, CSL-JSON, RIS).  Text formats return ``str`` ending with a
 newline (a CSV starts with a byte-order mark unless asked not to, so that Excel reads it as
 UTF-8); XLSX and DOCX return ``bytes``.  Issuing bodies come from :mod:`kb.issuers`.
+
+What the rows carry (titles, designations, dates) is data read from sources nobody vouches
+for, and each format escapes it for itself, so that it is shown as written and never acts:
+
+* every format: control characters (C0 but tab and line breaks, C1, and what XML 1.0 cannot
+  hold) are left out (:func:`kb.render.clean`);
+* CSV and XLSX: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return (OWASP's list) is text, never a formula (:func:`spreadsheet_text`; XLSX cells are
+  all written as strings, such a one with Excel's own quote prefix);
+* Markdown: HTML and Markdown syntax are escaped (:func:`kb.render.md_escape`);
+* HTML: escaped for text and attributes; DOCX: python-docx writes XML-escaped text;
+* BibTeX: LaTeX's and BibTeX's special characters as commands (braces included, which
+  BibTeX counts even after a backslash: :func:`bibtex_text`); RIS, GB/T 7714 and ISO 690
+  text: one line per value (line breaks become spaces, :func:`one_line`); CSL-JSON is JSON.
 """
 
 from __future__ import annotations
@@ -21,7 +35,7 @@ import sqlite3
 
 from kb import bulletins, issuers
 from kb.designation import DesignationError, parse
-from kb.render import display_width
+from kb.render import clean, display_width, md_escape
 
 __all__ = ["BINARY", "FORMATS", "LANGUAGES", "ExportError", "editions_table", "export"]
 
@@ -50,6 +64,26 @@ _STATUS_ZH = {"current": "现行", "withdrawn": "废止", "replaced": "被代替
               "upcoming": "即将实施", "abandoned": "终止", "confirmed": "确认"}
 #: The byte-order mark a CSV starts with: Excel reads a file without one in the ANSI code page.
 BOM = "\ufeff"
+
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
+#: How a cell starts when a spreadsheet would read it as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def one_line(text: str) -> str:
+    """``text`` cleaned, its line breaks (and the spaces around them) one space: a value of
+    a line-based format (RIS, a reference list) cannot start a line of its own."""
+    return _LINE_BREAKS.sub(" ", clean(text)).strip()
+
+
+def spreadsheet_text(text: str) -> str:
+    """A CSV cell that a spreadsheet shows as text: one that would start a formula gets a
+    leading apostrophe, the mark Excel, LibreOffice and Google Sheets users know as "this
+    is text" (OWASP's advice for CSV injection).  A reader of the plain file sees the
+    apostrophe; a title that starts with ``=`` is rare, and being read as a formula
+    (``=HYPERLINK(…)`` sending the sheet's cells away) is worse."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def editions_table(conn: sqlite3.Connection, ids: list[str]) -> list[dict]:
@@ -82,10 +116,11 @@ def _cells(row: dict, lang: str) -> dict[str, str]:
     if lang == "en" and row["stage_label"]:  # 90.92 (International Standard to be revised)
         label = row["stage_label"]
         stage = label if label.startswith(stage) else f"{stage} ({label})"
-    return {"designation": row["designation"], "title": title or "",
-            "year": str(row["year"] or ""), "status": status, "stage": stage,
-            "published": row["published"] or "", "replaced_by": row["replaced_by"] or "",
-            "adoption": row["adoption"] or "", "degree": row["degree"] or ""}
+    cells = {"designation": row["designation"], "title": title or "",
+             "year": str(row["year"] or ""), "status": status, "stage": stage,
+             "published": row["published"] or "", "replaced_by": row["replaced_by"] or "",
+             "adoption": row["adoption"] or "", "degree": row["degree"] or ""}
+    return {key: clean(value) for key, value in cells.items()}
 
 
 def export(rows: list[dict], fmt: str, lang: str = "en", title: str = "",
@@ -104,11 +139,12 @@ def export(rows: list[dict], fmt: str, lang: str = "en", title: str = "",
         raise ExportError(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
     headers = [_COLUMNS[k][lang == "zh"] for k in _COLUMNS]
     cells = [list(_cells(r, lang).values()) for r in rows]
+    title = clean(title)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows(cells)
+        writer.writerows([spreadsheet_text(c) for c in row] for row in cells)
         return (BOM if bom else "") + out.getvalue()
     if fmt == "md":
         return _markdown(headers, cells, title)
@@ -130,10 +166,11 @@ def export(rows: list[dict], fmt: str, lang: str = "en", title: str = "",
 
 
 def _markdown(headers: list[str], cells: list[list[str]], title: str) -> str:
+    """A CommonMark table (GitHub's extension) under a heading, every text escaped."""
     def line(values: list[str]) -> str:
-        return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+        return "| " + " | ".join(md_escape(one_line(v)) for v in values) + " |"
 
-    lines = [f"## {title}", ""] if title else []
+    lines = [f"## {md_escape(one_line(title))}", ""] if one_line(title) else []
     lines += [line(headers), "|" + "|".join("---" for _ in headers) + "|"]
     lines += [line(row) for row in cells]
     return "\n".join(lines) + "\n"
@@ -186,14 +223,22 @@ def _xlsx(headers: list[str], cells: list[list[str]], title: str) -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
-    sheet = workbook.add_worksheet((re.sub(r"[\[\]:*?/\\]", " ", title) or "References")[:31])
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
+    name = re.sub(r"[\[\]:*?/\\]", " ", one_line(title))[:31].strip(" '")  # Excel's rules
+    sheet = workbook.add_worksheet(name or "References")
     bold = workbook.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1,
                                 "text_wrap": True, "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    sheet.write_row(0, 0, headers, bold)
+    # a cell that would start a formula: text with Excel's quote prefix (shown without it,
+    # kept as text when edited)
+    quoted = workbook.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
+    for column, header in enumerate(headers):
+        sheet.write_string(0, column, header, bold)
     for i, row in enumerate(cells, 1):
-        sheet.write_row(i, 0, row, wrap)
+        for column, value in enumerate(row):
+            sheet.write_string(i, column, value,
+                               quoted if value.startswith(FORMULA_STARTS) else wrap)
     for column, header in enumerate(headers):
         longest = max([display_width(header)] + [display_width(r[column]) for r in cells])
         sheet.set_column(column, column, min(max(longest + 2, 8), 60))
@@ -249,8 +294,9 @@ def _year(row: dict) -> int | None:
 
 
 def _title(row: dict, lang: str) -> str:
-    return ((row["title_zh"] or row["title_en"]) if lang == "zh" else
-            (row["title_en"] or row["title_zh"])) or ""
+    """A row's title in a language, on one line."""
+    return one_line(((row["title_zh"] or row["title_en"]) if lang == "zh" else
+                     (row["title_en"] or row["title_zh"])) or "")
 
 
 def _gb_number(designation: str) -> str:
@@ -266,7 +312,7 @@ def _gbt7714(row: dict, number: int, simplified: bool) -> str:
     """GB/T 7714-2015, standards ([S]): ``[n] 主要责任者. 标准名称: 标准编号[S]. 出版地: 出版者,
     出版年.``, or the simplified form ``[n] 标准编号 标准名称[S].``.  A part that is not known
     is left out (no body: no ``主要责任者.``; nobody known to print it: no ``出版地: 出版者``)."""
-    designation = _gb_number(row["designation"])
+    designation = one_line(_gb_number(row["designation"]))
     title = _title(row, "zh")
     if simplified:
         return f"[{number}] {designation}" + (f" {title}" if title else "") + "[S]."
@@ -284,8 +330,9 @@ def _iso690(row: dict, number: int) -> str:
     org = _org(row, "en")
     title = _title(row, "en")
     year = _year(row)
-    parts = [f"{org[0].upper()}." if org else "", f"{row['designation']}. {title}."
-             if title else f"{row['designation']}."]
+    designation = one_line(row["designation"])
+    parts = [f"{org[0].upper()}." if org else "", f"{designation}. {title}."
+             if title else f"{designation}."]
     if org and org[2]:
         parts.append(f"{org[1]}: {org[2]}" + (f", {year}." if year else "."))
     elif year:
@@ -306,12 +353,23 @@ def _bibtex(row: dict, number: int) -> str:
         "year": str(row["year"]) if row["year"] else None,
         "note": row["status"] and f"Status: {row['status']}",
     }
-    body = ",\n".join(f"  {k} = {{{_bib_escape(v)}}}" for k, v in fields.items() if v)
+    body = ",\n".join(f"  {k} = {{{bibtex_text(v)}}}" for k, v in fields.items() if v)
     return f"@techreport{{{_key(row['designation'])},\n{body}\n}}"
 
 
-def _bib_escape(text: str) -> str:
-    return re.sub(r"([&%$#_{}])", r"\\\1", text)
+#: LaTeX's special characters, each as the command that prints it.  Braces are commands, not
+#: ``\{``: BibTeX and biber count braces even after a backslash, so an escaped ``}`` would
+#: still close the field (and let a title write fields of its own).
+_LATEX = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+          "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+          "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX)) + "]")
+
+
+def bibtex_text(text: str) -> str:
+    """A value for a braced BibTeX field: on one line, LaTeX's special characters printed
+    as themselves, the braces of the field balanced whatever the value holds."""
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], one_line(text))
 
 
 def _csl(row: dict, lang: str) -> dict:
@@ -332,6 +390,7 @@ def _csl(row: dict, lang: str) -> dict:
 
 
 def _ris(row: dict, number: int) -> str:
+    """A RIS record: one ``TAG  - value`` line each, every value on one line."""
     org = _org(row, "en")
     lines = ["TY  - STAND", f"TI  - {_title(row, 'en')}", f"M1  - {row['designation']}"]
     if org:
@@ -345,4 +404,5 @@ def _ris(row: dict, number: int) -> str:
     if row["status"]:
         lines.append(f"N1  - Status: {row['status']}")
     lines.append("ER  - ")
-    return "\n".join(lines)
+    return "\n".join(lines[:1] + [line[:6] + one_line(line[6:]) for line in lines[1:-1]]
+                     + lines[-1:])

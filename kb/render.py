@@ -1,4 +1,6 @@
-"""Plain-text renderings of query results for the terminal."""
+"""Plain-text renderings of query results for the terminal (what the CLI prints passes
+through :func:`clean`, so no text read from a source drives the terminal), and the Markdown
+and HTML of comparisons, escaped (:func:`md_escape`, :func:`redline_html`)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,16 @@ import re
 import unicodedata
 
 from kb.wording import count
+
+#: Characters no output keeps: C0 controls but tab, line feed and carriage return (an escape
+#: sequence would drive the terminal), DEL and the C1 controls, surrogates and the two
+#: non-characters XML 1.0 cannot hold.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """``text`` without the control characters no output (a terminal, an export) may carry."""
+    return _CONTROL.sub("", text)
 
 
 def display_width(text: str) -> int:

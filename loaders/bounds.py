@@ -14,11 +14,17 @@ in a :class:`~kb.model.LoadError` naming what it exceeded, never in gigabytes of
   :data:`PDF_SECONDS` of processor time, at most :data:`PDF_PAGES` pages and
   :data:`PDF_OBJECTS` objects (pdfminer inflates streams whole: only the process can be
   bounded);
-* XML: a DOCTYPE with its own declarations (``[<!ENTITY …>]``) is refused; a DOCTYPE that only
-  names an external DTD (as ISO STS files do) is read without it: the named characters such
-  DTDs declare (``&mdash;``, the HTML and ISO 8879 sets) are read as themselves, and any other
-  entity the document uses is refused with its line.
-  No parser loads a DTD, expands an entity, follows XInclude or reaches the network.
+* XML: an external DTD a DOCTYPE names (as ISO STS files do) is never read: the named
+  characters such DTDs declare (``&mdash;``, the HTML and ISO 8879 sets) are read as
+  themselves, and any other entity the document uses is refused with its line.  Text entities
+  the document declares itself (``<!DOCTYPE standard [<!ENTITY th "header text">]>``) are
+  expanded by libxml2 (lxml's ``resolve_entities="internal"``), once the internal subset
+  has been read and measured (:func:`internal_entities`): at most :data:`ENTITIES` of them,
+  nested at most :data:`ENTITY_DEPTH` deep, each expanding to at most :data:`ENTITY_CHARS`
+  characters and all the document's references together to at most :data:`ENTITY_TOTAL`;
+  libxml2's own bound on amplification (five times the text that uses them) stays on.  An
+  external entity (``SYSTEM``/``PUBLIC``) or a parameter entity (``<!ENTITY % …>``) is
+  refused.  No parser loads a DTD, follows XInclude or reaches the network.
 """
 
 from __future__ import annotations
@@ -166,19 +172,122 @@ def gunzip(data: bytes) -> bytes:
     return bytes(out)
 
 
-def check_doctype(element) -> str | None:
-    """At a document's first element: refuse a DOCTYPE with declarations of its own; return
-    the external DTD a DOCTYPE names (never loaded), or None.
+def check_doctype(element, declared: frozenset[str] = frozenset()) -> str | None:
+    """At a document's first element: refuse a DOCTYPE that declares entities other than
+    ``declared`` (those :func:`internal_entities` measured); return the external DTD a
+    DOCTYPE names (never loaded), or None.
 
     :raises LoadError: with the line of the document's first element.
     """
     dtd = element.getroottree().docinfo.internalDTD
     if dtd is None:
         return None
-    if next(dtd.iterentities(), None) is not None or next(dtd.iterelements(), None) is not None:
-        raise LoadError(f"line {element.sourceline}: the DOCTYPE declares entities or elements "
-                        "of its own: refused (a DTD is never read; entities are never expanded)")
+    if any(entity.name not in declared for entity in dtd.iterentities()):
+        raise LoadError(f"line {element.sourceline}: the DOCTYPE declares entities that were "
+                        "not measured before reading: refused (put the DOCTYPE at the start of "
+                        "the file)")
     return dtd.system_url
+
+
+#: Entities an internal DTD subset may declare; how deep their references may nest; the
+#: characters one may expand to; the characters all references of a document may add.
+ENTITIES = 1_000
+ENTITY_DEPTH = 8
+ENTITY_CHARS = 64 << 10
+ENTITY_TOTAL = 16 << 20
+_REFERENCE = re.compile(r"&([A-Za-z_:][-\w.:]*);")
+_REFERENCE_BYTES = re.compile(rb"&([A-Za-z_:][-\w.:]*);")
+_PARAMETER = re.compile(rb"<!ENTITY\s+%")
+
+
+def _line(data: bytes, at: int) -> int:
+    return data.count(b"\n", 0, at) + 1
+
+
+def internal_entities(data: bytes) -> frozenset[str]:
+    """The names of the text entities a document's internal DTD subset declares, after
+    measuring them; empty when it declares none.
+
+    The subset is read by lxml from the document's start (no DTD loaded, nothing resolved);
+    each entity's replacement text is measured through its references (its expanded length
+    and nesting depth), and the document's references to it counted, so that libxml2 only
+    ever expands what fits the bounds.
+
+    :raises LoadError: one line, naming the line of the declaration (or of the reference)
+        that is refused: an external or parameter entity, too many, too deep, too long, an
+        entity that refers to itself.
+    """
+    parser = etree.iterparse(io.BytesIO(data), events=("start",), recover=True,
+                             **{**XML_OPTIONS, "resolve_entities": False})
+    try:
+        root = next((element for _, element in parser), None)
+    except etree.XMLSyntaxError:
+        return frozenset()  # the full read names the fault
+    dtd = root.getroottree().docinfo.internalDTD if root is not None else None
+    entities = {e.name: e for e in dtd.iterentities()} if dtd is not None else {}
+    if not entities:
+        return frozenset()
+    prolog_end = 0
+    for _ in range(max(root.sourceline or 1, 1)):
+        prolog_end = data.find(b"\n", prolog_end) + 1 or len(data)
+    prolog = data[:prolog_end]
+
+    def line(name: str) -> int:
+        found = re.search(rb"<!ENTITY\s+" + re.escape(name.encode()) + rb"[\s\"']", prolog)
+        return _line(data, found.start()) if found else root.sourceline
+
+    parameter = _PARAMETER.search(prolog)
+    if parameter:
+        raise LoadError(f"line {_line(data, parameter.start())}: the DOCTYPE declares a "
+                        "parameter entity: refused (only text entities are expanded)")
+    for name, entity in entities.items():
+        if entity.system_url is not None or entity.content is None:
+            raise LoadError(f"line {line(name)}: the DOCTYPE declares the external entity "
+                            f"'{name}' ({entity.system_url}): refused (no file or address is "
+                            "ever read)")
+    if len(entities) > ENTITIES:
+        raise LoadError(f"line {root.sourceline}: the DOCTYPE declares {len(entities):,} "
+                        f"entities (at most {ENTITIES:,}): refused")
+    sizes: dict[str, tuple[int, int]] = {}  # name -> (expanded characters, depth)
+
+    def measure(name: str, path: tuple[str, ...]) -> tuple[int, int]:
+        if name in sizes:
+            return sizes[name]
+        if name in path:
+            raise LoadError(f"line {line(name)}: the entity '{name}' refers to itself: refused")
+        if len(path) >= ENTITY_DEPTH:  # (also bounds this recursion)
+            raise LoadError(f"line {line(path[0])}: the entity '{path[0]}' nests entities "
+                            f"more than {ENTITY_DEPTH} deep: refused")
+        text = entities[name].content
+        size, depth = len(_REFERENCE.sub("", text)), 1
+        for match in _REFERENCE.finditer(text):
+            inner = match.group(1)
+            if inner in entities:
+                inner_size, inner_depth = measure(inner, (*path, name))
+                size, depth = size + inner_size, max(depth, inner_depth + 1)
+            else:  # a predefined or named character, or an undefined one the parser refuses
+                size += len(match.group())
+            if depth > ENTITY_DEPTH:
+                raise LoadError(f"line {line(name)}: the entity '{name}' nests entities more "
+                                f"than {ENTITY_DEPTH} deep: refused")
+            if size > ENTITY_CHARS:
+                raise LoadError(f"line {line(name)}: the entity '{name}' expands to more than "
+                                f"{ENTITY_CHARS:,} characters: refused as an entity bomb")
+        sizes[name] = (size, depth)
+        return sizes[name]
+
+    for name in entities:  # every declaration, used or not
+        measure(name, ())
+    total = 0
+    for match in _REFERENCE_BYTES.finditer(data, len(prolog)):
+        name = match.group(1).decode()
+        if name in entities:
+            total += sizes[name][0]
+            if total > ENTITY_TOTAL:
+                raise LoadError(f"line {_line(data, match.start())}: the document's entities "
+                                f"expand to more than {ENTITY_TOTAL:,} characters: refused as "
+                                "an entity bomb")
+    return frozenset(entities)
 
 
 def undefined_entity(error_log) -> str | None:
@@ -202,17 +311,18 @@ _PREDEFINED = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 _NAMED = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def _named_characters(data: bytes) -> tuple[bytes, int]:
+def _named_characters(data: bytes, declared: frozenset[str] = frozenset()) -> tuple[bytes, int]:
     """``&mdash;`` and the other HTML and ISO 8879 named characters that STS DTDs declare,
-    written as character references (``&#8212;``), so no DTD is needed to read them; other
-    names are left for the parser to refuse.  Returns the bytes and how many were mapped."""
+    written as character references (``&#8212;``), so no DTD is needed to read them; the
+    names the document ``declared`` itself, and other names, are left to the parser (which
+    expands the first and refuses the rest).  Returns the bytes and how many were mapped."""
     count = 0
 
     def one(match: re.Match[bytes]) -> bytes:
         nonlocal count
         name = match.group(1)
         value = html.entities.html5.get(name.decode() + ";") if name not in _PREDEFINED \
-            else None
+            and name.decode() not in declared else None
         if value is None:
             return match.group()
         count += 1
@@ -226,6 +336,20 @@ XML_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, huge
                    remove_comments=True, remove_pis=True)
 
 
+def _options(declared: frozenset[str]) -> dict:
+    """The parser's options: :data:`XML_OPTIONS`, and libxml2 expanding the document's own
+    text entities when :func:`internal_entities` measured some (never an external one)."""
+    return {**XML_OPTIONS, "resolve_entities": "internal"} if declared else XML_OPTIONS
+
+
+def _fault(line: int, code: int, message: str) -> str:
+    """One line for a fatal parser error (``code``: libxml2's error number)."""
+    if code == etree.ErrorTypes.ERR_RESOURCE_LIMIT:  # libxml2's bound on entity amplification
+        return (f"line {line}: the document's entities expand too much for the text that uses "
+                f"them ({message.strip()}): refused as an entity bomb")
+    return f"line {line}: malformed XML: {message}"
+
+
 def iterparse(source, events: tuple[str, ...] = ("start", "end"), tags: tuple[str, ...] = (),
               warnings: list[str] | None = None) -> Iterator[tuple[str, object]]:
     """``lxml.etree.iterparse`` with the bounds above: the DOCTYPE checked at the first
@@ -237,6 +361,7 @@ def iterparse(source, events: tuple[str, ...] = ("start", "end"), tags: tuple[st
     :raises LoadError: one line, with the line of the fault.
     """
     mapped = 0
+    declared: frozenset[str] = frozenset()
     with open(source, "rb") as handle:
         head = handle.read(1 << 16)
     if b"<!DOCTYPE" in head:  # entities of a DTD that is never read: map the named characters
@@ -244,15 +369,18 @@ def iterparse(source, events: tuple[str, ...] = ("start", "end"), tags: tuple[st
         if size > XML_BYTES:
             raise LoadError(f"{size:,} bytes of XML with a DOCTYPE (at most {XML_BYTES:,})")
         with open(source, "rb") as handle:
-            data, mapped = _named_characters(handle.read())
+            data = handle.read()
+        declared = internal_entities(data)
+        data, mapped = _named_characters(data, declared)
         source = io.BytesIO(data)
-    parser = etree.iterparse(source, events=("start", "end"), recover=True, **XML_OPTIONS)
+    parser = etree.iterparse(source, events=("start", "end"), recover=True,
+                             **_options(declared))
     first = True
     try:
         for event, element in parser:
             if first:
                 first = False
-                dtd = check_doctype(element)
+                dtd = check_doctype(element, declared)
                 if dtd and warnings is not None:
                     warnings.append(f"the DOCTYPE names the DTD {dtd}: read without it"
                                     + (f" ({mapped:,} named characters such as &mdash; read "
@@ -263,7 +391,7 @@ def iterparse(source, events: tuple[str, ...] = ("start", "end"), tags: tuple[st
                 continue
             yield event, element
     except etree.XMLSyntaxError as error:
-        raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
+        raise LoadError(_fault(error.lineno, error.code, error.msg)) from None
     errors = parser.error_log
     entity = undefined_entity(errors)
     if entity:
@@ -271,7 +399,7 @@ def iterparse(source, events: tuple[str, ...] = ("start", "end"), tags: tuple[st
     fatal = next((e for e in errors if e.level_name in ("ERROR", "FATAL")
                   and e.domain_name != "NAMESPACE"), None)
     if fatal is not None:
-        raise LoadError(f"line {fatal.line}: malformed XML: {fatal.message}")
+        raise LoadError(_fault(fatal.line, fatal.type, fatal.message))
     if first:
         raise LoadError("no XML element in the file")
     prefixes = [e for e in errors if e.domain_name == "NAMESPACE"]
@@ -285,16 +413,18 @@ def parse_xml(data: bytes):
 
     :raises LoadError: one line, with the line of the fault.
     """
+    declared: frozenset[str] = frozenset()
     if b"<!DOCTYPE" in data[:1 << 16]:
-        data = _named_characters(data)[0]
-    parser = etree.XMLParser(**XML_OPTIONS)
+        declared = internal_entities(data)
+        data = _named_characters(data, declared)[0]
+    parser = etree.XMLParser(**_options(declared))
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise LoadError(f"line {error.lineno}: malformed XML: {error.msg}") from None
+        raise LoadError(_fault(error.lineno, error.code, error.msg)) from None
     if root is None:
         raise LoadError("no XML element in the file")
-    check_doctype(root)
+    check_doctype(root, declared)
     entity = undefined_entity(parser.error_log)
     if entity:
         raise LoadError(entity)

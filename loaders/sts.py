@@ -1,14 +1,15 @@
 """NISO STS and ISO STS XML: edition metadata, the clause tree, terms and citations.
 
-The file is streamed with ``lxml.etree.iterparse`` and a parser that loads no DTD, resolves
-no entities and reaches no network.  Metadata (``<iso-meta>``, ``<std-meta>``, ``<nat-meta>``,
-``<reg-meta>``) becomes an :class:`Edition`; each ``<sec>``, ``<app>``, ``<term-sec>`` and
-``<ref-list>`` becomes a :class:`Clause` (number, heading, its own text, kind, order,
-parent), and its notes, examples, tables and figures clauses of those kinds under it; TBX
-term entries become :class:`Term` records; every ``<std>`` citation becomes a ``cites``
-relation of the edition and a :class:`Citation` of the clause that makes it.  An element
-outside the STS tag set is read as text only and counted in a warning.  XML handling
-stays in this module's small functions; the records it yields are plain.
+The file is streamed with ``lxml.etree.iterparse`` and a parser that loads no DTD, resolves no
+external entity and reaches no network; text entities the document declares itself are
+expanded within the bounds of :mod:`loaders.bounds`.  Metadata (``<iso-meta>``,
+``<std-meta>``, ``<nat-meta>``, ``<reg-meta>``) becomes an :class:`Edition`; each ``<sec>``,
+``<app>``, ``<term-sec>`` and ``<ref-list>`` becomes a :class:`Clause` (number, heading, its
+own text, kind, order, parent), and its notes, examples, tables and figures clauses of those
+kinds under it; TBX term entries become :class:`Term` records; every ``<std>`` citation
+becomes a ``cites`` relation of the edition and a :class:`Citation` of the clause that makes
+it.  An element outside the STS tag set is read as text only and counted in a warning.  XML
+handling stays in this module's small functions; the records it yields are plain.
 """
 
 from __future__ import annotations

@@ -208,6 +208,26 @@ def yaml_bomb(folder: Path, kind: str = "catalogue", levels: int = 9) -> Path:
     return path
 
 
+def xml_bomb(folder: Path, kind: str = "sts", levels: int = 10) -> Path:
+    """An XML file whose internal DTD subset declares entities expanding 10^levels times
+    (the "billion laughs"), as an STS document or a Relaton item."""
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "lol"}">\n'
+                       for i in range(levels))
+    top = f"&lol{levels - 1};"
+    if kind == "sts":
+        body = ("<standard><front><iso-meta><std-ref>ISO 1:2000</std-ref></iso-meta></front>"
+                f"<body><sec><label>1</label><title>Scope</title><p>{top}</p></sec></body>"
+                "</standard>")
+    else:
+        body = (f'<bibdata><docidentifier primary="true">ISO 1:2000</docidentifier>'
+                f'<title language="en" type="main">{top}</title></bibdata>')
+    root = body[1:body.index(">")]
+    path = folder / f"xml-bomb-{kind}.xml"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE {root} [\n{entities}]>\n{body}\n',
+                    encoding="utf-8")
+    return path
+
+
 def hot_journal(db: Path) -> None:
     """Leave ``db`` as a load killed mid-transaction would: changed pages on disk and a hot
     journal beside it (a child process writes with a tiny cache, then kills itself)."""
@@ -271,3 +291,66 @@ def pdf_bomb(folder: Path, inflated: int = 1 << 30) -> Path:
                         b"stream\n" + stream + b"\nendstream")
     path.write_bytes(data)  # offsets are now wrong: pdfminer rebuilds the table by scanning
     return path
+
+
+#: Text that is active syntax in one output format or another: HTML, Markdown, a
+#: spreadsheet formula, LaTeX/BibTeX, line-based formats (RIS, reference lists), control
+#: characters.  Each becomes an edition's title in :func:`hostile_sources`.
+ACTIVE_TEXT = {
+    "html": "<script>alert(1)</script> 通知",
+    "attribute": "\"><img src=x onerror=alert(2)> 'quoted'",
+    "markdown": "**bold** _em_ [link](javascript:alert(3)) ![img](http://127.0.0.1:9/x.png) "
+                "`code` ~~gone~~ <b>b</b> &amp; &#60; <http://127.0.0.1:9/> # hash | pipe \\",
+    "formula": "=HYPERLINK(\"http://127.0.0.1:9/?\"&A1,\"click\")",
+    "plus": "+1+cmd|' /C calc'!A0",
+    "minus": "-2+3",
+    "at": "@SUM(A1:A2)",
+    "latex": "x}, author = {evil}, note = {\\input{/etc/passwd} $x^2$ ~ % # _ & {",
+    "lines": "first\nER  - \nTY  - JOUR\nTI  - injected\n[2] injected reference",
+    "control": "bell\x07 escape\x1b[31m red\x0b tab\tend",
+}
+#: The bulletin's title (its first line), a work of each text of :data:`ACTIVE_TEXT`.
+HOSTILE_BULLETIN_TITLE = ACTIVE_TEXT["html"]
+HOSTILE_STS = "ISO 99020:2020"
+
+
+def hostile_designation(index: int) -> str:
+    return f"ISO {99001 + index}:2020"
+
+
+def hostile_sources(folder: Path) -> list[Path]:
+    """A catalogue whose editions are titled with :data:`ACTIVE_TEXT`, a bulletin citing them
+    all, titled and written with active text, and an STS document whose title, headings,
+    text and terms carry it too."""
+    from xml.sax.saxutils import escape
+
+    import yaml
+
+    works = [{"work": hostile_designation(i).split(":")[0],
+              "title": {"en": text, "zh": text},
+              "editions": [{"designation": hostile_designation(i), "status": "current",
+                            "published": "2020-01-15"}]}
+             for i, text in enumerate(ACTIVE_TEXT.values())]
+    catalogue = folder / "hostile.yaml"
+    catalogue.write_text(yaml.safe_dump({"source": "hostile test catalogue", "works": works},
+                                        allow_unicode=True), encoding="utf-8")
+    bulletin = folder / "hostile-bulletin.txt"
+    lines = [HOSTILE_BULLETIN_TITLE, ""]
+    lines += [f"第{i + 1}条 {text.splitlines()[0]} 引用 {hostile_designation(i)} 和 "
+              "<img src=x onerror=alert(4)> [x](javascript:alert(5)) =1+1。"
+              for i, text in enumerate(ACTIVE_TEXT.values())]
+    bulletin.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = escape(ACTIVE_TEXT["markdown"] + " " + ACTIVE_TEXT["attribute"])
+    sts = folder / "hostile.sts.xml"
+    sts.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<standard xmlns:tbx="urn:iso:std:iso:30042:ed-1">'
+        f"<front><iso-meta><title-wrap xml:lang=\"en\"><full>{escape(ACTIVE_TEXT['html'])}"
+        f"</full></title-wrap><std-ref>{HOSTILE_STS}</std-ref></iso-meta></front><body>"
+        f'<sec id="s1"><label>1</label><title>{escape(ACTIVE_TEXT["html"])}</title>'
+        f"<p>{line} alert</p></sec>"
+        f'<sec id="s3"><label>3</label><title>Terms</title><term-sec id="t1"><label>3.1</label>'
+        f'<tbx:termEntry id="te1"><tbx:langSet xml:lang="en"><tbx:definition>{line}'
+        f"</tbx:definition><tbx:tig><tbx:term>alert term {escape(ACTIVE_TEXT['html'])}"
+        "</tbx:term></tbx:tig></tbx:langSet></tbx:termEntry></term-sec></sec>"
+        "</body></standard>\n", encoding="utf-8")
+    return [catalogue, sts, bulletin]

@@ -2,11 +2,18 @@
 field, a non-zero exit, an unchanged database and bounded memory.  The inputs are generated
 by tests/hostile.py (bombs are too big to keep); XML with DTDs and entities is in
 tests/test_sts.py, malformed files of each loader in tests/test_loaders.py and
-tests/test_store.py, fuzzed real files in tests/test_fuzz.py."""
+tests/test_store.py, fuzzed real files in tests/test_fuzz.py.  Hostile output: titles,
+headings and text carrying each format's active syntax come out of every export and page as
+text, read back by that format's own reader (markdown-it, lxml, csv, openpyxl, python-docx,
+bibtexparser, json)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -14,18 +21,25 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from tests.conftest import ROOT, dump_digest
 from tests.hostile import (
+    ACTIVE_TEXT,
+    HOSTILE_BULLETIN_TITLE,
     HOSTILE_SQL,
+    HOSTILE_STS,
     Server,
     attack,
     docx_bomb,
+    hostile_designation,
+    hostile_sources,
     hot_journal,
     pdf_bomb,
     pdf_text,
+    xml_bomb,
     yaml_bomb,
 )
 
@@ -69,7 +83,9 @@ def db(base, tmp_path) -> Path:
     lambda folder: yaml_bomb(folder, "relaton"),
     lambda folder: docx_bomb(folder, 256 << 20),
     lambda folder: docx_bomb(folder, 256 << 20, lie=True),
-], ids=["yaml-catalogue", "yaml-relaton", "docx", "docx-lying-sizes"])
+    lambda folder: xml_bomb(folder, "sts"),
+    lambda folder: xml_bomb(folder, "relaton"),
+], ids=["yaml-catalogue", "yaml-relaton", "docx", "docx-lying-sizes", "xml-sts", "xml-relaton"])
 def test_bombs_are_refused_in_one_line_with_bounded_memory(db, tmp_path, make):
     bomb = make(tmp_path)
     before = dump_digest(db)
@@ -78,6 +94,10 @@ def test_bombs_are_refused_in_one_line_with_bounded_memory(db, tmp_path, make):
     assert code == 1 and peak < PEAK_MB, (output, peak)
     assert "Traceback" not in output
     assert output.splitlines()[0].startswith(f"kb: {bomb}: ")
+    if bomb.suffix == ".xml":  # the declaration past the bound, by its line
+        assert output.splitlines()[0] == (f"kb: {bomb}: line 8: the entity 'lol5' expands to "
+                                          "more than 65,536 characters: refused as an entity "
+                                          "bomb"), output
     assert dump_digest(db) == before
 
 
@@ -317,3 +337,322 @@ def test_a_load_into_a_served_knowledge_base_is_served_within_seconds(db, tmp_pa
     snapshots.prune(db)
     assert sorted(p.name for p in snapshots.folder(db).iterdir() if p.name.isdigit()) == [
         "000003", "000004"]
+
+
+# --- hostile output: what was read is shown as written, and never acts -----------------------
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _norm(text: str) -> str:
+    """A text as every format must show it: without control characters, spaces collapsed."""
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A knowledge base of hostile sources (tests/hostile.py): (its path, the title of each
+    cited edition as stored)."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    folder = tmp_path_factory.mktemp("hostile-output")
+    catalogue, sts, bulletin = hostile_sources(folder)
+    db = folder / "kb.db"
+    newer = folder / "hostile-2021.sts.xml"
+    newer.write_text(sts.read_text(encoding="utf-8").replace(" alert</p>", " alert changed "
+                     + ACTIVE_TEXT["markdown"].replace("&", "&amp;").replace("<", "&lt;")
+                     + "</p>"), encoding="utf-8")
+    for args in (["load", str(catalogue), str(sts)],
+                 ["load", "--designation", "ISO 99020:2021", str(newer)],
+                 ["bulletin", "load", "--date", "2024-01-01", str(bulletin)]):
+        result = CliRunner().invoke(main, [args[0], *args[1:-1], "--db", str(db), "-q",
+                                           args[-1]] if args[0] == "load" else
+                                    ["bulletin", "load", "--db", str(db), "-q", *args[2:]])
+        assert result.exit_code == 0, result.output
+    titles = dict(sqlite3.connect(db).execute(
+        "select id, title_en from editions where id like 'ISO 990__:2020'"))
+    assert len(titles) == len(ACTIVE_TEXT) + 1
+    assert titles[hostile_designation(list(ACTIVE_TEXT).index("lines"))].count("\n") == 4
+    return db, {d: t for d, t in titles.items() if d != HOSTILE_STS}
+
+
+def _export(db: Path, fmt: str, lang: str) -> str | bytes:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from kb.export import BINARY
+
+    out = db.parent / f"export.{fmt}.{lang}"
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "hostile-bulletin",
+                                       "--format", fmt, "--lang", lang, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes() if fmt in BINARY else out.read_text(encoding="utf-8")
+
+
+def _rows_by_designation(rows: list[list[str]]) -> dict[str, str]:
+    """designation -> title of table rows (header left out)."""
+    return {r[0]: r[1] for r in rows[1:]}
+
+
+def _same(read: dict[str, str], titles: dict[str, str]) -> bool:
+    """The titles read back are the stored ones (controls left out, spaces collapsed)."""
+    return {d: _norm(t) for d, t in read.items()} == {d: _norm(t) for d, t in titles.items()}
+
+
+def _check_markdown(text: str, titles: dict[str, str]) -> None:
+    """Rendered as CommonMark with tables: a heading and a table whose cells are text only."""
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    tree = SyntaxTreeNode(parser.parse(text))
+    blocks = [node.type for node in tree.children]
+    assert blocks == ["heading", "table"], blocks
+    rows = []
+    for node in tree.walk():
+        if node.type == "inline":
+            kinds = {child.type for child in node.children}
+            assert kinds <= {"text", "softbreak"}, (kinds, node.content)
+        if node.type == "tr":
+            rows.append(["".join(c.content for c in cell.children[0].children)
+                         if cell.children else "" for cell in node.children])
+    heading = "".join(c.content for c in tree.children[0].children[0].children)
+    assert heading == _norm(HOSTILE_BULLETIN_TITLE)
+    assert all(len(row) == 9 for row in rows), rows
+    assert _same(_rows_by_designation(rows), titles)
+    rendered = parser.render(text)
+    assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered
+
+
+def _check_html(text: str, titles: dict[str, str]) -> None:
+    from lxml import html as lxml_html
+
+    assert_inert_html(text)
+    page = lxml_html.fromstring(text)
+    assert page.findtext(".//title") == HOSTILE_BULLETIN_TITLE
+    rows = [[td.text_content() for td in tr] for tr in page.iter("tr")]
+    assert _rows_by_designation(rows) == {d: _CONTROL.sub("", t) for d, t in titles.items()}
+
+
+def _check_csv(text: str, titles: dict[str, str]) -> None:
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert all(not cell.startswith(_FORMULA) for row in rows for cell in row)
+    expected = {d: ("'" if t.startswith(_FORMULA) else "") + _CONTROL.sub("", t)
+                for d, t in titles.items()}
+    assert _rows_by_designation(rows) == expected
+
+
+def _check_xlsx(data: bytes, titles: dict[str, str]) -> None:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert {c.data_type for c in cells} <= {"s", "n"} and not sheet._hyperlinks
+    assert all(c.value is None or isinstance(c.value, str) for c in cells)
+    assert all(c.quotePrefix == c.value.startswith(_FORMULA) for c in cells if c.value)
+    rows = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+    assert _rows_by_designation(rows) == {d: _CONTROL.sub("", t) for d, t in titles.items()}
+    assert sheet.title == "<script>alert(1)< script> 通知"  # Excel's sheet-name rules
+
+
+def _check_docx(data: bytes, titles: dict[str, str]) -> None:
+    import zipfile
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    assert document.paragraphs[0].text == HOSTILE_BULLETIN_TITLE
+    rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert _rows_by_designation(rows) == {d: _CONTROL.sub("", t) for d, t in titles.items()}
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert "fldSimple" not in xml and "instrText" not in xml and "hyperlink" not in xml
+
+
+_LATEX_BACK = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}",
+               r"\textasciitilde{}": "~", r"\textasciicircum{}": "^", r"\&": "&", r"\%": "%",
+               r"\$": "$", r"\#": "#", r"\_": "_"}
+
+
+def _check_bibtex(text: str, titles: dict[str, str]) -> None:
+    """Read by bibtexparser (which counts braces as BibTeX does): one entry per row, only the
+    fields the export writes, each title the stored one once its commands are read."""
+    import bibtexparser
+
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks and len(library.entries) == len(titles)
+    fields = {"title", "number", "type", "institution", "address", "year", "note"}
+    read = {}
+    for entry in library.entries:
+        assert set(entry.fields_dict) <= fields, entry.fields_dict
+        title = entry["title"]
+        assert "\n" not in title and re.sub(r"\\[a-z]+\{\}|\\[&%$#_]", "", title).count(
+            "\\") == 0, title
+        read[entry["number"]] = re.sub(r"\\[a-z]+\{\}|\\[&%$#_]",
+                                       lambda m: _LATEX_BACK[m.group()], title)
+    assert _same(read, titles)
+
+
+def _check_ris(text: str, titles: dict[str, str]) -> None:
+    lines = text.strip("\n").split("\n")
+    assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines if line), lines
+    assert [line[:2] for line in lines].count("TY") == len(titles) == \
+        [line[:2] for line in lines].count("ER")
+    read, designation = {}, None
+    for line in reversed(lines):
+        if line.startswith("M1  - "):
+            designation = line[6:]
+        if line.startswith("TI  - "):
+            read[designation] = line[6:]
+    assert _same(read, titles)
+
+
+def _check_csl(text: str, titles: dict[str, str]) -> None:
+    items = json.loads(text)
+    assert _same({i["number"]: i["title"] for i in items}, titles)
+
+
+def _check_reference_list(text: str, titles: dict[str, str]) -> None:
+    lines = text.strip("\n").split("\n")
+    assert len(lines) == len(titles) and not _CONTROL.search(text)
+    assert [line.split(" ", 1)[0] for line in lines] == [f"[{i}]" for i in
+                                                         range(1, len(titles) + 1)]
+    for designation, title in titles.items():
+        assert any(designation in line and _norm(title) in _norm(line) for line in lines), title
+
+
+_CHECKS = {"md": _check_markdown, "html": _check_html, "csv": _check_csv, "xlsx": _check_xlsx,
+           "docx": _check_docx, "bibtex": _check_bibtex, "ris": _check_ris,
+           "csl-json": _check_csl, "gbt7714": _check_reference_list,
+           "iso690": _check_reference_list}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("fmt", list(_CHECKS))
+def test_every_export_shows_active_text_as_written(hostile, fmt, lang):
+    """Titles carrying each format's active syntax (tests/hostile.py ACTIVE_TEXT) come out of
+    every export as text: no tag, link, emphasis, formula, BibTeX field or RIS line of their
+    own; the same title, read back by that format's reader."""
+    from kb.export import FORMATS
+
+    assert set(_CHECKS) == set(FORMATS)
+    db, titles = hostile
+    _CHECKS[fmt](_export(db, fmt, lang), titles)
+
+
+def test_the_gbt7714_simplified_list_is_one_line_a_reference(hostile):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db, titles = hostile
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "hostile-bulletin",
+                                       "--format", "gbt7714", "--simplified"])
+    assert result.exit_code == 0
+    _check_reference_list(result.output, titles)
+
+
+def test_a_comparison_in_markdown_and_html_shows_active_text_as_written(hostile):
+    from click.testing import CliRunner
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
+
+    from kb.cli import main
+
+    db, _ = hostile
+    outputs = {}
+    for fmt in ("md", "html"):
+        result = CliRunner().invoke(main, ["diff", "--db", str(db), "--format", fmt,
+                                           HOSTILE_STS, "ISO 99020:2021"])
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = result.output
+    assert_inert_html(outputs["html"])
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    tree = SyntaxTreeNode(parser.parse(outputs["md"]))
+    tags = set()
+    for node in tree.walk():
+        if node.type == "inline":
+            kinds = {child.type for child in node.children}
+            assert kinds <= {"text", "html_inline"}, (kinds, node.content)
+            tags |= {c.content for c in node.children if c.type == "html_inline"}
+    assert tags == {"<ins>", "</ins>"}, tags  # the redline's own marks, nothing else
+    assert "<script" not in parser.render(outputs["md"])
+
+
+def assert_inert_html(body: str) -> None:
+    """No element or attribute the hostile texts brought: no script of theirs, no handler,
+    no javascript: address, no image or frame of theirs."""
+    from lxml import html as lxml_html
+
+    assert "<script>alert(" not in body and "<img src=x" not in body, body
+    for element in lxml_html.fromstring(body).iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "script":
+            assert "alert(" not in (element.text or "")
+        assert element.tag not in ("img", "iframe", "object", "embed") or \
+            "127.0.0.1:9" not in str(element.attrib) and element.get("src") != "x"
+        for name, value in element.attrib.items():
+            assert not (name.startswith("on") and "alert(" in value), (name, value)
+            if name in ("href", "src", "action", "formaction"):
+                assert not value.strip().lower().startswith("javascript:"), value
+
+
+_PAGES = ["/", "/-/standards", "/-/bulletins", "/-/bulletin/hostile-bulletin",
+          "/-/standards/ISO%2099001", "/-/standards/ISO%2099002", "/-/standards/ISO%2099003",
+          "/-/standards/ISO%2099020", "/-/clause/ISO%2099020%3A2020/1",
+          "/-/clause/ISO%2099020%3A2020/", "/-/search?q=alert", "/-/search?q=alert&kind=term",
+          "/-/term/" + quote("alert term " + ACTIVE_TEXT["html"], safe=""), "/-/changes",
+          "/-/diff?old=ISO%2099020%3A2020&new=ISO%2099020%3A2021",
+          "/kb/editions", "/kb/editions/ISO%2099002%3A2020", "/kb/clauses?_search=alert",
+          "/kb/bulletins", "/-/bulletin/hostile-bulletin.html"]
+
+
+@pytest.mark.parametrize("ui", ["en", "zh"])
+@pytest.mark.parametrize("path", _PAGES)
+async def test_every_page_shows_active_text_as_written(hostile, path, ui):
+    """Each page (ours and Datasette's) shows the hostile titles, headings, clause text,
+    terms and bulletin text as text: nothing they carry becomes an element or an attribute."""
+    import yaml
+    from datasette.app import Datasette
+
+    db, _ = hostile
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    datasette = Datasette([str(db)], immutables=[], metadata=metadata,
+                          settings={"suggest_facets": False})
+    separator = "&" if "?" in path else "?"
+    response = await datasette.client.get(f"{path}{separator}ui={ui}", follow_redirects=True)
+    assert response.status_code == 200, (path, response.status_code)
+    assert_inert_html(response.text)
+    if path not in ("/", "/-/standards", "/-/changes"):  # pages that show none of this data
+        assert "alert(" in response.text  # the hostile text is shown, as text
+    if path in ("/-/bulletin/hostile-bulletin", "/-/standards/ISO%2099001"):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+@pytest.mark.parametrize("command", [
+    ["show", hostile_designation(list(ACTIVE_TEXT).index("control"))],
+    ["history", hostile_designation(list(ACTIVE_TEXT).index("control"))],
+    ["bulletin", "show", "hostile-bulletin"], ["check", "hostile-bulletin"],
+    ["read", HOSTILE_STS, "1"], ["search", "alert"], ["term", "alert term " + ACTIVE_TEXT["html"]],
+    ["diff", HOSTILE_STS, "ISO 99020:2021"],
+])
+def test_the_terminal_gets_no_control_character_a_source_holds(hostile, command):
+    """A title holding a bell, an escape sequence (ESC [31m) or a vertical tab is printed
+    without them, even to a terminal that keeps colours (click strips escape sequences only
+    when the output is not one)."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db, _ = hostile
+    name, *rest = command
+    args = [name, rest[0], "--db", str(db), *rest[1:]] if name == "bulletin" else \
+        [name, "--db", str(db), *rest]
+    result = CliRunner().invoke(main, args, color=True)
+    assert result.exit_code == 0, result.output
+    assert not _CONTROL.search(result.output.replace("\t", "")), repr(result.output)
+    if name in ("show", "history"):
+        assert "bell escape[31m red tab\tend" in result.output

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from kb.model import LoadError
 from kb.store import SCHEMA_VERSION
 from tests.conftest import corpus, dump_digest, load
 
@@ -101,30 +102,60 @@ def test_reloading_replaces_the_text(tmp_path):
     assert "9" not in numbers and "8" in numbers
 
 
-_DOCTYPE_REFUSED = "line 3: the DOCTYPE declares entities or elements of its own: refused"
+_LAUGHS = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "lol"}">\n'
+                  for i in range(10))  # lol9 would be 3,000,000,000 characters
+_META = "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
 
 
 @pytest.mark.parametrize(("xml", "message"), [
     ("<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
      "<sec><title>x</title>\n\n<p>unclosed</sec></body></standard>", "line 3: malformed XML"),
+    # external entities, parsed or not, are refused at their declaration: nothing is read
     ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
      "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
      "<sec><label>1</label><title>Scope</title><p>&x;</p></sec></body></standard>",
-     _DOCTYPE_REFUSED),
-    ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY a "aaaaaaaaaa">'
-     '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
-     ']>\n<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>'
-     "<sec><label>1</label><title>Scope</title><p>&c;</p></sec></body></standard>",
-     _DOCTYPE_REFUSED),
+     "line 2: the DOCTYPE declares the external entity 'x' (file:///etc/passwd): refused"),
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [\n<!NOTATION gif SYSTEM "gif">\n'
+     '<!ENTITY logo PUBLIC "-//X//logo" "http://127.0.0.1:9/logo.gif" NDATA gif>]>\n' + _META
+     + "<sec><label>1</label><title>Scope</title></sec></body></standard>",
+     "line 4: the DOCTYPE declares the external entity 'logo' (http://127.0.0.1:9/logo.gif)"),
+    # a billion laughs: refused at the first declaration past the bound, in one line
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [\n' + _LAUGHS + ']>\n' + _META
+     + "<sec><label>1</label><title>Scope</title><p>&lol9;</p></sec></body></standard>",
+     "line 8: the entity 'lol5' expands to more than 65,536 characters: refused as an entity "
+     "bomb"),
+    # a chain of harmless entities nested too deep
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [\n<!ENTITY e0 "x">\n' + "".join(
+        f'<!ENTITY e{i} "&e{i - 1};">\n' for i in range(1, 12)) + ']>\n' + _META
+     + "<sec><label>1</label><title>Scope &e11;</title></sec></body></standard>",
+     "line 11: the entity 'e8' nests entities more than 8 deep: refused"),
+    # small entities used so often that all together they would flood memory
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY h "' + "t" * 100 + '">'
+     '<!ENTITY k "' + "&h;" * 100 + '"><!ENTITY t "' + "&k;" * 6 + '">]>\n' + _META
+     + "<sec><label>1</label><title>Scope</title>\n" + "<p>&t;</p>\n" * 300
+     + "</sec></body></standard>",
+     "line 283: the document's entities expand to more than 16,777,216 characters: refused"),
+    # ... and libxml2's own bound, five times the text that uses them, stays on
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY h "' + "t" * 100 + '">'
+     '<!ENTITY t "' + "&h;" * 100 + '">]>\n' + _META
+     + "<sec><label>1</label><title>Scope</title>\n" + "<p>&t;</p>\n" * 100
+     + "</sec></body></standard>", "the document's entities expand too much for the text "
+     "that uses them (Maximum entity amplification factor exceeded"),
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [\n<!ENTITY a "x&b;">\n<!ENTITY b "&a;">]>\n'
+     + _META + "<sec><label>1</label><title>&a;</title></sec></body></standard>",
+     "line 3: the entity 'a' refers to itself: refused"),
     # an external DTD is never fetched; an entity only it defines is refused with its line
     ('<?xml version="1.0"?>\n<!DOCTYPE standard SYSTEM "http://127.0.0.1:9/x.dtd">\n'
      "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>\n"
      "<sec><label>1</label><title>Scope &e;</title></sec></body></standard>",
      "line 4: Entity 'e' not defined"),
-    # a parameter entity reaching out: refused before anything is read
+    # a parameter entity, reaching out or not: refused before anything is read
     ('<?xml version="1.0"?>\n<!DOCTYPE standard [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p">'
      "%p;]>\n<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front>"
-     "</standard>", "refused"),
+     "</standard>", "line 2: the DOCTYPE declares a parameter entity: refused"),
+    ('<?xml version="1.0"?>\n<!DOCTYPE standard [\n<!ENTITY % p "<!ENTITY x \'y\'>">%p;]>\n'
+     + _META + "<sec><label>1</label><title>&x;</title></sec></body></standard>",
+     "line 3: the DOCTYPE declares a parameter entity: refused"),
     # XInclude is not processed: the include stays an unknown element, nothing is read
     ('<standard xmlns:xi="http://www.w3.org/2001/XInclude"><front><iso-meta><std-ref>ISO 1:2002'
      '</std-ref></iso-meta></front><body><sec><label>1</label><title>Scope</title>'
@@ -146,29 +177,66 @@ def test_bad_and_hostile_xml(tmp_path, xml, message):
         assert all("root:" not in t and "aaaaaaaaaa" not in t for t in texts)
 
 
+def test_the_entities_of_an_internal_subset_are_counted():
+    from loaders import bounds
+
+    def subset(n: int) -> bytes:
+        return ('<!DOCTYPE standard [' + "".join(f'<!ENTITY e{i} "v">' for i in range(n))
+                + ']>\n<standard>&e1;</standard>').encode()
+
+    assert len(bounds.internal_entities(subset(1000))) == 1000
+    assert bounds.parse_xml(subset(1000)).text == "v"
+    with pytest.raises(LoadError, match=r"^line 2: the DOCTYPE declares 1,001 entities \(at "
+                       r"most 1,000\): refused$"):
+        bounds.parse_xml(subset(1001))
+
+
 def test_designation_named_on_the_command_line(tmp_path):
+    """isosts_tables.xml declares its own text entities (<!ENTITY th "header text">): they
+    are expanded; its <std-ref> is "XHTML to CALS", so the edition is named on the command
+    line."""
     from click.testing import CliRunner
 
     from kb.cli import main
 
-    original = corpus("sts", "isosts_tables.xml")  # its <std-ref> is "XHTML to CALS"
+    original = corpus("sts", "isosts_tables.xml")
     db = tmp_path / "kb.db"
     refused = CliRunner().invoke(main, ["load", "--db", str(db), str(original)])
-    assert refused.exit_code == 1 and "line 6: the DOCTYPE declares entities or elements of " \
-        "its own: refused" in refused.output  # <!ENTITY th "header text">
-    text = original.read_text(encoding="utf-8")  # the same without its DOCTYPE
-    text = text[:text.index("<!DOCTYPE")] + text[text.index("]>") + 2:]
-    source = tmp_path / "tables.xml"
-    source.write_text(text.replace("&th;", "header text").replace("&td;", "table cell text"),
-                      encoding="utf-8")
-    refused = CliRunner().invoke(main, ["load", "--db", str(db), str(source)])
     assert refused.exit_code == 1 and "name the edition with --designation" in refused.output
     result = CliRunner().invoke(main, ["load", "--db", str(db), "--designation",
-                                       "ISO 99999:2020", str(source)])
+                                       "ISO 99999:2020", str(original)])
     assert result.exit_code == 0, result.output
-    kinds = dict(sqlite3.connect(db).execute(
+    conn = sqlite3.connect(db)
+    kinds = dict(conn.execute(
         "select kind, count(*) from clauses where edition_id = 'ISO 99999:2020' group by kind"))
     assert kinds["table"] == 12 and kinds["clause"] == 1
+    text = " ".join(r[0] for r in conn.execute(
+        "select text from clauses where edition_id = 'ISO 99999:2020'"))
+    source = original.read_text(encoding="utf-8")
+    assert text.count("header text") == source.count("&th;")  # 24
+    assert text.count("table cell text") == source.count("&td;")  # 70
+    assert "&th;" not in text and "&td;" not in text
+
+
+def test_text_entities_of_the_document_beside_named_characters_of_its_dtd(tmp_path):
+    """The document's own entities are expanded (also inside attributes, markup and other
+    entities, and a name it declares wins over the HTML one); the named characters of the
+    external DTD it names, never read, are read as themselves."""
+    path = tmp_path / "doc.sts.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE standard PUBLIC "-//NISO//DTD NISO STS v1.0//EN" '
+        '"NISO-STS-interchange-1-0.dtd" [\n<!ENTITY org "ISO &amp; IEC">\n'
+        '<!ENTITY scope "Scope of &org;&mdash;here">\n<!ENTITY nbsp "[nbsp]">\n'
+        '<!ENTITY em "<italic>stressed</italic>">\n<!ELEMENT standard ANY>\n]>\n'
+        "<standard><front><iso-meta><std-ref>ISO 1:2002</std-ref></iso-meta></front><body>"
+        '<sec id="s1"><label>1</label><title>&scope;</title><p>By &org;&nbsp;&mdash; &em;.</p>'
+        "</sec></body></standard>\n", encoding="utf-8")
+    db = tmp_path / "kb.db"
+    summary = load(db, path)
+    assert summary.loaded == 1, summary.errors
+    assert sqlite3.connect(db).execute(
+        "select heading, text from clauses where edition_id = 'ISO 1:2002' and number = '1'"
+    ).fetchone() == ("Scope of ISO & IEC\u2014here", "By ISO & IEC[nbsp]\u2014 stressed.")
 
 
 def test_a_schema_1_database_gains_the_citations_table(tmp_path):
