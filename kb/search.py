@@ -30,6 +30,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -120,6 +121,12 @@ def search(
             total, ranked = index.search(parsed, WEIGHTS, filters, limit, offset)
         except (OSError, ValueError) as error:  # unwritable folder, damaged files
             message = " ".join(str(error).split())[:200]
+            if re.search(r"ReadOnlyFilesystem|Read-only file system|PermissionDenied",
+                         message):  # tantivy opens its lock files for writing, even to read
+                raise SearchError(f"the {engine} index beside the database cannot be opened "
+                                  f"where nothing may be written ({message}); search with "
+                                  "--engine fts, or copy the knowledge base elsewhere"
+                                  ) from None
             raise SearchError(f"the {engine} index beside the database cannot be used "
                               f"({message}); run `kb index`") from None
     return Results(query, engine, total, offset, _hits(conn, parsed, ranked, marks))
