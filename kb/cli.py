@@ -61,7 +61,22 @@ class _BoundedCommand(click.Command):
                                      limits.PATH_CHARS if is_path else limits.PARAMETER_CHARS)
                     except limits.TooLong as error:
                         raise _Fail(str(error)) from None
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError) as error:  # a storage fault: one line (kb/storage.py)
+            raise _storage_fail(ctx.params.get("db_path"), error) from None
+
+
+def _storage_fail(db_path: str | Path | None, error: BaseException,
+                  otherwise: str | None = None) -> BaseException:
+    """The one line for a storage fault (:func:`kb.storage.explain`); ``error`` itself (or
+    ``otherwise``, said of the knowledge base) when it is not one."""
+    from kb import storage
+
+    line = storage.explain(db_path, error)
+    if line is None and otherwise is not None:
+        line = f"{db_path}: {otherwise} ({' '.join(str(error).split())})"
+    return _Fail(line) if line is not None else error
 
 
 class _BoundedGroup(click.Group):
@@ -274,7 +289,7 @@ def _open_store(db_path: str | Path) -> Store:
     try:
         return Store(db_path)
     except (sqlite3.DatabaseError, OSError) as error:
-        raise _Fail(f"{db_path}: cannot open the knowledge base ({error})") from None
+        raise _storage_fail(db_path, error, "cannot open the knowledge base") from None
 
 
 @main.command()
@@ -292,20 +307,32 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
     """
     target = Path(db_path)
     temporary = target.with_name(target.name + ".building")
-    temporary.unlink(missing_ok=True)
-    store = _open_store(temporary)
+    from kb.store import Store
+
+    try:  # a bad file, a full disk: the new file goes, the old one stays
+        temporary.unlink(missing_ok=True)
+        store = Store(temporary)
+    except (sqlite3.Error, OSError) as error:
+        if isinstance(error, OSError):  # said of the knowledge base asked for, not its new file
+            error = OSError(error.errno, error.strerror)
+        _discard(temporary)
+        raise _storage_fail(target, error, "cannot build the knowledge base") from None
     try:
         samples = sorted((Path(data_dir) / "samples").glob("*.xml"))  # clause text (STS)
         summary = _load(store, [Path(data_dir) / "catalogue", *samples, *extra], None, quiet)
-    except LoadError as error:
+        if not summary.failed:
+            _sync(store, quiet)  # FTS5 was written with the clauses; tantivy reads its analysis
+    except BaseException as error:
         store.close()
-        temporary.unlink(missing_ok=True)
-        raise _Fail(str(error)) from None
-    if not summary.failed:
-        _sync(store, quiet)  # FTS5 was written with the clauses; tantivy reads its analysis
+        _discard(temporary)
+        if isinstance(error, LoadError):
+            raise _Fail(str(error)) from None
+        if isinstance(error, (sqlite3.Error, OSError)):
+            raise _storage_fail(target, error) from None
+        raise
     store.close()
     if summary.failed:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         for error in summary.errors:
             click.echo(f"kb: {error}", err=True)
         raise _Fail(f"build failed: {count(summary.failed, 'document')} failed; "
@@ -318,6 +345,19 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
     click.echo(f"{target}: {summary.line()}")
 
 
+def _discard(database: Path) -> None:
+    """Remove a database file that will not be used, with its journal and index folders."""
+    from kb.snapshots import INDEX_SUFFIXES
+
+    for suffix in INDEX_SUFFIXES:
+        shutil.rmtree(f"{database}{suffix}", ignore_errors=True)
+    for name in ("", "-journal", *(f"{suffix}.lock" for suffix in INDEX_SUFFIXES)):
+        try:
+            Path(f"{database}{name}").unlink(missing_ok=True)
+        except OSError:  # a read-only file system: there is nothing of it to remove
+            pass
+
+
 # --- asking ----------------------------------------------------------------------------------
 
 
@@ -326,16 +366,21 @@ def _connect(db_path: str):
     if not Path(db_path).is_file():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
     _recover(db_path)
-    return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    from kb import storage
+
+    return storage.connect(db_path, readonly=True)
 
 
 def _recover(db_path: str) -> None:
     """Roll back what a killed load left before reading (or serving) the database."""
+    from kb import storage
     from kb.store import recover
 
     try:
         recover(db_path)
     except (sqlite3.Error, OSError) as error:
+        if storage.fault(error) not in ("read-only", "cannot-open"):
+            raise _storage_fail(db_path, error) from None
         raise _Fail(f"{db_path}: a load was interrupted and its journal ({db_path}-journal) "
                     f"must be rolled back, which needs write access ({error}); run any "
                     "kb command as a user who may write there") from None
@@ -351,7 +396,7 @@ def _ask(func, db_path: str, *args, refusals: tuple = ()):
     except (DesignationError, queries.NotFound, *refusals) as error:
         raise _Fail(str(error)) from None
     except sqlite3.DatabaseError as error:
-        raise _Fail(f"{db_path}: cannot read the knowledge base ({error})") from None
+        raise _storage_fail(db_path, error, "cannot read the knowledge base") from None
     finally:
         conn.close()
 
@@ -641,15 +686,29 @@ def changes_command(db_path: str, since: str | None, code: str | None, as_json: 
 @click.option("--strict", is_flag=True,
               help="Exit 1 if any rule is broken (conflicts between sources do not count).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def doctor(db_path: str, strict: bool, as_json: bool) -> None:
-    """What breaks the catalogue's own rules: counts and examples (see kb/doctor.py)."""
+@click.option("--full", is_flag=True, help="SQLite's full integrity check of the file (slower "
+              "than the quick check run by default).")
+def doctor(db_path: str, strict: bool, as_json: bool, full: bool) -> None:
+    """Whether the file is whole (SQLite's integrity check, table by table), then what breaks
+    the catalogue's own rules: counts and examples (see kb/doctor.py)."""
     from kb import doctor as checks
-    from kb import facts
+    from kb import facts, storage
 
     conn = _connect(db_path)
+    whole = checks.integrity(conn, full)
+    if whole.count:  # a damaged file: say which tables, and check no rule on it
+        if as_json:
+            click.echo(json.dumps([whole.as_dict()], ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"{whole.count:>8,}  {whole.name}: {whole.title}")
+            for example in whole.examples:
+                click.echo(f"          {example}")
+        hurt = sorted({p.split(":")[0] for p in whole.examples})
+        raise _Fail(storage.describe("damaged", db_path, f"hurt: {', '.join(hurt)}")
+                    + "; the catalogue's rules were not checked")
     if not facts.has_claims(conn):
         raise click.ClickException(_EARLIER_SCHEMA)
-    findings = checks.run(conn)
+    findings = [whole, *checks.run(conn)]
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
@@ -836,12 +895,22 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
         reason = os.strerror(error.errno) if error.errno else str(error)
         raise _Fail(f"cannot serve on {host}:{port}: {reason} (another server there? choose "
                     "a port with --port)") from None
-    from kb import snapshots
+    from kb import snapshots, storage
 
     try:  # serve a snapshot: loads go on in the file, the server follows each new snapshot
-        served = snapshots.publish(db_path)
+        served = snapshots.publish(db_path, verify=True)
     except (sqlite3.Error, OSError) as error:
-        raise _Fail(f"{db_path}: cannot write a snapshot to serve ({error})") from None
+        kind = storage.fault(error)
+        if kind not in ("damaged", "not-a-database"):
+            raise _storage_fail(db_path, error, "cannot write a snapshot to serve") from None
+        said = " ".join(str(error).split())
+        served = snapshots.fall_back(db_path)  # a damaged file is refused
+        if served is None:
+            raise _Fail(storage.describe(kind, db_path, said)
+                        + "; no snapshot of it is whole, nothing to serve") from None
+        click.echo(f"kb: {db_path}: damaged ({said}), not served: serving the last good "
+                   f"snapshot, {served.parent}; restore it (cp {served} {db_path}) or "
+                   "rebuild with `kb build`", err=True)
     os.environ["KB_SNAPSHOTS"] = str(snapshots.folder(db_path).resolve())
     served = served.resolve()  # the server compares the two: both absolute
     datasette = [sys.executable, "-m", "datasette", "serve",

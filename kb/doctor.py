@@ -2,7 +2,9 @@
 
 Each check is one SQL question over the derived tables (see :mod:`kb.facts`), with its count
 and a few examples; ``kb doctor`` prints them and, with ``--strict``, exits non-zero when any
-is found.  The checks:
+is found.  First of all it asks SQLite whether the file itself is whole (:func:`integrity`,
+``quick_check``, or ``integrity_check`` with ``--full``): a damaged file is reported table by
+table, and the rules are not checked on it.  The checks:
 
 * **current but replaced** — a current edition that a published edition replaces;
 * **published twice** — an edition with two publication events, or sources disagreeing on
@@ -26,7 +28,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["CHECKS", "Finding", "run"]
+__all__ = ["CHECKS", "Finding", "integrity", "run"]
 
 EXAMPLES = 5
 
@@ -195,6 +197,21 @@ CHECKS: dict[str, tuple[str, Callable]] = {
 }
 #: Checks that ``--strict`` fails on (conflicts and dropped claims are information).
 FAULTS = tuple(name for name in CHECKS if name not in ("conflicting-sources", "dropped-relation"))
+
+
+def integrity(conn: sqlite3.Connection, full: bool = False) -> Finding:
+    """SQLite's check of the file itself (:func:`kb.storage.check`: ``quick_check``, or
+    ``integrity_check`` when ``full``): each problem names the table it hurts."""
+    from kb import storage
+
+    problems = storage.check(conn, full)
+    title = ("tables SQLite's " + ("full integrity check" if full else "quick check")
+             + " finds damaged" + ("" if full else " (--full: the full check)"))
+    examples = []
+    for problem in problems[:EXAMPLES]:
+        part = storage.owner(problem.table)
+        examples.append(f"{problem}" + (f" ({part})" if part else ""))
+    return Finding("integrity", title, len(problems), examples)
 
 
 def run(conn: sqlite3.Connection) -> list[Finding]:

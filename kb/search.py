@@ -37,6 +37,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -177,7 +178,13 @@ def search(
 
 
 def _unusable(engine: str, error: BaseException) -> SearchError:
+    """The one line for an index folder that cannot be used: unwritable, or damaged."""
     message = " ".join(str(error).split())[:200]
+    if re.search(r"ReadOnlyFilesystem|Read-only file system|PermissionDenied", message):
+        # tantivy opens its lock files for writing, even to read
+        return SearchError(f"the {engine} index beside the database cannot be opened where "
+                           f"nothing may be written ({message}); search with --engine fts, or "
+                           "copy the knowledge base elsewhere")
     return SearchError(f"the {engine} index beside the database cannot be used ({message}); "
                        "run `kb index`")
 

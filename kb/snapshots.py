@@ -48,22 +48,46 @@ def current(db: str | Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def publish(db: str | Path) -> Path:
-    """Write the next snapshot of ``db`` and make it current; return its database file."""
+def publish(db: str | Path, verify: bool = False) -> Path:
+    """Write the next snapshot of ``db`` and make it current; return its database file.
+
+    :param verify: run SQLite's quick check on the copy before it is made current
+        (``kb serve`` does; a load does not, its copy's table counts read every table).
+    :raises sqlite3.Error, OSError: nothing is published (a damaged file,
+        :class:`kb.storage.Damaged` when ``verify`` finds it so; a full disk …).
+    """
     db = Path(db)
     root = folder(db)
     root.mkdir(exist_ok=True)
     numbers = [int(p.name) for p in root.iterdir() if p.name.isdigit()]
     number = max(numbers, default=0) + 1
     building = root / f".{number:06d}.building"
+    try:
+        final = _write(db, building, number, verify)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)  # no half-written snapshot is left
+        raise
+    _make_current(root, final)
+    prune(db)
+    return final / db.name
+
+
+def _write(db: Path, building: Path, number: int, verify: bool) -> Path:
+    """Write snapshot ``number`` into ``building`` and rename it into place."""
+    from kb import storage
+
+    root = building.parent
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
     target = building / db.name
-    source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    source = storage.connect(db, readonly=True)
     try:
         copy = sqlite3.connect(target)
         try:
             source.backup(copy)
+            problems = storage.check(copy) if verify else []
+            if problems:
+                raise storage.Damaged("; ".join(map(str, problems[:3])))
             counts = {name: copy.execute(f'select count(*) from "{name}"').fetchone()[0]
                       for (name,) in copy.execute(
                           "select name from sqlite_master where type = 'table'")}
@@ -83,12 +107,32 @@ def publish(db: str | Path) -> Path:
         "tables": {t: {"count": n} for t, n in counts.items()}}}), encoding="utf-8")
     final = root / f"{number:06d}"
     os.rename(building, final)
+    return final
+
+
+def _make_current(root: Path, snapshot: Path) -> None:
     link = root / ".current.new"
     link.unlink(missing_ok=True)
-    link.symlink_to(final.name)
+    link.symlink_to(snapshot.name)
     os.replace(link, root / "current")  # the switch: one atomic rename
-    prune(db)
-    return final / db.name
+
+
+def fall_back(db: str | Path) -> Path | None:
+    """Make the newest snapshot that passes SQLite's quick check current (the last good one,
+    for serving while ``db`` is damaged); return its database file, or None if no snapshot
+    is whole."""
+    from kb import storage
+
+    root = folder(db)
+    if not root.is_dir():
+        return None
+    for snapshot in sorted((p for p in root.iterdir() if p.name.isdigit()),
+                           key=lambda p: -int(p.name)):
+        path = snapshot / Path(db).name
+        if path.is_file() and storage.is_whole(path):
+            _make_current(root, snapshot)
+            return path
+    return None
 
 
 #: The file beside a snapshot's database with its precomputed value counts.

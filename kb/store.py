@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from kb import facts, stages
+from kb import facts, stages, storage
 from kb.designation import DesignationError, parse
 from kb.model import (
     ADOPTION_DEGREES,
@@ -166,7 +166,7 @@ class Store:
         self._columns: dict[str, tuple[str, ...]] = {}  # each table's, for writing rows
         self._source_high: int | None = None  # the highest source id given out
         self._any_superseded: bool | None = None  # whether any source was superseded
-        conn = sqlite3.connect(str(self.path), isolation_level=None)
+        conn = storage.connect(self.path, isolation_level=None)  # waits BUSY_SECONDS
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA cache_size = -100000")
@@ -403,7 +403,9 @@ class Store:
         committed = time.monotonic()
         collector = gc.get_threshold()
         gc.set_threshold(*_GC_THRESHOLD)
-        self.db.execute("BEGIN")
+        # IMMEDIATE: the write lock first, waiting for another writer as long as the busy
+        # time-out allows (a read lock upgraded later gets "locked" at once, without waiting)
+        self.db.execute("BEGIN IMMEDIATE")
         try:
             for document in documents:
                 outcome = self._load_one(document, buffer, seen, summary)
@@ -420,7 +422,7 @@ class Store:
                         self._derive()
                         self._index_pending()
                         self.db.execute("COMMIT")
-                        self.db.execute("BEGIN")
+                        self.db.execute("BEGIN IMMEDIATE")
                         committed = time.monotonic()
                 if progress:
                     progress(document, outcome)
@@ -803,7 +805,7 @@ def recover(path: str | Path) -> bool:
     journal = Path(f"{path}-journal")
     if not journal.is_file() or journal.stat().st_size == 0:
         return False
-    conn = sqlite3.connect(path, timeout=5)
+    conn = storage.connect(path)
     try:
         conn.execute("select count(*) from sqlite_master").fetchone()
     finally:

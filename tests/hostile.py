@@ -354,3 +354,105 @@ def hostile_sources(folder: Path) -> list[Path]:
         "</tbx:term></tbx:tig></tbx:langSet></tbx:termEntry></term-sec></sec>"
         "</body></standard>\n", encoding="utf-8")
     return [catalogue, sts, bulletin]
+
+
+# --- storage faults (tests/test_faults.py) ---------------------------------------------------
+
+
+def damage(db: Path, table: str | None = None) -> int:
+    """Overwrite one page of ``db`` with garbage, as a failing disk or a stray write would:
+    the root page of ``table`` (an index's name works too), or, with none, page 1 after its
+    100-byte header (the schema: every table is lost to SQLite).  Returns the page."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        size = conn.execute("pragma page_size").fetchone()[0]
+        page = conn.execute("select rootpage from sqlite_master where name = ?",
+                            (table,)).fetchone()[0] if table else 1
+    finally:
+        conn.close()
+    start = 100 if page == 1 else 0
+    with open(db, "r+b") as handle:
+        handle.seek((page - 1) * size + start)
+        handle.write(b"\xa5" * (size - start))
+    return page
+
+
+#: Runs ``argv`` (after ``--``) inside a tmpfs of ``size`` bytes mounted at ``folder``,
+#: with ``files`` copied in first and the mount made read-only if asked; prints, as JSON,
+#: the exit code, the output and a digest of the copied database before and after.
+_IN_TMPFS = r"""
+import json, shutil, subprocess, sys
+from pathlib import Path
+from tests.conftest import dump_digest
+folder, size, readonly, db, *rest = sys.argv[1:]
+cut = rest.index("--")
+files, argv = rest[:cut], rest[cut + 1:]
+mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "kbfault", folder],
+                         capture_output=True, text=True)
+if mounted.returncode:
+    print(json.dumps({"skip": mounted.stderr.strip()}))
+    sys.exit(0)
+for name in files:
+    source = Path(name)
+    if source.is_dir():
+        shutil.copytree(source, Path(folder) / source.name)
+    else:
+        shutil.copy2(source, folder)
+if readonly == "1":
+    subprocess.run(["mount", "-o", "remount,ro", folder], check=True)
+before = dump_digest(Path(db)) if Path(db).exists() else None
+done = subprocess.run(argv, capture_output=True, text=True)
+after = dump_digest(Path(db)) if Path(db).exists() else None
+print(json.dumps({"code": done.returncode, "output": done.stderr + done.stdout,
+                  "before": before, "after": after,
+                  "left": sorted(p.name for p in Path(folder).iterdir())}))
+"""
+
+
+def in_tmpfs(folder: Path, size: int, files: list[Path], db: Path, argv: list[str],
+             readonly: bool = False) -> dict:
+    """Run ``argv`` with ``folder`` a tmpfs of ``size`` bytes holding copies of ``files``
+    (read-only if asked), in a mount namespace of its own, so that the mount can never
+    outlive the run (nothing to unmount, whatever happens).  Returns the exit ``code``, the
+    ``output``, the ``before`` and ``after`` digests of ``db`` and the files ``left`` in the
+    folder, or ``{"skip": reason}`` when no tmpfs can be mounted here."""
+    import json
+    import shutil
+
+    from tests.conftest import ROOT
+
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return {"skip": "no unshare(1) to make a mount namespace"}
+    folder.mkdir(parents=True, exist_ok=True)
+    namespace = [unshare, "--mount", "--propagation", "private"]
+    if os.geteuid() != 0:  # an unprivileged user may mount in a user namespace of its own
+        namespace[1:1] = ["--user", "--map-root-user"]
+    done = subprocess.run(
+        [*namespace, sys.executable, "-c", _IN_TMPFS, str(folder), str(size),
+         "1" if readonly else "0", str(db), *map(str, files), "--", *argv],
+        capture_output=True, text=True, cwd=ROOT)
+    if done.returncode and done.stderr.startswith("unshare:"):  # no namespace here
+        return {"skip": " ".join(done.stderr.split())[:300]}
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout)
+
+
+def catalogue(folder: Path, editions: int, name: str = "many.yaml") -> Path:
+    """A catalogue file of ``editions`` made-up editions (ISO 90001 … ), each with titles in
+    two languages: a load large enough to fill a small disk."""
+    lines = ["source: generated for a storage-fault test", "works:"]
+    for n in range(90_001, 90_001 + editions):
+        lines += [f"  - work: ISO {n}",
+                  f"    title: {{en: Generated work number {n} for a full disk, "
+                  f"zh: 生成的第{n}号作品}}",
+                  "    editions:",
+                  f"      - designation: ISO {n}:2020",
+                  "        status: current",
+                  "        published: 2020-01-01"]
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -173,7 +173,8 @@ def test_a_file_that_is_not_a_database(tmp_path):
     db = tmp_path / "kb.db"
     db.write_bytes(b"this is not sqlite" * 100)
     result = run("load", "--db", str(db), "-q", str(FIXTURES / "mini.yaml"))
-    assert result.exit_code == 1 and "cannot open the knowledge base" in result.output
+    assert result.exit_code == 1 and "not a knowledge base (file is not a database)" in \
+        result.output
 
 
 def test_loader_choices_match_the_loaders():
