@@ -65,7 +65,8 @@ CANONICAL = [
     ("ISO 9001-2015", "ISO 9001:2015"),
     ("ISO/DTS 17021-11", "ISO/DTS 17021-11"),
     ("ISO/CD TS 12828-3", "ISO/CD TS 12828-3"),
-    ("ISO 8124-1:2022/FDAM 1", "ISO 8124-1:2022/FDAM 1"),
+    ("ISO 8124-1:2022/FDAM 1", "ISO 8124-1:2022/FDAmd 1"),  # Relaton's form, ISO's print
+    ("ISO 8124-1:2022/FDAmd 1", "ISO 8124-1:2022/FDAmd 1"),
     ("ISO 14001:2015/CD Amd 2", "ISO 14001:2015/CD Amd 2"),
     ("IEC TS 62351-100-4:2023", "IEC TS 62351-100-4:2023"),
     ("IEC/TS 62351-100-4:2023", "IEC TS 62351-100-4:2023"),
@@ -202,7 +203,7 @@ def test_drafts_and_works():
     assert parse("ISO/IEC TS 17021-4").work.canonical == "ISO/IEC TS 17021-4"
     supplement_draft = parse("ISO 14001:2015/DAmd 2")
     assert supplement_draft.kind == "draft" and supplement_draft.draft_stage == "DIS"
-    assert supplement_draft.canonical == "ISO 14001:2015/DAM 2"
+    assert supplement_draft.canonical == "ISO 14001:2015/DAmd 2"
 
 
 def test_chinese_parts():
@@ -287,7 +288,15 @@ def test_agreement_on_focus_records():
         if m:
             identifiers.append(m.group(1).strip().strip("'\""))
     assert len(identifiers) > 100
-    assert all(normalize(i) == i for i in identifiers if not i.startswith("ISO/IEC"))
+    assert all(normalize(i) == as_iso_prints(i) for i in identifiers
+               if not i.startswith("ISO/IEC"))
+
+
+def as_iso_prints(identifier: str) -> str:
+    """A Relaton primary identifier as ISO prints the same document: Relaton's records write
+    draft amendments DAM and FDAM, ISO's pages DAmd and FDAmd (in both bulk archives every
+    one of the 137 documents whose ISO print a relation gives is printed so)."""
+    return re.sub(r"/(F?)DAM(?= )", r"/\1DAmd", identifier)
 
 
 def test_variants_of_real_identifiers_normalize_alike():
