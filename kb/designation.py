@@ -474,7 +474,8 @@ LOOKALIKES: dict[str, str] = {
 }
 _FOLD = str.maketrans({c: (r or None) for c, r in LOOKALIKES.items()})
 #: Separators read by position (see :data:`LOOKALIKES`): 一 between digits, 、 between letters.
-_BETWEEN = re.compile(r"(?<=\d)\s*[一⼀]\s*(?=\d)|(?<=[A-Za-z])\s*、\s*(?=[A-Za-z])")
+_BETWEEN = re.compile(r"(?<=\d)\s*[一⼀]\s*(?=\d)"
+                      r"|(?<=[A-Za-zА-Яа-яЁё])\s*、\s*(?=[A-Za-zА-Яа-яЁё])")
 _SPACES = re.compile(r"\s+")
 
 _COMMITTEE_WORDS = "TC|PC|SC|JTC|JWG|WG|SyC|TMB|SMB|CASCO|COPOLCO|DEVCO|REMCO|AG"
@@ -918,6 +919,7 @@ _OTHER = re.compile(
     r"(?:\s*[:：-]\s*(?P<year>(?:19|20)\d\d))?"
     # European amendments and corrigenda: EN 60601-1:2006/A1:2013, EN 62368-1:2014+A11:2017
     r"(?P<supplements>(?:\s*[+/]\s*A(?:C|\d{1,2})(?:\s*:\s*(?:19|20)\d\d)?)*)$",
+    re.I,
 )
 
 
@@ -925,7 +927,7 @@ def _parse_other_publisher(text: str, raw: str) -> Designation | None:
     m = _OTHER.match(text)
     if not m:
         return None
-    glued = re.sub(r"\s+", "", m.group("pub")).replace("-", "/")  # "IAFMD21" is IAF MD 21
+    glued = re.sub(r"\s+", "", m.group("pub")).replace("-", "/").upper()  # "IAFMD21": IAF MD 21
     publisher = next(p for p in OTHER_PUBLISHERS if p.replace(" ", "") == glued)
     parts = tuple(p for p in re.split(r"[-.]", m.group("parts")) if p)
     return Designation(publisher=publisher, number=m.group("number"), parts=parts,

@@ -239,6 +239,9 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
     _resolve_bare_numbers(text, found, add, context.numbers)
     found = [replace(m, as_written=original[m.start:m.end]) if m.as_written !=
              original[m.start:m.end] else m for m in found]
+    if original != text:  # titles as written too (the folded text has the same length)
+        found = [replace(m, title=_title(original, m.start, m.end)) if m.title else m
+                 for m in found]
     found.sort(key=lambda m: m.start)
     if offset:
         found = [replace(m, start=m.start + offset, end=m.end + offset) for m in found]
