@@ -263,11 +263,11 @@ def main() -> int:
     if args.against:
         old, new = _old_module(args.against), sys.modules["kb.designation"]
         best = Counter()
-        for _ in range(3):  # alternating, best of three: the machine may be busy
+        for _ in range(5):  # alternating, best of five: the machine may be busy
             for name, module in ((f"at {args.against}", old), ("now", new)):
                 best[name] = max(best[name], _rate(module, all_ids))
         for name, rate_ in best.items():
-            print(f"{'parse rate ' + name + ' (best of 3)':<40} {rate_:>8.0f} /s")
+            print(f"{'parse rate ' + name + ' (best of 5)':<40} {rate_:>8.0f} /s")
         kinds, examples, total = changed_canonicals(old, everything)
         distinct = len(dict.fromkeys(everything))
         print(f"\ncanonical forms changed since {args.against}: {total} of {distinct} distinct "

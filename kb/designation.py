@@ -691,8 +691,9 @@ def _parse_international(text: str, raw: str) -> Designation | None:
     french = _GUIDE_FIRST.match(text)
     if french:  # "Guide ISO/CEI 37:1995", the French order
         text = f"{french.group('pub')} Guide {text[french.end():]}"
-    text = _DIRECTIVES.sub(lambda m: " DIR" + (f" {m.group('part')}" if m.group("part") else ""),
-                           text, count=1)
+    if not text.isascii() or "ective" in text.lower():  # Directives, 导则 …
+        text = _DIRECTIVES.sub(
+            lambda m: " DIR" + (f" {m.group('part')}" if m.group("part") else ""), text, count=1)
     if re.search(r"\bDIR\b", text, re.I):  # the Directives' supplements and editions
         text = _DIRECTIVES_SUPPLEMENT.sub(
             lambda m: f" {m.group('pub').upper()} SUP"
