@@ -5,34 +5,56 @@ takes each record's primary identifier (as printed by the publisher) and its iso
 (with the language code), and counts how often ``normalize`` returns it unchanged; also the
 rate of ``parse`` over those identifiers.  Prints one table and the first disagreements.
 
-    python benchmarks/designations.py [--corpus ../shared/corpus] [--perturbed]
+ISO's own print of a document is in the records too: a relation (``updates``, ``obsoletes`` …)
+names the related document as ISO's page prints it.  Where that print and Relaton's primary
+identifier of the same document differ, the table says how (Relaton writes ISO's draft
+amendments DAM and FDAM, ISO's pages DAmd and FDAmd), and the row *ISO primary, as ISO prints
+it* reads each primary identifier with those differences put ISO's way.
+
+``--against REV`` also loads ``kb/designation.py`` as it was at git revision REV and counts the
+identifiers (primary, references, relations) whose canonical form differs between the two,
+by kind of change, with examples, and the old parse rate on the same identifiers.
+
+    python benchmarks/designations.py [--corpus ../shared/corpus] [--perturbed] [--against REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
+import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from kb.designation import DesignationError, normalize, parse
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's kb
+
+from kb.designation import DesignationError, normalize, parse  # noqa: E402
 
 _DOCID = re.compile(
     r"^- id: (.+(?:\n    .+)*)\n  type: (ISO|IEC|iso-reference)(\n  primary: true)?", re.M
 )
 
 
-def identifiers(archive: Path):
-    """(kind, identifier) for each record: kind is 'iso-primary', 'iec-primary' or 'reference'."""
+#: A related document's identifier (``relation: - type: updates / bibitem: docid: - id:``).
+_RELATION = re.compile(r"^( +)- id: (.+)\n\1  type: (ISO|IEC)\b", re.M)
+
+
+def identifiers(archive: Path, relations: bool = False):
+    """(kind, identifier) for each record: kind is 'ISO primary', 'IEC primary' or 'reference
+    (with language)'; with ``relations``, also 'relation' for the documents its relations name
+    (as the publisher's page prints them)."""
     with tarfile.open(archive, "r:xz") as tar:
         for member in tar:
             if not member.isfile():
                 continue
             text = tar.extractfile(member).read().decode("utf-8")
-            block = text.split("\ndocid:\n", 1)[-1].split("\ndocnumber:", 1)[0]
+            head, _, rest = text.partition("\ndocnumber:")
+            block = head.split("\ndocid:\n", 1)[-1]
             for m in _DOCID.finditer(block):
                 value = " ".join(m.group(1).split()).strip("'\"")  # folded YAML scalars
                 if not value[:1].isalpha():  # broken in the source, e.g. " 1:1998(E)"
@@ -41,6 +63,91 @@ def identifiers(archive: Path):
                     yield "reference (with language)", value
                 elif m.group(3):
                     yield f"{m.group(2)} primary", value
+            for m in _RELATION.finditer(rest) if relations else ():
+                yield "relation", " ".join(m.group(2).split()).strip("'\"")
+
+
+def as_iso_prints(identifier: str) -> str:
+    """A Relaton primary identifier with Relaton's abbreviations of draft amendments (DAM,
+    FDAM) written as ISO's pages print them (DAmd, FDAmd); see :func:`print_differences`."""
+    return re.sub(r"/(F?)DAM(?= |\(|$)", r"/\1DAmd", identifier)
+
+
+def print_differences(primaries: list[str], relations: list[str]) -> Counter:
+    """How ISO's print of a document (a relation's identifier) differs from Relaton's primary
+    identifier of the same document (same parse), counted by the words that differ."""
+    by_value = {}
+    for identifier in primaries:
+        try:
+            by_value.setdefault(parse(identifier).edition, set()).add(identifier)
+        except DesignationError:
+            pass
+    differences = Counter()
+    for identifier in relations:
+        try:
+            known = by_value.get(parse(identifier).edition)
+        except DesignationError:
+            continue
+        if known and identifier not in known:
+            relaton = sorted(known)[0]
+            ours = set(re.findall(r"[A-Za-z]+", identifier))
+            theirs = set(re.findall(r"[A-Za-z]+", relaton))
+            differences[f"Relaton {' '.join(sorted(theirs - ours)) or '?'} -> ISO "
+                        f"{' '.join(sorted(ours - theirs)) or '?'}"] += 1
+    return differences
+
+
+def _old_module(revision: str):
+    """kb/designation.py as it was at git ``revision``, loaded as a module of its own."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(["git", "show", f"{revision}:kb/designation.py"], cwd=root,
+                            check=True, capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp()) / "designation_old.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("designation_old", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["designation_old"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _canonical(module, identifier: str) -> str | None:
+    try:
+        return module.normalize(identifier)
+    except module.DesignationError:
+        return None
+
+
+def _rate(module, ids: list[str]) -> float:
+    module.parse.cache_clear()
+    started = time.perf_counter()
+    for identifier in ids:
+        try:
+            module.parse(identifier)
+        except module.DesignationError:
+            pass
+    return len(ids) / (time.perf_counter() - started)
+
+
+def changed_canonicals(old, ids: list[str]) -> tuple[Counter, dict[str, list], int]:
+    """Identifiers whose canonical form differs between ``old`` and this kb.designation, by
+    kind of change ('DAM -> DAmd', 'refused -> read', …), with examples; and how many differ."""
+    from kb import designation as new
+
+    kinds, examples, total = Counter(), {}, 0
+    for identifier in dict.fromkeys(ids):
+        before, after = _canonical(old, identifier), _canonical(new, identifier)
+        if before == after:
+            continue
+        total += 1
+        if before is None or after is None:
+            kind = "refused -> read" if before is None else "read -> refused"
+        else:
+            a, b = set(re.findall(r"[A-Za-z]+", before)), set(re.findall(r"[A-Za-z]+", after))
+            kind = f"{' '.join(sorted(a - b)) or '?'} -> {' '.join(sorted(b - a)) or '?'}"
+        kinds[kind] += 1
+        examples.setdefault(kind, []).append((identifier, before, after))
+    return kinds, examples, total
 
 
 #: How people misspell a designation: (name, function).  Each keeps the document the same.
@@ -88,6 +195,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared"
                                                 / "corpus"))
+    parser.add_argument("--against", metavar="REV",
+                        help="count the canonical forms that differ from kb/designation.py at "
+                             "git revision REV, and its parse rate")
     parser.add_argument("--perturbed", action="store_true",
                         help="also misspell a sample of 2 000 identifiers in ten ways people "
                              "do and count how many still normalize like the original")
@@ -98,10 +208,15 @@ def main() -> int:
         print(f"no Relaton bulk archives under {bulk}", file=sys.stderr)
         return 1
     totals, agree, misses = Counter(), Counter(), {}
-    all_ids = []
+    all_ids, iso_primaries, iso_relations, everything = [], [], [], []
     for archive in archives:
         source = archive.name.split("-")[2]
-        for kind, identifier in identifiers(archive):
+        for kind, identifier in identifiers(archive, relations=True):
+            everything.append(identifier)
+            if kind == "relation":
+                if source == "iso":
+                    iso_relations.append(identifier)
+                continue
             key = f"{source}: {kind}"
             totals[key] += 1
             all_ids.append(identifier)
@@ -112,6 +227,24 @@ def main() -> int:
             agree[key] += ok
             if not ok:
                 misses.setdefault(key, []).append(identifier)
+            if key == "iso: ISO primary":
+                iso_primaries.append(identifier)
+                key = "iso: ISO primary, as ISO prints it"
+                totals[key] += 1
+                try:
+                    agree[key] += normalize(identifier) == as_iso_prints(identifier)
+                except DesignationError:
+                    misses.setdefault(key, []).append(identifier)
+    key = "iso: relations (ISO's pages' print)"
+    for identifier in iso_relations:
+        totals[key] += 1
+        try:
+            ok = normalize(identifier) == identifier
+        except DesignationError:
+            ok = False
+        agree[key] += ok
+        if not ok:
+            misses.setdefault(key, []).append(identifier)
     parse.cache_clear()
     started = time.perf_counter()
     for identifier in all_ids:
@@ -124,6 +257,24 @@ def main() -> int:
     for key in sorted(totals):
         print(f"{key:<40} {totals[key]:>8} {agree[key]:>8} {100 * agree[key] / totals[key]:>6.2f}%")
     print(f"{'parse rate (uncached)':<40} {rate:>8.0f} /s")
+    print("\nISO's print (a relation) against Relaton's primary identifier of the same document:")
+    for difference, count in print_differences(iso_primaries, iso_relations).most_common():
+        print(f"  {difference:<38} {count:>8}")
+    if args.against:
+        old, new = _old_module(args.against), sys.modules["kb.designation"]
+        best = Counter()
+        for _ in range(5):  # alternating, best of five: the machine may be busy
+            for name, module in ((f"at {args.against}", old), ("now", new)):
+                best[name] = max(best[name], _rate(module, all_ids))
+        for name, rate_ in best.items():
+            print(f"{'parse rate ' + name + ' (best of 5)':<40} {rate_:>8.0f} /s")
+        kinds, examples, total = changed_canonicals(old, everything)
+        distinct = len(dict.fromkeys(everything))
+        print(f"\ncanonical forms changed since {args.against}: {total} of {distinct} distinct "
+              "identifiers (primary, references, relations; both archives)")
+        for kind, count in kinds.most_common():
+            print(f"  {kind:<38} {count:>8}   e.g. " + "; ".join(
+                f"{i!r}: {b} -> {a}" for i, b, a in examples[kind][:2]))
     if args.perturbed:
         import random
 

@@ -8,7 +8,8 @@ such as ``ISO19011：2011``, ``ISO/IEC TS 17021-4:2013``, ``IEC 60601-1:2005+AMD
 Canonical forms follow what each publisher prints:
 
 * ISO and ISO-led joint documents: ``ISO/DIS 19011``, ``ISO/IEC DTS 17021-4``,
-  ``ISO 9001:2015/Amd 1:2024``, ``ISO 8124-1:2022/FDAM 1``, ``ISO 639-1:2002(E)``;
+  ``ISO 9001:2015/Amd 1:2024``, ``ISO 8124-1:2022/FDAmd 1``, ``ISO 10993-18:2020/DAmd 1``,
+  ``ISO/IEC 18014-2:2021/DCOR 1``, ``ISO 639-1:2002(E)``;
 * IEC and CISPR: ``IEC TS 62351-100-4:2023``, ``IEC 60601-1:2005/AMD1:2012``,
   ``IEC 60335-2-78:2002+AMD1:2008 CSV``, drafts ``IEC/DIS 60034-1``;
 * Chinese national, sector, local and group standards: ``GB/T 19011-2013``, ``GB 19011``,
@@ -84,11 +85,14 @@ SUPPLEMENT_TYPES = {
 #: The Directives' supplements of each organisation, bundled with a part:
 #: ``ISO/IEC DIR 1:2022+IEC SUP:2022``.
 DIRECTIVE_SUPPLEMENTS = ("ISO SUP", "IEC SUP", "JTC 1 SUP")
-#: Draft supplement abbreviations: written form -> (stage, type).
+#: Draft supplement abbreviations: written form -> (stage, type).  ISO prints DAmd, FDAmd,
+#: DCOR and FDCOR today (its pages; Relaton's records still write DAM and FDAM, which are
+#: read as the same documents, as are PDAM and DAD of old).
 DRAFT_SUPPLEMENTS = {
     "DAM": ("DIS", "Amd"), "DAMD": ("DIS", "Amd"), "FDAM": ("FDIS", "Amd"),
     "FDAMD": ("FDIS", "Amd"), "PDAM": ("CD", "Amd"), "PDAMD": ("CD", "Amd"),
     "DCOR": ("DIS", "Cor"), "FDCOR": ("FDIS", "Cor"), "DAD": ("DIS", "Add"),
+    "FDAD": ("FDIS", "Add"),
 }
 #: IEC publication versions printed after the designation.
 _DIRECTIVE_VERSIONS = ("ISO SUP", "IEC SUP", "JTC 1 SUP", "ISO", "IEC", "SUP")
@@ -96,6 +100,12 @@ VERSIONS = (
     *_DIRECTIVE_VERSIONS,  # the Directives' editions and supplements: after DIR only
     "EXV-CMV", "EXV-RLV", "CSV", "RLV", "EXV", "CMV", "SER", "DB", "PRV",
 )
+
+#: The IEC's conformity assessment systems (scheme "iec-ca"), as each spells its name, and how
+#: each joins its operational documents' number: IECEE OD-2039, IECRE OD-501, IECEx OD 009,
+#: IECQ OD 3702.  Their rules and publications are numbered: IECEE 01:2023, IECEx 02,
+#: IECQ 03-1:2020, IECQ 001002-1:1998, IECQ QC 080000:2017.
+CONFORMITY_SYSTEMS = {"IECEE": "-", "IECRE": "-", "IECEx": " ", "IECQ": " "}
 
 #: Chinese sector (industry) standard codes (行业标准代号), after the SAC list.
 CN_SECTOR_CODES = frozenset(
@@ -174,7 +184,8 @@ class Supplement:
             text = kind + (self.number or "")
         else:
             if self.stage in ("DIS", "FDIS") and self.type in ("Amd", "Cor", "Add"):
-                short = {"Amd": "AM", "Cor": "COR", "Add": "AD"}[self.type]
+                # as ISO prints them today: DAmd, FDAmd, DCOR, FDCOR (and DAD of old)
+                short = {"Amd": "Amd", "Cor": "COR", "Add": "AD"}[self.type]
                 head = ("D" if self.stage == "DIS" else "FD") + short
             elif self.stage:
                 head = f"{self.stage} {self.type}"
@@ -347,6 +358,13 @@ def _render_international(d: Designation) -> str:
 
 
 def _render_other(d: Designation) -> str:
+    if d.scheme == "iec-ca":  # IECEE OD-2039, IECEx OD 009, IECQ 03-1:2020(en)
+        kind = (f"OD{CONFORMITY_SYSTEMS[d.publisher]}" if d.doctype == "OD"
+                else f"{d.doctype} " if d.doctype else "")
+        text = f"{d.publisher} {kind}{d.number}" + "".join(f"-{p}" for p in d.parts)
+        text += f":{d.year}" if d.year else ""
+        sep = "/" if all(len(code) == 1 for code in d.languages) else ","
+        return text + (f"({sep.join(d.languages)})" if d.languages else "")
     if d.scheme == "adoption":
         return _render_adoption(d)
     if d.scheme == "ilac":  # the issue is month/year: ILAC-P15:05/2020
@@ -389,7 +407,75 @@ def _adoption_body(prefix: str) -> str:
 # --- parsing ---------------------------------------------------------------------------------
 
 _ALL_PARTS = re.compile(r"\s*[(（]\s*(?:all parts|所有部分)\s*[)）]$", re.I)
-_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−－﹣"), "-")
+
+#: The characters read as a designation's colon, hyphen, slash or space: what Chinese and
+#: Japanese input methods, word processors, file names and PDFs put in their place.  Each
+#: code point maps to the ASCII character it stands for ("" for one read as nothing).  NFKC
+#: folds some of them too (marked *); they are listed so that the table is the whole answer.
+#: Any other Unicode white space (``\s``: U+00A0, U+2000–U+200A, U+202F, U+205F, U+3000 …)
+#: is a space.  Two are read by position only (:data:`_BETWEEN`): 一 (U+4E00, and ⼀ U+2F00)
+#: between digits is a dash (Chinese OCR: GB/T 19001一2016), and 、 (U+3001) between Latin
+#: letters is a slash (the slash and backslash keys of a Chinese input method: GB、T 19001).
+LOOKALIKES: dict[str, str] = {
+    # colons
+    "\uff1a": ":",  # ： FULLWIDTH COLON* (Chinese and Japanese input methods)
+    "\u2236": ":",  # ∶ RATIO (Chinese input methods' 比号, Word's symbol table)
+    "\ufe55": ":",  # ﹕ SMALL COLON*
+    "\ufe13": ":",  # ︓ PRESENTATION FORM FOR VERTICAL COLON* (vertical text)
+    "\ua789": ":",  # ꞉ MODIFIER LETTER COLON (file names: Windows forbids ':')
+    "\u02d0": ":",  # ː MODIFIER LETTER TRIANGULAR COLON (OCR, PDF fonts)
+    "\u02f8": ":",  # ˸ MODIFIER LETTER RAISED COLON
+    "\u0589": ":",  # ։ ARMENIAN FULL STOP (a colon glyph in some PDF fonts)
+    "\u05c3": ":",  # ׃ HEBREW PUNCTUATION SOF PASUQ (likewise)
+    "\u205a": ":",  # ⁚ TWO DOT PUNCTUATION
+    "\u2982": ":",  # ⦂ Z NOTATION TYPE COLON
+    # hyphens and dashes
+    "\u2010": "-",  # ‐ HYPHEN
+    "\u2011": "-",  # ‑ NON-BREAKING HYPHEN (word processors)
+    "\u2012": "-",  # ‒ FIGURE DASH
+    "\u2013": "-",  # – EN DASH (word processors' autocorrect)
+    "\u2014": "-",  # — EM DASH (GB/T 19001—2016, as GB prints the year)
+    "\u2015": "-",  # ― HORIZONTAL BAR (Chinese input methods' ——)
+    "\u2212": "-",  # − MINUS SIGN
+    "\u207b": "-",  # ⁻ SUPERSCRIPT MINUS*
+    "\u208b": "-",  # ₋ SUBSCRIPT MINUS*
+    "\uff0d": "-",  # － FULLWIDTH HYPHEN-MINUS*
+    "\ufe63": "-",  # ﹣ SMALL HYPHEN-MINUS*
+    "\ufe58": "-",  # ﹘ SMALL EM DASH*
+    "\ufe31": "-",  # ︱ PRESENTATION FORM FOR VERTICAL EM DASH*
+    "\ufe32": "-",  # ︲ PRESENTATION FORM FOR VERTICAL EN DASH*
+    "\u2e3a": "-",  # ⸺ TWO-EM DASH
+    "\u2e3b": "-",  # ⸻ THREE-EM DASH
+    "\u2043": "-",  # ⁃ HYPHEN BULLET
+    "\u02d7": "-",  # ˗ MODIFIER LETTER MINUS SIGN
+    "\u2796": "-",  # ➖ HEAVY MINUS SIGN
+    "\u058a": "-",  # ֊ ARMENIAN HYPHEN
+    "\u1806": "-",  # ᠆ MONGOLIAN TODO SOFT HYPHEN
+    "\u30fc": "-",  # ー KATAKANA-HIRAGANA PROLONGED SOUND MARK (a Japanese input method's '-')
+    "\uff70": "-",  # ｰ HALFWIDTH KATAKANA-HIRAGANA PROLONGED SOUND MARK*
+    "\u2500": "-",  # ─ BOX DRAWINGS LIGHT HORIZONTAL (Chinese input methods' 制表符, PDFs)
+    "\u2501": "-",  # ━ BOX DRAWINGS HEAVY HORIZONTAL
+    # slashes
+    "\uff0f": "/",  # ／ FULLWIDTH SOLIDUS*
+    "\u2215": "/",  # ∕ DIVISION SLASH
+    "\u2044": "/",  # ⁄ FRACTION SLASH (word processors' autoformat)
+    "\u29f8": "/",  # ⧸ BIG SOLIDUS
+    "\u2571": "/",  # ╱ BOX DRAWINGS LIGHT DIAGONAL (Chinese input methods' symbol table)
+    "\\": "/",  # \ REVERSE SOLIDUS (the key beside the slash: GB\T 19001)
+    "\uff3c": "/",  # ＼ FULLWIDTH REVERSE SOLIDUS*
+    # read as nothing: invisible characters that PDFs and web pages leave inside words
+    "\u200b": "",  # ZERO WIDTH SPACE
+    "\u200c": "",  # ZERO WIDTH NON-JOINER
+    "\u200d": "",  # ZERO WIDTH JOINER
+    "\u2060": "",  # WORD JOINER
+    "\ufeff": "",  # ZERO WIDTH NO-BREAK SPACE (a byte-order mark inside text)
+    "\u180e": "",  # MONGOLIAN VOWEL SEPARATOR
+    "\u00ad": "",  # SOFT HYPHEN (shows only where a line breaks a word)
+}
+_FOLD = str.maketrans({c: (r or None) for c, r in LOOKALIKES.items()})
+#: Separators read by position (see :data:`LOOKALIKES`): 一 between digits, 、 between letters.
+_BETWEEN = re.compile(r"(?<=\d)\s*[一⼀]\s*(?=\d)"
+                      r"|(?<=[A-Za-zА-Яа-яЁё])\s*、\s*(?=[A-Za-zА-Яа-яЁё])")
 _SPACES = re.compile(r"\s+")
 
 _COMMITTEE_WORDS = "TC|PC|SC|JTC|JWG|WG|SyC|TMB|SMB|CASCO|COPOLCO|DEVCO|REMCO|AG"
@@ -481,8 +567,11 @@ _NAMED = re.compile(
 _GUIDE_FIRST = re.compile(
     r"^(?:Guide|Руководство)\s+(?P<pub>(?:ISO|IEC|CEI|ИСО|МЭК)(?:\s*/\s*(?:ISO|IEC|CEI|ИСО|МЭК))*)"
     r"\s+(?=\d)", re.I)
-#: The Directives written out: ``ISO/IEC Directives, Part 1``.
-_DIRECTIVES = re.compile(r"\s+Directives\b\s*[,-]?\s*(?:Part\s*(?P<part>\d))?", re.I)
+#: The Directives written out: ``ISO/IEC Directives, Part 1``, in Chinese ``ISO/IEC导则 第1部分``
+#: and in Japanese ``ISO/IEC専門業務用指針 第1部``.
+_DIRECTIVES = re.compile(
+    r"(?:\s+Directives\b|\s*(?:导则|導則|専門業務用指針))\s*[,-]?\s*"
+    r"(?:(?:Part|第)\s*(?P<part>\d)(?:\s*部分?)?)?", re.I)
 #: Their supplements written out: ``…, Consolidated ISO Supplement:2023``, ``+ IEC Supplement``.
 _DIRECTIVES_SUPPLEMENT = re.compile(
     r"\s*[,-]?\s*(?:Consolidated\s+)?(?P<pub>ISO|IEC|JTC\s*1)\s+(?:Supplement|SUP)\b"
@@ -514,7 +603,13 @@ _CNAS = re.compile(
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    if text.isascii():
+        if "\\" in text:
+            text = text.replace("\\", "/")
+    else:
+        text = unicodedata.normalize("NFKC", text.translate(_FOLD)).translate(_FOLD)
+        if "一" in text or "、" in text:
+            text = _BETWEEN.sub(lambda m: "-" if "一" in m.group() else "/", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -565,8 +660,8 @@ def parse(text: str) -> Designation:
             f"{raw.strip()!r} is a government document number, not a standard",
             "government-document",
         )
-    for parser in (_parse_international, _parse_chinese, _parse_accreditation, _parse_ilac,
-                   _parse_adoption, _parse_other_publisher):
+    for parser in (_parse_conformity, _parse_international, _parse_chinese,
+                   _parse_accreditation, _parse_ilac, _parse_adoption, _parse_other_publisher):
         result = parser(text, raw)
         if result is not None:
             return result
@@ -596,8 +691,9 @@ def _parse_international(text: str, raw: str) -> Designation | None:
     french = _GUIDE_FIRST.match(text)
     if french:  # "Guide ISO/CEI 37:1995", the French order
         text = f"{french.group('pub')} Guide {text[french.end():]}"
-    text = _DIRECTIVES.sub(lambda m: " DIR" + (f" {m.group('part')}" if m.group("part") else ""),
-                           text, count=1)
+    if not text.isascii() or "ective" in text.lower():  # Directives, 导则 …
+        text = _DIRECTIVES.sub(
+            lambda m: " DIR" + (f" {m.group('part')}" if m.group("part") else ""), text, count=1)
     if re.search(r"\bDIR\b", text, re.I):  # the Directives' supplements and editions
         text = _DIRECTIVES_SUPPLEMENT.sub(
             lambda m: f" {m.group('pub').upper()} SUP"
@@ -661,6 +757,8 @@ def _parse_international(text: str, raw: str) -> Designation | None:
                 year, pos = int(late.group("year")), late.end()
     elif doctype == "DIR" and _VERSION.match(text, pos):
         pass  # "ISO/IEC DIR IEC SUP:2010": a supplement to the Directives as a whole
+    elif doctype == "DIR" and copublishers and not text[pos:].strip():
+        pass  # "ISO/IEC DIR", "ISO/IEC Directives": the Directives as a whole
     elif (named := _NAMED.match(text, pos)) and (iec or copublishers) and not stage \
             and doctype is None:
         if named.group("number"):  # "IEC CA 01:2016": a series of its own
@@ -719,7 +817,7 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         raise DesignationError(
             f"{raw.strip()!r}: unexpected {text[pos:].strip()!r} after {text[:pos].strip()!r}"
         )
-    if not number and not (doctype == "DIR" and version):
+    if not number and not (doctype == "DIR" and (version or not supplements)):
         raise DesignationError(f"{raw.strip()!r} has no document number")
     scheme = "iec" if iec else "iso"
     return Designation(
@@ -728,6 +826,44 @@ def _parse_international(text: str, raw: str) -> Designation | None:
         supplements=tuple(supplements), version=version, version_at=version_at,
         languages=languages, scheme=scheme, edition_number=edition,
     )
+
+
+_CONFORMITY = re.compile(
+    r"^(?P<system>IEC\s*(?:EE|Ex|Q|RE))(?![A-Za-z])\s*"
+    r"(?:(?P<type>OD|QC)(?![A-Za-z])\s*-?\s*)?"
+    r"(?P<number>\d{1,6}(?:[A-Z]{1,3}\d{1,6}|[A-Z])?)(?![\dA-Za-z])"
+    r"(?P<parts>(?:\s*-\s*(?:\d{1,4}|[A-Z])(?![\dA-Za-z]))*)"
+    r"(?:\s*:\s*(?P<year>(?:19|20)\d\d)(?:-\d\d(?:-\d\d)?)?)?"
+    r"(?:\s*\((?P<codes>[A-Za-z]{1,3}(?:\s*[,/]\s*[A-Za-z]{1,3})*)\))?$",
+    re.I,
+)
+_SYSTEM = re.compile(r"IEC(?:EE|Ex|Q|RE)(?![A-Za-z])", re.I)
+_SYSTEM_NAMES = {name.upper(): name for name in CONFORMITY_SYSTEMS}
+
+
+def _parse_conformity(text: str, raw: str) -> Designation | None:
+    """A document of an IEC conformity assessment system: ``IECEE OD-2039``,
+    ``IECQ 03-1:2020(en)``, ``IECEx 02``."""
+    if text[:3].upper() != "IEC" or text[3:4] in ("", " ", "/"):
+        return None
+    m = _CONFORMITY.match(text)
+    if not m:
+        system = _SYSTEM.match(text)
+        if system:  # "IECQ", "IECEx CoC": the system, or one of its certificates
+            rest = text[system.end():].strip()
+            raise DesignationError(f"{raw.strip()!r}: expected a document number, found {rest!r}"
+                                   if rest else f"{raw.strip()!r} has no document number")
+        return None
+    parts = [p.strip().upper() for p in m.group("parts").split("-") if p.strip()]
+    year = _year(m.group("year"))
+    if year is None and parts and re.fullmatch(r"(19|20)\d\d", parts[-1]):
+        year = int(parts.pop())  # "IECEx OD 024-2018", as sellers write the edition
+    return Designation(
+        publisher=_SYSTEM_NAMES[re.sub(r"\s+", "", m.group("system")).upper()],
+        doctype=m.group("type").upper() if m.group("type") else None,
+        number=m.group("number").upper(), parts=tuple(parts), year=year,
+        languages=tuple(_language(c) for c in re.split(r"[,/]", m.group("codes") or "") if c),
+        scheme="iec-ca")
 
 
 def _supplement(m: re.Match[str]) -> Supplement:
@@ -784,6 +920,7 @@ _OTHER = re.compile(
     r"(?:\s*[:：-]\s*(?P<year>(?:19|20)\d\d))?"
     # European amendments and corrigenda: EN 60601-1:2006/A1:2013, EN 62368-1:2014+A11:2017
     r"(?P<supplements>(?:\s*[+/]\s*A(?:C|\d{1,2})(?:\s*:\s*(?:19|20)\d\d)?)*)$",
+    re.I,
 )
 
 
@@ -791,7 +928,7 @@ def _parse_other_publisher(text: str, raw: str) -> Designation | None:
     m = _OTHER.match(text)
     if not m:
         return None
-    glued = re.sub(r"\s+", "", m.group("pub")).replace("-", "/")  # "IAFMD21" is IAF MD 21
+    glued = re.sub(r"\s+", "", m.group("pub")).replace("-", "/").upper()  # "IAFMD21": IAF MD 21
     publisher = next(p for p in OTHER_PUBLISHERS if p.replace(" ", "") == glued)
     parts = tuple(p for p in re.split(r"[-.]", m.group("parts")) if p)
     return Designation(publisher=publisher, number=m.group("number"), parts=parts,

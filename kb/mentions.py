@@ -24,6 +24,7 @@ from kb.designation import (
     CO_PUBLISHERS,
     COMMITTEE_REFERENCE,
     LEADING_PUBLISHERS,
+    LOOKALIKES,
     OTHER_PUBLISHERS,
     PUBLISHER_ALIASES,
     DesignationError,
@@ -44,7 +45,14 @@ PROGRAMMES = ("CMMI", "ITIL", "COBIT", "TOGAF", "PMBOK", "FSC", "PEFC", "BRCGS",
 # full-width Latin letters, digits and signs (ＩＳＯ９００１) read as their ASCII forms,
 # character for character
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# the colons, hyphens and slashes the parser reads for ASCII ones (kb.designation.LOOKALIKES)
+# are read so here too, one for one; the characters it reads as nothing are spaces here, so
+# that spans stay valid
+_HALF_WIDTH |= {ord(c): r or " " for c, r in LOOKALIKES.items() if c != "\\"}
 _HALF_WIDTH.pop(0xFF1A)  # a full-width colon stays: the parser reads it (ISO 19011：2018)
+#: Separators read by position: 一 between digits is a dash (GB/T 19001一2016), 、 between a
+#: Chinese code and T or Z a slash (GB、T 19001: the slash key of a Chinese input method).
+_POSITIONAL = re.compile(r"(?<=\d)一(?=\d)|(?<=\b[A-Z]{2})、(?=[TZ]\s*\d)")
 _INTERNATIONAL = "|".join(sorted({*LEADING_PUBLISHERS, *CO_PUBLISHERS, *PUBLISHER_ALIASES},
                                  key=len, reverse=True))
 _SECTOR = "|".join(sorted(CN_SECTOR_CODES))
@@ -61,9 +69,10 @@ _ADOPTION = (rf"(?:{_BODIES})\s*[-/]?\s*C?EN\s*[-/]?\s*(?:ISO|IEC)"
 _START = re.compile(
     # not glued to a Latin letter or digit before it, unless that is a section number run on
     # in text taken from a PDF ("1.1ISO45001:2018")
-    rf"""(?:(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)|(?<=[^\d.]\d\.\d)
-        |(?<=[^\d.]\d\.\d\d))(?:
-        (?P<adoption>(?:{_ADOPTION})(?=[\s/]|\d))
+    rf"""(?:(?<![A-Za-z0-9])(?<![A-Za-z0-9]-)(?<![A-Za-z]/)|(?<=(?<![\d.])\d\.\d)
+        |(?<=(?<![\d.])\d\.\d\d))(?:
+        (?P<ca>IEC(?:EE|E[Xx]|Q|RE)(?=\s*(?:OD|QC)?\s*-?\s*\d))
+      | (?P<adoption>(?:{_ADOPTION})(?=[\s/]|\d))
       | (?P<typo>IS0(?=\s*[1-9]\d{{2,4}}))
       | (?P<intl>(?:(?:Guide|Руководство)\s+(?=(?:ISO|IEC|CEI|ИСО|МЭК)[\s/]))?
                  (?:{_INTERNATIONAL})(?=[\s/]|\d|[A-Z]{{2,4}}\s*\d))
@@ -80,9 +89,11 @@ _BODY = re.compile(r"[A-Za-zА-Яа-яЁё0-9/\-‐‑–—:：.+ \t()（）]{0
 # the Directives are written out with commas: ISO/IEC Directives, Part 1, Consolidated ISO
 # Supplement, 2023
 _DIRECTIVES_BODY = re.compile(
-    r"(?:ISO\s*/\s*IEC|ISO|IEC)\s+Directives\b[A-Za-z0-9/\-–—:：.+ ,]{0,70}")
+    r"(?:ISO\s*/\s*IEC|ISO|IEC)\s+Directives\b[A-Za-z0-9/\-–—:：.+ ,]{0,70}"
+    # and in Chinese and Japanese: ISO/IEC导则 第1部分, ISO/IEC専門業務用指針 第1部
+    r"|ISO\s*/\s*IEC\s*(?:导则|導則|専門業務用指針)(?:\s*第\s*\d\s*部分?)?")
 # prefix ends: after a run of letters or digits, or a closing bracket
-_ENDS = re.compile(r"[A-Za-zА-Яа-яЁё]+|\d+|[)）]")
+_ENDS = re.compile(r"[A-Za-zА-Яа-яЁё]+|\d+|[)）]|导则|導則|指針|部分?")
 _GOVERNMENT = re.compile(
     r"(?P<organ>[\u4e00-\u9fff]{1,8})\s*[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*\d+\s*[号號]"
 )
@@ -121,8 +132,13 @@ _PROGRAMME = re.compile(
     r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(p) for p in PROGRAMMES) + r")(?![A-Za-z0-9])")
 _ACCREDITATION = re.compile(r"认可|CNAS|accredit", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_TITLE_AFTER = re.compile(r"\s*《(?P<title>[^《》]{1,80})》")
-_TITLE_BEFORE = re.compile(r"《(?P<title>[^《》]{1,80})》\s*[(（]?\s*$")
+#: A title beside a designation: in 《…》, or in what stands for them when the input method is
+#: in English mode (<<…>>, «…»); after it also in Taiwan's and Japan's 「…」 and 『…』.
+_TITLE_AFTER = re.compile(r"\s*(?:《(?P<title>[^《》]{1,80})》|<<(?P<ascii>[^<>]{1,80})>>"
+                          r"|«(?P<guillemets>[^«»]{1,80})»|「(?P<corner>[^「」]{1,80})」"
+                          r"|『(?P<white>[^『』]{1,80})』)")
+_TITLE_BEFORE = re.compile(r"(?:《(?P<title>[^《》]{1,80})》|<<(?P<ascii>[^<>]{1,80})>>"
+                           r"|«(?P<guillemets>[^«»]{1,80})»)\s*[(（]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,8 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
     """
     context = context if context is not None else Context()
     original, text = text, text.translate(_HALF_WIDTH)  # same length: spans stay valid
+    if "一" in text or "、" in text:
+        text = _POSITIONAL.sub(lambda m: "-" if m.group() == "一" else "/", text)
     found: list[Mention] = []
     taken = bytearray(len(text))  # characters already inside a mention
 
@@ -221,6 +239,9 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
     _resolve_bare_numbers(text, found, add, context.numbers)
     found = [replace(m, as_written=original[m.start:m.end]) if m.as_written !=
              original[m.start:m.end] else m for m in found]
+    if original != text:  # titles as written too (the folded text has the same length)
+        found = [replace(m, title=_title(original, m.start, m.end)) if m.title else m
+                 for m in found]
     found.sort(key=lambda m: m.start)
     if offset:
         found = [replace(m, start=m.start + offset, end=m.end + offset) for m in found]
@@ -456,7 +477,7 @@ def _longest(text: str, begin: int) -> Mention | None:
         if designation.scheme == "cn-sector" and not designation.doctype \
                 and not designation.year and not _CJK.search(text, max(0, begin - 20), begin):
             continue  # "GA 20.15" in English text (an ILAC resolution): needs /T or a year
-        kind = "draft" if designation.stage else "standard"
+        kind = "draft" if designation.kind == "draft" else "standard"  # a DAmd too
         title = _title(text, begin, begin + end)
         return Mention(begin, begin + end, written, kind, designation.canonical, title)
     return None
@@ -464,11 +485,9 @@ def _longest(text: str, begin: int) -> Mention | None:
 
 def _title(text: str, start: int, end: int) -> str | None:
     """The title in 《…》 right after a designation, or right before it."""
-    after = _TITLE_AFTER.match(text, end)
-    if after:
-        return after.group("title").strip()
-    before = _TITLE_BEFORE.search(text, max(0, start - 90), start)
-    return before.group("title").strip() if before else None
+    found = _TITLE_AFTER.match(text, end) or _TITLE_BEFORE.search(
+        text, max(0, start - 90), start)
+    return next(t for t in found.groups() if t is not None).strip() if found else None
 
 
 #: A publisher's code right before a number: the number is that publisher's document.

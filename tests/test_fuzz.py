@@ -1,5 +1,7 @@
 """Mutated real files through every loader (a small budget here; benchmarks/fuzz.py runs
-10 000 cases and more): each loads or is refused in one line naming it, never a traceback."""
+10 000 cases and more): each loads or is refused in one line naming it, never a traceback.
+And the grammar's fuzzer: every class of designation, rendered, then misspelled with
+look-alike characters, spacing and case, reads back as the same designation."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb.designation import parse
 from kb.store import Store
-from tests.fuzz import generated_seeds, mutate, run_case, seeds
+from tests.fuzz import CLASSES, generated_seeds, misspelled, mutate, run_case, seeds
 
 SEEDS = seeds()
 
@@ -41,3 +44,16 @@ def test_every_loader_has_seeds():
     """The fuzzer reaches the loaders whose seeds the project owns (the others' come from
     the shared corpus when it is there)."""
     assert {"catalogue", "sts", "text", "bulletin"} <= set(SEEDS)
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_misspelled_designations_read_as_themselves(name, data):
+    """parse(render(x)) == x, and so for the rendering misspelled (look-alike colons, hyphens,
+    slashes and spaces, spaces around separators, invisible characters, any case)."""
+    designation = data.draw(CLASSES[name], label="designation")
+    written = str(designation)
+    assert parse(written) == designation
+    typed = data.draw(misspelled(written), label="written")
+    assert parse(typed) == designation, (typed, written)

@@ -61,7 +61,7 @@ def test_relaton_history_of_iso_19011(corpus_db):
 def test_relaton_stage_moves_are_events(corpus_db):
     conn = sqlite3.connect(corpus_db)
     events = conn.execute("select code from stage_events where edition_id = ? order by date",
-                          ("ISO 14001:2015/DAM 2",)).fetchall()
+                          ("ISO 14001:2015/DAmd 2",)).fetchall()
     assert [e[0] for e in events] == ["40.00", "40.20", "40.60"]
 
 

@@ -152,6 +152,42 @@ def found(text: str) -> list[tuple[str, str, str | None]]:
       ("ANSI-UL 62368-1", "standard", "ANSI/UL 62368-1"),
       ("EN 60601-1:2006/A1:2013", "standard", "EN 60601-1:2006/A1:2013")]),
     ("IS09001:2015 认证", [("IS09001:2015", "standard", "ISO 9001:2015")]),
+    # ISO's draft supplements as ISO prints them: drafts; the old forms read the same
+    ("ISO 10993-18:2020/DAmd 1正在征求意见",
+     [("ISO 10993-18:2020/DAmd 1", "draft", "ISO 10993-18:2020/DAmd 1")]),
+    ("见 ISO 11137-2:2013/FDAM 1。", [("ISO 11137-2:2013/FDAM 1", "draft",
+                                     "ISO 11137-2:2013/FDAmd 1")]),
+    # the IEC's conformity assessment systems, the Directives named bare
+    ("依据IECEx OD 009和IECEE OD-2039执行", [("IECEx OD 009", "standard", "IECEx OD 009"),
+                                         ("IECEE OD-2039", "standard", "IECEE OD-2039")]),
+    ("符合IECQ 03-1:2020及IECQ QC 080000:2017", [
+        ("IECQ 03-1:2020", "standard", "IECQ 03-1:2020"),
+        ("IECQ QC 080000:2017", "standard", "IECQ QC 080000:2017")]),
+    ("the IECQ OD 3702 traceability audit", [("IECQ OD 3702", "standard", "IECQ OD 3702")]),
+    ("IECQ, IECEE and IECEx are systems", []),
+    ("按ISO/IEC DIR规定", [("ISO/IEC DIR", "standard", "ISO/IEC DIR")]),
+    ("按照ISO/IEC导则第1部分的规定", [("ISO/IEC导则第1部分", "standard", "ISO/IEC DIR 1")]),
+    # colons, hyphens, slashes and spaces as input methods and PDFs write them
+    ("ISO 19011∶2018《管理体系审核指南》", [("ISO 19011∶2018", "standard", "ISO 19011:2018")]),
+    ("标准GB/T 19001一2016要求", [("GB/T 19001一2016", "standard", "GB/T 19001-2016")]),
+    ("标准GB/T 19001─2016要求", [("GB/T 19001─2016", "standard", "GB/T 19001-2016")]),
+    ("GB、T 19001-2016的要求", [("GB、T 19001-2016", "standard", "GB/T 19001-2016")]),
+    ("ISO 9001ー2015に基づく", [("ISO 9001ー2015", "standard", "ISO 9001:2015")]),
+    ("ISO\u200b9001:2015 applies", [("ISO\u200b9001:2015", "standard", "ISO 9001:2015")]),
+    ("ISO 9001∶2015/Amd 1∶2024", [("ISO 9001∶2015/Amd 1∶2024", "standard",
+                                  "ISO 9001:2015/Amd 1:2024")]),
+    ("通过ISO 9001一次认证", [("ISO 9001", "standard", "ISO 9001")]),  # 一 is one here
+    ("ISO、IEC 两个组织", []),  # a list of organisations, not ISO/IEC
+    # glued to titles, brackets and Chinese punctuation on either side
+    ("ISO19011《管理体系审核指南》修订情况", [("ISO19011", "standard", "ISO 19011")]),
+    ("2.3ISO19011《管理体系审核指南》修订", [("ISO19011", "standard", "ISO 19011")]),
+    ("【ISO 9001:2015】、〔ISO 14001:2015〕；「GB/T 19001—2016」。",
+     [("ISO 9001:2015", "standard", "ISO 9001:2015"),
+      ("ISO 14001:2015", "standard", "ISO 14001:2015"),
+      ("GB/T 19001—2016", "standard", "GB/T 19001-2016")]),
+    ("《ISO 19011：2018》和“ISO/IEC 17021-1:2015”", [
+        ("ISO 19011：2018", "standard", "ISO 19011:2018"),
+        ("ISO/IEC 17021-1:2015", "standard", "ISO/IEC 17021-1:2015")]),
 ])
 def test_forms(text, expected):
     assert found(text) == expected
@@ -210,3 +246,13 @@ def test_context_carries_across_pieces_of_a_long_text():
     assert [(m.as_written, m.canonical, m.start) for m in later] == [
         ("17021-4", "ISO/IEC TS 17021-4", 105), ("PC302", "ISO/PC 302", 116),
         ("CC121", "CNAS-CC121", 125)]
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("ISO19011《管理体系审核指南》修订情况", "管理体系审核指南"),
+    ("ISO 9001<<质量管理体系 要求>>", "质量管理体系 要求"),
+    ("ISO 9001「品質管理系統－要求」", "品質管理系統－要求"),
+    ("«Systèmes de management» ISO 9001", "Systèmes de management"),
+])
+def test_titles_beside_a_designation(text, title):
+    assert [m.title for m in mentions.find(text)] == [title]
