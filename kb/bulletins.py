@@ -20,7 +20,7 @@ __all__ = ["bulletin", "changed_since", "check", "counts", "find", "listing", "r
            "resolve_citation", "work_changes"]
 
 #: Editor's order of schemes in a reference table: international, national, sector, others.
-SCHEME_ORDER = {"iso": 0, "iec": 0, "cn-national": 1, "cn-sector": 2, "cn-local": 3,
+SCHEME_ORDER = {"iso": 0, "iec": 0, "iec-ca": 0, "cn-national": 1, "cn-sector": 2, "cn-local": 3,
                 "cn-group": 4, "cn-enterprise": 5, "cnas": 6, "cnca": 6, "ilac": 7}
 
 
