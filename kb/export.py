@@ -110,6 +110,8 @@ def _cells(row: dict, lang: str) -> dict[str, str]:
     status = row["status"] or ""
     if lang == "zh":
         status = _STATUS_ZH.get(status, status)
+    if status and row.get("status_inferred"):  # no source gives it: the rule's, said so
+        status += "（推定）" if lang == "zh" else " (inferred)"
     if not row["known"]:
         status = "知识库中无此标准" if lang == "zh" else "not in the knowledge base"
     stage = row["stage"] or ""

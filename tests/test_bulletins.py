@@ -259,6 +259,10 @@ def test_the_real_bulletin(tmp_path):
     for designation in ("CNAS-CC121:2017", "LY/T 2603-2016"):
         (m, *_) = [m for m in shown["mentions"] if m["resolved"] == designation]
         assert m["status"] == "current" and "no source gives its status" in m["status_inferred"]
+    # and the printed table says the status is inferred
+    table = run("export", "--db", db, "cnca-expert-groups-2017", "--format", "csv", "--lang",
+                "zh").output
+    assert "CNAS-CC121:2017" in table and "现行（推定）" in table
 
 
 def test_a_title_of_its_own_or_given_and_warnings_for_what_is_missing(db, tmp_path):
