@@ -127,6 +127,8 @@ def behind_line(count: int) -> str:
 def drain(conn: sqlite3.Connection, progress=None, rows: int = DRAIN_ROWS) -> int:
     """Move the pending rows into FTS5, ``rows`` per transaction (each one whole: a kill
     loses nothing); the connection must be outside a transaction.  Return the rows moved."""
+    if not behind(conn):  # nothing pending, or no pending table yet
+        return 0
     moved = 0
     columns = "rowid, edition_id, language, number, kind, heading, text, sub, grams, scope"
     while True:
