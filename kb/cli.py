@@ -118,7 +118,7 @@ def _load(store: Store, paths, loader: str | None, quiet: bool = False,
         summary = store.load(documents_for(paths, loader, skipped, designation, date, title,
                                            known=store.loaded_hashes),
                              progress=progress,
-                             on_records=bar.update)
+                             on_records=bar.update, fill_fts=False)  # _sync fills FTS5
     finally:
         bar.close()
     if skipped:
@@ -258,7 +258,10 @@ def _reindex(store: Store, quiet: bool = False, whoosh: bool | None = None) -> i
     with tqdm(total=clauses, unit=" clauses", desc="indexing", disable=quiet or None,
               file=sys.stderr, dynamic_ncols=True) as bar:
         with store.db.atomic():
-            return search.rebuild(store.conn, progress=bar.update, whoosh=whoosh)
+            rows = search.rebuild(store.conn, progress=bar.update, whoosh=whoosh,
+                                  defer_fts=True)
+    _fill_fts(store, quiet)  # tantivy answers already; FTS5 follows
+    return rows
 
 
 def _sync(store: Store, quiet: bool = False) -> None:
@@ -268,6 +271,18 @@ def _sync(store: Store, quiet: bool = False) -> None:
     with tqdm(unit=" clauses", desc="search index", disable=quiet or None, file=sys.stderr,
               dynamic_ncols=True, leave=False) as bar:
         search.sync(store.conn, progress=bar.update)
+    _fill_fts(store, quiet)
+
+
+def _fill_fts(store: Store, quiet: bool = False) -> None:
+    """Move the clauses analysed by the last transactions into FTS5 (kb.search.drain_fts)."""
+    from kb import search, search_fts
+
+    behind = search_fts.behind(store.conn)
+    if behind:
+        with tqdm(total=behind, unit=" clauses", desc="FTS5 index", disable=quiet or None,
+                  file=sys.stderr, dynamic_ncols=True, leave=False) as bar:
+            search.drain_fts(store.conn, progress=bar.update)
 
 
 def _publish(db_path: str | Path, summary: LoadSummary | None = None) -> None:

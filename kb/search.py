@@ -21,13 +21,17 @@ direct hit come the clauses of the other language found through the knowledge ba
 bilingual terms and adoptions, with ``via`` (:func:`_cross`).  Titles of works and editions
 are indexed folded (:func:`find_titles`) so that a title finds its standard.
 
-**Staying in step.**  The FTS5 tables are written in the transaction that writes the clauses
-(:func:`index_texts`, called by the store), and that transaction also appends the texts it
-changed to ``search_log``.  Each folder index records the database state it reflects (the
-``search_epoch`` of its last full build and the last ``search_log`` generation applied) in
-``kb-state.json``; :func:`sync`, run after every load and before every search, applies the
-texts logged since, reading their analysis from the FTS5 table instead of segmenting again.
-So a kill between the commit and the folder update is repaired by the next command, for just
+**Staying in step.**  The transaction that writes the clauses analyses them and writes the
+rows FTS5 will hold to its pending table (:func:`index_texts`, called by the store; terms go
+to ``terms_fts`` at once), and appends the texts it changed to ``search_log``; FTS5 takes the
+pending rows after the commit (:func:`drain_fts`, run by the command that loaded, in
+transactions of its own), and while any are left every FTS5 answer is refused in one line
+(:func:`kb.search_fts.behind_line`) rather than given without them.  Each folder index
+records the database state it reflects (the ``search_epoch`` of its last full build and the
+last ``search_log`` generation applied) in ``kb-state.json``; :func:`sync`, run after every
+load and before every search, applies the texts logged since, reading their analysis from the
+FTS5 table or its pending rows instead of segmenting again.  So a kill between the commit and
+the folder update is repaired by the next command, for just
 the texts it missed; a load that is refused changes nothing at all.
 """
 
@@ -53,7 +57,7 @@ from kb.search_tantivy import Ranking
 from kb.search_whoosh import Whoosh
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
-           "Results", "SearchError", "engine_filters", "equivalent", "find_titles",
+           "Results", "SearchError", "drain_fts", "engine_filters", "equivalent", "find_titles",
            "index_texts", "move_indexes", "rebuild", "search", "sync", "sync_titles",
            "title_key"]
 
@@ -136,6 +140,10 @@ def search(
         return Results(query, engine, 0, offset)
     groups = None
     if engine == "fts":
+        missing = search_fts.behind(conn)
+        if missing:
+            raise SearchError(search_fts.behind_line(missing))
+
         def rank(parsed, language, only, limit, offset):
             return search_fts.search(conn, parsed, search_fts.scopes(standard, kind),
                                      language, only, limit, offset)
@@ -703,14 +711,20 @@ def _swap(building: Path, folder: Path) -> None:
 
 
 def _stored_docs(conn, where: str = "1", params: tuple = ()) -> Iterator[tuple]:
-    """Documents for a folder index from the analysis kept in the FTS5 table."""
-    for edition, language, number, kind, work, heading, text, sub, grams in conn.execute(
-        f"""select c.edition_id, c.language, c.number, c.kind, e.work_id,
-                   f.heading, f.text, f.sub, f.grams
-            from clauses c join clauses_fts f on f.rowid = c.rowid
-            left join editions e on e.id = c.edition_id where {where}""", params):
-        yield (edition, language, number, kind, work,
-               analysis.Analysed(heading, text, sub, grams))
+    """Documents for a folder index from the analysis kept in the FTS5 table and in its
+    pending rows (each clause is in one of them)."""
+    tables = ["clauses_fts"]
+    if conn.execute("select 1 from sqlite_master where name = ?",
+                    (search_fts.PENDING,)).fetchone():
+        tables.append(search_fts.PENDING)
+    for table in tables:
+        for edition, language, number, kind, work, heading, text, sub, grams in conn.execute(
+            f"""select c.edition_id, c.language, c.number, c.kind, e.work_id,
+                       f.heading, f.text, f.sub, f.grams
+                from clauses c join {table} f on f.rowid = c.rowid
+                left join editions e on e.id = c.edition_id where {where}""", params):
+            yield (edition, language, number, kind, work,
+                   analysis.Analysed(heading, text, sub, grams))
 
 
 # --- indexing --------------------------------------------------------------------------------
@@ -721,11 +735,14 @@ def _ensure_tables(conn: sqlite3.Connection) -> None:
                       generation integer primary key autoincrement,
                       edition_id text not null, language text not null)""")
     conn.execute("create table if not exists kb_meta (key text primary key, value text)")
+    if search_fts.exists(conn):
+        search_fts.ensure_pending(conn)
 
 
 def index_texts(conn: sqlite3.Connection, texts: Iterable[tuple[str, str]]) -> int:
-    """Index the (edition, language) texts just written, inside the caller's transaction,
-    and log them for the folder indexes (see the module doc); return the clauses indexed."""
+    """Analyse the (edition, language) texts just written, inside the caller's transaction,
+    into FTS5's pending rows (:func:`drain_fts` moves them in after the commit), and log them
+    for the folder indexes (see the module doc); return the clauses analysed."""
     texts = sorted(set(texts))
     if not texts:
         return 0
@@ -737,24 +754,32 @@ def index_texts(conn: sqlite3.Connection, texts: Iterable[tuple[str, str]]) -> i
     conn.execute("delete from temp.kb_texts")
     conn.executemany("insert into temp.kb_texts values (?, ?)", texts)
     count = _index_fts(conn, "(c.edition_id, c.language) in "
-                             "(select edition_id, language from temp.kb_texts)")
+                             "(select edition_id, language from temp.kb_texts)", pending=True)
     conn.executemany("insert into search_log(edition_id, language) values (?, ?)", texts)
     conn.execute("delete from temp.kb_texts")
     return count
 
 
-def rebuild_fts(conn: sqlite3.Connection, progress=None, folders: tuple = ()) -> int:
+def rebuild_fts(conn: sqlite3.Connection, progress=None, folders: tuple = (),
+                pending: bool = True) -> int:
     """Drop and rebuild the FTS5 tables in the caller's transaction, under a new epoch, and
-    feed the same analysed rows to the folder ``writers`` given."""
+    feed the same analysed rows to the folder ``writers`` given; the clauses' rows go to
+    FTS5's pending table (:func:`drain_fts` after the commit) unless ``pending`` is false."""
     _ensure_tables(conn)
     search_fts.create(conn, WEIGHTS)
     conn.execute("insert or replace into kb_meta(key, value) values ('search_epoch', ?)",
                  (uuid.uuid4().hex,))
-    return _index_fts(conn, progress=progress, folders=folders)
+    return _index_fts(conn, progress=progress, folders=folders, pending=pending)
+
+
+def drain_fts(conn: sqlite3.Connection, progress: Callable[[int], None] | None = None) -> int:
+    """Fill FTS5 with the clauses analysed since (:func:`kb.search_fts.drain`), after the
+    transaction that wrote them; return the clauses moved in."""
+    return search_fts.drain(conn, progress)
 
 
 def _index_fts(conn, where: str = "1", params: tuple = (), progress=None,
-               folders: tuple = ()) -> int:
+               folders: tuple = (), pending: bool = False) -> int:
     cursor = conn.execute(
         f"""select c.rowid, c.edition_id, c.language, c.number, c.kind, e.work_id,
                    c.heading, c.text
@@ -762,7 +787,7 @@ def _index_fts(conn, where: str = "1", params: tuple = (), progress=None,
         params)
     count = 0
     for rows in _analysed_batches(cursor, with_terms=bool(folders)):
-        search_fts.insert(conn, [search_fts.clause_row(*row) for row in rows])
+        search_fts.insert(conn, [search_fts.clause_row(*row) for row in rows], pending)
         for writer in folders:
             writer.add([(e, lang, n, k, w, a) for _, e, lang, n, k, w, a in rows])
         count += len(rows)
@@ -823,12 +848,14 @@ def _analysed_batches(cursor: sqlite3.Cursor, with_terms: bool = False
 
 
 def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = None,
-            whoosh: bool | None = None) -> int:
+            whoosh: bool | None = None, defer_fts: bool = False) -> int:
     """Drop and rebuild every index from the clauses; return the clauses indexed.
 
-    The clauses are analysed once and fed to FTS5 (in the caller's transaction) and to the
-    tantivy index (built in a new folder and swapped in; should the transaction not commit,
-    the next :func:`sync` sees another epoch and builds it again); whoosh too if it exists or
+    The clauses are analysed once and fed to FTS5 (in the caller's transaction; with
+    ``defer_fts``, to its pending rows, for :func:`drain_fts` once the transaction has
+    committed, so that tantivy answers first) and to the tantivy index
+    (built in a new folder and swapped in; should the transaction not commit, the next
+    :func:`sync` sees another epoch and builds it again); whoosh too if it exists or
     ``whoosh`` is true, and a whoosh index is dropped if ``whoosh`` is false.
     """
     names = ["tantivy"]
@@ -844,7 +871,8 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int], None] | None = N
             shutil.rmtree(building, ignore_errors=True)
             folders[name] = (folder, building, _FOLDERS[name](building).writer(create=True))
     try:
-        count = rebuild_fts(conn, progress, tuple(w for _, _, w in folders.values()))
+        count = rebuild_fts(conn, progress, tuple(w for _, _, w in folders.values()),
+                            pending=defer_fts)
         for _, _, writer in folders.values():
             writer.commit()
     except BaseException:

@@ -3,9 +3,13 @@
 ``clauses_fts`` holds each clause as :mod:`kb.analysis` reads it (folded words, sub-words,
 character grams) under the rowid of its row in ``clauses``, plus ``scope`` tokens for the
 edition, work and kind that filters put inside the MATCH.  FTS5's ``porter`` tokenizer stems
-English on both sides.  It is written in the transaction that writes the clauses (a trigger
-removes the rows of deleted clauses), so it never drifts from them; it also keeps each clause's
-analysis for the engines outside the database, which read it instead of segmenting again.
+English on both sides.  The transaction that writes the clauses writes their analysed rows to
+``clauses_fts_pending``, a plain table (cheap to fill); :func:`drain` moves them into the FTS5
+table afterwards, in transactions of its own, so the engines outside the database can answer
+before FTS5 has tokenized a million clauses.  A trigger removes the rows of deleted clauses
+from both, so FTS5 never holds a clause that is gone, and what it lacks is exactly the pending
+rows (:func:`behind`, which every FTS5 answer checks).  Both tables keep each clause's analysis
+for the folder engines, which read it instead of segmenting again.
 
 Ranking is exact (``ORDER BY rank``), with the weights of :data:`kb.search.WEIGHTS` on the
 indexed columns; it costs 0.5–1.5 s for a word in most of a million clauses, which is why it
@@ -21,8 +25,13 @@ from functools import lru_cache
 
 from kb.analysis import Analysed, Part, Query, kinds
 
-__all__ = ["COLUMNS", "create", "exists", "insert", "rank_expression", "scope_token", "scopes",
-           "search"]
+__all__ = ["COLUMNS", "PENDING", "behind", "behind_line", "create", "drain", "exists",
+           "insert", "rank_expression", "scope_token", "scopes", "search"]
+
+#: The analysed clause rows written but not yet in ``clauses_fts``.
+PENDING = "clauses_fts_pending"
+#: Rows moved into FTS5 per transaction by :func:`drain`.
+DRAIN_ROWS = 50_000
 
 #: Bytes of pending terms FTS5 holds in memory before writing them out as a segment.
 HASH_SIZE = 64 << 20
@@ -49,7 +58,7 @@ def exists(conn: sqlite3.Connection) -> bool:
 
 def create(conn: sqlite3.Connection, weights: dict[str, float]) -> None:
     """(Re)create the empty FTS5 tables and the triggers that keep them in step."""
-    for name in ("clauses_fts", "terms_fts"):
+    for name in ("clauses_fts", "terms_fts", PENDING):
         conn.execute(f"drop table if exists {name}")
     conn.execute(
         """create virtual table clauses_fts using fts5(
@@ -66,10 +75,23 @@ def create(conn: sqlite3.Connection, weights: dict[str, float]) -> None:
         """create virtual table terms_fts using fts5(
              edition_id unindexed, language unindexed, entry unindexed,
              preferred, admitted, definition, tokenize = 'porter unicode61')""")
-    for table in ("clauses", "terms"):
-        conn.execute(f"drop trigger if exists {table}_fts_delete")
-        conn.execute(f"""create trigger {table}_fts_delete after delete on {table} begin
-                           delete from {table}_fts where rowid = old.rowid; end""")
+    conn.execute("drop trigger if exists terms_fts_delete")
+    conn.execute("""create trigger terms_fts_delete after delete on terms begin
+                      delete from terms_fts where rowid = old.rowid; end""")
+    ensure_pending(conn)
+
+
+def ensure_pending(conn: sqlite3.Connection) -> None:
+    """The pending table and the clause trigger that deletes from it and from FTS5 (a
+    knowledge base of before the pending table gets them at its next write)."""
+    if conn.execute("select 1 from sqlite_master where name = ?", (PENDING,)).fetchone():
+        return
+    conn.execute(f"""create table {PENDING} (rowid integer primary key, edition_id, language,
+                       number, kind, heading, text, sub, grams, scope)""")
+    conn.execute("drop trigger if exists clauses_fts_delete")
+    conn.execute(f"""create trigger clauses_fts_delete after delete on clauses begin
+                       delete from clauses_fts where rowid = old.rowid;
+                       delete from {PENDING} where rowid = old.rowid; end""")
 
 
 def clause_row(rowid: int, edition: str, language: str, number: str, kind: str | None,
@@ -80,10 +102,55 @@ def clause_row(rowid: int, edition: str, language: str, number: str, kind: str |
             analysed.sub, analysed.grams, " ".join(scope))
 
 
-def insert(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Insert :func:`clause_row` rows."""
-    conn.executemany("""insert into clauses_fts(rowid, edition_id, language, number, kind,
-                        heading, text, sub, grams, scope) values (?,?,?,?,?,?,?,?,?,?)""", rows)
+def insert(conn: sqlite3.Connection, rows: list[tuple], pending: bool = False) -> None:
+    """Insert :func:`clause_row` rows into FTS5, or into the pending table."""
+    conn.executemany(f"""insert into {PENDING if pending else 'clauses_fts'}(rowid,
+                         edition_id, language, number, kind, heading, text, sub, grams, scope)
+                         values (?,?,?,?,?,?,?,?,?,?)""", rows)
+
+
+def behind(conn: sqlite3.Connection) -> int:
+    """How many clauses FTS5 does not hold yet (0 for a knowledge base without the table)."""
+    try:
+        return conn.execute(f"select count(*) from {PENDING}").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def behind_line(count: int) -> str:
+    """The one line that says FTS5 answers without ``count`` clauses."""
+    return (f"the FTS5 index (Datasette's search box, SQL MATCH) is {count:,} clauses behind "
+            "the knowledge base and would miss them: it is being filled (`kb index` finishes "
+            "it); kb search's default engine has them all")
+
+
+def drain(conn: sqlite3.Connection, progress=None, rows: int = DRAIN_ROWS) -> int:
+    """Move the pending rows into FTS5, ``rows`` per transaction (each one whole: a kill
+    loses nothing); the connection must be outside a transaction.  Return the rows moved."""
+    if not behind(conn):  # nothing pending, or no pending table yet
+        return 0
+    moved = 0
+    columns = "rowid, edition_id, language, number, kind, heading, text, sub, grams, scope"
+    while True:
+        conn.execute("begin immediate")
+        try:
+            last = conn.execute(f"select rowid from {PENDING} order by rowid limit 1 offset ?",
+                                (rows - 1,)).fetchone() or conn.execute(
+                f"select max(rowid) from {PENDING}").fetchone()
+            if last is None or last[0] is None:
+                conn.execute("commit")
+                return moved
+            count = conn.execute(f"insert into clauses_fts({columns}) select {columns} from "
+                                 f"{PENDING} where rowid <= ?", last).rowcount
+            conn.execute(f"delete from {PENDING} where rowid <= ?", last)
+            conn.execute("commit")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("rollback")
+            raise
+        moved += count
+        if progress:
+            progress(count)
 
 
 def insert_terms(conn: sqlite3.Connection, rows: list[tuple]) -> None:

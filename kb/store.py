@@ -384,6 +384,7 @@ class Store:
         documents: Iterable[Document],
         progress: Callable[[Document, str], None] | None = None,
         on_records: Callable[[int], None] | None = None,
+        fill_fts: bool = True,
     ) -> LoadSummary:
         """Load documents, each atomically; return what happened.
 
@@ -392,6 +393,9 @@ class Store:
             (``loaded``, ``unchanged`` or ``failed``).
         :param on_records: called with a count every 1 000 records read, so a long single
             document shows progress too.
+        :param fill_fts: move the clauses analysed into FTS5 once committed
+            (:func:`kb.search.drain_fts`); false leaves that to the caller, who may bring the
+            tantivy index up to date first (``kb load`` does).
         """
         self._on_records = on_records
         summary = self._summary = LoadSummary()
@@ -432,6 +436,10 @@ class Store:
             self.db.execute("COMMIT")
             if summary.loaded:  # a load that changed nothing writes nothing
                 self._refresh_statistics()
+            if fill_fts:
+                from kb import search
+
+                search.drain_fts(self.conn)
         except BaseException:
             if self.conn.in_transaction:
                 self.db.execute("ROLLBACK")

@@ -20,6 +20,7 @@ from kb import analysis, search
 from kb.cli import main
 from kb.model import Clause, Document, Edition
 from kb.store import Store
+from loaders import documents_for
 from tests.conftest import FIXTURES, corpus
 
 ENGINES = search.ENGINES
@@ -685,3 +686,94 @@ def test_a_later_load_keeps_the_title_index_in_step(tmp_path):
     search.sync_titles(conn)
     assert search.find_titles(conn, "widgets vocabulary") == []
     assert search.find_titles(conn, "ＧＡＤＧＥＴＳ") == [("ISO 99995", "ISO 99995:2020")]
+
+
+# --- FTS5 after the commit -------------------------------------------------------------------
+
+
+def _behind_db(tmp_path) -> Path:
+    """A knowledge base whose last load committed and brought tantivy up to date, and whose
+    FTS5 has not taken that load's clauses yet (what ``kb load`` has between its two steps)."""
+    db = tmp_path / "kb.db"
+    runner = CliRunner()
+    assert runner.invoke(main, ["load", "--db", str(db), "-q",
+                                str(FIXTURES / "sample-zh.sts.xml")]).exit_code == 0
+
+    def records():
+        yield Edition(designation="T/KBS 9-2026")
+        for order, (number, heading, text) in enumerate(CONTEXTS):
+            yield Clause(designation="T/KBS 9-2026", number=number, heading=heading, text=text,
+                         kind="clause", order=order, parent=None, language="zh")
+
+    store = Store(db)
+    try:
+        summary = store.load([Document("T/KBS 9-2026", "c" * 64, "test", records)],
+                             fill_fts=False)
+        assert summary.failed == 0, summary.errors
+        search.sync(store.conn)
+    finally:
+        store.close()
+    return db
+
+
+def test_tantivy_answers_before_fts5_which_says_it_is_behind_then_catches_up(tmp_path):
+    db = _behind_db(tmp_path)
+    conn = sqlite3.connect(db, isolation_level=None)
+    assert search.search(conn, "受审核方", engine="tantivy").total == 4
+    with pytest.raises(search.SearchError) as refused:
+        search.search(conn, "受审核方", engine="fts")
+    line = str(refused.value)
+    assert "\n" not in line and f"{len(CONTEXTS):,} clauses behind" in line
+    # SQL users see FTS5 as it is: the pending clauses are exactly what it lacks
+    assert conn.execute("select count(*) from clauses_fts_pending").fetchone()[0] == len(CONTEXTS)
+    moved = []
+    assert search.search_fts.drain(conn, progress=moved.append, rows=3) == len(CONTEXTS)
+    assert moved[0] == 3 and sum(moved) == len(CONTEXTS)  # in transactions of 3
+    assert search.search(conn, "受审核方", engine="fts").total == 4
+    assert conn.execute("select count(*) from clauses_fts").fetchone()[0] == \
+        conn.execute("select count(*) from clauses").fetchone()[0]
+    assert search.drain_fts(conn) == 0
+
+
+def test_a_drain_cut_short_keeps_what_it_moved_and_a_deleted_clause_never_arrives(tmp_path):
+    db = _behind_db(tmp_path)
+    conn = sqlite3.connect(db, isolation_level=None)
+
+    def killed(_n):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        search.search_fts.drain(conn, progress=killed, rows=2)
+    assert search.search_fts.behind(conn) == len(CONTEXTS) - 2  # the first 2 committed
+    conn.execute("delete from clauses where edition_id = 'T/KBS 9-2026' and number = ?",
+                 (CONTEXTS[-1][0],))
+    assert search.search_fts.behind(conn) == len(CONTEXTS) - 3
+    search.drain_fts(conn)
+    fts = conn.execute("select count(*) from clauses_fts where edition_id = 'T/KBS 9-2026'")
+    assert fts.fetchone()[0] == len(CONTEXTS) - 1
+
+
+def test_a_refused_load_while_fts5_is_behind_changes_no_byte(tmp_path):
+    db = _behind_db(tmp_path)
+    before = _digest([db, f"{db}.tantivy"])
+    text = (FIXTURES / "sample-zh.sts.xml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.sts.xml"
+    broken.write_text(text.replace("审核方案", "审核计划")[: len(text) * 2 // 3],
+                      encoding="utf-8")
+    store = Store(db)
+    try:
+        summary = store.load(documents_for([str(broken)]), fill_fts=False)
+    finally:
+        store.close()
+    assert summary.failed == 1
+    assert _digest([db, f"{db}.tantivy"]) == before
+
+
+def test_kb_load_leaves_fts5_whole(tmp_path):
+    db = tmp_path / "kb.db"
+    assert CliRunner().invoke(main, ["load", "--db", str(db), "-q",
+                                     str(FIXTURES / "sample-zh.sts.xml")]).exit_code == 0
+    conn = sqlite3.connect(db)
+    assert search.search_fts.behind(conn) == 0
+    assert search.search(conn, "审核方案", engine="fts").total == \
+        search.search(conn, "审核方案", engine="tantivy").total > 0

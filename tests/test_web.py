@@ -455,3 +455,36 @@ async def test_search_page_says_nothing_matches_in_either_language(built_dataset
                      ("zh", "没有条款与 <b translate=\"no\">zzqx &lt;b&gt;</b> 匹配。")):
         page = await built_datasette.client.get(f"/-/search?q=zzqx+%3Cb%3E&ui={ui}")
         assert said in page.text, page.text
+
+
+@pytest.mark.asyncio
+async def test_the_search_box_says_in_one_line_that_fts5_is_behind(tmp_path):
+    """While FTS5 has not taken the last load's clauses, the clause table (its ?_search= box)
+    and SQL naming clauses_fts say so in one line, in each interface; once filled, nothing."""
+    from lxml import html as lxml_html
+
+    from kb import search
+    from tests.test_search import CONTEXTS, _behind_db
+
+    db = _behind_db(tmp_path)
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    pages = ("/kb/clauses?_search=%E5%AE%A1%E6%A0%B8",
+             "/kb?sql=select+count(*)+from+clauses_fts")
+    n = len(CONTEXTS)
+    for ui, said in (("en", f"The full-text index is {n} clauses behind"),
+                     ("zh", f"全文索引还差 {n} 条条款")):
+        client = Datasette([str(db)], metadata=metadata, settings={"suggest_facets": False}
+                           ).client
+        for path in pages:
+            page = await client.get(path, cookies={"kb_ui": ui})
+            assert page.status_code == 200
+            lines = lxml_html.fromstring(page.text).xpath("//p[contains(@class, "
+                                                          "'kb-fts-behind')]")
+            assert len(lines) == 1 and lines[0].text_content().startswith(said), path
+    works = await client.get("/kb/works")
+    assert "kb-fts-behind" not in works.text
+    import sqlite3
+
+    search.drain_fts(sqlite3.connect(db, isolation_level=None))
+    client = Datasette([str(db)], metadata=metadata, settings={"suggest_facets": False}).client
+    assert "kb-fts-behind" not in (await client.get(pages[0])).text

@@ -55,15 +55,41 @@ NAV = (("/", N_("Home")), ("/-/standards", N_("Standards")), ("/-/search", N_("S
        ("/-/changes", N_("Changes")))
 
 
+#: Tables whose search box or SQL reads the FTS5 index, which may be behind (kb.search_fts).
+FTS_TABLES = ("clauses", "clauses_fts")
+
+
+async def _fts_behind(datasette, database: str | None, table: str | None, view_name: str,
+                      request) -> int:
+    """Clauses FTS5 lacks, on the pages that read it: the clause tables and SQL naming it."""
+    from kb import search_fts
+
+    sql = request.args.get("sql", "") if request is not None else ""
+    if not database or not (table in FTS_TABLES or "clauses_fts" in sql):
+        return 0
+    try:
+        rows = await datasette.get_database(database).execute(
+            f"select count(*) from {search_fts.PENDING}")
+    except Exception:  # no such table: a knowledge base of before it, or another database
+        return 0
+    return rows.first()[0]
+
+
 @hookimpl
-def extra_template_vars(request):
+def extra_template_vars(request, datasette, database, table, view_name):
     scope = request.scope if request is not None else {}
     ui = i18n.language(scope)
-    return {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
+
+    async def values():
+        return {**names, "kb_fts_behind": await _fts_behind(datasette, database, table,
+                                                            view_name, request)}
+
+    names = {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
             "_": i18n.translator(ui), "ui": ui, "kb_nav": NAV,
             "kb_stage_label": lambda code: stage_label(code, ui),
             "kb_sql_operators": SQL_OPERATORS,
             "ui_switch": i18n.switch_url(scope, "en" if ui == "zh" else "zh")}
+    return values
 
 
 def stage_label(code: str | None, ui: str) -> str:
