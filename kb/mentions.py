@@ -13,6 +13,7 @@ is that document again, and ``CC121`` in a text about accreditation is ``CNAS-CC
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -207,11 +208,12 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
                        for m in found if m.kind == "committee" and m.canonical})
     full = sorted((m for m in found if m.kind == "committee" and m.canonical),
                   key=lambda m: m.start)
+    full_ends = [m.end for m in full]  # in order too: mentions do not overlap
     for match in _BARE_COMMITTEE.finditer(text):
         short = f"{match.group('kind')}{match.group('n')}"
         if match.group("kind") == "WG":  # a working group of the committee named before it
-            parent = next((m.canonical for m in reversed(full) if m.end <= match.start()),
-                          context.committee)
+            named = bisect.bisect_right(full_ends, match.start())
+            parent = full[named - 1].canonical if named else context.committee
             if parent and "/WG" not in parent:
                 add(Mention(match.start(), match.end(), match.group(), "committee",
                             f"{parent}/WG {match.group('n')}",
@@ -376,26 +378,41 @@ def _bare_amendments(text: str, found: list[Mention], add) -> None:
             dated.setdefault((d.work.canonical, d.supplements[0].number), set()).add(
                 d.supplements[0].year)
     matches = list(_BARE_AMENDMENT.finditer(text))
+    if not matches:
+        return
+    starts, ends = [m.start for m in bases], [m.end for m in bases]
+    # mentions do not overlap, so in order of start they are in order of end too
+    in_order = all(a <= b for a, b in zip(ends, ends[1:], strict=False))
+    years_of_work: dict = {}  # work -> the years the text gives its editions
+    for m in bases:
+        d = parse(m.canonical)
+        years_of_work.setdefault(d.work, set()).add(d.year)
+    given: dict[str, set[int]] = {}  # amendment number -> years written with it
+    for m in matches:
+        if m.group("y"):
+            given.setdefault(m.group("n"), set()).add(int(m.group("y")))
     for match in matches:
-        before = [m for m in bases if m.end <= match.start()]
-        after = [m for m in bases if m.start >= match.end()]
-        for base in ([before[-1]] if before else []) + ([after[0]] if after else []):
+        if in_order:  # the last base that ends before it, the first that starts after it
+            before = bisect.bisect_right(ends, match.start())
+            after = bisect.bisect_left(starts, match.end())
+            nearest = ([bases[before - 1]] if before else []) + bases[after:after + 1]
+        else:
+            before_ = [m for m in bases if m.end <= match.start()]
+            nearest = before_[-1:] + [m for m in bases if m.start >= match.end()][:1]
+        for base in nearest:
             designation = parse(base.canonical)
             if designation.is_international and not designation.supplements:
                 break
         else:
             continue
         if designation.year is None:  # the one edition of that work the text dates, if one
-            years = {parse(m.canonical).year for m in bases
-                     if parse(m.canonical).work == designation.work}
-            years.discard(None)
+            years = years_of_work.get(designation.work, set()) - {None}
             designation = replace(designation, year=years.pop()) if len(years) == 1 \
                 else designation
         key = (designation.work.canonical, match.group("n"))
         if match.group("y"):
             dated.setdefault(key, set()).add(int(match.group("y")))
-        years = dated.get(key, set()) | {int(m.group("y")) for m in matches
-                                          if m.group("n") == match.group("n") and m.group("y")}
+        years = dated.get(key, set()) | given.get(match.group("n"), set())
         year = int(match.group("y")) if match.group("y") else (
             next(iter(years)) if len(years) == 1 else None)  # the year the text gives it
         amendment = Supplement(type="Amd", number=match.group("n"), year=year)
