@@ -20,9 +20,10 @@ raw figures to ``<out>/bulletins.json``.
 ``--scale`` runs instead a scale series: notices that list ``N`` standards one after another
 (10 000, 30 000 and 100 000 citations by default), as one paragraph and one a line, each
 loaded by ``kb bulletin load`` into a knowledge base holding a synthetic catalogue of the
-standards cited, then checked by ``kb check`` (every mention resolved), each command in a
-child process timed with its peak memory.  The time per citation is printed as a ratio to
-that of the smallest notice of the same layout: 1.0 is linear::
+standards cited, then checked by ``kb check`` (every mention resolved) and shown on the
+bulletin's page (resolved again, the text marked up), each in a child process timed with its
+peak memory.  The time per citation is printed as a ratio to that of the smallest notice of
+the same layout: 1.0 is linear::
 
     python benchmarks/bulletins.py --scale                    # 10 000, 30 000, 100 000
     python benchmarks/bulletins.py --scale 10000 30000        # a quicker check
@@ -245,8 +246,22 @@ def timed(command: list[str]) -> tuple[float, float, int]:
         return seconds, usage.ru_maxrss / 1024, out.tell()
 
 
+#: The bulletin's page (every mention resolved, the text marked up) from the Datasette test
+#: client, in a child process: python -c _PAGE DB ID.
+_PAGE = """
+import asyncio, sys
+from datasette.app import Datasette
+async def main():
+    ds = Datasette([sys.argv[1]], immutables=[], settings={"suggest_facets": False})
+    response = await ds.client.get("/-/bulletin/" + sys.argv[2])
+    assert response.status_code == 200, response.status_code
+    sys.stdout.write(response.text)
+asyncio.run(main())
+"""
+
+
 def scale_series(sizes: list[int], out: Path) -> str:
-    """Load and check notices of each size and layout; the table with ratios."""
+    """Load, check and show notices of each size and layout; the table with ratios."""
     kb = [sys.executable, "-m", "kb.cli"]
     rows, first, startup = [], {}, {}
     for layout in ("paragraph", "lines"):
@@ -265,7 +280,9 @@ def scale_series(sizes: list[int], out: Path) -> str:
                 "select sentence from mentions")) / 2**20
             conn.close()
             check = timed([*kb, "check", "--db", str(db), "--json", text.stem])
-            for step, (seconds, peak, _) in (("bulletin load", load), ("check", check)):
+            page = timed([sys.executable, "-c", _PAGE, str(db), text.stem])
+            for step, (seconds, peak, _) in (("bulletin load", load), ("check", check),
+                                             ("bulletin page", page)):
                 if size == 10:
                     startup[layout, step] = seconds
                     continue
@@ -275,8 +292,8 @@ def scale_series(sizes: list[int], out: Path) -> str:
                              f"{per * 1e6:.0f}", f"{per / first[layout, step][0]:.2f}",
                              f"{net * 1e6:.0f}", f"{net / first[layout, step][1]:.2f}",
                              f"{peak:.0f}", f"{stored:.1f}"))
-            print(f"{layout} {size:,}: load {load[0]:.1f} s, check {check[0]:.1f} s",
-                  file=sys.stderr)
+            print(f"{layout} {size:,}: load {load[0]:.1f} s, check {check[0]:.1f} s, "
+                  f"page {page[0]:.1f} s ({page[2] / 1e6:.1f} MB)", file=sys.stderr)
     return format_table(("layout", "command", "citations", "mentions", "wall s",
                          "µs/citation", "ratio", "net µs/citation", "net ratio", "peak MiB",
                          "sentences MiB"), rows, numeric=set(range(2, 11))) + (
