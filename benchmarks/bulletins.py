@@ -230,8 +230,9 @@ def make_notice_catalogue(path: Path, cited: list[tuple[str, int]]) -> None:
                                      "editions": editions}, ensure_ascii=False) + "\n")
 
 
-def timed(command: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MiB, bytes written) of a command run in a child process."""
+def timed(command: list[str], fail: bool = True) -> tuple[float, float, int] | None:
+    """(wall seconds, peak RSS in MiB, bytes written) of a command run in a child process;
+    if it fails, None (``fail=False``) or the end."""
     import tempfile
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -240,6 +241,8 @@ def timed(command: list[str]) -> tuple[float, float, int]:
         _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode and not fail:
+            return None
         if child.returncode:
             err.seek(0)
             raise SystemExit(f"{' '.join(command)} failed: {err.read().decode()[-2000:]}")
@@ -280,9 +283,14 @@ def scale_series(sizes: list[int], out: Path) -> str:
                 "select sentence from mentions")) / 2**20
             conn.close()
             check = timed([*kb, "check", "--db", str(db), "--json", text.stem])
-            page = timed([sys.executable, "-c", _PAGE, str(db), text.stem])
-            for step, (seconds, peak, _) in (("bulletin load", load), ("check", check),
-                                             ("bulletin page", page)):
+            page = timed([sys.executable, "-c", _PAGE, str(db), text.stem], fail=False)
+            for step, figures in (("bulletin load", load), ("check", check),
+                                  ("bulletin page", page)):
+                if figures is None:  # the page of a text over 1 MB: kb.web.guard's limit
+                    rows.append((layout, step, f"{size:,}", f"{found:,}", "fails", "", "",
+                                 "", "", "", ""))
+                    continue
+                seconds, peak, _ = figures
                 if size == 10:
                     startup[layout, step] = seconds
                     continue
@@ -292,8 +300,9 @@ def scale_series(sizes: list[int], out: Path) -> str:
                              f"{per * 1e6:.0f}", f"{per / first[layout, step][0]:.2f}",
                              f"{net * 1e6:.0f}", f"{net / first[layout, step][1]:.2f}",
                              f"{peak:.0f}", f"{stored:.1f}"))
-            print(f"{layout} {size:,}: load {load[0]:.1f} s, check {check[0]:.1f} s, "
-                  f"page {page[0]:.1f} s ({page[2] / 1e6:.1f} MB)", file=sys.stderr)
+            print(f"{layout} {size:,}: load {load[0]:.1f} s, check {check[0]:.1f} s, page "
+                  + (f"{page[0]:.1f} s ({page[2] / 1e6:.1f} MB)" if page else "fails"),
+                  file=sys.stderr)
     return format_table(("layout", "command", "citations", "mentions", "wall s",
                          "µs/citation", "ratio", "net µs/citation", "net ratio", "peak MiB",
                          "sentences MiB"), rows, numeric=set(range(2, 11))) + (
