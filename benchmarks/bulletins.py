@@ -16,6 +16,17 @@ exports of 10 000 rows in every format.  Run from the repository root::
 
 Every figure comes from the same run; the table is printed at the end and written with the
 raw figures to ``<out>/bulletins.json``.
+
+``--scale`` runs instead a scale series: notices that list ``N`` standards one after another
+(10 000, 30 000 and 100 000 citations by default), as one paragraph and one a line, each
+loaded by ``kb bulletin load`` into a knowledge base holding a synthetic catalogue of the
+standards cited, then checked by ``kb check`` (every mention resolved) and shown on the
+bulletin's page (resolved again, the text marked up), each in a child process timed with its
+peak memory.  The time per citation is printed as a ratio to that of the smallest notice of
+the same layout: 1.0 is linear::
+
+    python benchmarks/bulletins.py --scale                    # 10 000, 30 000, 100 000
+    python benchmarks/bulletins.py --scale 10000 30000        # a quicker check
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import platform
 import random
 import resource
 import sqlite3
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -35,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import unlink_db  # noqa: E402  (this folder is first on sys.path)
+from common import format_table, unlink_db  # noqa: E402  (this folder is first on sys.path)
 from tqdm import tqdm  # noqa: E402
 
 from kb import export, mentions  # noqa: E402
@@ -139,15 +151,186 @@ def export_all(db: Path, rows: int) -> tuple[dict, dict]:
     return {"rows": len(table), "seconds": built}, results
 
 
+#: The forms a long notice lists standards in, with what the finder carries between them: a
+#: list after a publisher, bare numbers from context, edition years, bare amendments,
+#: working groups of the committee before, accreditation codes without their organisation.
+_NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+def notice_citations(citations: int, seed: int = 7) -> tuple[list[str], list[tuple[str, int]]]:
+    """``citations`` citations as a notice writes them, and the (work, year) of each dated
+    standard among them (for the catalogue)."""
+    rng = random.Random(seed)
+    items, cited = [], []
+    for i in range(citations):
+        n, year = 10000 + i % 90000, rng.randint(1995, 2020)
+        form = rng.randrange(14)
+        if form in (0, 1, 4):
+            work = ("GB/T", "GB", "", "", "JB/T")[form] + f" {n if form < 4 else n % 9000 + 1000}"
+            text, dated = f"{work}-{year}", (work, year)
+        elif form in (2, 3):
+            work = f"ISO {n}" if form == 2 else f"IEC {n}-{rng.randint(1, 9)}"
+            text, dated = f"{work}:{year}", (work, year)
+        elif form == 5:
+            text, dated = f"ISO/IEC {n}", (f"ISO/IEC {n}", year)
+        elif form == 6:
+            text, dated = f"ISO {n}、{n + 1} 和 {n + 2}", (f"ISO {n}", year)
+        elif form == 7:
+            text, dated = f"{year}版ISO {n}", (f"ISO {n}", year)
+        elif form == 8:
+            text, dated = f"IEC {n}:{year}, Amendment {rng.randint(1, 3)}:{year + 3}", \
+                (f"IEC {n}", year)
+        elif form == 9:
+            text, dated = f"{n - rng.randint(1, 50)}", None  # a bare number
+        elif form == 10:
+            text, dated = f"ISO/TC {rng.randint(1, 300)} WG {rng.randint(1, 20)}", None
+        elif form == 11:
+            text, dated = f"CNAS-CL{rng.randint(10, 99)} CC{rng.randint(100, 199)}", None
+        elif form == 12:
+            text, dated = f"ISO {n} (2015 edition)", (f"ISO {n}", 2015)
+        else:
+            text, dated = f"GB/T {n}-{year}/ISO {n}:{year}", (f"GB/T {n}", year)
+        if rng.random() < 0.5:  # a title without digits: no bare number in it
+            text += f"《合成标题 {str(i).translate(_NUMERALS)}》"
+        items.append(text)
+        if dated:
+            cited.append(dated)
+    return items, cited
+
+
+def make_notice(path: Path, citations: int, layout: str, seed: int = 7
+                ) -> list[tuple[str, int]]:
+    """A withdrawal notice listing ``citations`` standards in one paragraph (``paragraph``)
+    or one a line (``lines``); the (work, year) of the dated ones."""
+    items, cited = notice_citations(citations, seed)
+    head = "关于废止部分认可标准的公告\n国家标准化管理委员会 2024年3月1日\n现废止以下标准："
+    body = "、".join(items) + "。" if layout == "paragraph" else "\n" + "\n".join(items)
+    path.write_text(head + body + "\n", encoding="utf-8")
+    return cited
+
+
+def make_notice_catalogue(path: Path, cited: list[tuple[str, int]]) -> None:
+    """The works a notice cites, each with the edition it cites and a later one replacing it
+    (when the cited one is before 2020), in the project's JSON Lines format."""
+    years: dict[str, set[int]] = {}
+    for work, year in cited:
+        years.setdefault(work, set()).add(year)
+    with open(path, "w", encoding="utf-8") as handle:
+        for work, dated in years.items():
+            sep = ":" if work.startswith(("ISO", "IEC")) else "-"
+            editions, previous = [], None
+            for year in sorted(dated | {max(dated) + 5}):
+                edition = {"designation": f"{work}{sep}{year}", "published": f"{year}-06-01",
+                           "status": "current" if year == max(dated) + 5 else "replaced"}
+                if previous:
+                    edition["replaces"] = [previous]
+                editions.append(edition)
+                previous = edition["designation"]
+            handle.write(json.dumps({"work": work, "title": {"zh": f"合成标题 {work}"},
+                                     "editions": editions}, ensure_ascii=False) + "\n")
+
+
+def timed(command: list[str], fail: bool = True) -> tuple[float, float, int] | None:
+    """(wall seconds, peak RSS in MiB, bytes written) of a command run in a child process;
+    if it fails, None (``fail=False``) or the end."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode and not fail:
+            return None
+        if child.returncode:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed: {err.read().decode()[-2000:]}")
+        return seconds, usage.ru_maxrss / 1024, out.tell()
+
+
+#: The bulletin's page (every mention resolved, the text marked up) from the Datasette test
+#: client, in a child process: python -c _PAGE DB ID.
+_PAGE = """
+import asyncio, sys
+from datasette.app import Datasette
+async def main():
+    ds = Datasette([sys.argv[1]], immutables=[], settings={"suggest_facets": False})
+    response = await ds.client.get("/-/bulletin/" + sys.argv[2])
+    assert response.status_code == 200, response.status_code
+    sys.stdout.write(response.text)
+asyncio.run(main())
+"""
+
+
+def scale_series(sizes: list[int], out: Path) -> str:
+    """Load, check and show notices of each size and layout; the table with ratios."""
+    kb = [sys.executable, "-m", "kb.cli"]
+    rows, first, startup = [], {}, {}
+    for layout in ("paragraph", "lines"):
+        for size in [10, *sizes]:  # 10 citations: the commands' start-up, subtracted
+            text = out / f"notice-{size}-{layout}.txt"
+            cited = make_notice(text, size, layout)
+            db = out / f"notice-{size}-{layout}.db"
+            unlink_db(db)
+            catalogue = out / f"notice-{size}-catalogue.jsonl"
+            make_notice_catalogue(catalogue, cited)
+            timed([*kb, "load", "--db", str(db), "-q", str(catalogue)])
+            load = timed([*kb, "bulletin", "load", "--db", str(db), "-q", str(text)])
+            conn = sqlite3.connect(db)
+            found = conn.execute("select count(*) from mentions").fetchone()[0]
+            stored = sum(len(r[0]) for r in conn.execute(
+                "select sentence from mentions")) / 2**20
+            conn.close()
+            check = timed([*kb, "check", "--db", str(db), "--json", text.stem])
+            page = timed([sys.executable, "-c", _PAGE, str(db), text.stem], fail=False)
+            for step, figures in (("bulletin load", load), ("check", check),
+                                  ("bulletin page", page)):
+                if figures is None:  # the page of a text over 1 MB: kb.web.guard's limit
+                    rows.append((layout, step, f"{size:,}", f"{found:,}", "fails", "", "",
+                                 "", "", "", ""))
+                    continue
+                seconds, peak, _ = figures
+                if size == 10:
+                    startup[layout, step] = seconds
+                    continue
+                per, net = seconds / size, (seconds - startup[layout, step]) / size
+                first.setdefault((layout, step), (per, net))
+                rows.append((layout, step, f"{size:,}", f"{found:,}", f"{seconds:.1f}",
+                             f"{per * 1e6:.0f}", f"{per / first[layout, step][0]:.2f}",
+                             f"{net * 1e6:.0f}", f"{net / first[layout, step][1]:.2f}",
+                             f"{peak:.0f}", f"{stored:.1f}"))
+            print(f"{layout} {size:,}: load {load[0]:.1f} s, check {check[0]:.1f} s, page "
+                  + (f"{page[0]:.1f} s ({page[2] / 1e6:.1f} MB)" if page else "fails"),
+                  file=sys.stderr)
+    return format_table(("layout", "command", "citations", "mentions", "wall s",
+                         "µs/citation", "ratio", "net µs/citation", "net ratio", "peak MiB",
+                         "sentences MiB"), rows, numeric=set(range(2, 11))) + (
+        "\nratio: µs per citation over the smallest notice's; net: less the command's time on "
+        "a notice of 10 citations (" + ", ".join(f"{k[1]} {v:.1f} s" for k, v in
+                                                  startup.items() if k[0] == "paragraph") + ")")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=50.0, help="text size (default 50 MB)")
     parser.add_argument("--rows", type=int, default=10_000, help="reference table rows")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=int, nargs="*", metavar="N",
+                        help="instead: the scale series of notices of N citations (default "
+                             "10000 30000 100000)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    if args.scale is not None:
+        table_text = (f"standards-kb bulletin scale series; {os.cpu_count()} CPUs, Python "
+                      f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}\n"
+                      + scale_series(sorted(args.scale or [10_000, 30_000, 100_000]), args.out)
+                      + f"\ntotal {time.perf_counter() - started:.0f} s")
+        print(table_text)
+        (args.out / "bulletins-scale.txt").write_text(table_text + "\n", encoding="utf-8")
+        return
 
     text = args.out / f"bulletin-{args.mb:g}mb.txt"
     source, copies = make_text(text, args.mb)

@@ -9,6 +9,7 @@ edition whose project passed the stage it names around the bulletin's date.
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from pathlib import Path
 
@@ -225,18 +226,34 @@ def bulletin(conn: sqlite3.Connection, ref: str) -> dict:
                                   sentence from mentions where bulletin_id = ? order by start""",
                   (key,))
     cache: dict[tuple, dict] = {}
+    article_at = _article_finder(articles)
     for mention in found:
         cache_key = (mention["canonical"], mention["kind"])
         if cache_key not in cache:
             cache[cache_key] = resolve_citation(conn, mention["canonical"], mention["kind"],
                                                 row["date"])
         mention.update(cache[cache_key])
-        mention["article"] = next((a["heading"] for a in articles
-                                   if a["start"] <= mention["start"] < a["end"] + 1), None)
+        mention["article"] = article_at(mention["start"])
         mention["stale"] = _stale(mention, row["date"], conn)
     row["articles"] = articles
     row["mentions"] = found
     return row
+
+
+def _article_finder(articles: list[dict]):
+    """A function giving the heading of the first article (in number order) whose span holds
+    a position, or None: by bisection when the articles follow each other without
+    overlapping, as the loader writes them (a notice one citation a line has thousands)."""
+    starts = [a["start"] for a in articles]
+    apart = all(a["end"] + 1 <= b["start"] for a, b in zip(articles, articles[1:], strict=False))
+
+    def at(position: int) -> str | None:
+        if not apart:
+            return next((a["heading"] for a in articles
+                         if a["start"] <= position < a["end"] + 1), None)
+        i = bisect.bisect_right(starts, position) - 1
+        return articles[i]["heading"] if i >= 0 and position < articles[i]["end"] + 1 else None
+    return at
 
 
 def _stale(m: dict, as_of: str | None, conn) -> str | None:

@@ -13,6 +13,7 @@ is that document again, and ``CC121`` in a text about accreditation is ``CNAS-CC
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from kb.designation import (
     LOOKALIKES,
     OTHER_PUBLISHERS,
     PUBLISHER_ALIASES,
+    Designation,
     DesignationError,
     Supplement,
     committee,
@@ -185,13 +187,18 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
         taken[mention.start:mention.end] = b"\x01" * (mention.end - mention.start)
         found.append(mention)
 
+    # the designations found, parsed while the parser's cache still holds them: the passes
+    # after this one read them again (in a notice of 100 000 citations that cache turns over)
+    parsed = _Parsed()
     previous: Mention | None = None
     for mention in _designations(text):
         mention = _shared_year(text, previous, _edition_year(text, _impossible_year(mention)))
         add(mention)
         previous = mention
+        parsed.note(mention)
         for listed in _listed_after(text, mention):
             add(listed)
+            parsed.note(listed)
     for match in _GOVERNMENT.finditer(text):
         lead = _GOVERNMENT_LEAD.match(match.group("organ"))
         start = match.start() + (lead.end() if lead else 0)
@@ -207,11 +214,12 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
                        for m in found if m.kind == "committee" and m.canonical})
     full = sorted((m for m in found if m.kind == "committee" and m.canonical),
                   key=lambda m: m.start)
+    full_ends = [m.end for m in full]  # in order too: mentions do not overlap
     for match in _BARE_COMMITTEE.finditer(text):
         short = f"{match.group('kind')}{match.group('n')}"
         if match.group("kind") == "WG":  # a working group of the committee named before it
-            parent = next((m.canonical for m in reversed(full) if m.end <= match.start()),
-                          context.committee)
+            named = bisect.bisect_right(full_ends, match.start())
+            parent = full[named - 1].canonical if named else context.committee
             if parent and "/WG" not in parent:
                 add(Mention(match.start(), match.end(), match.group(), "committee",
                             f"{parent}/WG {match.group('n')}",
@@ -232,11 +240,11 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
             canonical = form.format(**match.groupdict())
             add(Mention(match.start(), match.end(), match.group(), "standard", canonical,
                         note=f"read as {canonical} ({why})"))
-    _bare_amendments(text, found, add)
+    _bare_amendments(text, found, add, parsed)
     for match in _PROGRAMME.finditer(text):
         add(Mention(match.start(), match.end(), match.group(), "other",
                     note="a model or programme, not a standard"))
-    _resolve_bare_numbers(text, found, add, context.numbers)
+    _resolve_bare_numbers(text, found, add, context.numbers, parsed)
     found = [replace(m, as_written=original[m.start:m.end]) if m.as_written !=
              original[m.start:m.end] else m for m in found]
     if original != text:  # titles as written too (the folded text has the same length)
@@ -246,6 +254,20 @@ def find(text: str, context: Context | None = None, offset: int = 0) -> list[Men
     if offset:
         found = [replace(m, start=m.start + offset, end=m.end + offset) for m in found]
     return found
+
+
+class _Parsed(dict):
+    """Canonical designation -> :class:`Designation`, for one text."""
+
+    def __missing__(self, canonical: str) -> Designation:
+        designation = self[canonical] = parse(canonical)
+        return designation
+
+    def note(self, mention: Mention) -> None:
+        """Keep a found standard's or draft's designation."""
+        if mention.kind in ("standard", "draft") and mention.canonical \
+                and mention.canonical not in self:
+            self[mention.canonical] = parse(mention.canonical)
 
 
 def _designations(text: str) -> Iterator[Mention]:
@@ -364,38 +386,51 @@ _BARE_AMENDMENT = re.compile(
     r"(?:\s*:\s*(?P<y>(?:19|20)\d\d)(?!\d))?")
 
 
-def _bare_amendments(text: str, found: list[Mention], add) -> None:
+def _bare_amendments(text: str, found: list[Mention], add, parsed: _Parsed) -> None:
     """An amendment named without its base amends the ISO or IEC document named nearest
     before it (or, if none, after it) in the same text, in the edition the text dates."""
     bases = sorted((m for m in found if m.kind == "standard" and m.canonical),
                    key=lambda m: m.start)
     dated: dict[tuple[str, str], set[int]] = {}  # (work, number) -> years the text gives
+    years_of_work: dict[Designation, set[int | None]] = {}  # years the text gives its editions
     for m in bases:
-        d = parse(m.canonical)
+        d = parsed[m.canonical]
+        years_of_work.setdefault(d.work, set()).add(d.year)
         if d.supplements and d.supplements[0].type == "Amd" and d.supplements[0].year:
             dated.setdefault((d.work.canonical, d.supplements[0].number), set()).add(
                 d.supplements[0].year)
     matches = list(_BARE_AMENDMENT.finditer(text))
+    if not matches:
+        return
+    starts, ends = [m.start for m in bases], [m.end for m in bases]
+    # mentions do not overlap, so in order of start they are in order of end too
+    in_order = all(a <= b for a, b in zip(ends, ends[1:], strict=False))
+    given: dict[str, set[int]] = {}  # amendment number -> years written with it
+    for m in matches:
+        if m.group("y"):
+            given.setdefault(m.group("n"), set()).add(int(m.group("y")))
     for match in matches:
-        before = [m for m in bases if m.end <= match.start()]
-        after = [m for m in bases if m.start >= match.end()]
-        for base in ([before[-1]] if before else []) + ([after[0]] if after else []):
-            designation = parse(base.canonical)
+        if in_order:  # the last base that ends before it, the first that starts after it
+            before = bisect.bisect_right(ends, match.start())
+            after = bisect.bisect_left(starts, match.end())
+            nearest = ([bases[before - 1]] if before else []) + bases[after:after + 1]
+        else:
+            before_ = [m for m in bases if m.end <= match.start()]
+            nearest = before_[-1:] + [m for m in bases if m.start >= match.end()][:1]
+        for base in nearest:
+            designation = parsed[base.canonical]
             if designation.is_international and not designation.supplements:
                 break
         else:
             continue
         if designation.year is None:  # the one edition of that work the text dates, if one
-            years = {parse(m.canonical).year for m in bases
-                     if parse(m.canonical).work == designation.work}
-            years.discard(None)
+            years = years_of_work.get(designation.work, set()) - {None}
             designation = replace(designation, year=years.pop()) if len(years) == 1 \
                 else designation
         key = (designation.work.canonical, match.group("n"))
         if match.group("y"):
             dated.setdefault(key, set()).add(int(match.group("y")))
-        years = dated.get(key, set()) | {int(m.group("y")) for m in matches
-                                          if m.group("n") == match.group("n") and m.group("y")}
+        years = dated.get(key, set()) | given.get(match.group("n"), set())
         year = int(match.group("y")) if match.group("y") else (
             next(iter(years)) if len(years) == 1 else None)  # the year the text gives it
         amendment = Supplement(type="Amd", number=match.group("n"), year=year)
@@ -494,14 +529,15 @@ def _title(text: str, start: int, end: int) -> str | None:
 _OTHER_PUBLISHER_BEFORE = re.compile(r"[A-Z]{2,}[A-Za-z0-9./\-]*\s*(?:No\.?\s*)?$")
 
 
-def _resolve_bare_numbers(text: str, found: list[Mention], add, known: dict[str, str]) -> None:
+def _resolve_bare_numbers(text: str, found: list[Mention], add, known: dict[str, str],
+                          parsed: _Parsed) -> None:
     """A bare number (``17021-4``) is the document a designation with that number names,
     before or after it in the same text (or in an earlier piece of the same document)."""
     # number as written -> (where it may first be used bare, canonical); earlier pieces: 0
     numbers: dict[str, tuple[int, str]] = {n: (0, work) for n, work in known.items()}
     for mention in sorted(found, key=lambda m: m.start):
         if mention.kind in ("standard", "draft") and mention.canonical:
-            designation = parse(mention.canonical)
+            designation = parsed[mention.canonical]
             number = designation.number + "".join(f"-{p}" for p in designation.parts)
             if (designation.parts or len(number) >= 4) and number not in numbers:
                 # the whole text: a heading may give the bare number before the body names

@@ -563,7 +563,7 @@ def _bulletin_html(b: dict, rows: dict[str, int], _=lambda text, **v: text.forma
     tooltip in the interface language (``_``)."""
     text, mentions = b["text"], b["mentions"]
     headings = {a["start"]: a for a in b["articles"]}
-    parts = [a["part"] for a in b["articles"]]
+    parts = {a["part"] for a in b["articles"]}  # a set: a list a line has thousands
     pieces_of_text, position, index = [], 0, 0
     for paragraph in text.split("\n"):
         start, end = position, position + len(paragraph)
