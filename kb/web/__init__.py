@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from kb import queries, render
 from kb.designation import DesignationError, try_parse
-from kb.web import cells, i18n
+from kb.web import i18n, templating
 from kb.web.guard import answer, asgi_wrapper, prepare_connection, startup  # noqa: F401
 from kb.web.timeline import spans, svg
 from kb.wording import N_
@@ -90,8 +90,9 @@ def code_spans(text: str | None) -> Markup:
 def prepare_jinja2_environment(env):
     env.filters["kb_code"] = code_spans
     env.filters["kb_data"] = i18n.data
-    env.filters["to_css_class"] = cells.css_class
-    env.globals["kb_table_rows"] = cells.table_rows
+    env.filters["to_css_class"] = templating.css_class
+    env.globals["kb_table_rows"] = templating.table_rows
+    templating.quick_attributes(env)
 
 
 #: Operators of Datasette's filters that are SQL's own words (or signs): shown as they are.
