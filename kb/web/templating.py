@@ -32,6 +32,11 @@ _ROW_START, _ROW_END = "\n            <tr>\n                ", "\n            </
 _CELL = '\n                    <td class="col-{} type-{}" translate="no">{}</td>\n                '
 
 
+@lru_cache(maxsize=4096)
+def _escaped(text: str) -> str:
+    return str(escape(text))
+
+
 def table_rows(display_rows) -> Markup:
     """The ``<tr>`` of ``display_rows`` (Datasette's rows of cells: ``column``,
     ``value_type``, ``value``) as ``_table.html``'s loop writes them."""
@@ -39,8 +44,8 @@ def table_rows(display_rows) -> Markup:
     for row in display_rows:
         out.append(_ROW_START)
         for cell in row:
-            out.append(_CELL.format(escape(css_class(cell["column"])),
-                                    escape(cell["value_type"]), escape(cell["value"])))
+            out.append(_CELL.format(_escaped(css_class(cell["column"])),
+                                    _escaped(cell["value_type"]), escape(cell["value"])))
         out.append(_ROW_END)
     return Markup("".join(out))
 
