@@ -229,8 +229,8 @@ def main() -> int:
                              "without the server's cache)")
     args = parser.parse_args()
     db = args.db
+    args.out.mkdir(parents=True, exist_ok=True)
     if db is None:
-        args.out.mkdir(parents=True, exist_ok=True)
         db = args.out / f"serve-{args.clauses}.db"
         if args.rebuild or not db.exists():
             from common import unlink_db
