@@ -15,7 +15,10 @@ Each configuration serves it with ``kb serve`` (``--workers 1``, or HAProxy in f
 ``kb.serving``), loopback only; a fixed, shuffled plan of requests over 16 page types (history
 pages, search pages and the search API, clause and term pages, bulletin pages, filtered and
 unfiltered tables, row pages, JSON, the home and database pages) is sent by N concurrent
-clients, bounded by ``--requests`` and ``--seconds``.  Ends with the table and one line.
+clients, bounded by ``--requests`` and ``--seconds``.  The CPU the server's processes spend
+(user + system, from /proc) is counted for each run (CPU ms a request), and for one worker a
+sequential pass of ``--cpu-requests`` requests of each page type gives its CPU ms a page
+alone.  Ends with the tables and one line.
 """
 
 from __future__ import annotations
@@ -121,9 +124,26 @@ def plan(db: Path, total: int, seed: int, distinct: bool = False) -> list[tuple[
     return requests
 
 
+def cpu_seconds(session: int) -> float:
+    """CPU seconds (user + system) spent so far by the processes of a session (a server
+    started in a session of its own: its workers and HAProxy)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session:  # fields after the name: state ppid pgrp session …
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime stime
+    return total
+
+
 async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
-                    seconds: float) -> dict:
+                    seconds: float, session: int | None = None) -> dict:
+    cpu = cpu_seconds(session) if session else 0.0
     records, wall = await fetch_all(base, requests, clients, seconds)
+    cpu = cpu_seconds(session) - cpu if session else float("nan")
 
     def stats(rows) -> dict:
         times = [r[1] for r in rows]
@@ -133,6 +153,7 @@ async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
                 "p99_ms": pct(times, 0.99) * 1e3}
 
     return {**stats(records), "seconds": wall, "per_second": len(records) / wall,
+            "cpu_ms": 1e3 * cpu / max(len(records), 1),
             "per_kind": {k: stats([r for r in records if r[0] == k])
                          for k in dict.fromkeys(k for k, _ in requests)}}
 
@@ -172,6 +193,18 @@ class Served:
                 time.sleep(0.3)
         raise SystemExit("the server did not answer in 180 s")
 
+    async def cpu_per_kind(self, requests: list[tuple[str, str]], each: int) -> dict:
+        """CPU ms and wall ms a page of each type costs alone: ``each`` requests of the type,
+        one after the other."""
+        out = {}
+        for kind in dict.fromkeys(k for k, _ in requests):
+            urls = [(k, u) for k, u in requests if k == kind][:each]
+            cpu = cpu_seconds(self.process.pid)
+            records, wall = await fetch_all(self.base, urls, 1, 600)
+            out[kind] = {"cpu_ms": 1e3 * (cpu_seconds(self.process.pid) - cpu) / len(records),
+                         "wall_ms": 1e3 * wall / len(records)}
+        return out
+
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(30)
@@ -187,13 +220,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60, help="per run, at most")
     parser.add_argument("--clients", type=int, nargs="+", default=[20, 100])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cpu-requests", type=int, default=40,
+                        help="requests of each page type in the sequential CPU pass")
+    parser.add_argument("--configurations", nargs="+", type=int, default=[1, 2, 3],
+                        help="which to run: 1 worker, 1 worker + HAProxy, 2 workers + HAProxy")
     parser.add_argument("--distinct", action="store_true",
                         help="every request a different URL (no repeat: measures pages "
                              "without the server's cache)")
     args = parser.parse_args()
     db = args.db
+    args.out.mkdir(parents=True, exist_ok=True)
     if db is None:
-        args.out.mkdir(parents=True, exist_ok=True)
         db = args.out / f"serve-{args.clauses}.db"
         if args.rebuild or not db.exists():
             from common import unlink_db
@@ -204,39 +241,53 @@ def main() -> int:
     size = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
             for t in ("editions", "clauses")}
     conn.close()
-    results = {}
-    for label, workers, balancer in (("1 worker", 1, False), ("1 worker + HAProxy", 1, True),
-                                     ("2 workers + HAProxy", 2, True)):
+    results, alone = {}, {}
+    configurations = (("1 worker", 1, False), ("1 worker + HAProxy", 1, True),
+                      ("2 workers + HAProxy", 2, True))
+    for label, workers, balancer in (configurations[i - 1] for i in args.configurations):
         served = Served(db, workers, balancer)
         try:
             for clients in args.clients:
                 requests = plan(db, args.requests, args.seed + clients, args.distinct)
-                asyncio.run(load_test(served.base, requests[:40], 4, 30))  # warm-up
+                warm = plan(db, 40, args.seed + clients + 1000, args.distinct)
+                asyncio.run(load_test(served.base, warm, 4, 30))  # other URLs than measured
                 results[(label, clients)] = asyncio.run(
-                    load_test(served.base, requests, clients, args.seconds))
+                    load_test(served.base, requests, clients, args.seconds,
+                              served.process.pid))
+            if label == "1 worker" and args.cpu_requests:
+                alone = asyncio.run(served.cpu_per_kind(
+                    plan(db, 16 * 4 * args.cpu_requests, args.seed + 7, args.distinct),
+                    args.cpu_requests))
         finally:
             served.stop()
     rows = [(label, str(clients), f"{r['requests']:,}", f"{r['per_second']:.0f}",
              f"{r['p50_ms']:.0f}", f"{r['p95_ms']:.0f}", f"{r['p99_ms']:.0f}", str(r["errors"]),
-             f"{100 * r['cache_hits'] / max(r['requests'], 1):.0f} %")
+             f"{100 * r['cache_hits'] / max(r['requests'], 1):.0f} %", f"{r['cpu_ms']:.1f}")
             for (label, clients), r in results.items()]
     print(f"\n{db}: {size['editions']:,} editions, {size['clauses']:,} clauses; loopback, "
           f"{os.cpu_count()} cores, {args.requests:,} requests or {args.seconds:.0f} s a run")
     print(format_table(("configuration", "clients", "requests", "req/s", "p50 ms", "p95 ms",
-                        "p99 ms", "errors", "cache hits"), rows, {1, 2, 3, 4, 5, 6, 7, 8}))
-    one = results[("1 worker", args.clients[0])]
-    print(f"\nper page type, 1 worker, {args.clients[0]} clients:")
-    print(format_table(("page type", "requests", "p50 ms", "p95 ms", "p99 ms", "errors"), [
-        (k, str(v["requests"]), f"{v['p50_ms']:.0f}", f"{v['p95_ms']:.0f}",
-         f"{v['p99_ms']:.0f}", str(v["errors"])) for k, v in one["per_kind"].items()],
-        {1, 2, 3, 4, 5}))
+                        "p99 ms", "errors", "cache hits", "CPU ms/req"), rows,
+                       {1, 2, 3, 4, 5, 6, 7, 8, 9}))
+    first = results.get(("1 worker", args.clients[0]))
+    if first:
+        print(f"\nper page type, 1 worker, {args.clients[0]} clients (CPU and wall ms: "
+              f"{args.cpu_requests} requests of the type alone, one at a time):")
+        nan = {"cpu_ms": float("nan"), "wall_ms": float("nan")}
+        print(format_table(("page type", "requests", "p50 ms", "p95 ms", "p99 ms", "errors",
+                            "CPU ms", "alone ms"), [
+            (k, str(v["requests"]), f"{v['p50_ms']:.0f}", f"{v['p95_ms']:.0f}",
+             f"{v['p99_ms']:.0f}", str(v["errors"]), f"{alone.get(k, nan)['cpu_ms']:.1f}",
+             f"{alone.get(k, nan)['wall_ms']:.1f}") for k, v in first["per_kind"].items()],
+            {1, 2, 3, 4, 5, 6, 7}))
     (args.out / "serve.json").write_text(json.dumps(
-        {f"{k[0]} / {k[1]}": v for k, v in results.items()}, indent=1), encoding="utf-8")
-    first = results[("1 worker", args.clients[0])]
-    two = results[("2 workers + HAProxy", args.clients[0])]
-    print(f"\np95 at {args.clients[0]} clients, 1 worker: {first['p95_ms']:.0f} ms (aim < 300); "
-          f"2 workers / 1 worker throughput: {two['per_second'] / first['per_second']:.2f}x "
-          "(aim >= 1.6)")
+        {**{f"{k[0]} / {k[1]}": v for k, v in results.items()}, "alone": alone}, indent=1),
+        encoding="utf-8")
+    two = results.get(("2 workers + HAProxy", args.clients[0]))
+    if first and two:
+        print(f"\np95 at {args.clients[0]} clients, 1 worker: {first['p95_ms']:.0f} ms "
+              f"(aim < 300); 2 workers: {two['p95_ms']:.0f} ms (aim < 150); 2 workers / 1 "
+              f"worker throughput: {two['per_second'] / first['per_second']:.2f}x (aim >= 1.6)")
     return 0
 
 

@@ -219,6 +219,14 @@ class _Ranker:
         self.conn, self._rank, self._groups = conn, rank, groups
         self.editions = None if editions is None else set(editions)
         self._ages: dict[str, tuple] = {}
+        self._shared: tuple | None = None
+
+    def shared(self) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+        """:func:`_shared`, looked up once a search (its key alone counts the editions: a
+        search with cross-lingual hits asked it once for each term)."""
+        if self._shared is None:
+            self._shared = _shared(self.conn)
+        return self._shared
 
     def _only(self, only: Iterable[str] | None) -> list[str] | None:
         if only is not None:
@@ -341,7 +349,7 @@ def _collapse(ranker: _Ranker, parsed: analysis.Query, language: str | None, nee
     of ``parsed``) is taken off the counts and over-fetched for the same way.  With no work of
     several editions the engine's own answer is used as it is.
     """
-    several, _ = _shared(ranker.conn)
+    several, _ = ranker.shared()
     scope = set(several) if only is None else set(only) & several.keys()
     counts = Counter(ranker.groups(parsed, language, scope)) if scope else Counter()
     for key in exclude:
@@ -451,7 +459,7 @@ def _cross(ranker: _Ranker, parsed: analysis.Query, language: str | None,
         total, groups = _collapse(ranker, term_query, other, need, exclude=overlap)
         for group in groups:
             group.via, group.query = {"term": term, "from": said}, term_query
-    _, adoptions = _shared(conn)
+    _, adoptions = ranker.shared()
     if adoptions:
         editions = adoptions.keys()
         direct = ranker.every(parsed, None, editions)

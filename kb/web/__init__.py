@@ -25,11 +25,11 @@ from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kb import queries, render
 from kb.designation import DesignationError, try_parse
-from kb.web import i18n
+from kb.web import i18n, templating
 from kb.web.guard import answer, asgi_wrapper, prepare_connection, startup  # noqa: F401
 from kb.web.timeline import spans, svg
 from kb.wording import N_
@@ -116,6 +116,9 @@ def code_spans(text: str | None) -> Markup:
 def prepare_jinja2_environment(env):
     env.filters["kb_code"] = code_spans
     env.filters["kb_data"] = i18n.data
+    env.filters["to_css_class"] = templating.css_class
+    env.globals["kb_table_rows"] = templating.table_rows
+    templating.quick_attributes(env)
 
 
 #: Operators of Datasette's filters that are SQL's own words (or signs): shown as they are.
@@ -432,10 +435,11 @@ def render_cell(value, column, table):
                                                   and column in ("work_id", "subject_work",
                                                                  "object_work"))
     ):
-        link = Markup('<a href="{}" title="history">{}</a>').format(work_url(value), value)
+        # escape() and an f-string: what Markup.format writes, for a tenth of its CPU
+        link = f'<a href="{escape(work_url(value))}" title="history">{escape(value)}</a>'
         if label and label != value:
-            link += Markup(" <small>{}</small>").format(label)
-        return link
+            link += f" <small>{escape(label)}</small>"
+        return Markup(link)
     return None
 
 
@@ -518,9 +522,7 @@ async def work_history(datasette, request):
 def in_language(history: dict, lang: str) -> dict:
     """A work's history for its page in ``lang``: each stage event's label and each
     edition's stage label said from its code in that language (the stored labels are
-    English: the JSON keeps them), ``ui`` set to it."""
-    import copy
-
+    English: the JSON keeps them), ``ui`` set to it; ``history`` itself is left as it was."""
     from kb import stages
 
     def said(code: str | None, stored: str | None) -> str | None:
@@ -529,16 +531,22 @@ def in_language(history: dict, lang: str) -> dict:
         except stages.StageError:
             return stored
 
-    shown = copy.deepcopy(history)
-    for edition in shown["editions"]:
-        edition["stage_label"] = said(edition.get("stage"), edition.get("stage_label"))
-        for event in [*edition.get("events", []), *edition.get("lifecycle", [])]:
-            event["label"] = said(event.get("code"), event.get("label"))
-    for adoption in shown.get("adoptions", []):
-        for event in adoption.get("events", []):
-            if "label" in event:
-                event["label"] = said(event.get("code"), event.get("label"))
-    shown["ui"] = lang
+    def events(events: list[dict], only_labelled: bool = False) -> list[dict]:
+        return [{**e, "label": said(e.get("code"), e.get("label"))}
+                if "label" in e or not only_labelled else e for e in events]
+
+    shown = {**history, "ui": lang}  # the levels it changes are copied, the rest shared
+    shown["editions"] = []
+    for edition in history["editions"]:
+        edition = {**edition,
+                   "stage_label": said(edition.get("stage"), edition.get("stage_label"))}
+        for key in ("events", "lifecycle"):
+            if key in edition:
+                edition[key] = events(edition[key])
+        shown["editions"].append(edition)
+    if "adoptions" in history:
+        shown["adoptions"] = [{**a, "events": events(a["events"], True)} if "events" in a
+                              else a for a in history["adoptions"]]
     return shown
 
 
@@ -860,6 +868,34 @@ async def changes_page(datasette, request):
         return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
     return Response.html(await datasette.render_template(
         "standards_changes.html",
-        {"changes": rows, "counts": counts, "codes": CHANGE_CODES, "since": since or "",
+        {"changes": rows, "change_rows": change_rows(
+            rows, CHANGE_CODES, i18n.translator(i18n.language(request.scope))),
+         "counts": counts, "codes": CHANGE_CODES, "since": since or "",
          "code": code or "", "page": page, "more": more, "message": message, "database": name,
          "work_url": work_url}, request=request), status=400 if message else 200)
+
+
+def change_rows(changes: list[dict], codes: dict[str, str], _) -> Markup:
+    """The change log's table rows (``_``: the interface language's translator): when, the
+    code's name and letter, the edition linked to its history, and what changed — a status
+    said in the interface language, other values (dates, stage codes, titles) as data.
+    Written in Python: 200 rows of Jinja macros took most of the page's CPU."""
+    def value(field: str, v) -> str:
+        if v is None:
+            return "—"
+        if field == "status":
+            return escape(_(v))
+        return f'<span translate="no">{escape(v)}</span>'
+
+    out = []
+    for c in changes:
+        field, new = c["field"], c["new"]
+        if field:
+            what = f"{escape(_(field))}: {value(field, c['old'])} → {value(field, new)}"
+        else:
+            what = value("status", new) if new else ""
+        out.append(f'<tr><td translate="no">{escape(c["at"])}</td><td>'
+                   f'{escape(_(codes[c["code"]]))} <small translate="no">{escape(c["code"])}'
+                   f'</small></td><td><a href="{escape(work_url(c["edition"]))}" '
+                   f'translate="no">{escape(c["edition"])}</a></td><td>{what}</td></tr>')
+    return Markup("".join(out))

@@ -1,0 +1,71 @@
+"""Where Jinja spent the pages' CPU, done for less, with the same output.
+
+* The cells of Datasette's table and row pages, written in Python rather than by Jinja.  A
+  table page shows 50 rows of up to 25 columns: 1 250 cells, each of which Jinja (in
+Datasette's asynchronous mode) renders with three awaited attribute lookups, a filter and
+five yields, and most of the page's CPU went there.  :func:`table_rows` writes the same
+  markup as the loop it replaces in Datasette 0.65.5's ``_table.html`` (byte for byte) in one
+  pass over the rows.
+* ``x.name`` in a template, where ``x`` is a dict (what the query functions return): Jinja
+  asks for the attribute first and looks up the key after the ``AttributeError`` — an
+  exception for every field shown.  :func:`quick_attributes` looks the key up first when no
+  attribute of a dict has that name, which is what Jinja would find anyway.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from datasette.utils import to_css_class
+from markupsafe import Markup, escape
+
+
+@lru_cache(maxsize=4096)
+def css_class(name: str) -> str:
+    """Datasette's ``to_css_class`` of a column or table name (the same few names on every
+    page, so their hashes are computed once)."""
+    return to_css_class(name)
+
+
+_ROW_START, _ROW_END = "\n            <tr>\n                ", "\n            </tr>\n        "
+_CELL = '\n                    <td class="col-{} type-{}" translate="no">{}</td>\n                '
+
+
+@lru_cache(maxsize=4096)
+def _escaped(text: str) -> str:
+    return str(escape(text))
+
+
+def table_rows(display_rows) -> Markup:
+    """The ``<tr>`` of ``display_rows`` (Datasette's rows of cells: ``column``,
+    ``value_type``, ``value``) as ``_table.html``'s loop writes them."""
+    out = []
+    for row in display_rows:
+        out.append(_ROW_START)
+        for cell in row:
+            out.append(_CELL.format(_escaped(css_class(cell["column"])),
+                                    _escaped(cell["value_type"]), escape(cell["value"])))
+        out.append(_ROW_END)
+    return Markup("".join(out))
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def quick_attributes(env) -> None:
+    """Make ``env``'s attribute lookup (``x.name``) read a plain dict's key without first
+    failing to find an attribute; the answer is Jinja's in every case (a dict's own methods,
+    ``d.items``, still win over its keys; a missing key is undefined as before)."""
+    slow = env.getattr
+    undefined = env.undefined
+
+    def lookup(obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return undefined(obj=obj, name=attribute)
+        return slow(obj, attribute)
+
+    env.getattr = lookup
