@@ -209,6 +209,18 @@ def main() -> int:
         return 1
     totals, agree, misses = Counter(), Counter(), {}
     all_ids, iso_primaries, iso_relations, everything = [], [], [], []
+
+    def tally(key: str, identifier: str, expected: str) -> None:
+        """Count whether ``identifier`` normalizes to ``expected`` under ``key``."""
+        totals[key] += 1
+        try:
+            ok = normalize(identifier) == expected
+        except DesignationError:
+            ok = False
+        agree[key] += ok
+        if not ok:
+            misses.setdefault(key, []).append(identifier)
+
     for archive in archives:
         source = archive.name.split("-")[2]
         for kind, identifier in identifiers(archive, relations=True):
@@ -218,33 +230,14 @@ def main() -> int:
                     iso_relations.append(identifier)
                 continue
             key = f"{source}: {kind}"
-            totals[key] += 1
             all_ids.append(identifier)
-            try:
-                ok = normalize(identifier) == identifier
-            except DesignationError:
-                ok = False
-            agree[key] += ok
-            if not ok:
-                misses.setdefault(key, []).append(identifier)
+            tally(key, identifier, identifier)
             if key == "iso: ISO primary":
                 iso_primaries.append(identifier)
-                key = "iso: ISO primary, as ISO prints it"
-                totals[key] += 1
-                try:
-                    agree[key] += normalize(identifier) == as_iso_prints(identifier)
-                except DesignationError:
-                    misses.setdefault(key, []).append(identifier)
-    key = "iso: relations (ISO's pages' print)"
+                tally("iso: ISO primary, as ISO prints it", identifier,
+                      as_iso_prints(identifier))
     for identifier in iso_relations:
-        totals[key] += 1
-        try:
-            ok = normalize(identifier) == identifier
-        except DesignationError:
-            ok = False
-        agree[key] += ok
-        if not ok:
-            misses.setdefault(key, []).append(identifier)
+        tally("iso: relations (ISO's pages' print)", identifier, identifier)
     parse.cache_clear()
     started = time.perf_counter()
     for identifier in all_ids:

@@ -644,17 +644,14 @@ FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)", "md": "Markdown", "html": 
 
 def _bulletin_rows(b: dict, references: list[dict]) -> dict[str, int]:
     """Number the reference rows (1, 2 …) and link them: each row's edition page, and the
-    row number every designation resolves to (for the mentions' jumps)."""
+    row number of each row's key (a mention's resolved edition, else its canonical form, as
+    :func:`kb.bulletins.references` keys rows), for the mentions' jumps."""
     numbers: dict[str, int] = {}
     for number, row in enumerate(references, 1):
         row["number"] = number
         row["url"] = edition_link(parse_work(row["designation"]), row["designation"]) \
             if row["known"] else None
         numbers[row["designation"]] = number
-    for m in b["mentions"]:  # a mention's key is its resolved edition, else as parsed
-        key = m["resolved"] or m["canonical"]
-        if key and key not in numbers and m["canonical"] in numbers:
-            numbers[key] = numbers[m["canonical"]]
     return numbers
 
 
