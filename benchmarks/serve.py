@@ -5,6 +5,7 @@ clients, for one worker, one worker behind HAProxy and two workers behind HAProx
     python benchmarks/serve.py                                   # the knowledge base below
     python benchmarks/serve.py --clauses 1000000                 # the issue's scale (long)
     python benchmarks/serve.py --db some.db --requests 2000 --seconds 60
+    python benchmarks/serve.py --db some.db --distinct --against 1c06701   # before/after
 
 The knowledge base (unless ``--db``): ``kb build`` of data/, both Relaton bulk archives when
 ``../shared/corpus`` has them (~100 000 editions), ``--clauses`` synthetic clauses in editions
@@ -19,6 +20,10 @@ clients, bounded by ``--requests`` and ``--seconds``.  The CPU the server's proc
 (user + system, from /proc) is counted for each run (CPU ms a request), and for one worker a
 sequential pass of ``--cpu-requests`` requests of each page type gives its CPU ms a page
 alone.  Ends with the tables and one line.
+
+``--against REV`` serves the same knowledge base with the code of ``REV`` too (a detached git
+worktree under ``--out``), each configuration with both codes one after the other (the order
+alternating), and prints the ratios now / REV: what a change to the code did, in one run.
 """
 
 from __future__ import annotations
@@ -161,7 +166,7 @@ async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
 class Served:
     """``kb serve`` with W workers (W > 1, or ``balancer``: HAProxy in front)."""
 
-    def __init__(self, db: Path, workers: int, balancer: bool) -> None:
+    def __init__(self, db: Path, workers: int, balancer: bool, root: Path = ROOT) -> None:
         from kb.serving import free_port
 
         self.port = free_port()
@@ -179,7 +184,8 @@ class Served:
         else:
             command = [sys.executable, "-m", "kb.cli", "serve", "--db", str(db), "--port",
                        str(self.port), "--workers", str(workers)]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+        env = {**os.environ, "PYTHONPATH": str(root)}  # this code's kb, not the installed one
+        self.process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
         import httpx
@@ -210,6 +216,24 @@ class Served:
         self.process.wait(30)
 
 
+def checkout(rev: str, out: Path) -> Path:
+    """A detached worktree of ``rev`` under ``out`` (made once, reused)."""
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    folder = (out / f"code-{sha}").resolve()
+    if not folder.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(folder), sha], cwd=ROOT,
+                       check=True, capture_output=True)
+    return folder
+
+
+def result_rows(results: dict, code: str) -> list[tuple]:
+    return [(label, str(clients), f"{r['requests']:,}", f"{r['per_second']:.0f}",
+             f"{r['p50_ms']:.0f}", f"{r['p95_ms']:.0f}", f"{r['p99_ms']:.0f}", str(r["errors"]),
+             f"{100 * r['cache_hits'] / max(r['requests'], 1):.0f} %", f"{r['cpu_ms']:.1f}")
+            for (c, label, clients), r in results.items() if c == code]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="serve this knowledge base instead")
@@ -227,6 +251,8 @@ def main() -> int:
     parser.add_argument("--distinct", action="store_true",
                         help="every request a different URL (no repeat: measures pages "
                              "without the server's cache)")
+    parser.add_argument("--against", metavar="REV",
+                        help="serve with the code of this git revision too, and print ratios")
     args = parser.parse_args()
     db = args.db
     args.out.mkdir(parents=True, exist_ok=True)
@@ -237,57 +263,84 @@ def main() -> int:
 
             unlink_db(db)
             build(db, args.clauses, args.seed)
+    db = db.resolve()
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     size = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
             for t in ("editions", "clauses")}
     conn.close()
+    codes = [("now", ROOT)]
+    if args.against:
+        codes.insert(0, (args.against, checkout(args.against, args.out)))
     results, alone = {}, {}
     configurations = (("1 worker", 1, False), ("1 worker + HAProxy", 1, True),
                       ("2 workers + HAProxy", 2, True))
-    for label, workers, balancer in (configurations[i - 1] for i in args.configurations):
-        served = Served(db, workers, balancer)
-        try:
-            for clients in args.clients:
-                requests = plan(db, args.requests, args.seed + clients, args.distinct)
-                warm = plan(db, 40, args.seed + clients + 1000, args.distinct)
-                asyncio.run(load_test(served.base, warm, 4, 30))  # other URLs than measured
-                results[(label, clients)] = asyncio.run(
-                    load_test(served.base, requests, clients, args.seconds,
-                              served.process.pid))
-            if label == "1 worker" and args.cpu_requests:
-                alone = asyncio.run(served.cpu_per_kind(
-                    plan(db, 16 * 4 * args.cpu_requests, args.seed + 7, args.distinct),
-                    args.cpu_requests))
-        finally:
-            served.stop()
-    rows = [(label, str(clients), f"{r['requests']:,}", f"{r['per_second']:.0f}",
-             f"{r['p50_ms']:.0f}", f"{r['p95_ms']:.0f}", f"{r['p99_ms']:.0f}", str(r["errors"]),
-             f"{100 * r['cache_hits'] / max(r['requests'], 1):.0f} %", f"{r['cpu_ms']:.1f}")
-            for (label, clients), r in results.items()]
+    chosen = [configurations[i - 1] for i in args.configurations]
+    for n, (label, workers, balancer) in enumerate(chosen):
+        for code, root in (codes if n % 2 == 0 else codes[::-1]):
+            served = Served(db, workers, balancer, root)
+            try:
+                for clients in args.clients:
+                    requests = plan(db, args.requests, args.seed + clients, args.distinct)
+                    warm = plan(db, 40, args.seed + clients + 1000, args.distinct)
+                    asyncio.run(load_test(served.base, warm, 4, 30))  # other URLs than measured
+                    results[(code, label, clients)] = asyncio.run(
+                        load_test(served.base, requests, clients, args.seconds,
+                                  served.process.pid))
+                if label == "1 worker" and args.cpu_requests:
+                    alone[code] = asyncio.run(served.cpu_per_kind(
+                        plan(db, 16 * 4 * args.cpu_requests, args.seed + 7, args.distinct),
+                        args.cpu_requests))
+            finally:
+                served.stop()
     print(f"\n{db}: {size['editions']:,} editions, {size['clauses']:,} clauses; loopback, "
-          f"{os.cpu_count()} cores, {args.requests:,} requests or {args.seconds:.0f} s a run")
-    print(format_table(("configuration", "clients", "requests", "req/s", "p50 ms", "p95 ms",
-                        "p99 ms", "errors", "cache hits", "CPU ms/req"), rows,
-                       {1, 2, 3, 4, 5, 6, 7, 8, 9}))
-    first = results.get(("1 worker", args.clients[0]))
-    if first:
-        print(f"\nper page type, 1 worker, {args.clients[0]} clients (CPU and wall ms: "
+          f"{os.cpu_count()} cores, {args.requests:,} requests or {args.seconds:.0f} s a run"
+          + (", distinct URLs" if args.distinct else ""))
+    columns = ("configuration", "clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms",
+               "errors", "cache hits", "CPU ms/req")
+    for code, _ in codes:
+        if len(codes) > 1:
+            print(f"\ncode: {code}")
+        print(format_table(columns, result_rows(results, code), set(range(1, 10))))
+    nan = {"cpu_ms": float("nan"), "wall_ms": float("nan")}
+    clients = args.clients[0]
+    for code, _ in codes:
+        first = results.get((code, "1 worker", clients))
+        if not first:
+            continue
+        mine = alone.get(code, {})
+        print(f"\nper page type, code {code}, 1 worker, {clients} clients (CPU and wall ms: "
               f"{args.cpu_requests} requests of the type alone, one at a time):")
-        nan = {"cpu_ms": float("nan"), "wall_ms": float("nan")}
         print(format_table(("page type", "requests", "p50 ms", "p95 ms", "p99 ms", "errors",
                             "CPU ms", "alone ms"), [
             (k, str(v["requests"]), f"{v['p50_ms']:.0f}", f"{v['p95_ms']:.0f}",
-             f"{v['p99_ms']:.0f}", str(v["errors"]), f"{alone.get(k, nan)['cpu_ms']:.1f}",
-             f"{alone.get(k, nan)['wall_ms']:.1f}") for k, v in first["per_kind"].items()],
-            {1, 2, 3, 4, 5, 6, 7}))
+             f"{v['p99_ms']:.0f}", str(v["errors"]), f"{mine.get(k, nan)['cpu_ms']:.1f}",
+             f"{mine.get(k, nan)['wall_ms']:.1f}") for k, v in first["per_kind"].items()],
+            set(range(1, 8))))
+    if len(codes) > 1:
+        old, new = codes[0][0], "now"
+        print(f"\nnow / {old} (below 1 is better, except req/s):")
+        print(format_table(("configuration", "clients", "req/s", "p50", "p95", "p99",
+                            "CPU ms/req"), [
+            (label, str(c), *(f"{results[(new, label, c)][m] / results[(old, label, c)][m]:.2f}"
+                              for m in ("per_second", "p50_ms", "p95_ms", "p99_ms", "cpu_ms")))
+            for (code, label, c) in results if code == new], set(range(1, 7))))
+        if alone.get(old) and alone.get(new):
+            print(format_table(("page type", f"CPU ms {old}", "CPU ms now", "ratio"), [
+                (k, f"{alone[old][k]['cpu_ms']:.1f}", f"{alone[new][k]['cpu_ms']:.1f}",
+                 f"{alone[new][k]['cpu_ms'] / alone[old][k]['cpu_ms']:.2f}"
+                 if alone[old][k]["cpu_ms"] else "–")
+                for k in alone[new] if k in alone[old]], {1, 2, 3}))
     (args.out / "serve.json").write_text(json.dumps(
-        {**{f"{k[0]} / {k[1]}": v for k, v in results.items()}, "alone": alone}, indent=1),
-        encoding="utf-8")
-    two = results.get(("2 workers + HAProxy", args.clients[0]))
-    if first and two:
-        print(f"\np95 at {args.clients[0]} clients, 1 worker: {first['p95_ms']:.0f} ms "
-              f"(aim < 300); 2 workers: {two['p95_ms']:.0f} ms (aim < 150); 2 workers / 1 "
-              f"worker throughput: {two['per_second'] / first['per_second']:.2f}x (aim >= 1.6)")
+        {**{" / ".join(map(str, k)): v for k, v in results.items()}, "alone": alone},
+        indent=1), encoding="utf-8")
+    for code, _ in codes:
+        first = results.get((code, "1 worker", clients))
+        two = results.get((code, "2 workers + HAProxy", clients))
+        if first and two:
+            print(f"\n{code}: p95 at {clients} clients, 1 worker: {first['p95_ms']:.0f} ms "
+                  f"(aim < 300); 2 workers: {two['p95_ms']:.0f} ms (aim < 150); 2 workers / 1 "
+                  f"worker throughput: {two['per_second'] / first['per_second']:.2f}x "
+                  "(aim >= 1.6)")
     return 0
 
 

@@ -233,6 +233,26 @@ def built_datasette(tmp_path_factory):
 
 
 @pytest.mark.asyncio
+async def test_every_history_page_of_data_answers(built_datasette):
+    """Every work data/ holds has a history page and its JSON, in both interfaces (events of
+    one edition on one day, drafts, adoptions, works without dates: all of data/'s shapes)."""
+    from urllib.parse import quote
+
+    db = built_datasette.get_database("kb")
+    works = [r[0] for r in (await db.execute("select id from works order by id")).rows]
+    assert len(works) > 50
+    failed = []
+    for work in works:
+        for url in (f"/-/standards/{quote(work, safe='')}",
+                    f"/-/standards/{quote(work, safe='')}?ui=zh",
+                    f"/-/standards/{quote(work, safe='')}.json"):
+            status = (await built_datasette.client.get(url)).status_code
+            if status != 200:
+                failed.append((url, status))
+    assert failed == []
+
+
+@pytest.mark.asyncio
 async def test_bulletin_page(built_datasette):
     """An editor's desk: the reference table first, each row saying where the text cites it,
     each mention jumping to its row; counts that agree with kb check and say what they

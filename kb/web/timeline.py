@@ -111,8 +111,9 @@ def svg(history: dict, lang: str = "en") -> str:
         out.append(f'<text x="{_LEFT - 8}" y="{y + 4}" text-anchor="end" fill="{colour}" '
                    'translate="no">'
                    f'{escape(row["label"])}</text>')
-        points = sorted(
-            (d, ev) for ev in row["events"] if (d := _year(ev["date"])) is not None)
+        points = sorted(  # by date alone: two events of one day keep their order
+            ((d, ev) for ev in row["events"] if (d := _year(ev["date"])) is not None),
+            key=lambda point: point[0])
         start = _year(row["start"]) or (points[0][0] if points else None)
         year_only = start is None and row["year"] is not None
         if year_only:  # known by its year alone: drawn from the middle of that year
