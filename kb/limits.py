@@ -4,7 +4,8 @@ Loaders bound their input in :mod:`loaders.bounds`; this module bounds parameter
 designation, a term, a search query or an option value longer than :data:`PARAMETER_CHARS`
 is refused in one line before any query runs (a 50 000-character designation used to reach
 SQLite's LIKE and fail there), and a web request whose URL is longer than :data:`URL_BYTES`
-gets 414.
+gets 414.  :data:`VALUE_BYTES` is the largest value the store keeps and the served
+connections read: one bound for both, so whatever was loaded can be shown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ PARAMETER_CHARS = 1_000
 PATH_CHARS = 4_096
 #: Bytes of a web request's path and query string.
 URL_BYTES = 16_384
+#: Bytes (UTF-8) of one stored text value, a bulletin's text the largest: a notice listing
+#: 100 000 standards is about 3.5 MB.  SQLite's value limit on served connections.
+VALUE_BYTES = 16 << 20
 
 
 class TooLong(ValueError):

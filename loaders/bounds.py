@@ -307,6 +307,9 @@ def local_name(tag) -> str:
 
 #: XML read whole to map its named characters (files with a DOCTYPE only).
 XML_BYTES = 256 << 20
+#: Bytes of a bulletin's file (text, Word or PDF) read at all; its text is bounded apart, by
+#: kb.limits.VALUE_BYTES.
+BULLETIN_FILE_BYTES = 256 << 20
 _PREDEFINED = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 _NAMED = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 

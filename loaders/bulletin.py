@@ -22,9 +22,10 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb import mentions
+from kb import limits, mentions
 from kb.model import Article, Bulletin, BulletinMention, Document, LoadError, LoadWarning
 from kb.render import display_width
+from loaders import bounds
 from loaders.text import extract_text
 
 NAME = "bulletin"
@@ -59,6 +60,9 @@ def documents(path: Path, date: str | None = None,
     if path.suffix.lower() not in SUFFIXES:
         raise LoadError(f"{path}: a bulletin is a text, Word or PDF file "
                         f"({', '.join(SUFFIXES)})")
+    if (size := path.stat().st_size) > bounds.BULLETIN_FILE_BYTES:
+        raise LoadError(f"{path}: {size:,} bytes (a bulletin's file is at most "
+                        f"{bounds.BULLETIN_FILE_BYTES:,})")
     data = path.read_bytes()
     given = (date or "") + ("\0" + title if title else "")
     digest = hashlib.sha256(data + given.encode()).hexdigest()
@@ -94,6 +98,9 @@ def records(path: Path, data: bytes, date: str | None = None,
     if not paragraphs:
         raise LoadError("no text")
     body = "\n".join(paragraphs)
+    if (size := len(body.encode())) > limits.VALUE_BYTES:
+        raise LoadError(f"the text is {size:,} bytes (at most {limits.VALUE_BYTES:,}: split "
+                        "the notice into parts)")
     key = bulletin_id(path)
     language = "zh" if len(_CJK.findall(body)) > len(body) / 5 else "en"
     own_title = title or title_of(paragraphs)

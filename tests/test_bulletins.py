@@ -336,3 +336,35 @@ def test_a_chain_through_adoptions_that_loop_ends(db, tmp_path):
 
     chain = in_force(sqlite3.connect(copy), "GB/T 99021-2001")
     assert chain["path"] == ["GB/T 99021-2001"] and not chain["current"]
+
+
+@pytest.mark.asyncio
+async def test_a_notice_over_a_megabyte_is_served_and_one_too_large_refused(db, tmp_path):
+    """A notice that lists a whole catalogue (over 1 MB of text) loads and its page answers
+    through the served connections' limits; a text over kb.limits.VALUE_BYTES is refused in
+    one line naming the file, and nothing stored changes."""
+    from datasette.app import Datasette
+
+    from kb import limits
+
+    copy = tmp_path / "kb.db"
+    shutil.copy(db, copy)
+    long = tmp_path / "plan.txt"
+    long.write_text("2024年国家标准制修订计划\n" + "".join(
+        f"{i}. GB/T {20000 + i}-2024 标准化工作指南 第{i}部分\n" for i in range(1, 30_001)),
+        encoding="utf-8")
+    assert long.stat().st_size > 1_000_000
+    assert run("bulletin", "load", "--db", copy, "-q", long).exit_code == 0
+    served = Datasette([str(copy)], immutables=[], settings={"suggest_facets": False})
+    page = await served.client.get("/-/bulletin/plan")
+    assert page.status_code == 200 and "GB/T 50000-2024" in page.text
+    table = await served.client.get("/kb/bulletins")
+    assert table.status_code == 200
+    before = dump_digest(copy)
+    huge = tmp_path / "huge.txt"
+    line = "ISO 9001:2015 质量管理体系 要求。" * 20 + "\n"
+    huge.write_text(line * (limits.VALUE_BYTES // len(line.encode()) + 1), encoding="utf-8")
+    result = run("bulletin", "load", "--db", copy, "-q", huge)
+    assert result.exit_code == 1
+    assert f"huge.txt: the text is {huge.stat().st_size - 1:,} bytes" in result.output
+    assert dump_digest(copy) == before

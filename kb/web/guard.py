@@ -35,7 +35,7 @@ from kb.snapshots import STATISTICS
 
 #: SQLite limits on every served connection: (limit, value).
 CONNECTION_LIMITS = (
-    (sqlite3.SQLITE_LIMIT_LENGTH, 1_000_000),  # bytes of one value or row (largest stored: KB)
+    (sqlite3.SQLITE_LIMIT_LENGTH, limits.VALUE_BYTES),  # one value or row: what is stored
     (sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000),  # bytes of one SQL statement
     (sqlite3.SQLITE_LIMIT_COLUMN, 64),  # columns of a result, index or table
     (sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 100),  # nesting of an expression
