@@ -8,11 +8,12 @@ exports of 10 000 rows in every format.  Run from the repository root::
 1. The sample bulletin (``../shared/corpus/bulletins/cnca-expert-groups-2017.txt``, or the
    test bulletin when the corpus is absent) is repeated to ``--mb`` megabytes on disk, then
    streamed: read in blocks of lines, lines joined (``loaders.bulletin.join_lines``) and
-   mentions found (``kb.mentions.find``) with one :class:`kb.mentions.Context` carried
+   mentions found (``kb.bulletins.mentions.find``) with one :class:`kb.bulletins.mentions.Context`
+   carried
    from block to block, as a bulletin of that size would be read.
 2. A knowledge base with ``--rows`` editions (a synthetic catalogue in the project's JSON
    Lines format, loaded with the real loader) gives a reference table of that many rows
-   (``kb.export.editions_table``), which is exported once in every format.
+   (``kb.bulletins.export.editions_table``), which is exported once in every format.
 
 Every figure comes from the same run; the table is printed at the end and written with the
 raw figures to ``<out>/bulletins.json``.
@@ -50,8 +51,8 @@ sys.path.insert(0, str(ROOT))
 from common import format_table, unlink_db  # noqa: E402  (this folder is first on sys.path)
 from tqdm import tqdm  # noqa: E402
 
-from kb import export, mentions  # noqa: E402
-from kb.store import Store  # noqa: E402
+from kb.bulletins import export, mentions  # noqa: E402
+from kb.catalogue.store import Store  # noqa: E402
 from loaders import documents_for  # noqa: E402
 from loaders.bulletin import join_lines  # noqa: E402
 

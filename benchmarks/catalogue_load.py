@@ -13,8 +13,9 @@ each one means.  Steps:
    loader path, ``Store(db).load(loaders.documents_for([file]))``, in a child process;
 2. a baseline: the same rows inserted with a bare ``executemany`` in one transaction into an
    empty database created by ``Store`` (same schema, indexes and PRAGMAs);
-3. ``kb.designation.parse`` throughput over 200 000 distinct designations;
-4. ``kb.queries.history`` latency on the loaded catalogue, and one ``kb history`` CLI call;
+3. ``kb.identifiers.designation.parse`` throughput over 200 000 distinct designations;
+4. ``kb.catalogue.queries.history`` latency on the loaded catalogue, and one ``kb history`` CLI
+call;
 5. the real Relaton bulk archives (ISO and IEC), loaded into a fresh database;
 6. the loaded catalogue served by Datasette as deployed, under a bounded loopback load test.
 
@@ -213,11 +214,11 @@ class CatalogueGenerator:
         return f"{head}/DIS {rest}"
 
     def _check(self, designation: str) -> None:
-        """Round-trip every Nth designation through kb.designation.normalize."""
+        """Round-trip every Nth designation through kb.identifiers.designation.normalize."""
         self.generated_designations += 1
         if self.check_every and (self.generated_designations <= 50_000
                                  or self.generated_designations % self.check_every == 0):
-            from kb.designation import normalize
+            from kb.identifiers.designation import normalize
 
             canonical = normalize(designation)
             if canonical != designation:
@@ -454,8 +455,8 @@ def _load_worker(argv: list[str]) -> None:
     from tqdm import tqdm
 
     import loaders
-    from kb.designation import parse
-    from kb.store import Store
+    from kb.catalogue.store import Store
+    from kb.identifiers.designation import parse
 
     # Wall-clock breakdown: a timer around a few coarse methods (a few hundred calls per
     # million records, so the overhead is negligible, unlike cProfile's).  Nested timers
@@ -592,7 +593,7 @@ def baseline(source_db: Path, target_db: Path, chunk: int = 50_000) -> dict:
     ``executemany`` in one transaction; time only the inserts and the commit."""
     from tqdm import tqdm
 
-    from kb.store import Store
+    from kb.catalogue.store import Store
 
     unlink_db(target_db)
     store = Store(target_db)  # the same schema, indexes and PRAGMAs as the loader's database
@@ -659,7 +660,7 @@ def _written_variant(rng: random.Random, canonical: str) -> str:
 
 
 def parse_benchmark(n: int, seed: int) -> dict:
-    from kb.designation import DesignationError, parse
+    from kb.identifiers.designation import DesignationError, parse
 
     rng = random.Random(seed + 1)
     gen = CatalogueGenerator(seed + 2, check_every=0)
@@ -691,7 +692,7 @@ def parse_benchmark(n: int, seed: int) -> dict:
 
 
 def history_benchmark(db: Path, n: int, seed: int) -> dict:
-    from kb import queries
+    from kb.catalogue import queries
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     rng = random.Random(seed + 3)
@@ -912,7 +913,7 @@ def build_rows(res: dict) -> list[tuple]:
             ("store: SQLite executing the upserts", t["upsert"],
              "one executemany of INSERT ... ON CONFLICT DO UPDATE per table and flush"),
             ("store: derive facts from claims", t["derive"],
-             "kb.facts.derive once per transaction: the rules, then batched writes"),
+             "kb.catalogue.facts.derive once per transaction: the rules, then batched writes"),
             ("store: search index of texts", t["index"], ""),
             ("store: BEGIN/COMMIT/SAVEPOINT/optimize", t["sql_other"], ""),
         ]
@@ -937,7 +938,8 @@ def build_rows(res: dict) -> list[tuple]:
                      " %: every row the loader writes, on both sides"))
     p = res.get("parse")
     if p:
-        rows.append(("3", "kb.designation.parse (cache cleared)", f"{p['n']:,} distinct",
+        rows.append(("3", "kb.identifiers.designation.parse (cache cleared)",
+                     f"{p['n']:,} distinct",
                      f"{p['seconds']:.2f}", f"{p['per_second']:,.0f} /s", "", "", "",
                      str(p["errors"]), "45 % written variants (no space, ：, —, lower case)"))
     h = res.get("history")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""What collapsing editions costs search (kb.search._collapse), and that it stays exact.
+"""What collapsing editions costs search (kb.text.search._collapse), and that it stays exact.
 
 Run from the repository root::
 
@@ -68,9 +68,9 @@ def editions(gen, vocab, clauses: int, several: float, seed: int):
 
 
 def load(db: Path, gen, vocab, clauses: int, several: float, seed: int) -> dict:
-    from kb import search
-    from kb.model import Clause, Document, Edition
-    from kb.store import Store
+    from kb.catalogue.model import Clause, Document, Edition
+    from kb.catalogue.store import Store
+    from kb.text import search
 
     def documents():
         for designation, rows in editions(gen, vocab, clauses, several, seed):
@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--checks", type=int, default=3, help="exactness checks per class")
     args = parser.parse_args()
-    from kb import analysis, search, search_fts
+    from kb.text import analysis, search, search_fts
 
     gen = _generator()
     vocab = gen.Vocabulary(args.seed)

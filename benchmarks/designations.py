@@ -1,4 +1,4 @@
-"""Agreement of kb.designation.normalize with the identifiers ISO and IEC publish.
+"""Agreement of kb.identifiers.designation.normalize with the identifiers ISO and IEC publish.
 
 Reads every Relaton record in ../shared/corpus/relaton/bulk/*.tar.xz (without unpacking),
 takes each record's primary identifier (as printed by the publisher) and its iso-reference
@@ -11,7 +11,8 @@ identifier of the same document differ, the table says how (Relaton writes ISO's
 amendments DAM and FDAM, ISO's pages DAmd and FDAmd), and the row *ISO primary, as ISO prints
 it* reads each primary identifier with those differences put ISO's way.
 
-``--against REV`` also loads ``kb/designation.py`` as it was at git revision REV and counts the
+``--against REV`` also loads ``kb/identifiers/designation.py`` as it was at git revision REV and
+counts the
 identifiers (primary, references, relations) whose canonical form differs between the two,
 by kind of change, with examples, and the old parse rate on the same identifiers.
 
@@ -33,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's kb
 
-from kb.designation import DesignationError, normalize, parse  # noqa: E402
+from kb.identifiers.designation import DesignationError, normalize, parse  # noqa: E402
 
 _DOCID = re.compile(
     r"^- id: (.+(?:\n    .+)*)\n  type: (ISO|IEC|iso-reference)(\n  primary: true)?", re.M
@@ -98,10 +99,16 @@ def print_differences(primaries: list[str], relations: list[str]) -> Counter:
 
 
 def _old_module(revision: str):
-    """kb/designation.py as it was at git ``revision``, loaded as a module of its own."""
+    """kb/identifiers/designation.py (kb/designation.py before the folders) as it was at git
+    ``revision``, loaded as a module of its own."""
     root = Path(__file__).resolve().parents[1]
-    source = subprocess.run(["git", "show", f"{revision}:kb/designation.py"], cwd=root,
-                            check=True, capture_output=True, text=True).stdout
+    for where in ("kb/identifiers/designation.py", "kb/designation.py"):
+        shown = subprocess.run(["git", "show", f"{revision}:{where}"], cwd=root,
+                               capture_output=True, text=True)
+        if shown.returncode == 0:
+            break
+    shown.check_returncode()
+    source = shown.stdout
     path = Path(tempfile.mkdtemp()) / "designation_old.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("designation_old", path)
@@ -130,9 +137,10 @@ def _rate(module, ids: list[str]) -> float:
 
 
 def changed_canonicals(old, ids: list[str]) -> tuple[Counter, dict[str, list], int]:
-    """Identifiers whose canonical form differs between ``old`` and this kb.designation, by
+    """Identifiers whose canonical form differs between ``old`` and this
+    kb.identifiers.designation, by
     kind of change ('DAM -> DAmd', 'refused -> read', …), with examples; and how many differ."""
-    from kb import designation as new
+    from kb.identifiers import designation as new
 
     kinds, examples, total = Counter(), {}, 0
     for identifier in dict.fromkeys(ids):
@@ -196,8 +204,9 @@ def main() -> int:
     parser.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared"
                                                 / "corpus"))
     parser.add_argument("--against", metavar="REV",
-                        help="count the canonical forms that differ from kb/designation.py at "
-                             "git revision REV, and its parse rate")
+                        help="count the canonical forms that differ from "
+                             "kb/identifiers/designation.py at git revision REV, and its "
+                             "parse rate")
     parser.add_argument("--perturbed", action="store_true",
                         help="also misspell a sample of 2 000 identifiers in ten ways people "
                              "do and count how many still normalize like the original")
@@ -254,7 +263,7 @@ def main() -> int:
     for difference, count in print_differences(iso_primaries, iso_relations).most_common():
         print(f"  {difference:<38} {count:>8}")
     if args.against:
-        old, new = _old_module(args.against), sys.modules["kb.designation"]
+        old, new = _old_module(args.against), sys.modules["kb.identifiers.designation"]
         best = Counter()
         for _ in range(5):  # alternating, best of five: the machine may be busy
             for name, module in ((f"at {args.against}", old), ("now", new)):

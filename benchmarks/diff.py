@@ -12,7 +12,7 @@ siblings after them are renumbered with unchanged text (until ``--renumbered`` o
 clauses are), ``--moved`` of the clauses moved to the end of another parent, ``--removed``
 of them deleted and ``--split`` of them divided into two at the end of their list.  Both
 editions are loaded into a knowledge base through the store and compared with
-``kb.diff.compare`` (the path ``kb diff`` runs), in a child process for its peak memory.
+``kb.catalogue.diff.compare`` (the path ``kb diff`` runs), in a child process for its peak memory.
 Precision and recall are computed per kind against the known changes.
 """
 
@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from common import unlink_db  # noqa: E402  (this folder is first on sys.path)
 
-from kb.model import Clause, Document, Edition  # noqa: E402
-from kb.store import Store  # noqa: E402
+from kb.catalogue.model import Clause, Document, Edition  # noqa: E402
+from kb.catalogue.store import Store  # noqa: E402
 
 
 def _words(rng: random.Random, count: int) -> list[str]:
@@ -196,7 +196,7 @@ def _document(designation: str, clauses: list[dict]) -> Document:
 
 
 def _compare_child(db: str, result: str) -> None:
-    from kb import diff
+    from kb.catalogue import diff
 
     conn = sqlite3.connect(db)
     diff.tokens("warm up jieba 审核")  # jieba's dictionary loads once per process: not timed
@@ -245,7 +245,8 @@ def main() -> None:
     found = {tuple(p) for p in measured["pairs"]}
     lines = [f"standards-kb comparison benchmark; {os.cpu_count()} CPUs, Python "
              f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}",
-             f"{len(old):,} → {len(new):,} clauses; kb.diff.compare {measured['seconds']:.2f} s "
+             f"{len(old):,} → {len(new):,} clauses; kb.catalogue.diff.compare "
+             f"{measured['seconds']:.2f} s "
              f"(aim < 2 s), peak RSS {measured['rss_mib']:.0f} MiB (the comparing process)",
              f"{'kind':12} {'expected':>9} {'found':>7} {'correct':>8} {'precision':>10} "
              f"{'recall':>8}"]

@@ -14,7 +14,7 @@ the base, starts the same ``kb load``, kills it with SIGKILL at a random moment 
    enforced: a base built from data/ already names committees no file describes);
 3. the consistent-prefix rule: the documents stored are exactly the first k of the
    reference's order (a load commits whole batches of documents, never part of one);
-4. loading again to the end gives the reference's facts (``kb.facts.snapshot``).
+4. loading again to the end gives the reference's facts (``kb.catalogue.facts.snapshot``).
 
 Prints one line per trial and ends with "survived / tried".
 """
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from common import unlink_db  # noqa: E402
 
-from kb import facts  # noqa: E402
+from kb.catalogue import facts  # noqa: E402
 
 IEC = ROOT.parent / "shared" / "corpus" / "relaton" / "bulk" / "relaton-data-iec-bulk.tar.xz"
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from tqdm import tqdm  # noqa: E402
 
-from kb.store import Store  # noqa: E402
+from kb.catalogue.store import Store  # noqa: E402
 from tests.fuzz import generated_seeds, mutate, run_case, seeds  # noqa: E402
 
 

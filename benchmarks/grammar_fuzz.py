@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from kb.designation import DesignationError, parse  # noqa: E402
+from kb.identifiers.designation import DesignationError, parse  # noqa: E402
 from tests.fuzz import CLASSES, misspelled  # noqa: E402
 
 

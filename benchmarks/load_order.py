@@ -8,7 +8,8 @@ Run from the repository root (needs ../shared/corpus)::
     python benchmarks/load_order.py --no-bulk     # the same without the two bulk archives
 
 Each order loads into a fresh database in a child process (``kb load`` path by path, as a
-user would); the script then compares :func:`kb.facts.snapshot` of the two databases table by
+user would); the script then compares :func:`kb.catalogue.facts.snapshot` of the two databases
+table by
 table, prints the first differences, the load times and peak memory of each order, and the
 counts of ``kb doctor`` on the result.  Exit status 1 if the facts differ.
 """
@@ -62,7 +63,7 @@ def load(db: Path, paths: list[Path]) -> dict:
 
 
 def compare(a: Path, b: Path) -> dict:
-    from kb import facts
+    from kb.catalogue import facts
 
     first = facts.snapshot(sqlite3.connect(a))
     second = facts.snapshot(sqlite3.connect(b))
@@ -75,7 +76,7 @@ def compare(a: Path, b: Path) -> dict:
 
 
 def doctor(db: Path) -> list[dict]:
-    from kb import doctor as checks
+    from kb.catalogue import doctor as checks
 
     return [f.as_dict() for f in checks.run(sqlite3.connect(db))]
 

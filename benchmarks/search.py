@@ -6,8 +6,8 @@ Run from the repository root::
     python benchmarks/search.py                        # 1 M clauses, everything
     python benchmarks/search.py --clauses 20000 --whoosh-clauses 5000   # a quick check, 2 min
 
-It measures the search design of :mod:`kb.search`: each clause analysed once
-(:func:`kb.analysis.index_text`) and fed to FTS5 inside the database and to the tantivy index
+It measures the search design of :mod:`kb.text.search`: each clause analysed once
+(:func:`kb.text.analysis.index_text`) and fed to FTS5 inside the database and to the tantivy index
 beside it (the default engine), whoosh on request.  Every figure comes from the same run on the
 current machine; see benchmarks/README.md for what each one means.  Steps:
 
@@ -17,11 +17,11 @@ current machine; see benchmarks/README.md for what each one means.  Steps:
    of 30 000 words per language whose top ranks are real words; streamed to a JSON Lines file;
 2. load it with the real store path, ``Store(db).load(documents)``, one document of Edition
    and Clause records per edition, in a child process (the store indexes what it writes in
-   FTS5 as it goes, ``kb.search.index_texts``);
-3. build every default index as ``kb index`` does: ``kb.search.rebuild(conn)`` in one
+   FTS5 as it goes, ``kb.text.search.index_texts``);
+3. build every default index as ``kb index`` does: ``kb.text.search.rebuild(conn)`` in one
    transaction (segmentation in a fork pool over the cores, FTS5 and tantivy fed from it), in
    a child process; sizes from ``dbstat`` and the folder;
-4. segmentation alone: ``kb.analysis.index_text`` over every clause in a fork pool of 2;
+4. segmentation alone: ``kb.text.analysis.index_text`` over every clause in a fork pool of 2;
 5. the whoosh index, which builds at a few hundred clauses a second, on a SUBSET: a copy of
    the database holding the first ``--whoosh-clauses`` clauses (100 000), rebuilt without and
    then with whoosh;
@@ -391,8 +391,8 @@ def generate(path: Path, vocab: Vocabulary, clauses: int, seed: int) -> dict:
 
 def _load_worker(result_path: str, db: str, corpus: str, total: str) -> None:
     """Load the JSON Lines file with ``Store.load``, one document per edition."""
-    from kb.model import Clause, Document, Edition
-    from kb.store import Store
+    from kb.catalogue.model import Clause, Document, Edition
+    from kb.catalogue.store import Store
 
     def documents():
         with open(corpus, encoding="utf-8") as lines:
@@ -425,10 +425,10 @@ def _load_worker(result_path: str, db: str, corpus: str, total: str) -> None:
 
 
 def _index_worker(result_path: str, db: str, total: str, whoosh: str) -> None:
-    """``kb index`` (``--whoosh``): ``kb.search.rebuild`` in one transaction on a
+    """``kb index`` (``--whoosh``): ``kb.text.search.rebuild`` in one transaction on a
     Store-opened connection, as the command runs it."""
-    from kb import search
-    from kb.store import Store
+    from kb.catalogue.store import Store
+    from kb.text import search
 
     bar = _bar(total=int(total), desc="kb index" + (" --whoosh" if whoosh == "1" else ""),
                unit=" clauses")
@@ -461,7 +461,7 @@ def _index_worker(result_path: str, db: str, total: str, whoosh: str) -> None:
 
 def _segment_batch(rows: list[tuple]) -> list:
     """index_text over one batch; [English clauses, their seconds, Chinese, seconds]."""
-    from kb import analysis
+    from kb.text import analysis
 
     out = [0, 0.0, 0, 0.0]
     for heading, text, language in rows:
@@ -474,11 +474,11 @@ def _segment_batch(rows: list[tuple]) -> list:
 
 
 def _segment_worker(result_path: str, db: str, total: str, workers: str) -> None:
-    """``kb.analysis.index_text`` over every clause in a fork pool of ``workers``, batches of
-    500 read from the database in this process, as ``kb.search.rebuild`` spreads them."""
+    """``kb.text.analysis.index_text`` over every clause in a fork pool of ``workers``, batches of
+    500 read from the database in this process, as ``kb.text.search.rebuild`` spreads them."""
     import multiprocessing
 
-    from kb import analysis
+    from kb.text import analysis
 
     workers_n = int(workers)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -659,7 +659,7 @@ def _sizes(db: Path) -> dict:
 
 def _index_code() -> str:
     """A digest of the code that analyses and indexes: ``--reuse`` rebuilds the indexes
-    when it changed (kb.search is being worked on)."""
+    when it changed (kb.text.search is being worked on)."""
     digest = hashlib.sha1()
     for name in ("analysis", "search", "search_fts", "search_tantivy", "search_whoosh"):
         digest.update((ROOT / "kb" / f"{name}.py").read_bytes())
@@ -669,11 +669,11 @@ def _index_code() -> str:
 def build_indexes(db: Path, clauses: int) -> dict:
     """Step 3 (kb index) and step 4 (segmentation alone), each in a child process."""
     before = file_size(db)
-    print("[3] kb index: segment + FTS5 + tantivy (kb.search.rebuild)", file=sys.stderr)
+    print("[3] kb index: segment + FTS5 + tantivy (kb.text.search.rebuild)", file=sys.stderr)
     result, proc = _run_child("_index", db, clauses, 0)
     sizes = _sizes(db)
     index = {**result, **proc, "db_before": before, "sizes": sizes, "code": _index_code()}
-    print(f"[4] segmentation alone: kb.analysis.index_text, fork pool of {SEGMENT_WORKERS}",
+    print(f"[4] segmentation alone: kb.text.analysis.index_text, fork pool of {SEGMENT_WORKERS}",
           file=sys.stderr)
     result, proc = _run_child("_segment", db, clauses, SEGMENT_WORKERS)
     return {"index": index, "segment": {**result, **proc}}
@@ -684,7 +684,7 @@ def build_subset(db: Path, subset: Path, wanted: int) -> dict:
     languages: the editions alternate), rebuilt as ``kb index`` and ``kb index --whoosh``."""
     print(f"[5] subset: the first {wanted:,} clauses, kb index, then kb index --whoosh",
           file=sys.stderr)
-    from kb.store import Store
+    from kb.catalogue.store import Store
 
     unlink_db(subset)
     started = time.perf_counter()
@@ -849,9 +849,9 @@ SUBSET_ENGINES = ("whoosh", "tantivy-subset")
 
 
 def _raw_fts(conn: sqlite3.Connection, q: dict) -> list[int]:
-    """Raw FTS5: the MATCH expression kb.search builds (filters as its scope tokens, the
-    language as a condition, as ``kb.search_fts.search`` has them), ORDER BY rank LIMIT 20."""
-    from kb import analysis, search_fts
+    """Raw FTS5: the MATCH expression kb.text.search builds (filters as its scope tokens, the
+    language as a condition, as ``kb.text.search_fts.search`` has them), ORDER BY rank LIMIT 20."""
+    from kb.text import analysis, search_fts
 
     f = q["filters"]
     scopes = search_fts.scopes(f.get("standard"), f.get("kind"))
@@ -865,17 +865,17 @@ def _raw_fts(conn: sqlite3.Connection, q: dict) -> list[int]:
 
 class _RawTantivy:
     """The engine under ``search()``: tantivy itself on the same index folder, asked the
-    same query (the tantivy query ``kb.search_tantivy.Ranking`` builds for the parsed query
+    same query (the tantivy query ``kb.text.search_tantivy.Ranking`` builds for the parsed query
     and filters, built before the clock starts), top 20 with the count, each hit's stored
     key read, its text fetched from SQLite and cut into a snippet (the one snippet cutter,
-    :func:`kb.analysis.snippet`, since the index stores no text).  Left out, so measured
+    :func:`kb.text.analysis.snippet`, since the index stores no text).  Left out, so measured
     as our layer: query analysis, the status filter, collapsing editions (the duplicate
     count), cross-lingual hits, paging."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         import tantivy
 
-        from kb import search
+        from kb.text import search
 
         self.conn = conn
         self.index = tantivy.Index.open(str(search.index_folder(conn, "tantivy")))
@@ -885,7 +885,7 @@ class _RawTantivy:
 
     def prepare(self, q: dict) -> None:
         """The tantivy query and the parsed query (for snippets), outside the timing."""
-        from kb import analysis, search
+        from kb.text import analysis, search
 
         f = q["filters"]
         parsed = analysis.parse_query(q["query"])
@@ -899,7 +899,7 @@ class _RawTantivy:
                                                       filters), parsed)
 
     def __call__(self, q: dict) -> list[list]:
-        from kb import analysis, search
+        from kb.text import analysis, search
 
         query, parsed = self.prepared[q["id"]]
         result = self.searcher.search(query, limit=LIMIT, count=True)
@@ -918,7 +918,7 @@ class _RawTantivy:
 def _query_worker(result_path: str, db: str, subset: str, queries_path: str) -> None:
     """Time every query against the engines: a warm-up pass, then the timed pass, the
     engines interleaved query by query (each sees the same cache state)."""
-    from kb import search
+    from kb.text import search
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)  # as kb.cli opens it
     sub = sqlite3.connect(f"file:{subset}?mode=ro", uri=True) if subset != "-" else None
@@ -1000,12 +1000,12 @@ class _Address:
 
 
 class _TantivyBrute:
-    """Every match of a query scored by tantivy (``kb.search_tantivy.Ranking.search``'s own
+    """Every match of a query scored by tantivy (``kb.text.search_tantivy.Ranking.search``'s own
     query and filters), and the clause keys mapped to document addresses."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        from kb import search
-        from kb.search_tantivy import Ranking
+        from kb.text import search
+        from kb.text.search_tantivy import Ranking
 
         outer = self
         self.proxy: _AllDocs | None = None
@@ -1021,7 +1021,7 @@ class _TantivyBrute:
         self.explain_max_diff = 0.0
 
     def scores(self, parsed, filters: dict) -> dict:
-        from kb import search
+        from kb.text import search
 
         _total, hits = self.ranking.search(parsed, search.WEIGHTS, filters, LIMIT, 0)
         scores = {key[0]: score for score, key in hits}
@@ -1059,14 +1059,14 @@ class _TantivyBrute:
 
 class _FtsBrute:
     """Every match of a query ranked by FTS5: ``ORDER BY rank`` with no limit (bm25 with the
-    weights kb.search configured); keys are rowids."""
+    weights kb.text.search configured); keys are rowids."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
     def scores(self, parsed, filters: dict) -> dict:
-        """``filters`` as kb.search.engine_filters gives them (one value a field here)."""
-        from kb import search_fts
+        """``filters`` as kb.text.search.engine_filters gives them (one value a field here)."""
+        from kb.text import search_fts
 
         one = {field: values[0] for field, values in filters.items()}
         scopes = search_fts.scopes(one.get("scope"), one.get("kind"))
@@ -1125,12 +1125,12 @@ class _WhooshHit:
 
 
 class _WhooshBrute:
-    """Every match of a query scored by whoosh (``kb.search_whoosh.Whoosh.search``'s own
+    """Every match of a query scored by whoosh (``kb.text.search_whoosh.Whoosh.search``'s own
     query and filters, ``limit=None``); keys are document numbers."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        from kb import search
-        from kb.search_whoosh import Whoosh, _whoosh
+        from kb.text import search
+        from kb.text.search_whoosh import Whoosh, _whoosh
 
         self.engine = Whoosh(search.index_folder(conn, "whoosh"))
         index = _whoosh()[2]
@@ -1138,7 +1138,7 @@ class _WhooshBrute:
         self.engine._searcher = _WhooshAll(self.searcher)
 
     def scores(self, parsed, filters: dict) -> dict:
-        from kb import search
+        from kb.text import search
 
         total, hits = self.engine.search(parsed, search.WEIGHTS, filters, 1 << 30, 0)
         return {key[0]: score for score, key in hits}
@@ -1173,7 +1173,7 @@ def _judge(scores: dict, ids: list, hits: list | None, total: int | None) -> dic
 def _recall_worker(result_path: str, db: str, subset: str, queries_path: str) -> None:
     """For every query and engine, every match scored by the engine itself, and recall@20
     of the timed pass's top 20 against it."""
-    from kb import analysis, search
+    from kb.text import analysis, search
 
     queries = json.loads(Path(queries_path).read_text(encoding="utf-8"))
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -1305,12 +1305,12 @@ def cli_runs(db: Path, rounds: int = 5) -> dict:
     """Start-up and ``kb search`` end to end, each the median of ``rounds`` runs; a round
     runs every command once (a first round warms the file cache and is not counted)."""
     kb, kb_name = _kb_command()
-    imports = ("import kb.cli, kb.search, tantivy; from kb import analysis; "
+    imports = ("import kb.cli, kb.text.search, tantivy; from kb import analysis; "
                "analysis.parse_query('审核方案')")
     commands = {
         "startup": ([sys.executable, "-c", "import kb.cli"], "python -c 'import kb.cli'"),
         "startup_search": ([sys.executable, "-c", imports],
-                           "+ import kb.search, tantivy; parse_query('审核方案')"),
+                           "+ import kb.text.search, tantivy; parse_query('审核方案')"),
         "zh": (kb + ["search", "--db", str(db), "审核方案"], f"{kb_name} search --db DB 审核方案"),
         "zh_fts": (kb + ["search", "--db", str(db), "--engine", "fts", "审核方案"],
                    f"{kb_name} search --db DB --engine fts 审核方案"),
@@ -1445,7 +1445,7 @@ def build_rows(res: dict) -> list[tuple]:
             f"{s['clauses'] / s['seconds']:,.0f} clauses/s", "", "", _mb(s["peak_rss_kb"]),
             f"{mb(s['db_bytes']):,.0f} MB DB", "",
             f"{s['loaded']:,} documents, {s['records']:,} records, {s['failed']} failed; the "
-            f"store indexes FTS5 as it writes (kb.search.index_texts, one process): FTS5 "
+            f"store indexes FTS5 as it writes (kb.text.search.index_texts, one process): FTS5 "
             f"{mb(s['fts_bytes']):,.0f} MB after the load; clauses table "
             f"{mb(s['clauses_bytes']):,.0f} MB")
     b = res.get("build")
@@ -1462,7 +1462,7 @@ def build_rows(res: dict) -> list[tuple]:
             _aim(x["seconds"] < AIM_BUILD_SECONDS if full_scale else None,
                  f"< {AIM_BUILD_SECONDS // 60} min") + ("; " if full_scale else "")
             + _aim(peak < AIM_RSS_BYTES, f"peak < {AIM_RSS_BYTES / 1e9:.1f} GB"),
-            f"kb.search.rebuild in 1 txn: analyse + FTS5 pending rows + tantivy add "
+            f"kb.text.search.rebuild in 1 txn: analyse + FTS5 pending rows + tantivy add "
             f"{x['feed_seconds']:.1f} s, tantivy commit + merge {x['folders_seconds']:.1f} s, "
             f"SQLite commit {x['sqlite_commit_seconds']:.1f} s: tantivy answers after "
             f"{x.get('tantivy_seconds', x['seconds']):.1f} s; then FTS5 filled "

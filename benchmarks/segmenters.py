@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Do rjieba (jieba-rs) and the Python jieba cut Chinese the same way, and how fast?
 
-kb.analysis cuts Chinese with rjieba; this checks it against jieba, the reference, on every
+kb.text.analysis cuts Chinese with rjieba; this checks it against jieba, the reference, on every
 run of Chinese characters in the shared corpus (bulletins, GB catalogue, ISO Open Data, STS)
 and in data/, then on synthetic text drawn from jieba's dictionary (its 30 000 most frequent
 Chinese words, Zipf, glued without spaces so that the cut depends on context).

@@ -13,7 +13,7 @@ of their own (benchmarks/search.py's generator: English and Chinese, Zipf words)
 bulletin.  It is built once into ``--out`` and reused (``--rebuild`` to build again).
 
 Each configuration serves it with ``kb serve`` (``--workers 1``, or HAProxy in front via
-``kb.serving``), loopback only; a fixed, shuffled plan of requests over 16 page types (history
+``kb.web.serving``), loopback only; a fixed, shuffled plan of requests over 16 page types (history
 pages, search pages and the search API, clause and term pages, bulletin pages, filtered and
 unfiltered tables, row pages, JSON, the home and database pages) is sent by N concurrent
 clients, bounded by ``--requests`` and ``--seconds``.  The CPU the server's processes spend
@@ -167,10 +167,10 @@ class Served:
     """``kb serve`` with W workers (W > 1, or ``balancer``: HAProxy in front)."""
 
     def __init__(self, db: Path, workers: int, balancer: bool, root: Path = ROOT) -> None:
-        from kb.serving import free_port
+        from kb.web.serving import free_port
 
         self.port = free_port()
-        if balancer and workers == 1:  # HAProxy in front of one worker: kb.serving directly
+        if balancer and workers == 1:  # HAProxy in front of one worker: kb.web.serving directly
             code = ("import os, sys; from pathlib import Path; from kb import cli, serving, "
                     "snapshots\n"
                     f"db = {str(db)!r}\n"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """How soon a rebuilt index answers: ``kb index`` with FTS5 in the transaction (the former
-path) against FTS5 filled after the commit (``kb.search.rebuild(defer_fts=True)`` and then
-``kb.search.drain_fts``, as ``kb index`` runs now), on copies of one database, in one run.
+path) against FTS5 filled after the commit (``kb.text.search.rebuild(defer_fts=True)`` and then
+``kb.text.search.drain_fts``, as ``kb index`` runs now), on copies of one database, in one run.
 
 Run from the repository root on a database the search benchmark built::
 
@@ -37,8 +37,8 @@ def _copy(source: Path, target: Path) -> None:
 
 def run(db: Path, deferred: bool) -> dict:
     """One rebuild of ``db``: seconds until tantivy answers, and until FTS5 is whole."""
-    from kb import search
-    from kb.store import Store
+    from kb.catalogue.store import Store
+    from kb.text import search
 
     store = Store(db)
     started = time.perf_counter()

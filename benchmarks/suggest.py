@@ -1,4 +1,4 @@
-"""Accuracy and speed of ``kb.queries.suggest`` ("did you mean") over the full catalogue.
+"""Accuracy and speed of ``kb.catalogue.queries.suggest`` ("did you mean") over the full catalogue.
 
 Loads both Relaton bulk archives (``../shared/corpus/relaton/bulk/*.tar.xz``) into
 ``DIR/suggest.db`` once (reused by later runs), samples ``--n`` real work designations and
@@ -34,8 +34,8 @@ from common import format_table, pct
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kb import queries
-from kb.designation import DesignationError, try_parse
+from kb.catalogue import queries
+from kb.identifiers.designation import DesignationError, try_parse
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -86,7 +86,7 @@ CLASSES = ("O for 0", "l/I for 1", "missing digit", "extra digit", "substituted 
 
 
 def build(db: Path) -> None:
-    from kb.store import Store
+    from kb.catalogue.store import Store
     from loaders import documents_for
 
     archives = sorted((CORPUS / "relaton" / "bulk").glob("*.tar.xz"))
@@ -135,7 +135,7 @@ def collides(conn: sqlite3.Connection, text: str, kind: str) -> bool:
     """Whether ``text`` names a real document (committee) itself; for an edition, also
     whether it names a real work (then its editions are suggested, the closest year first)."""
     if kind == "committee":
-        from kb.designation import committee
+        from kb.identifiers.designation import committee
         try:
             return conn.execute("select 1 from committees where reference = ?",
                                 (committee(text),)).fetchone() is not None

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Title lookup benchmark: a title finds its standard (kb.queries.resolve) at catalogue scale.
+"""Title lookup benchmark: a title finds its standard (kb.catalogue.queries.resolve) at catalogue
+scale.
 
 Run from the repository root::
 
@@ -9,7 +10,7 @@ Run from the repository root::
 Steps: (1) the Relaton bulk archives (ISO and IEC, ../shared/corpus/relaton/bulk) loaded
 into ``<out>/titles.db`` with the real store path, ``kb load``, unless ``--db`` is given — the
 load writes the title index in its transaction, so the load time includes it; (2) the index
-rebuilt whole (``kb.search.sync_titles(rebuild=True)``, what ``kb index`` does); (3)
+rebuilt whole (``kb.text.search.sync_titles(rebuild=True)``, what ``kb index`` does); (3)
 ``--n`` titles drawn (seeded) from the editions, each as stored, in full-width capitals
 (English and French) or in Traditional characters (Chinese), and looked up with
 ``resolve``: latency, and whether the edition's work is the answer (one work) or among the
@@ -55,7 +56,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000, help="titles looked up")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    from kb import queries, search
+    from kb.catalogue import queries
+    from kb.text import search
 
     res: dict = {}
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Is the maintained whoosh fork (``Whoosh-Reloaded`` 2.7.5) a drop-in for the pinned
-``whoosh==2.7.4`` behind :mod:`kb.search_whoosh`?  Speed, install, warnings, same answers.
+``whoosh==2.7.4`` behind :mod:`kb.text.search_whoosh`?  Speed, install, warnings, same answers.
 
 Run from the repository root::
 
@@ -18,10 +18,10 @@ Steps (everything lands in ``benchmarks/out/``, git-ignored):
 2. N synthetic clauses, half English, half Chinese (seeded): English words drawn Zipf
    (s = 1.1) over real English words followed by synthetic ones, Chinese text glued from the
    most frequent words of jieba's dictionary, 40-200 words a clause, short headings;
-   analysed once by :func:`kb.analysis.index_text` and pickled;
+   analysed once by :func:`kb.text.analysis.index_text` and pickled;
 3. per version, child processes with that unzipped wheel first on ``sys.path`` (each prints
    ``whoosh.versionstring()``), run in ABBA order: ``--builds`` builds (2) with
-   ``kb.search_whoosh.Whoosh(folder).writer(create=True)``, docs streamed 1 000 a batch
+   ``kb.text.search_whoosh.Whoosh(folder).writer(create=True)``, docs streamed 1 000 a batch
    (add + commit seconds, docs/s, size on disk, the child's peak RSS: VmHWM, see _rss_mb), then
    ``--rounds`` query children (2), each one warm-up pass then ``--passes`` timed passes (2)
    of 100 fixed queries through ``Whoosh(folder).search(parse_query(q), WEIGHTS, {}, 10, 0)``;
@@ -71,8 +71,8 @@ GENERATOR = 2  # bump when the generated clauses change: the pickle name carries
 VOCABULARY, ZIPF_S = 30_000, 1.1
 MIN_WORDS, MAX_WORDS = 40, 200
 LIMIT = 10
-BATCH = 1000  # documents per writer.add(), as kb.search builds a folder
-KB_SOURCES = ("kb/analysis.py", "kb/search.py", "kb/search_whoosh.py")
+BATCH = 1000  # documents per writer.add(), as kb.text.search builds a folder
+KB_SOURCES = ("kb/text/analysis.py", "kb/text/search.py", "kb/text/search_whoosh.py")
 
 #: Real English words, most frequent first: the search benchmark's (each once).
 EN_REAL = list(dict.fromkeys(EN_TOP))
@@ -235,8 +235,8 @@ class Vocabulary:
 
 def _english_words(seed: int) -> list[str]:
     """EN_REAL, then pseudo-words of 1-3 syllables, no two with the same index term (the
-    project's own stemming, :func:`kb.analysis.terms`)."""
-    from kb.analysis import terms
+    project's own stemming, :func:`kb.text.analysis.terms`)."""
+    from kb.text.analysis import terms
 
     rng = random.Random(f"{seed}/vocabulary/en")
     words = list(dict.fromkeys(EN_REAL))
@@ -291,8 +291,8 @@ def _clause(rng: random.Random, vocab: Vocabulary, language: str) -> tuple[str |
 
 def _analyse(batch: list[tuple]) -> list[tuple]:
     """Analysed as ``kb index`` feeds the writers: the index terms computed ahead, in the
-    worker, where this version of kb.analysis can (``with_terms``)."""
-    from kb.analysis import index_text
+    worker, where this version of kb.text.analysis can (``with_terms``)."""
+    from kb.text.analysis import index_text
 
     def analysed(head, text):
         a = index_text(head, text)
@@ -432,9 +432,9 @@ def child(args) -> None:
         if not whoosh.__file__.startswith(args.wheel):
             raise RuntimeError(f"imported {whoosh.__file__}, not the wheel in {args.wheel}")
         result["kb"] = kb_fingerprint()
-        from kb.analysis import parse_query
-        from kb.search import WEIGHTS
-        from kb.search_whoosh import Whoosh
+        from kb.text.analysis import parse_query
+        from kb.text.search import WEIGHTS
+        from kb.text.search_whoosh import Whoosh
 
         folder = Path(args.index)
         result["rss_start_mb"] = _rss_mb()
@@ -619,11 +619,11 @@ def aggregate(steps: dict[str, list]) -> dict:
 
 def report(args, wall_start: float, info, compiled, installs, meta, queries, runs, cross):
     a_tag, b_tag = VERSIONS[0][0], VERSIONS[1][0]
-    lines = [f"whoosh vs Whoosh-Reloaded through kb.search_whoosh.Whoosh, {args.clauses:,} "
+    lines = [f"whoosh vs Whoosh-Reloaded through kb.text.search_whoosh.Whoosh, {args.clauses:,} "
              f"clauses (half en, half zh), Python {sys.version.split()[0]}, "
              f"{os.cpu_count()} cores",
              f"clauses: mean {meta['mean_en_words']} English words, {meta['mean_zh_chars']} "
-             f"Chinese characters; analysed once by kb.analysis.index_text in "
+             f"Chinese characters; analysed once by kb.text.analysis.index_text in "
              f"{meta['analyse_s']} s", ""]
     rows = []
     for tag, _, _ in VERSIONS:

@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kb import queries, render, stages
-from kb.designation import DesignationError, parse
-from kb.model import LoadError
+from kb import render
+from kb.catalogue import queries
+from kb.catalogue.model import LoadError
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 from kb.wording import count
 
 if TYPE_CHECKING:
-    from kb.store import LoadSummary, Store
+    from kb.catalogue.store import LoadSummary, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "data"
@@ -63,15 +65,15 @@ class _BoundedCommand(click.Command):
                         raise _Fail(str(error)) from None
         try:
             return super().invoke(ctx)
-        except (sqlite3.Error, OSError) as error:  # a storage fault: one line (kb/storage.py)
+        except (sqlite3.Error, OSError) as error:  # a storage fault: one line (storage.py)
             raise _storage_fail(ctx.params.get("db_path"), error) from None
 
 
 def _storage_fail(db_path: str | Path | None, error: BaseException,
                   otherwise: str | None = None) -> BaseException:
-    """The one line for a storage fault (:func:`kb.storage.explain`); ``error`` itself (or
+    """The one line for a storage fault (:func:`kb.catalogue.storage.explain`); ``error`` itself (or
     ``otherwise``, said of the knowledge base) when it is not one."""
-    from kb import storage
+    from kb.catalogue import storage
 
     line = storage.explain(db_path, error)
     if line is None and otherwise is not None:
@@ -193,7 +195,7 @@ def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) 
     """
     import datetime as dt
 
-    from kb import update as updates
+    from kb.catalogue import update as updates
 
     folder = Path(cache) if cache else updates.cache_folder(db_path)
     created = not folder.exists()
@@ -238,7 +240,7 @@ def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) 
     _publish(db_path, summary)
     updates.mark_loaded(state, wanted)
     updates.write_state(folder, state)
-    from kb.facts import CHANGE_CODES
+    from kb.catalogue.facts import CHANGE_CODES
 
     said = ", ".join(f"{counts.get(code, 0):,} {name}" for code, name in CHANGE_CODES.items())
     click.echo(f"updated from {', '.join(f.name for f in wanted)}: editions {said} "
@@ -249,7 +251,7 @@ def update(db_path: str, urls: tuple[str, ...], cache: str | None, quiet: bool) 
 def _reindex(store: Store, quiet: bool = False, whoosh: bool | None = None) -> int:
     """Rebuild every search index (FTS5 in one transaction, so a query never sees half of
     it; tantivy, and whoosh if wanted, beside the database), with a progress bar."""
-    from kb import search
+    from kb.text import search
 
     if not store.conn.execute("select 1 from clauses limit 1").fetchone() and "clauses_fts" \
             not in store.db.table_names():
@@ -266,7 +268,7 @@ def _reindex(store: Store, quiet: bool = False, whoosh: bool | None = None) -> i
 
 def _sync(store: Store, quiet: bool = False) -> None:
     """Bring the search indexes beside the database up to date after a load."""
-    from kb import search
+    from kb.text import search
 
     with tqdm(unit=" clauses", desc="search index", disable=quiet or None, file=sys.stderr,
               dynamic_ncols=True, leave=False) as bar:
@@ -275,8 +277,8 @@ def _sync(store: Store, quiet: bool = False) -> None:
 
 
 def _fill_fts(store: Store, quiet: bool = False) -> None:
-    """Move the clauses analysed by the last transactions into FTS5 (kb.search.drain_fts)."""
-    from kb import search, search_fts
+    """Move the clauses analysed by the last transactions into FTS5 (kb.text.search.drain_fts)."""
+    from kb.text import search, search_fts
 
     behind = search_fts.behind(store.conn)
     if behind:
@@ -288,7 +290,7 @@ def _fill_fts(store: Store, quiet: bool = False) -> None:
 def _publish(db_path: str | Path, summary: LoadSummary | None = None) -> None:
     """Publish a snapshot of a served knowledge base (``kb serve`` follows it within a
     second) after a command changed it."""
-    from kb import snapshots
+    from kb.catalogue import snapshots
 
     if snapshots.served(db_path) and (summary is None or summary.loaded):
         try:
@@ -299,7 +301,7 @@ def _publish(db_path: str | Path, summary: LoadSummary | None = None) -> None:
 
 
 def _open_store(db_path: str | Path) -> Store:
-    from kb.store import Store
+    from kb.catalogue.store import Store
 
     try:
         return Store(db_path)
@@ -322,7 +324,7 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
     """
     target = Path(db_path)
     temporary = target.with_name(target.name + ".building")
-    from kb.store import Store
+    from kb.catalogue.store import Store
 
     try:  # a bad file, a full disk: the new file goes, the old one stays
         temporary.unlink(missing_ok=True)
@@ -353,7 +355,7 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
         raise _Fail(f"build failed: {count(summary.failed, 'document')} failed; "
                     f"{target} left as it was")
     os.replace(temporary, target)
-    from kb.search import move_indexes
+    from kb.text.search import move_indexes
 
     move_indexes(temporary, target)
     _publish(target)
@@ -362,7 +364,7 @@ def build(db_path: str, data_dir: str, quiet: bool, extra: tuple[str, ...]) -> N
 
 def _discard(database: Path) -> None:
     """Remove a database file that will not be used, with its journal and index folders."""
-    from kb.snapshots import INDEX_SUFFIXES
+    from kb.catalogue.snapshots import INDEX_SUFFIXES
 
     for suffix in INDEX_SUFFIXES:
         shutil.rmtree(f"{database}{suffix}", ignore_errors=True)
@@ -381,15 +383,15 @@ def _connect(db_path: str):
     if not Path(db_path).is_file():
         raise _Fail(f"{db_path}: no knowledge base here (run `kb build` first)")
     _recover(db_path)
-    from kb import storage
+    from kb.catalogue import storage
 
     return storage.connect(db_path, readonly=True)
 
 
 def _recover(db_path: str) -> None:
     """Roll back what a killed load left before reading (or serving) the database."""
-    from kb import storage
-    from kb.store import recover
+    from kb.catalogue import storage
+    from kb.catalogue.store import recover
 
     try:
         recover(db_path)
@@ -435,7 +437,7 @@ def bulletin_group() -> None:
 def bulletin_load(db_path: str, date: str | None, title: str | None, quiet: bool,
                   paths: tuple[str, ...]) -> None:
     """Load bulletins (text, Word, PDF): their parts, articles and every mention."""
-    from kb.model import check_date
+    from kb.catalogue.model import check_date
 
     try:
         date = check_date(date, "--date")
@@ -461,9 +463,9 @@ def bulletin_load(db_path: str, date: str | None, title: str | None, quiet: bool
 @click.argument("bulletin")
 def bulletin_show(db_path: str, as_json: bool, bulletin: str) -> None:
     """The mentions of a bulletin (its id or the path it was loaded from), resolved."""
-    from kb import bulletins
+    from kb.bulletins import citations
 
-    result = _ask(bulletins.bulletin, db_path, bulletin)
+    result = _ask(citations.bulletin, db_path, bulletin)
     if as_json:
         result = {k: v for k, v in result.items() if k != "text"}
     _print(result, as_json, render.bulletin_text)
@@ -481,8 +483,8 @@ def check_command(db_path: str, as_json: bool, since: str | None, bulletin: str)
 
     BULLETIN is a loaded bulletin's id, or a file, which is loaded first if it is not.
     """
-    from kb import bulletins
-    from kb.model import check_date
+    from kb.bulletins import citations
+    from kb.catalogue.model import check_date
 
     try:
         since = check_date(since, "--since")
@@ -504,7 +506,7 @@ def check_command(db_path: str, as_json: bool, since: str | None, bulletin: str)
             _publish(db_path, summary)
             if summary.failed:
                 _report(summary)
-    result = _ask(bulletins.check, db_path, bulletin, since)
+    result = _ask(citations.check, db_path, bulletin, since)
     _print(result, as_json, render.check_text)
 
 
@@ -530,7 +532,7 @@ def export_command(db_path, fmt, lang, simplified, no_bom, output, committee, wo
                    designations, status, bulletin) -> None:
     """A reference table of the standards a bulletin cites, or of any editions chosen with
     --committee, --work, --designation and --status, for print or citation managers."""
-    from kb import bulletins, export
+    from kb.bulletins import citations, export
 
     if fmt not in export.FORMATS:
         raise _Fail(f"unknown export format {fmt!r} (known: {', '.join(export.FORMATS)})")
@@ -544,12 +546,12 @@ def export_command(db_path, fmt, lang, simplified, no_bom, output, committee, wo
 
     def table(conn):
         if bulletin:
-            b = bulletins.bulletin(conn, bulletin)
-            rows = bulletins.references(b)
+            b = citations.bulletin(conn, bulletin)
+            rows = citations.references(b)
             if status:
                 rows = [r for r in rows if r["status"] == status]
             return rows, b["title"] or b["id"]
-        from kb.designation import committee as committee_reference
+        from kb.identifiers.designation import committee as committee_reference
 
         title = committee_reference(committee) if committee else "editions"
         return export.editions_table(conn, queries.chosen_editions(
@@ -591,7 +593,7 @@ def export_command(db_path, fmt, lang, simplified, no_bom, output, committee, wo
 def diff_command(db_path, fmt, only, language, old, new) -> None:
     """Compare two editions of a work clause by clause: added, removed, renumbered, moved,
     split, merged and changed clauses with a word-level redline, and changed definitions."""
-    from kb import diff
+    from kb.catalogue import diff
 
     if only and only != "changed" and only not in diff.KINDS:
         raise _Fail(f"--only: unknown kind {only!r} (known: changed, {', '.join(diff.KINDS)})")
@@ -613,7 +615,7 @@ def diff_command(db_path, fmt, only, language, old, new) -> None:
 def crosswalk_command(db_path, as_json, national, international) -> None:
     """Align a national adoption with the international edition it adopts: clauses, annexes
     and terms by their English equivalents; what is on one side only."""
-    from kb import diff
+    from kb.catalogue import diff
 
     _print(_ask(diff.crosswalk, db_path, national, international, refusals=(diff.DiffError,)),
            as_json, render.crosswalk_text)
@@ -627,10 +629,10 @@ def _is_file(path: str) -> bool:
 
 
 def _is_loaded(conn, path: str) -> bool:
-    from kb import bulletins
+    from kb.bulletins import citations
 
     try:
-        bulletins.find(conn, path)
+        citations.find(conn, path)
     except (queries.NotFound, sqlite3.OperationalError):
         return False
     return True
@@ -675,13 +677,13 @@ _EARLIER_SCHEMA = ("this knowledge base was written by an earlier version of kb,
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def changes_command(db_path: str, since: str | None, code: str | None, as_json: bool) -> None:
     """What loads changed in the editions' facts (new, changed, withdrawn, replaced)."""
-    from kb.model import check_date
+    from kb.catalogue.model import check_date
 
     try:
         since = check_date(since, "--since")
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    from kb import facts
+    from kb.catalogue import facts
 
     conn = _connect(db_path)
     if not facts.has_claims(conn):
@@ -705,9 +707,9 @@ def changes_command(db_path: str, since: str | None, code: str | None, as_json: 
               "than the quick check run by default).")
 def doctor(db_path: str, strict: bool, as_json: bool, full: bool) -> None:
     """Whether the file is whole (SQLite's integrity check, table by table), then what breaks
-    the catalogue's own rules: counts and examples (see kb/doctor.py)."""
-    from kb import doctor as checks
-    from kb import facts, storage
+    the catalogue's own rules: counts and examples (see kb/catalogue/doctor.py)."""
+    from kb.catalogue import doctor as checks
+    from kb.catalogue import facts, storage
 
     conn = _connect(db_path)
     whole = checks.integrity(conn, full)
@@ -786,7 +788,7 @@ def search_command(db_path, standard, edition, language, kind, status, limit, pa
     clause of a work (the newest edition, the others named under it); then the clauses in
     the other language found through a term or an adoption (--no-cross: not those).
     """
-    from kb import search
+    from kb.text import search
 
     conn = _connect(db_path)
     try:
@@ -910,7 +912,7 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
         reason = os.strerror(error.errno) if error.errno else str(error)
         raise _Fail(f"cannot serve on {host}:{port}: {reason} (another server there? choose "
                     "a port with --port)") from None
-    from kb import snapshots, storage
+    from kb.catalogue import snapshots, storage
 
     try:  # serve a snapshot: loads go on in the file, the server follows each new snapshot
         served = snapshots.publish(db_path, verify=True)
@@ -931,7 +933,7 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
     datasette = [sys.executable, "-m", "datasette", "serve",
                  *datasette_args(str(served), str(served.parent / "inspect.json"))]
     if workers > 1:
-        from kb import serving
+        from kb.web import serving
 
         click.echo(f"serving {db_path} on http://{host}:{port}/ with "
                    f"{count(workers, 'worker')} behind HAProxy (Ctrl+C to stop)", err=True)

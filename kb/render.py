@@ -325,7 +325,7 @@ def _edges(text: str) -> tuple[str, str, str]:
 
 
 def redline_segments(lines: list) -> list[tuple[str, str]]:
-    """A redline (``(op, text)`` from :func:`kb.diff.redline`) as it is shown: the spaces
+    """A redline (``(op, text)`` from :func:`kb.catalogue.diff.redline`) as it is shown: the spaces
     and line breaks at the edges of an edit stand outside its marks, shown once
     (``Monitoring [-and reviewing-] the``), and an edit never spans a line break (each line
     of it is marked on its own).  A deleted phrase comes before the inserted one; no space is

@@ -1,4 +1,5 @@
-"""Loaders: one module per source format, each turning files into :class:`kb.model.Document`.
+"""Loaders: one module per source format, each turning files into
+:class:`kb.catalogue.model.Document`.
 
 A loader module has ``NAME``, ``accepts(path, head) -> bool`` (``head`` is the first bytes
 of the file), ``documents(path) -> Iterator[Document]`` and optionally ``VERSION``, raised
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
-from kb.model import Document, LoadError
+from kb.catalogue.model import Document, LoadError
 
 from . import bulletin, catalogue, iso_open_data, relaton, samr, sts, text
 

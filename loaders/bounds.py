@@ -2,7 +2,7 @@
 
 Every loader reads untrusted files.  The checks here run before the expensive step (alias
 expansion, inflating a member, parsing pages) and refuse in one line, so a crafted file ends
-in a :class:`~kb.model.LoadError` naming what it exceeded, never in gigabytes of memory:
+in a :class:`~kb.catalogue.model.LoadError` naming what it exceeded, never in gigabytes of memory:
 
 * YAML: aliases may add at most :data:`YAML_ALIAS_NODES` nodes to a document (real catalogue
   and Relaton files use few or none; a "billion laughs" file adds billions);
@@ -40,7 +40,7 @@ from collections.abc import Iterator
 import yaml
 from lxml import etree
 
-from kb.model import LoadError
+from kb.catalogue.model import LoadError
 
 #: Nodes YAML aliases may add to one document, beyond those written out.
 YAML_ALIAS_NODES = 100_000

@@ -5,7 +5,7 @@ PDF), then lines broken by the page layout are joined again: Chinese without a s
 English with one.  A line is a heading when it is short and ends without punctuation
 (``第一部分 专家工作组动态``, a group's name, an article's title); ``第…部分`` headings
 open parts, other headings articles.  Every designation-like string becomes a mention
-(:func:`kb.mentions.find`) with its character span in the stored text and the sentence
+(:func:`kb.bulletins.mentions.find`) with its character span in the stored text and the sentence
 around it.  The bulletin's date comes from the command line, or else the latest full date
 written in it.  Its title is the one given (``--title``), else its first line when that
 reads as a title; a text that opens with a section heading has none of its own and is
@@ -22,8 +22,9 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb import limits, mentions
-from kb.model import Article, Bulletin, BulletinMention, Document, LoadError, LoadWarning
+from kb import limits
+from kb.bulletins import mentions
+from kb.catalogue.model import Article, Bulletin, BulletinMention, Document, LoadError, LoadWarning
 from kb.render import display_width
 from loaders import bounds
 from loaders.text import extract_text

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from kb import stages
-from kb.designation import DesignationError, parse
-from kb.model import (
+from kb.catalogue.model import (
     Document,
     Edition,
     LoadError,
@@ -33,6 +31,8 @@ from kb.model import (
     check_date,
     lenient_date,
 )
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 from loaders import bounds
 
 NAME = "catalogue"

@@ -16,9 +16,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb import stages
-from kb.designation import DesignationError, parse
-from kb.model import (
+from kb.catalogue.model import (
     Committee,
     Document,
     Edition,
@@ -30,6 +28,8 @@ from kb.model import (
     StageEvent,
     lenient_date,
 )
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 from loaders import bounds
 from loaders.markup import plain_text
 

@@ -5,7 +5,7 @@ crafted PDF can ask for gigabytes or hours.  :func:`pages` runs this module as a
 process with an address-space limit (:data:`loaders.bounds.PDF_MEMORY`) and a processor-time
 limit (:data:`loaders.bounds.PDF_SECONDS`); the child reads the PDF from standard input and
 writes ``{"pages": [...]}`` or ``{"error": "..."}`` as JSON.  Whatever the PDF does, the
-caller gets the pages' text or a :class:`~kb.model.LoadError` in one line.
+caller gets the pages' text or a :class:`~kb.catalogue.model.LoadError` in one line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 
-from kb.model import LoadError
+from kb.catalogue.model import LoadError
 from loaders import bounds
 
 

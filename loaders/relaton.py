@@ -25,9 +25,7 @@ from pathlib import Path
 import yaml_rs
 from lxml import etree
 
-from kb import stages
-from kb.designation import DesignationError, parse
-from kb.model import (
+from kb.catalogue.model import (
     OBSERVED_NOTE,
     Document,
     Edition,
@@ -40,6 +38,8 @@ from kb.model import (
     is_placeholder,
     lenient_date,
 )
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 from loaders import bounds
 from loaders.markup import plain_text
 
@@ -589,7 +589,7 @@ def _under_way(designation: str, obsoleted: str) -> bool:
 
 def _revision(published: str, draft: str, bibitem: dict) -> Iterator:
     """The draft that will replace ``published``, at the stage the relation's item gives (if
-    any; else kb.facts gives it the stage its prefix implies), replacing it."""
+    any; else kb.catalogue.facts gives it the stage its prefix implies), replacing it."""
     code, status = _stage(bibitem)
     yield Edition(designation=draft, stage=code, status=status)
     yield Relation(draft, "replaces", published,

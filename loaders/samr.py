@@ -20,9 +20,7 @@ from pathlib import Path
 import yaml
 from lxml import etree, html
 
-from kb import stages
-from kb.designation import DesignationError, parse
-from kb.model import (
+from kb.catalogue.model import (
     Document,
     Edition,
     LoadError,
@@ -32,6 +30,8 @@ from kb.model import (
     StageEvent,
     lenient_date,
 )
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 from loaders import bounds
 
 NAME = "samr"

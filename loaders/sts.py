@@ -20,8 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb.designation import DesignationError, parse
-from kb.model import (
+from kb.catalogue.model import (
     Citation,
     Clause,
     Document,
@@ -33,6 +32,7 @@ from kb.model import (
     Term,
     lenient_date,
 )
+from kb.identifiers.designation import DesignationError, parse
 from loaders import bounds, sts_vocabulary
 
 #: 2: notes, examples, tables and figures as clauses; citations table

@@ -21,9 +21,9 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb import mentions
-from kb.designation import DesignationError, parse
-from kb.model import Citation, Clause, Document, Edition, LoadError, Provenance, Term
+from kb.bulletins import mentions
+from kb.catalogue.model import Citation, Clause, Document, Edition, LoadError, Provenance, Term
+from kb.identifiers.designation import DesignationError, parse
 from loaders import bounds
 
 #: 2: citations found in the text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.store import Store
+from kb.catalogue.store import Store
 from loaders import documents_for
 
 HERE = Path(__file__).parent

@@ -1,6 +1,7 @@
 """A mutation fuzzer over real files, for every loader: shared by tests/test_fuzz.py (a small
 budget, driven by hypothesis) and benchmarks/fuzz.py (a large one); and the grammar's fuzzer
-(at the end): hypothesis strategies for every class of designation kb.designation reads, and
+(at the end): hypothesis strategies for every class of designation kb.identifiers.designation
+reads, and
 the ways people and machines misspell a rendered one (look-alike characters, spacing, case).
 
 A case takes a seed file (the project's own data and fixtures, and the shared corpus when it
@@ -18,8 +19,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from kb.designation import LOOKALIKES, Designation, Supplement
-from kb.model import LoadError
+from kb.catalogue.model import LoadError
+from kb.identifiers.designation import LOOKALIKES, Designation, Supplement
 from loaders import documents_for
 
 ROOT = Path(__file__).resolve().parent.parent

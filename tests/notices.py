@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import bulletins, mentions
-from kb.designation import DesignationError, normalize, parse
+from kb.bulletins import citations, mentions
+from kb.identifiers.designation import DesignationError, normalize, parse
 
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
 #: Kinds named by their span alone (their canonical form is the text as written).
@@ -72,7 +72,7 @@ class _Resolved:
 def _resolved(conn: sqlite3.Connection | None, mention: mentions.Mention) -> str | None:
     if conn is None or mention.kind not in ("standard", "draft"):
         return None
-    return bulletins.resolve_citation(conn, mention.canonical, mention.kind)["resolved"]
+    return citations.resolve_citation(conn, mention.canonical, mention.kind)["resolved"]
 
 
 def gold(name: str) -> tuple[str, list[tuple[int, int, dict]]]:

@@ -109,7 +109,7 @@ def test_the_chain_goes_through_the_adopted_standard(db, tmp_path):
         adopts: {designation: "ISO 19011:2002", degree: IDT}
 """)
     conn = sqlite3.connect(copy)
-    from kb.queries import in_force
+    from kb.catalogue.queries import in_force
 
     chain = in_force(conn, "GB/T 99011-2005")
     assert chain["path"] == ["GB/T 99011-2005", "GB/T 19011-2013", "GB/T 19011-2021"]
@@ -136,7 +136,7 @@ def test_a_draft_is_the_project_at_that_stage_by_the_bulletins_date(db):
     assert dis["path"] == ["ISO/DIS 19011", "ISO 19011:2018", "ISO 19011:2026"]
     import sqlite3
 
-    from kb.queries import became
+    from kb.catalogue.queries import became
 
     with sqlite3.connect(db) as conn:
         assert became(conn, "ISO/DIS 19011") == "ISO 19011:2026"
@@ -147,13 +147,13 @@ def test_an_amendment_without_its_base_year_is_the_one_the_catalogue_knows(db, t
     """Notices write "ISO 14001/Amd 1:2024": the amendment of the one edition that has it."""
     import sqlite3
 
-    from kb import bulletins
+    from kb.bulletins import citations
 
     conn = sqlite3.connect(db)
-    result = bulletins.resolve_citation(conn, "ISO 14001/Amd 1:2024", "standard")
+    result = citations.resolve_citation(conn, "ISO 14001/Amd 1:2024", "standard")
     assert result["resolved"] == "ISO 14001:2015/Amd 1:2024"
     assert result["resolution"].startswith("a supplement written without its base's year")
-    assert bulletins.resolve_citation(conn, "ISO 14001/Amd 9:2024", "standard")[
+    assert citations.resolve_citation(conn, "ISO 14001/Amd 9:2024", "standard")[
         "resolution"] == "not in the knowledge base"
 
 
@@ -161,17 +161,17 @@ def test_a_national_adoption_is_the_edition_it_adopts(db):
     """"BS EN ISO 19011:2011" is not in the knowledge base; ISO 19011:2011 is."""
     import sqlite3
 
-    from kb import bulletins
+    from kb.bulletins import citations
 
     conn = sqlite3.connect(db)
-    result = bulletins.resolve_citation(conn, "BS EN ISO 19011:2011", "standard")
+    result = citations.resolve_citation(conn, "BS EN ISO 19011:2011", "standard")
     assert result["resolved"] == "ISO 19011:2011"
     assert result["resolution"] == "a national adoption of ISO 19011:2011"
     assert result["replaced_by"] == ["ISO 19011:2018"]
-    latest = bulletins.resolve_citation(conn, "ISO 19011", "standard")["resolved"]
-    assert bulletins.resolve_citation(conn, "ГОСТ Р ИСО 19011", "standard")[
+    latest = citations.resolve_citation(conn, "ISO 19011", "standard")["resolved"]
+    assert citations.resolve_citation(conn, "ГОСТ Р ИСО 19011", "standard")[
         "resolved"] == latest
-    assert bulletins.resolve_citation(conn, "BS EN ISO 99999:2011", "standard")[
+    assert citations.resolve_citation(conn, "BS EN ISO 99999:2011", "standard")[
         "resolution"] == "not in the knowledge base"
 
 
@@ -307,11 +307,11 @@ def test_a_folder_of_bulletins(tmp_path):
 
 
 def test_an_amendment_is_cited_with_its_own_year(db):
-    from kb import bulletins
+    from kb.bulletins import citations
 
     conn = sqlite3.connect(db)
-    rows = {r["designation"]: r for r in bulletins.references(
-        bulletins.bulletin(conn, "kbs-bulletin-2019-04"))}
+    rows = {r["designation"]: r for r in citations.references(
+        citations.bulletin(conn, "kbs-bulletin-2019-04"))}
     assert rows["ISO 9001:2015/Amd 1:2024"]["year"] == 2024
     assert rows["ISO 9001:2015"]["year"] == 2015
 
@@ -332,7 +332,7 @@ def test_a_chain_through_adoptions_that_loop_ends(db, tmp_path):
         status: withdrawn
         adopts: {designation: "GB/T 99021-2001", degree: IDT}
 """)
-    from kb.queries import in_force
+    from kb.catalogue.queries import in_force
 
     chain = in_force(sqlite3.connect(copy), "GB/T 99021-2001")
     assert chain["path"] == ["GB/T 99021-2001"] and not chain["current"]

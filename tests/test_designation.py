@@ -9,7 +9,7 @@ import tarfile
 import pytest
 from hypothesis import given, settings
 
-from kb.designation import (
+from kb.identifiers.designation import (
     DOCTYPES,
     LOOKALIKES,
     Designation,
@@ -416,6 +416,6 @@ def test_parse_of_render_is_the_designation(designation):
     ("IEC/SyC AAL", (("IEC",), "SyC AAL")),  # committee() writes SyC in mixed case
 ])
 def test_committee_parts(text, parts):
-    from kb.designation import committee_parts
+    from kb.identifiers.designation import committee_parts
 
     assert committee_parts(text) == parts

@@ -1,4 +1,4 @@
-"""Comparing editions clause by clause (kb/diff.py), and an adoption with its source."""
+"""Comparing editions clause by clause (kb/catalogue/diff.py), and an adoption with its source."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from kb import diff, render
+from kb import render
+from kb.catalogue import diff
+from kb.catalogue.model import Clause, Document, Edition, Relation, Term
+from kb.catalogue.store import Store
 from kb.cli import main
-from kb.model import Clause, Document, Edition, Relation, Term
-from kb.store import Store
 
 LOREM = {
     "scope": "This document gives guidance on auditing management systems and on managing "

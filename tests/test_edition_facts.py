@@ -8,9 +8,9 @@ import tarfile
 
 import pytest
 
-from kb import facts, queries
-from kb.model import Document, Edition
-from kb.store import SCHEMA_VERSION, Store
+from kb.catalogue import facts, queries
+from kb.catalogue.model import Document, Edition
+from kb.catalogue.store import SCHEMA_VERSION, Store
 from tests.conftest import FIXTURES, ROOT, corpus, dump_digest, load
 
 CATALOGUE = """\

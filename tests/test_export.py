@@ -1,4 +1,4 @@
-"""Reference tables (kb/export.py) in every format, from a bulletin and from a query."""
+"""Reference tables (kb/bulletins/export.py) in every format, from a bulletin and from a query."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from kb import bulletins
-from kb import export as exports
+from kb.bulletins import citations
+from kb.bulletins import export as exports
+from kb.bulletins.export import BINARY, FORMATS
 from kb.cli import main
-from kb.export import BINARY, FORMATS
 from tests.conftest import built
 
 BOM = b"\xef\xbb\xbf"
@@ -44,7 +44,7 @@ def table(text: str) -> list[list[str]]:
 
 def reference(designation: str, title: str) -> dict:
     """A reference-table row for a designation the knowledge base does not hold."""
-    return bulletins.reference_row({"resolved": None, "canonical": designation, "title": title,
+    return citations.reference_row({"resolved": None, "canonical": designation, "title": title,
                                     "known": False})
 
 

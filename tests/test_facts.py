@@ -1,4 +1,4 @@
-"""Claims, then facts: each source's claims kept, the rules of kb.facts, load order."""
+"""Claims, then facts: each source's claims kept, the rules of kb.catalogue.facts, load order."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb import facts, queries
-from kb.model import Document, Edition, Provenance, Relation, StageEvent
-from kb.store import Store
+from kb.catalogue import facts, queries
+from kb.catalogue.model import Document, Edition, Provenance, Relation, StageEvent
+from kb.catalogue.store import Store
 from loaders import documents_for
 from tests.conftest import ROOT, corpus
 
@@ -93,7 +93,7 @@ def test_replaced_by_a_published_edition_and_back_when_the_claim_goes(tmp_path):
 
 
 def test_observed_stages_give_way_to_dated_ones(tmp_path):
-    from kb.model import OBSERVED_NOTE
+    from kb.catalogue.model import OBSERVED_NOTE
 
     store = Store(tmp_path / "kb.db")
     store.load([_document("seen.yaml", [
@@ -356,7 +356,7 @@ def test_the_embedded_catalogue_keeps_the_rules(tmp_path):
     step), nothing current that a published edition replaces, no cycles, no conflicts within."""
     from click.testing import CliRunner
 
-    from kb import doctor
+    from kb.catalogue import doctor
     from kb.cli import main
 
     db = tmp_path / "kb.db"

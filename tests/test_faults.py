@@ -2,7 +2,7 @@
 disk (SQLite's page limit, and a real tmpfs when one can be mounted), a read-only file system,
 a write lock held past the busy time-out, a damaged search index.  Each ends in one line
 naming the file and what to do, a non-zero exit, and nothing already stored lost
-(kb/storage.py says them; tests/hostile.py makes the faults)."""
+(kb/catalogue/storage.py says them; tests/hostile.py makes the faults)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kb import snapshots, storage
-from kb.store import Store
+from kb.catalogue import snapshots, storage
+from kb.catalogue.store import Store
 from loaders import documents_for
 from tests.conftest import BULLETIN, ROOT, dump_digest
 from tests.hostile import Server, catalogue, damage, in_tmpfs

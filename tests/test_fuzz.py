@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.designation import parse
-from kb.store import Store
+from kb.catalogue.store import Store
+from kb.identifiers.designation import parse
 from tests.fuzz import CLASSES, generated_seeds, misspelled, mutate, run_case, seeds
 
 SEEDS = seeds()

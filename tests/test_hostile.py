@@ -298,7 +298,7 @@ def test_a_load_into_a_served_knowledge_base_is_served_within_seconds(db, tmp_pa
     bulletin's page within seconds.  Older snapshots go once nothing has them open."""
     import threading
 
-    from kb import snapshots
+    from kb.catalogue import snapshots
     from tests.conftest import BULLETIN
 
     bulletin = tmp_path / "kbs-new-bulletin.txt"
@@ -382,8 +382,8 @@ def hostile(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 def _export(db: Path, fmt: str, lang: str) -> str | bytes:
     from click.testing import CliRunner
 
+    from kb.bulletins.export import BINARY
     from kb.cli import main
-    from kb.export import BINARY
 
     out = db.parent / f"export.{fmt}.{lang}"
     result = CliRunner().invoke(main, ["export", "--db", str(db), "hostile-bulletin",
@@ -535,7 +535,7 @@ def test_every_export_shows_active_text_as_written(hostile, fmt, lang):
     """Titles carrying each format's active syntax (tests/hostile.py ACTIVE_TEXT) come out of
     every export as text: no tag, link, emphasis, formula, BibTeX field or RIS line of their
     own; the same title, read back by that format's reader."""
-    from kb.export import FORMATS
+    from kb.bulletins.export import FORMATS
 
     assert set(_CHECKS) == set(FORMATS)
     db, titles = hostile

@@ -49,7 +49,8 @@ def test_the_catalogue_template_is_in_step_with_the_sources():
     assert not sorted(template - set(extracted)), "no longer in the sources"
     where = {f for places in extracted.values() for f, _ in places}
     for source in ("kb/web/templates/standards_work.html", "kb/web/templates/table.html",
-                   "kb/stages.py", "kb/diff.py", "kb/wording.py", "metadata.yml"):
+                   "kb/identifiers/stages.py", "kb/catalogue/diff.py", "kb/wording.py",
+                   "metadata.yml"):
         assert source in where, source
 
 
@@ -78,8 +79,9 @@ def test_every_message_has_its_chinese():
 def test_texts_passed_as_values_are_in_the_catalogue():
     """What pages pass to _() as values (statuses, kinds, change codes, comparison kinds,
     crosswalk sides, stage labels, navigation) is a message of the catalogue."""
-    from kb import diff, stages
-    from kb.facts import CHANGE_CODES, TRACKED
+    from kb.catalogue import diff
+    from kb.catalogue.facts import CHANGE_CODES, TRACKED
+    from kb.identifiers import stages
 
     table = i18n.catalogue("zh")
     texts = {label for _, label in NAV} | set(stages.STATUSES) | set(CHANGE_CODES.values())

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from kb import queries
+from kb.catalogue import queries
 from loaders import LOADERS, detect, documents_for
 from tests.conftest import FIXTURES, corpus, dump_digest, load
 
@@ -167,7 +167,7 @@ def test_members_already_loaded_are_not_parsed_ahead(tmp_path):
         assert list(a.records()) == list(b.records())
     db = tmp_path / "kb.db"
     assert load(db, archive).loaded == len(eager)
-    from kb.store import Store
+    from kb.catalogue.store import Store
 
     store = Store(db)
     try:
@@ -177,7 +177,7 @@ def test_members_already_loaded_are_not_parsed_ahead(tmp_path):
 
 
 def test_unknown_files_in_folders_are_skipped_and_named_files_refused(tmp_path):
-    from kb.model import LoadError
+    from kb.catalogue.model import LoadError
 
     (tmp_path / "notes.dat").write_text("hello")
     skipped: list[str] = []

@@ -1,10 +1,10 @@
-"""The mention finder (kb/mentions.py) on running Chinese and English text."""
+"""The mention finder (kb/bulletins/mentions.py) on running Chinese and English text."""
 
 from __future__ import annotations
 
 import pytest
 
-from kb import mentions
+from kb.bulletins import mentions
 from loaders.bulletin import join_lines
 from tests.conftest import corpus
 

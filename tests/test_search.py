@@ -1,5 +1,5 @@
 """Full-text search in English and Chinese over real indexes: SQLite FTS5, tantivy and whoosh
-(kb/search.py, kb/analysis.py), built by the real store and commands."""
+(kb/text/search.py, kb/text/analysis.py), built by the real store and commands."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb import analysis, search
+from kb.catalogue.model import Clause, Document, Edition
+from kb.catalogue.store import Store
 from kb.cli import main
-from kb.model import Clause, Document, Edition
-from kb.store import Store
+from kb.text import analysis, search
 from loaders import documents_for
 from tests.conftest import FIXTURES, corpus
 
@@ -518,7 +518,7 @@ def _distinct_matches(conn, query: str, language: str | None = None) -> set[tupl
 
 
 def search_fts_match(parsed) -> str:
-    from kb import search_fts
+    from kb.text import search_fts
 
     return search_fts.match_expression(parsed, [])
 
@@ -649,7 +649,7 @@ def test_snippets_cut_chinese_between_characters_never_in_a_combining_sequence()
 
 
 def test_titles_resolve_to_their_standard(samples_db):
-    from kb import queries
+    from kb.catalogue import queries
 
     conn = sqlite3.connect(samples_db)
     assert queries.resolve(conn, "Conformity assessment — General requirements for bodies "
@@ -673,7 +673,7 @@ def test_titles_resolve_to_their_standard(samples_db):
 
 
 def test_a_later_load_keeps_the_title_index_in_step(tmp_path):
-    from kb import queries
+    from kb.catalogue import queries
 
     db = tmp_path / "kb.db"
     _load_clauses(db, "ISO 99995:2020", "en", [("1", None, "text")])

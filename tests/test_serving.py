@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.serving import find_haproxy
+from kb.web.serving import find_haproxy
 from tests.hostile import Server
 from tests.test_hostile import kb
 
@@ -167,7 +167,7 @@ async def test_filtered_counts_come_from_the_snapshot_statistics(db):
     from); other filters are counted by SQLite."""
     import sqlite3
 
-    from kb import snapshots
+    from kb.catalogue import snapshots
 
     conn = sqlite3.connect(db)
     counts = {t: conn.execute(f'select count(*) from "{t}"').fetchone()[0]

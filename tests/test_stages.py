@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from kb import stages
+from kb.identifiers import stages
 
 
 def test_every_harmonized_code_has_a_label_and_status():

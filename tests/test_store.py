@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from kb.model import Document, Edition, LoadError, Relation, StageEvent
-from kb.store import Store
+from kb.catalogue.model import Document, Edition, LoadError, Relation, StageEvent
+from kb.catalogue.store import Store
 from tests.conftest import FIXTURES, dump_digest, load
 
 
@@ -94,9 +94,9 @@ def test_amendments_amend_their_base(mini_db):
 
 
 def test_a_large_document_that_fails_late_is_rolled_back(tmp_path, monkeypatch):
-    import kb.store
+    import kb.catalogue.store
 
-    monkeypatch.setattr(kb.store, "_FLUSH_ROWS", 50)
+    monkeypatch.setattr(kb.catalogue.store, "_FLUSH_ROWS", 50)
     db = tmp_path / "kb.db"
     store = Store(db)
     store.load([_document("small", [Edition("ISO 1:2002")], "s")])
@@ -117,14 +117,14 @@ def test_a_large_document_that_fails_late_is_rolled_back(tmp_path, monkeypatch):
 def test_large_documents_and_many_editions_give_the_same_facts(tmp_path, monkeypatch):
     """Documents written in savepoints and facts derived in slices give the facts of one
     flush and one derivation (the embedded catalogue, with tiny limits)."""
-    import kb.store
-    from kb import facts
+    import kb.catalogue.store
+    from kb.catalogue import facts
 
     data = FIXTURES.parent.parent / "data" / "catalogue"
     whole = tmp_path / "whole.db"
     assert load(whole, data).failed == 0
-    monkeypatch.setattr(kb.store, "_FLUSH_ROWS", 50)
-    monkeypatch.setattr(kb.store, "_DERIVE_EDITIONS", 7)
+    monkeypatch.setattr(kb.catalogue.store, "_FLUSH_ROWS", 50)
+    monkeypatch.setattr(kb.catalogue.store, "_DERIVE_EDITIONS", 7)
     sliced = tmp_path / "sliced.db"
     assert load(sliced, data).failed == 0
     first = facts.snapshot(sqlite3.connect(whole))

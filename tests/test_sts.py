@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from kb.model import LoadError
-from kb.store import SCHEMA_VERSION
+from kb.catalogue.model import LoadError
+from kb.catalogue.store import SCHEMA_VERSION
 from tests.conftest import corpus, dump_digest, load
 
 

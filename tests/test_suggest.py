@@ -1,4 +1,4 @@
-"""``kb.queries.suggest`` ("did you mean"): one mistyped character puts the intended
+"""``kb.catalogue.queries.suggest`` ("did you mean"): one mistyped character puts the intended
 designation first, in the project's own catalogue and in the full ISO catalogue."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kb import queries
-from kb.designation import DesignationError
+from kb.catalogue import queries
+from kb.identifiers.designation import DesignationError
 from tests.conftest import built, corpus, load
 
 

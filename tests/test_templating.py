@@ -57,7 +57,7 @@ CHANGES = """{%- macro value(field, v) -%}{% if v is none %}—{% elif field == 
 
 
 def test_change_rows_write_what_the_macros_wrote():
-    from kb.facts import CHANGE_CODES
+    from kb.catalogue.facts import CHANGE_CODES
     from kb.web import change_rows, i18n, work_url
 
     rows = [

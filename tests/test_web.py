@@ -483,7 +483,7 @@ async def test_the_search_box_says_in_one_line_that_fts5_is_behind(tmp_path):
     and SQL naming clauses_fts say so in one line, in each interface; once filled, nothing."""
     from lxml import html as lxml_html
 
-    from kb import search
+    from kb.text import search
     from tests.test_search import CONTEXTS, _behind_db
 
     db = _behind_db(tmp_path)

@@ -16,6 +16,12 @@
   (new, changed, withdrawn, replaced), newest first, paged; ``/-/changes.json`` the same;
 * ``/-/diff?old=&new=`` — two editions side by side, clause by clause, with a redline;
   ``/-/crosswalk?national=&international=`` — an adoption aligned with its source.
+
+Beside the pages: :mod:`~kb.web.guard` (limits on every served connection and request),
+:mod:`~kb.web.cache` (pages of a snapshot kept by URL), :mod:`~kb.web.i18n` (the interface's
+languages, gettext catalogues in ``locale/``), :mod:`~kb.web.templating`,
+:mod:`~kb.web.timeline`, and :mod:`~kb.web.serving` (workers behind HAProxy for ``kb serve``).
+May import every other folder of ``kb``; nothing imports it but the command line.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from kb import queries, render
-from kb.designation import DesignationError, try_parse
+from kb import render
+from kb.catalogue import queries
+from kb.identifiers.designation import DesignationError, try_parse
 from kb.web import i18n, templating
 from kb.web.guard import answer, asgi_wrapper, prepare_connection, startup  # noqa: F401
 from kb.web.timeline import spans, svg
@@ -55,14 +62,14 @@ NAV = (("/", N_("Home")), ("/-/standards", N_("Standards")), ("/-/search", N_("S
        ("/-/changes", N_("Changes")))
 
 
-#: Tables whose search box or SQL reads the FTS5 index, which may be behind (kb.search_fts).
+#: Tables whose search box or SQL reads the FTS5 index, which may be behind (kb.text.search_fts).
 FTS_TABLES = ("clauses", "clauses_fts")
 
 
 async def _fts_behind(datasette, database: str | None, table: str | None, view_name: str,
                       request) -> int:
     """Clauses FTS5 lacks, on the pages that read it: the clause tables and SQL naming it."""
-    from kb import search_fts
+    from kb.text import search_fts
 
     sql = request.args.get("sql", "") if request is not None else ""
     if not database or not (table in FTS_TABLES or "clauses_fts" in sql):
@@ -94,7 +101,7 @@ def extra_template_vars(request, datasette, database, table, view_name):
 
 def stage_label(code: str | None, ui: str) -> str:
     """A stage code's or Chinese lifecycle step's name in the interface language."""
-    from kb import stages
+    from kb.identifiers import stages
 
     if not code:
         return ""
@@ -241,7 +248,7 @@ def _hit_links(hit: dict) -> None:
 
 async def search_page(datasette, request):
     """Search clause text; ?q=, &standard=, &lang=, &kind=, &cross=0, &page=."""
-    from kb import search as engine
+    from kb.text import search as engine
 
     name, db = await _kb_database(datasette)
     q = (request.args.get("q") or "").strip()
@@ -298,7 +305,7 @@ async def search_json(datasette, request):
     &engine= (tantivy, fts, whoosh), &cross=0 (no cross-lingual hits), &limit= (1–1000,
     default 20), &page=.  Each hit has ``also_in`` (the other editions with that clause) and a
     cross-lingual one ``via``; ``direct`` and ``cross`` count each kind."""
-    from kb import search as engine
+    from kb.text import search as engine
 
     def bad(message: str, status: int = 400) -> Response:
         return Response.json({"error": message}, status=status)
@@ -489,7 +496,7 @@ FACT_NAMES = {
     "note": N_("Remark"), "authority": N_("Competent department"),
     "drafters": N_("Drafted by"), "scope": N_("Scope"),
 }
-#: How much each tier of source is trusted (kb.facts), as the sources table says it.
+#: How much each tier of source is trusted (kb.catalogue.facts), as the sources table says it.
 TIER_NAMES = (N_("curated"), N_("own record"), N_("other catalogue"), N_("crawler observation"))
 
 
@@ -523,7 +530,7 @@ def in_language(history: dict, lang: str) -> dict:
     """A work's history for its page in ``lang``: each stage event's label and each
     edition's stage label said from its code in that language (the stored labels are
     English: the JSON keeps them), ``ui`` set to it; ``history`` itself is left as it was."""
-    from kb import stages
+    from kb.identifiers import stages
 
     def said(code: str | None, stored: str | None) -> str | None:
         try:
@@ -611,25 +618,25 @@ def _bulletin_html(b: dict, rows: dict[str, int], _=lambda text, **v: text.forma
 
 
 async def bulletins_page(datasette, request):
-    from kb import bulletins
+    from kb.bulletins import citations
 
     name, db = await _kb_database(datasette)
-    rows = await answer(db, ("bulletins",), bulletins.listing) if db is not None else []
+    rows = await answer(db, ("bulletins",), citations.listing) if db is not None else []
     return Response.html(await datasette.render_template(
         "standards_bulletins.html", {"bulletins": rows, "database": name,
                                      "bulletin_url": bulletin_url}, request=request))
 
 
 async def _bulletin(datasette, key: str):
-    from kb import bulletins
+    from kb.bulletins import citations
 
     name, db = await _kb_database(datasette)
     if db is None:
         return name, None, "no knowledge base is attached to this Datasette"
     try:
         def ask(conn):
-            b = bulletins.bulletin(conn, key)
-            return b, bulletins.references(b)
+            b = citations.bulletin(conn, key)
+            return b, citations.references(b)
 
         return name, await db.execute_fn(ask), None
     except queries.NotFound as error:
@@ -645,7 +652,7 @@ FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)", "md": "Markdown", "html": 
 def _bulletin_rows(b: dict, references: list[dict]) -> dict[str, int]:
     """Number the reference rows (1, 2 …) and link them: each row's edition page, and the
     row number of each row's key (a mention's resolved edition, else its canonical form, as
-    :func:`kb.bulletins.references` keys rows), for the mentions' jumps."""
+    :func:`kb.citations.references` keys rows), for the mentions' jumps."""
     numbers: dict[str, int] = {}
     for number, row in enumerate(references, 1):
         row["number"] = number
@@ -656,13 +663,13 @@ def _bulletin_rows(b: dict, references: list[dict]) -> dict[str, int]:
 
 
 def _bulletin_json(b: dict, references: list[dict]) -> dict:
-    from kb import bulletins
+    from kb.bulletins import citations
 
     keep = ("start", "end", "as_written", "kind", "canonical", "resolved", "work", "status",
             "status_inferred", "stage", "latest", "in_force", "path", "resolution", "stale",
             "then", "article", "sentence")
     return {"bulletin": {k: b[k] for k in ("id", "title", "date", "language")},
-            "counts": bulletins.counts(b, references), "references": references,
+            "counts": citations.counts(b, references), "references": references,
             "mentions": [{k: m.get(k) for k in keep} for m in b["mentions"]]}
 
 
@@ -671,7 +678,7 @@ async def bulletin_page(datasette, request):
     status and the path to the edition in force, where the text cites each), downloads in
     the interface language, then the text with every mention linked to its row; ``.json``
     gives the same as data."""
-    from kb import bulletins
+    from kb.bulletins import citations
 
     key = unquote(request.url_vars["id"])
     name, result, error = await _bulletin(datasette, key)
@@ -694,7 +701,7 @@ async def bulletin_page(datasette, request):
     return Response.html(await datasette.render_template(
         "standards_bulletin.html",
         {"b": b, "text_html": _bulletin_html(b, rows, i18n.translator(ui)),
-         "references": references, "counts": bulletins.counts(b, references), "lang": lang,
+         "references": references, "counts": citations.counts(b, references), "lang": lang,
          "formats": FORMAT_NAMES, "bulletin_url": bulletin_url, "database": name,
          "since": since, "changed": changed, "work_url": work_url},
         request=request))
@@ -703,8 +710,8 @@ async def bulletin_page(datasette, request):
 async def _changed_since(datasette, b: dict, since: str) -> tuple[str | None, list[dict]]:
     """?since=YYYY-MM-DD: what loads and kb update changed since then in the cited works
     (as ``kb check --since``); a bad date is ignored."""
-    from kb import bulletins
-    from kb.model import check_date
+    from kb.bulletins import citations
+    from kb.catalogue.model import check_date
 
     try:
         since = check_date(since.strip()[:10], "since") if since.strip() else None
@@ -715,7 +722,7 @@ async def _changed_since(datasette, b: dict, since: str) -> tuple[str | None, li
     _, db = await _kb_database(datasette)
     if not await db.table_exists("changes"):
         return since, []
-    return since, await db.execute_fn(lambda conn: bulletins.changed_since(conn, b, since))
+    return since, await db.execute_fn(lambda conn: citations.changed_since(conn, b, since))
 
 
 def edition_link(work: str, edition: str) -> str:
@@ -741,7 +748,7 @@ _SUFFIXES = {"gbt7714": "txt", "iso690": "txt", "bibtex": "bib", "csl-json": "js
 
 
 async def bulletin_export(datasette, request):
-    from kb import export
+    from kb.bulletins import export
 
     key, fmt = unquote(request.url_vars["id"]), request.url_vars["fmt"]
     lang = request.args.get("lang") or i18n.language(request.scope)
@@ -769,7 +776,7 @@ def _redline_html(lines: list) -> Markup:
 
 
 async def diff_page(datasette, request):
-    from kb import diff
+    from kb.catalogue import diff
 
     name, db = await _kb_database(datasette)
     old = (request.args.get("old") or "").strip()
@@ -802,7 +809,7 @@ async def diff_page(datasette, request):
 
 
 async def crosswalk_page(datasette, request):
-    from kb import diff
+    from kb.catalogue import diff
 
     name, db = await _kb_database(datasette)
     national = (request.args.get("national") or "").strip()
@@ -831,8 +838,8 @@ CHANGES_PAGE = 200
 
 async def changes_page(datasette, request):
     """The change log: ?since=YYYY-MM-DD, &code=N|C|W|R, &page=; .json for the same rows."""
-    from kb.facts import CHANGE_CODES
-    from kb.model import check_date
+    from kb.catalogue.facts import CHANGE_CODES
+    from kb.catalogue.model import check_date
 
     name, db = await _kb_database(datasette)
     as_json = bool(request.url_vars.get("json"))

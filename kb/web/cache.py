@@ -1,7 +1,8 @@
 """Responses of an immutable snapshot, cached: by browsers (ETag, Cache-Control, 304) and by
 the server itself (a bounded in-memory cache of whole responses).
 
-A page of a served snapshot (``kb.snapshots``) depends only on its URL, the snapshot and the
+A page of a served snapshot (``kb.catalogue.snapshots``) depends only on its URL, the snapshot and
+the
 interface language (``kb.web.i18n``, part of the key and the tag; answers say ``Vary``): the
 same request gets the same bytes until the next snapshot is published.  So every successful
 GET answer gets ``ETag`` (the snapshot and the URL, hashed) and ``Cache-Control: public,

@@ -1,6 +1,6 @@
 """What keeps the served database from hurting the server (limits on every connection
 Datasette opens, and a bound on request URLs), and what keeps it fresh (the switch to each
-new snapshot a load publishes, :mod:`kb.snapshots`).
+new snapshot a load publishes, :mod:`kb.catalogue.snapshots`).
 
 Datasette already runs arbitrary SQL read-only with a time limit (``sql_time_limit_ms``,
 set by ``kb serve``) and at most ``max_returned_rows`` rows.  A single SQL function call can
@@ -31,7 +31,7 @@ from datasette.database import Database, Results
 from datasette.utils.asgi import Response
 
 from kb import limits
-from kb.snapshots import STATISTICS
+from kb.catalogue.snapshots import STATISTICS
 
 #: SQLite limits on every served connection: (limit, value).
 CONNECTION_LIMITS = (
@@ -189,7 +189,7 @@ class SnapshotDatabase(Database):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.statistics: dict = {}  # kb.snapshots.statistics of this snapshot
+        self.statistics: dict = {}  # kb.catalogue.snapshots.statistics of this snapshot
         self._schema_memo: dict = {}
         self._answers: OrderedDict = OrderedDict()
         self._results: OrderedDict = OrderedDict()  # (sql, params, …) -> (Results, bytes)
@@ -299,7 +299,8 @@ _followed = {"checked": 0.0, "target": None}
 
 
 def follow_snapshot(datasette) -> bool:
-    """Serve the current snapshot (``kb.snapshots``): when ``$KB_SNAPSHOTS/current`` points
+    """Serve the current snapshot (``kb.catalogue.snapshots``): when ``$KB_SNAPSHOTS/current``
+    points
     somewhere new, the knowledge base's database is replaced by the new snapshot's in one
     swap of Datasette's table of databases; requests already running keep the old one.
     Looks at most every :data:`SNAPSHOT_CHECK_SECONDS`; True when it switched."""

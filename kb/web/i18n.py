@@ -45,7 +45,7 @@ def header(scope, name: bytes) -> bytes | None:
 #: statuses, the kinds of clause and of mention, a comparison's count of changed terms, the
 #: operators of Datasette's filters (but SQL's own and the signs) with the clauses they
 #: describe, its facets' types and the SQL page's hide/show (tests/test_i18n.py checks the
-#: list against kb.stages and Datasette's Filters).
+#: list against kb.identifiers.stages and Datasette's Filters).
 VALUES = (
     N_("current"), N_("upcoming"), N_("draft"), N_("abandoned"), N_("withdrawn"),
     N_("replaced"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from kb.designation import try_parse
-from kb.stages import CN_LIFECYCLE
+from kb.identifiers.designation import try_parse
+from kb.identifiers.stages import CN_LIFECYCLE
 from kb.wording import N_, in_language
 
 _GROUP_COLOURS = {

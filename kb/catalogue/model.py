@@ -1,7 +1,8 @@
 """Plain records that loaders produce and the store writes.
 
-Loaders parse sources into these dataclasses and never touch SQL; :mod:`kb.store` turns them
-into rows.  Designations in records are canonical strings (see :mod:`kb.designation`);
+Loaders parse sources into these dataclasses and never touch SQL; :mod:`kb.catalogue.store` turns
+them
+into rows.  Designations in records are canonical strings (see :mod:`kb.identifiers.designation`);
 ``check_date`` validates dates so an impossible date fails in the loader, naming its field.
 """
 
@@ -231,7 +232,8 @@ class Provenance:
     """Who says what follows in a document, and when: ``origin`` is whose record it is (a
     publisher's catalogue such as ``ISO``, ``IEC`` or ``SAMR``; ``document`` for a document's
     own metadata), ``said`` the date the source said it (a crawl or export date).  A loader
-    yields it before the records it applies to (see :mod:`kb.facts` for how they weigh)."""
+    yields it before the records it applies to (see :mod:`kb.catalogue.facts` for how they
+    weigh)."""
 
     origin: str | None = None
     said: str | None = None
@@ -300,7 +302,7 @@ class Article:
 
 @dataclass
 class BulletinMention:
-    """A designation-like string in a bulletin (see :class:`kb.mentions.Mention`)."""
+    """A designation-like string in a bulletin (see :class:`kb.bulletins.mentions.Mention`)."""
 
     bulletin: str
     start: int

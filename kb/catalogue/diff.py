@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from kb.designation import DesignationError, parse
-from kb.model import clause_key
-from kb.queries import NotFound, dict_rows, resolve
+from kb.catalogue.model import clause_key
+from kb.catalogue.queries import NotFound, dict_rows, resolve
+from kb.identifiers.designation import DesignationError, parse
 from kb.wording import N_, count, in_language
 
 __all__ = ["KINDS", "DiffError", "clause_key", "compare", "crosswalk", "redline", "summary",
@@ -53,7 +53,7 @@ class DiffError(ValueError):
 
 def tokens(text: str) -> list[str]:
     """Words, spaces and punctuation of a text; Chinese runs cut into words by jieba."""
-    from kb.analysis import cut
+    from kb.text.analysis import cut
 
     out: list[str] = []
     for piece in _TOKEN.findall(text or ""):

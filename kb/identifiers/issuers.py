@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.designation import Designation
+from kb.identifiers.designation import Designation
 
 __all__ = ["Issuer", "issuer"]
 

@@ -1,6 +1,6 @@
 """The FTS5 engine: SQLite's full-text index inside the database, for Datasette and SQL users.
 
-``clauses_fts`` holds each clause as :mod:`kb.analysis` reads it (folded words, sub-words,
+``clauses_fts`` holds each clause as :mod:`kb.text.analysis` reads it (folded words, sub-words,
 character grams) under the rowid of its row in ``clauses``, plus ``scope`` tokens for the
 edition, work and kind that filters put inside the MATCH.  FTS5's ``porter`` tokenizer stems
 English on both sides.  The transaction that writes the clauses writes their analysed rows to
@@ -11,7 +11,7 @@ from both, so FTS5 never holds a clause that is gone, and what it lacks is exact
 rows (:func:`behind`, which every FTS5 answer checks).  Both tables keep each clause's analysis
 for the folder engines, which read it instead of segmenting again.
 
-Ranking is exact (``ORDER BY rank``), with the weights of :data:`kb.search.WEIGHTS` on the
+Ranking is exact (``ORDER BY rank``), with the weights of :data:`kb.text.search.WEIGHTS` on the
 indexed columns; it costs 0.5–1.5 s for a word in most of a million clauses, which is why it
 is not the default engine.
 """
@@ -23,7 +23,7 @@ import json
 import sqlite3
 from functools import lru_cache
 
-from kb.analysis import Analysed, Part, Query, kinds
+from kb.text.analysis import Analysed, Part, Query, kinds
 
 __all__ = ["COLUMNS", "PENDING", "behind", "behind_line", "create", "drain", "exists",
            "insert", "rank_expression", "scope_token", "scopes", "search"]

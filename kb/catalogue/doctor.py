@@ -1,6 +1,7 @@
 """The catalogue's health: what in the derived facts breaks the catalogue's own rules.
 
-Each check is one SQL question over the derived tables (see :mod:`kb.facts`), with its count
+Each check is one SQL question over the derived tables (see :mod:`kb.catalogue.facts`), with its
+count
 and a few examples; ``kb doctor`` prints them and, with ``--strict``, exits non-zero when any
 is found.  First of all it asks SQLite whether the file itself is whole (:func:`integrity`,
 ``quick_check``, or ``integrity_check`` with ``--full``): a damaged file is reported table by
@@ -84,10 +85,11 @@ def _dated_outside_year(conn):
 
 
 def _undated_duplicates(conn):
-    """Undated editions (kb.facts' sense) that have a published dated twin the identity rule
+    """Undated editions (kb.catalogue.facts' sense) that have a published dated twin the identity
+    rule
     could not merge them into (no shared page or project id, no matching year), and nothing
     that shows them to be another document (the next edition, with its own page)."""
-    from kb.facts import _undated, another_document, dated_twins
+    from kb.catalogue.facts import _undated, another_document, dated_twins
 
     found = []
     for (edition,) in conn.execute("select id from editions where draft_stage is null "
@@ -158,8 +160,9 @@ def _relations_to_nothing(conn):
 
 
 def _dropped(conn):
-    """Replacement claims the rules drop (kb.facts.sensible, and cycles: claimed both ways)."""
-    from kb.facts import sensible
+    """Replacement claims the rules drop (kb.catalogue.facts.sensible, and cycles: claimed both
+    ways)."""
+    from kb.catalogue.facts import sensible
 
     claimed = {(s, o) for s, o in conn.execute(
         "select distinct subject, key from claims where property = 'replaces'")}
@@ -200,9 +203,9 @@ FAULTS = tuple(name for name in CHECKS if name not in ("conflicting-sources", "d
 
 
 def integrity(conn: sqlite3.Connection, full: bool = False) -> Finding:
-    """SQLite's check of the file itself (:func:`kb.storage.check`: ``quick_check``, or
+    """SQLite's check of the file itself (:func:`kb.catalogue.storage.check`: ``quick_check``, or
     ``integrity_check`` when ``full``): each problem names the table it hurts."""
-    from kb import storage
+    from kb.catalogue import storage
 
     problems = storage.check(conn, full)
     title = ("tables SQLite's " + ("full integrity check" if full else "quick check")

@@ -1,8 +1,8 @@
 """The whoosh engine: the pure-Python index the original design named, kept available.
 
 whoosh 2.7.4 (2016, the last release) is pinned.  It takes the same documents and the same
-query parts as the ranking engine (:mod:`kb.search_tantivy`): the analysis is done once, by
-:mod:`kb.analysis`, and whoosh only splits on spaces, so both find the same clauses.  It is
+query parts as the ranking engine (:mod:`kb.text.search_tantivy`): the analysis is done once, by
+:mod:`kb.text.analysis`, and whoosh only splits on spaces, so both find the same clauses.  It is
 built only on request (``kb index --whoosh``), as it indexes a few hundred clauses a second.
 """
 
@@ -13,7 +13,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from kb.analysis import Part, Query, kinds
+from kb.text.analysis import Part, Query, kinds
 
 __all__ = ["Whoosh"]
 

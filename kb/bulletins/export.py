@@ -1,12 +1,12 @@
 """Reference tables for print and for citation managers.
 
-A reference table has one row per cited standard (:func:`kb.bulletins.reference_row`):
+A reference table has one row per cited standard (:func:`kb.citations.reference_row`):
 designation, title in the chosen language, year, status, stage, publication date, replaced
 by, national adoption and degree.  :func:`export` writes it in one of :data:`FORMATS`:
 tables (CSV, XLSX, Markdown, HTML, DOCX) and reference lists (GB/T 7714-2015 full or
 simplified, ISO 690, BibTeX, CSL-JSON, RIS).  Text formats return ``str`` ending with a
 newline (a CSV starts with a byte-order mark unless asked not to, so that Excel reads it as
-UTF-8); XLSX and DOCX return ``bytes``.  Issuing bodies come from :mod:`kb.issuers`.
+UTF-8); XLSX and DOCX return ``bytes``.  Issuing bodies come from :mod:`kb.identifiers.issuers`.
 
 What the rows carry (titles, designations, dates) is data read from sources nobody vouches
 for, and each format escapes it for itself, so that it is shown as written and never acts:
@@ -33,8 +33,9 @@ import json
 import re
 import sqlite3
 
-from kb import bulletins, issuers
-from kb.designation import DesignationError, parse
+from kb.bulletins import citations
+from kb.identifiers import issuers
+from kb.identifiers.designation import DesignationError, parse
 from kb.render import clean, display_width, md_escape
 
 __all__ = ["BINARY", "FORMATS", "LANGUAGES", "ExportError", "editions_table", "export"]
@@ -91,9 +92,9 @@ def editions_table(conn: sqlite3.Connection, ids: list[str]) -> list[dict]:
     rows = []
     for key in dict.fromkeys(ids):
         kind = "draft" if (d := _parse(key)) is not None and d.stage else "standard"
-        resolved = bulletins.resolve_citation(conn, key, kind, exact=True)
-        rows.append(bulletins.reference_row({**resolved, "canonical": key, "as_written": key}))
-    return bulletins.sort_references(rows)
+        resolved = citations.resolve_citation(conn, key, kind, exact=True)
+        rows.append(citations.reference_row({**resolved, "canonical": key, "as_written": key}))
+    return citations.sort_references(rows)
 
 
 def _parse(designation: str):
@@ -282,7 +283,8 @@ def _docx(headers: list[str], cells: list[list[str]], title: str) -> bytes:
 
 def _org(row: dict, lang: str) -> tuple[str, str | None, str | None] | None:
     """(issuing body, place, publisher) of a row's designation, when the body is known
-    (:mod:`kb.issuers`); place and publisher are None where nobody is known to print it."""
+    (:mod:`kb.identifiers.issuers`); place and publisher are None where nobody is known to print
+    it."""
     d = _parse(row["designation"])
     if d is None:
         return None

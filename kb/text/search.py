@@ -1,18 +1,18 @@
 """Full-text search over clause text, in English and Chinese: the one door to every engine.
 
-Three engines index the same analysis of each clause (:mod:`kb.analysis`: folding, jieba
+Three engines index the same analysis of each clause (:mod:`kb.text.analysis`: folding, jieba
 words, sub-words, character grams) and answer the same parsed query, so they find the same
 clauses; they differ in where they live and how fast they rank:
 
-* ``tantivy`` (:mod:`kb.search_tantivy`), the default of ``kb search`` and the pages: a
+* ``tantivy`` (:mod:`kb.text.search_tantivy`), the default of ``kb search`` and the pages: a
   folder beside the database; exact top k (block-max WAND) in milliseconds at a million
   clauses.
-* ``fts`` (:mod:`kb.search_fts`): SQLite FTS5 inside the database, for Datasette's
+* ``fts`` (:mod:`kb.text.search_fts`): SQLite FTS5 inside the database, for Datasette's
   ``?_search=`` and SQL users; exact ``ORDER BY rank``, slow on very common words.
-* ``whoosh`` (:mod:`kb.search_whoosh`): the original design's engine, built on request.
+* ``whoosh`` (:mod:`kb.text.search_whoosh`): the original design's engine, built on request.
 
 Nothing is sampled: every engine ranks every match and says how many there are
-(:class:`Results`).  Snippets are cut from each hit's own text (:func:`kb.analysis.snippet`).
+(:class:`Results`).  Snippets are cut from each hit's own text (:func:`kb.text.analysis.snippet`).
 
 **As an expert reads it.**  The same clause (work, language, number) in several editions is
 one hit, the newest edition's, with ``also_in`` (:func:`_collapse`: exact, at a cost
@@ -26,7 +26,7 @@ rows FTS5 will hold to its pending table (:func:`index_texts`, called by the sto
 to ``terms_fts`` at once), and appends the texts it changed to ``search_log``; FTS5 takes the
 pending rows after the commit (:func:`drain_fts`, run by the command that loaded, in
 transactions of its own), and while any are left every FTS5 answer is refused in one line
-(:func:`kb.search_fts.behind_line`) rather than given without them.  Each folder index
+(:func:`kb.text.search_fts.behind_line`) rather than given without them.  Each folder index
 records the database state it reflects (the ``search_epoch`` of its last full build and the
 last ``search_log`` generation applied) in ``kb-state.json``; :func:`sync`, run after every
 load and before every search, applies the texts logged since, reading their analysis from the
@@ -51,10 +51,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import analysis, search_fts, search_tantivy
-from kb.analysis import QueryError
-from kb.search_tantivy import Ranking
-from kb.search_whoosh import Whoosh
+from kb.text import analysis, search_fts, search_tantivy
+from kb.text.analysis import QueryError
+from kb.text.search_tantivy import Ranking
+from kb.text.search_whoosh import Whoosh
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "MARK_END", "MARK_START", "WEIGHTS", "QueryError",
            "Results", "SearchError", "drain_fts", "engine_filters", "equivalent", "find_titles",
@@ -781,7 +781,7 @@ def rebuild_fts(conn: sqlite3.Connection, progress=None, folders: tuple = (),
 
 
 def drain_fts(conn: sqlite3.Connection, progress: Callable[[int], None] | None = None) -> int:
-    """Fill FTS5 with the clauses analysed since (:func:`kb.search_fts.drain`), after the
+    """Fill FTS5 with the clauses analysed since (:func:`kb.text.search_fts.drain`), after the
     transaction that wrote them; return the clauses moved in."""
     return search_fts.drain(conn, progress)
 
@@ -915,7 +915,7 @@ TITLE_PREFIX = 8
 
 
 def title_key(text: str | None) -> str:
-    """A title as it is looked up: folded (:func:`kb.analysis.fold`: full-width, Traditional,
+    """A title as it is looked up: folded (:func:`kb.text.analysis.fold`: full-width, Traditional,
     capitals, accents), punctuation gone, words joined by one space (Chinese by none)."""
     out = ""
     for match in analysis._TOKEN.finditer(analysis.fold(text or "")):

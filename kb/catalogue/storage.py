@@ -108,7 +108,7 @@ def _why_unwritable(path: Path) -> str | None:
 
 
 def _snapshot_hint(db: Path) -> str:
-    from kb import snapshots
+    from kb.catalogue import snapshots
 
     last = snapshots.current(db) if db.suffix != ".building" else None
     return f" (cp {last} {db})" if last is not None else ""

@@ -3,7 +3,7 @@
 ``kb update`` downloads the relaton-data-iso and relaton-data-iec repositories as archives
 (or the URLs it is given) into a cache folder beside the database, asks the server only for
 what changed since the last download (ETag, Last-Modified), checks that each archive reads
-to its end, and only then loads them through :class:`kb.store.Store` — so the change log
+to its end, and only then loads them through :class:`kb.catalogue.store.Store` — so the change log
 (``kb changes``) records what the update changed, after Perinorm's update codes. Records
 that did not change since they were loaded are recognised by their hash and cost nothing.
 

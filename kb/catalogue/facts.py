@@ -58,9 +58,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from kb import stages
-from kb.designation import DesignationError, parse
-from kb.model import OBSERVED_NOTE
+from kb.catalogue.model import OBSERVED_NOTE
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 from kb.wording import N_
 
 __all__ = ["EDITION_FIELDS", "Claim", "Facts", "derive", "edition_facts", "explain",

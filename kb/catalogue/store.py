@@ -1,6 +1,7 @@
-"""The knowledge base on disk: schema and the only writer.
+"""The only writer of the knowledge base (its tables: :mod:`kb.catalogue.schema`).
 
-Loaders hand the store :class:`kb.model.Document` objects; the store parses nothing itself but
+Loaders hand the store :class:`kb.catalogue.model.Document` objects; the store parses nothing
+itself but
 turns records into rows with sqlite-utils, keyed by canonical designation:
 
 * one transaction (a savepoint inside a batch) per source document: a document that fails
@@ -24,9 +25,8 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from kb import facts, stages, storage
-from kb.designation import DesignationError, parse
-from kb.model import (
+from kb.catalogue import facts, schema, storage
+from kb.catalogue.model import (
     ADOPTION_DEGREES,
     RELATION_TYPES,
     Article,
@@ -48,15 +48,13 @@ from kb.model import (
     Work,
     check_date,
 )
+from kb.catalogue.schema import SCHEMA_VERSION
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 from kb.wording import count
 
 __all__ = ["LoadSummary", "Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 6  # 2: citations, 3: bulletins, articles, mentions, 4: loader versions,
-#                    5: claims (kb.facts derives editions, stage events, relations),
-#                    6: editions.authority, drafters, scope
-#: Edition columns added after the table was first written (schema 6), with their types.
-_LATER_EDITION_COLUMNS = {"authority": str, "drafters": str, "scope": str}
 
 #: Errors that mean "this document is bad", reported in one line; anything else is a bug.
 DOCUMENT_ERRORS = (
@@ -171,7 +169,7 @@ class Store:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA cache_size = -100000")
         self.db.execute("PRAGMA temp_store = MEMORY")
-        self._ensure_schema()
+        schema.ensure(self.db)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -179,189 +177,6 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
-
-    # --- schema ----------------------------------------------------------------------------
-    def _ensure_schema(self) -> None:
-        db = self.db
-        if "editions" in db.table_names():
-            missing = [t for t in ("citations", "bulletins", "claims")
-                       if t not in db.table_names()]
-            old_sources = "loader_version" not in db["sources"].columns_dict
-            columns = db["editions"].columns_dict
-            new_columns = [c for c in _LATER_EDITION_COLUMNS if c not in columns]
-            if missing or old_sources or new_columns:  # an earlier schema: bring it up
-                with db.atomic():
-                    for column in new_columns:  # empty until a source says them (loaders
-                        #                         read their files again: their VERSION)
-                        db["editions"].add_column(column, _LATER_EDITION_COLUMNS[column])
-                    for table in missing:
-                        getattr(self, f"_create_{table}")()
-                    if old_sources:
-                        db["sources"].add_column("loader_version", int)
-                        db.execute("update sources set loader_version = 1")
-                        db.execute("drop index if exists idx_sources_sha256_loader")
-                        self._index_sources()
-                    if "claims" in missing:
-                        self._claims_from_facts()
-                        self.db["sources"].create_index(["path", "loader"], if_not_exists=True)
-                    db["kb_meta"].upsert({"key": "schema_version",
-                                          "value": str(SCHEMA_VERSION)}, pk="key")
-            return
-        with db.atomic():
-            db["sources"].create(
-                {"id": int, "path": str, "sha256": str, "loader": str, "loader_version": int,
-                 "loaded_at": str, "records": int, "origin": str, "said": str,
-                 "superseded_by": int}, pk="id",
-            )
-            self._index_sources()
-            db["committees"].create(
-                {"reference": str, "title": str, "status": str, "secretariat": str,
-                 "parent": str, "source_id": int}, pk="reference",
-            )
-            db["ics"].create(
-                {"code": str, "parent": str, "title_en": str, "title_fr": str, "source_id": int},
-                pk="code",
-            )
-            db["works"].create(
-                {"id": str, "publisher": str, "scheme": str, "doctype": str, "number": str,
-                 "title_en": str, "title_zh": str, "title_fr": str, "source_id": int},
-                pk="id", foreign_keys=[("source_id", "sources", "id")],
-            )
-            db["works"].create_index(["number"])
-            db["editions"].create(
-                {"id": str, "work_id": str, "kind": str, "publisher": str, "doctype": str,
-                 "draft_stage": str, "year": int, "edition": str, "title_en": str,
-                 "title_zh": str, "title_fr": str, "status": str, "stage": str,
-                 "stage_label": str, "published": str, "effective": str, "withdrawn": str,
-                 "committee": str, "ics": str, "ccs": str, "languages": str, "pages": int,
-                 "url": str, "project_id": str, "record_source": str, "note": str,
-                 "source_id": int, "conflicts": str, **_LATER_EDITION_COLUMNS},
-                pk="id",
-                foreign_keys=[("work_id", "works", "id"), ("committee", "committees", "reference"),
-                              ("source_id", "sources", "id")],
-            )
-            db["editions"].create_index(["work_id", "year"])
-            # filters that pages sort by the primary key: (filter, id) serves both
-            db["editions"].create_index(["status", "id"])
-            db["editions"].create_index(["committee", "id"])
-            db["edition_ics"].create(
-                {"edition_id": str, "ics_code": str}, pk=("edition_id", "ics_code"),
-                foreign_keys=[("edition_id", "editions", "id"), ("ics_code", "ics", "code")],
-            )
-            db["edition_ics"].create_index(["ics_code"])
-            db["stage_events"].create(
-                {"edition_id": str, "code": str, "date": str, "label": str, "note": str,
-                 "source_id": int},
-                pk=("edition_id", "code", "date"),
-                foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
-            )
-            db["relations"].create(
-                {"subject": str, "type": str, "object": str, "degree": str, "note": str,
-                 "subject_work": str, "object_work": str, "source_id": int},
-                pk=("subject", "type", "object"),
-                foreign_keys=[("source_id", "sources", "id")],
-            )
-            db["relations"].create_index(["object"])
-            db["relations"].create_index(["subject_work"])
-            db["relations"].create_index(["object_work"])
-            db["clauses"].create(
-                {"edition_id": str, "language": str, "number": str, "parent": str,
-                 "heading": str, "text": str, "kind": str, "ord": int, "source_id": int},
-                pk=("edition_id", "language", "number"),
-                foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
-            )
-            db["terms"].create(
-                {"edition_id": str, "language": str, "entry": str, "preferred": str,
-                 "admitted": str, "deprecated": str, "definition": str, "notes": str,
-                 "source": str, "source_id": int},
-                pk=("edition_id", "language", "entry"),
-                foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
-            )
-            db["terms"].create_index(["preferred"])
-            self._create_citations()
-            self._create_bulletins()
-            self._create_claims()
-            db["kb_meta"].create({"key": str, "value": str}, pk="key")
-            db["kb_meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
-
-    def _create_claims(self) -> None:
-        """What each source says about each edition (see :mod:`kb.facts`): a field, a stage
-        event (``event``, keyed ``code|date``) or a relation (its type, keyed by the object)."""
-        self.db["claims"].create(
-            {"subject": str, "property": str, "key": str, "value": str, "note": str,
-             "source_id": int}, pk=("subject", "property", "key", "source_id"),
-            foreign_keys=[("source_id", "sources", "id")],
-        )
-        self.db["claims"].create_index(["source_id"])
-        self.db["claims"].create_index(["key"])  # who points a relation at an edition
-        self.db["aliases"].create(  # written by kb.facts: undated records of dated editions
-            {"alias": str, "edition": str}, pk="alias")
-        self.db["aliases"].create_index(["edition"])
-        self.db["changes"].create(  # written by kb.facts: what each load changed
-            {"id": int, "at": str, "edition_id": str, "code": str, "field": str, "old": str,
-             "new": str}, pk="id")
-        self.db["changes"].create_index(["at"])
-        self.db["changes"].create_index(["edition_id"])
-
-    def _claims_from_facts(self) -> None:
-        """A database of schema 4 kept facts only: each becomes the claim of the source that
-        last wrote it, so that the rules derive the same facts again."""
-        db = self.db
-        for column, kind in (("origin", str), ("said", str), ("superseded_by", int)):
-            if column not in db["sources"].columns_dict:
-                db["sources"].add_column(column, kind)
-        if "conflicts" not in db["editions"].columns_dict:
-            db["editions"].add_column("conflicts", str)
-        legacy = (db.execute("select max(id) from sources").fetchone()[0] or 0) + 1
-        db["sources"].insert({"id": legacy, "path": "(facts stored before claims)",
-                              "sha256": "-", "loader": "legacy", "loader_version": 1,
-                              "records": 0})
-        for name in facts.EDITION_FIELDS:
-            db.execute(f"""insert or ignore into claims(subject, property, key, value, source_id)
-                           select id, ?, '', {name}, coalesce(source_id, ?) from editions
-                           where {name} is not null""", (name, legacy))
-        db.execute("""insert or ignore into claims(subject, property, key, value, note, source_id)
-                      select edition_id, 'event', code || '|' || date, date, note,
-                             coalesce(source_id, ?) from stage_events""", (legacy,))
-        db.execute("""insert or ignore into claims(subject, property, key, value, note, source_id)
-                      select subject, type, object, degree, note, coalesce(source_id, ?)
-                      from relations""", (legacy,))
-        for language in ("en", "zh", "fr"):
-            db.execute(f"""insert or ignore into claims(subject, property, key, value, source_id)
-                           select id, 'work:title_{language}', '', title_{language}, ?
-                           from works where title_{language} is not null""", (legacy,))
-
-    def _index_sources(self) -> None:
-        self.db["sources"].create_index(["sha256", "loader", "loader_version"], unique=True)
-        # the older versions of a file a load supersedes (without it, a scan per document)
-        self.db["sources"].create_index(["path", "loader"], if_not_exists=True)
-
-    def _create_bulletins(self) -> None:
-        db = self.db
-        db["bulletins"].create(
-            {"id": str, "title": str, "date": str, "language": str, "path": str, "text": str,
-             "source_id": int}, pk="id", foreign_keys=[("source_id", "sources", "id")],
-        )
-        db["articles"].create(
-            {"bulletin_id": str, "number": int, "part": str, "heading": str, "start": int,
-             "end": int}, pk=("bulletin_id", "number"),
-            foreign_keys=[("bulletin_id", "bulletins", "id")],
-        )
-        db["mentions"].create(
-            {"bulletin_id": str, "start": int, "end": int, "as_written": str, "kind": str,
-             "canonical": str, "title": str, "note": str, "sentence": str},
-            pk=("bulletin_id", "start"), foreign_keys=[("bulletin_id", "bulletins", "id")],
-        )
-        db["mentions"].create_index(["canonical"])
-
-    def _create_citations(self) -> None:
-        self.db["citations"].create(
-            {"edition_id": str, "language": str, "clause": str, "cited": str,
-             "as_written": str, "source_id": int},
-            pk=("edition_id", "language", "clause", "cited"),
-            foreign_keys=[("edition_id", "editions", "id"), ("source_id", "sources", "id")],
-        )
-        self.db["citations"].create_index(["cited"])
 
     # --- loading ---------------------------------------------------------------------------
     def loaded_hashes(self, loader: str, loader_version: int = 1) -> set[str]:
@@ -394,7 +209,7 @@ class Store:
         :param on_records: called with a count every 1 000 records read, so a long single
             document shows progress too.
         :param fill_fts: move the clauses analysed into FTS5 once committed
-            (:func:`kb.search.drain_fts`); false leaves that to the caller, who may bring the
+            (:func:`kb.text.search.drain_fts`); false leaves that to the caller, who may bring the
             tantivy index up to date first (``kb load`` does).
         """
         self._on_records = on_records
@@ -437,7 +252,7 @@ class Store:
             if summary.loaded:  # a load that changed nothing writes nothing
                 self._refresh_statistics()
             if fill_fts:
-                from kb import search
+                from kb.text import search
 
                 search.drain_fts(self.conn)
         except BaseException:
@@ -536,8 +351,8 @@ class Store:
 
     def _index_pending(self) -> None:
         """Index the texts and titles written in this transaction before it commits
-        (kb.search)."""
-        from kb import search
+        (kb.text.search)."""
+        from kb.text import search
 
         if self._pending:
             search.index_texts(self.conn, self._pending)

@@ -17,9 +17,10 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kb import facts, stages
-from kb.designation import DesignationError, committee_parts, parse, try_parse
-from kb.model import BLOCK_KINDS, clause_key
+from kb.catalogue import facts
+from kb.catalogue.model import BLOCK_KINDS, clause_key
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, committee_parts, parse, try_parse
 
 __all__ = [
     "NotFound", "adopted_works", "chosen_editions", "clause", "contents",
@@ -277,7 +278,7 @@ def _rank(conn: sqlite3.Connection, wanted: list[_Wanted], limit: int) -> list[s
 
 @lru_cache(maxsize=65536)
 def _committee_key(reference: str) -> tuple[tuple[str, ...], str]:
-    """:func:`kb.designation.committee_parts` with the spaces of the rest left out
+    """:func:`kb.identifiers.designation.committee_parts` with the spaces of the rest left out
     (``JTC1/SC27``), kept for the committees scanned again and again."""
     publishers, rest = committee_parts(reference)
     return publishers, rest.replace(" ", "")
@@ -320,14 +321,14 @@ def _not_found(conn: sqlite3.Connection, text: str) -> NotFound:
 
 
 def _title_cap() -> int:
-    from kb import search
+    from kb.text import search
 
     return search.TITLE_MATCHES
 
 
 def _titled(conn: sqlite3.Connection, text: str) -> list[tuple[str, str | None]]:
-    """The (work, edition or None) whose title ``text`` is (:func:`kb.search.find_titles`)."""
-    from kb import search
+    """The (work, edition or None) whose title ``text`` is (:func:`kb.text.search.find_titles`)."""
+    from kb.text import search
 
     return search.find_titles(conn, text)
 
@@ -490,7 +491,7 @@ def chosen_editions(conn: sqlite3.Connection, committee: str | None = None,
     """
     where, params = [], []
     if committee:
-        from kb.designation import committee as committee_reference
+        from kb.identifiers.designation import committee as committee_reference
 
         where.append("committee = ?")
         params.append(committee_reference(committee))
@@ -882,7 +883,7 @@ def term(conn: sqlite3.Connection, text: str) -> list[dict]:
 
 def changes(conn: sqlite3.Connection, since: str | None = None, code: str | None = None,
             limit: int = 100_000, offset: int = 0) -> list[dict]:
-    """The change log of the editions' facts (see :data:`kb.facts.CHANGE_CODES`), newest
+    """The change log of the editions' facts (see :data:`kb.catalogue.facts.CHANGE_CODES`), newest
     first."""
     where, params = _changes_where(since, code)
     return dict_rows(conn, f"""select at, code, edition_id as edition, field, old, new

@@ -2,7 +2,8 @@
 
 One finder for bulletins, notices and clause text.  It locates *candidates* (a publisher
 or code at a word boundary followed by designation-like characters) and lets
-:func:`kb.designation.parse` decide, taking the longest prefix the parser accepts: there is
+:func:`kb.identifiers.designation.parse` decide, taking the longest prefix the parser accepts:
+there is
 no second grammar of designations here.  What looks like a designation but is something
 else is classified rather than linked: committees (``ISO/PC302``, ``PC302``), government
 document numbers (``国认可〔2017〕43 号``) and models or programmes (``CMMI``).
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from kb.designation import (
+from kb.identifiers.designation import (
     ADOPTING_BODIES,
     CN_SECTOR_CODES,
     CO_PUBLISHERS,
@@ -47,7 +48,7 @@ PROGRAMMES = ("CMMI", "ITIL", "COBIT", "TOGAF", "PMBOK", "FSC", "PEFC", "BRCGS",
 # full-width Latin letters, digits and signs (ＩＳＯ９００１) read as their ASCII forms,
 # character for character
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-# the colons, hyphens and slashes the parser reads for ASCII ones (kb.designation.LOOKALIKES)
+# the colons, hyphens and slashes the parser reads for ASCII ones (designation.LOOKALIKES)
 # are read so here too, one for one; the characters it reads as nothing are spaces here, so
 # that spans stay valid
 _HALF_WIDTH |= {ord(c): r or " " for c, r in LOOKALIKES.items() if c != "\\"}

@@ -13,9 +13,10 @@ import bisect
 import sqlite3
 from pathlib import Path
 
-from kb import facts, stages
-from kb.designation import DesignationError, parse
-from kb.queries import NotFound, became, dict_rows, in_force, latest_edition
+from kb.catalogue import facts
+from kb.catalogue.queries import NotFound, became, dict_rows, in_force, latest_edition
+from kb.identifiers import stages
+from kb.identifiers.designation import DesignationError, parse
 
 __all__ = ["bulletin", "changed_since", "check", "counts", "find", "listing", "references",
            "resolve_citation", "work_changes"]
@@ -79,7 +80,7 @@ def _latest(conn, work: str, as_of: str | None = None) -> dict | None:
 def _draft(conn, designation, as_of: str | None) -> tuple[dict | None, dict | None]:
     """(edition, stage event) of the project that passed the draft's stage around ``as_of``:
     the last to reach it by then, else the first published after; a draft record that became
-    an edition stands for that edition (:func:`kb.queries.became`)."""
+    an edition stands for that edition (:func:`kb.catalogue.queries.became`)."""
     group = stages.DRAFT_PREFIX_STAGE.get(designation.stage.upper(), "")
     candidates = dict_rows(conn, """select e.id, e.published, ev.code, ev.date from editions e
                                 join stage_events ev on ev.edition_id = e.id

@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-#: Index folders kept beside a database (kb.search), copied into each snapshot.
+#: Index folders kept beside a database (kb.text.search), copied into each snapshot.
 INDEX_SUFFIXES = (".tantivy", ".whoosh")
 #: Small files of an index folder that are rewritten in place: copied, never linked.
 _REWRITTEN = ("meta.json", ".managed.json", "kb-state.json")
@@ -54,7 +54,7 @@ def publish(db: str | Path, verify: bool = False) -> Path:
     :param verify: run SQLite's quick check on the copy before it is made current
         (``kb serve`` does; a load does not, its copy's table counts read every table).
     :raises sqlite3.Error, OSError: nothing is published (a damaged file,
-        :class:`kb.storage.Damaged` when ``verify`` finds it so; a full disk …).
+        :class:`kb.catalogue.storage.Damaged` when ``verify`` finds it so; a full disk …).
     """
     db = Path(db)
     root = folder(db)
@@ -74,7 +74,7 @@ def publish(db: str | Path, verify: bool = False) -> Path:
 
 def _write(db: Path, building: Path, number: int, verify: bool) -> Path:
     """Write snapshot ``number`` into ``building`` and rename it into place."""
-    from kb import storage
+    from kb.catalogue import storage
 
     root = building.parent
     shutil.rmtree(building, ignore_errors=True)
@@ -121,7 +121,7 @@ def fall_back(db: str | Path) -> Path | None:
     """Make the newest snapshot that passes SQLite's quick check current (the last good one,
     for serving while ``db`` is damaged); return its database file, or None if no snapshot
     is whole."""
-    from kb import storage
+    from kb.catalogue import storage
 
     root = folder(db)
     if not root.is_dir():

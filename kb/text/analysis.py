@@ -1,6 +1,6 @@
 """Text analysis for search: one reading of clause text and queries, shared by every engine.
 
-Every search engine (:mod:`kb.search`) indexes what this module makes of a clause and searches
+Every search engine (:mod:`kb.text.search`) indexes what this module makes of a clause and searches
 what it makes of a query, so they find the same clauses:
 
 * **Folding** (:func:`fold`): full-width forms become half-width (NFKC), capitals small,

@@ -1,7 +1,7 @@
 """More than one server process: Datasette workers behind HAProxy (``kb serve --workers N``).
 
 Each worker is a Datasette process on a loopback port of its own, serving the same snapshot
-(``kb.snapshots``) and following the next one by itself.  HAProxy, from Debian, listens on
+(``kb.catalogue.snapshots``) and following the next one by itself.  HAProxy, from Debian, listens on
 the public address, spreads requests over the workers (least connections), checks them every
 second, and retries a GET that failed on one worker (connection refused or reset, an empty
 answer) on another, so a worker that dies loses no request.  Its configuration is
@@ -27,7 +27,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "haproxy.cfg.template"
+TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "haproxy.cfg.template"
 
 
 class ServingError(RuntimeError):

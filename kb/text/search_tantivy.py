@@ -2,8 +2,8 @@
 
 tantivy (the Rust engine's official Python binding) scores BM25 and skips, with block-max
 WAND, the documents that cannot enter the top k, so its top k is exact without scoring every
-match.  Documents are the clauses as :mod:`kb.analysis` reads them, English stemmed
-(:func:`kb.analysis.terms`), given to tantivy split on spaces; filters (edition, work,
+match.  Documents are the clauses as :mod:`kb.text.analysis` reads them, English stemmed
+(:func:`kb.text.analysis.terms`), given to tantivy split on spaces; filters (edition, work,
 language, kind) are indexed fields that narrow the matches before they are ranked.
 """
 
@@ -14,7 +14,7 @@ import re
 import threading
 from pathlib import Path
 
-from kb.analysis import Part, Query, kinds
+from kb.text.analysis import Part, Query, kinds
 
 __all__ = ["SCHEMA", "Ranking", "group_id"]
 
