@@ -662,7 +662,7 @@ def _index_code() -> str:
     when it changed (kb.text.search is being worked on)."""
     digest = hashlib.sha1()
     for name in ("analysis", "search", "search_fts", "search_tantivy", "search_whoosh"):
-        digest.update((ROOT / "kb" / f"{name}.py").read_bytes())
+        digest.update((ROOT / "kb" / "text" / f"{name}.py").read_bytes())
     return digest.hexdigest()[:12]
 
 
