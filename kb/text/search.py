@@ -208,6 +208,8 @@ def engine_filters(standard: str | None = None, language: str | None = None,
 
 
 Key = tuple[str, str, str]  # (edition, language, number)
+#: Matches fetched by the first search of a set enumerated whole (most sets are smaller).
+_FIRST_FETCH = 256
 
 
 class _Ranker:
@@ -265,16 +267,18 @@ class _Ranker:
         only = list(only)
         if not only:
             return []
-        total, ranked = self.rank(parsed, language, only, 1)
-        if total > len(ranked):
-            total, ranked = self.rank(parsed, language, only, total)
-        return ranked
+        return self._every(parsed, language, only)
 
     def all(self, parsed: analysis.Query, language: str | None) -> list[tuple[float, Key]]:
         """Every match, best first (for sets known to be small: an intersection)."""
-        total, ranked = self.rank(parsed, language, None, 1)
+        return self._every(parsed, language, None)
+
+    def _every(self, parsed: analysis.Query, language: str | None,
+               only: Iterable[str] | None) -> list[tuple[float, Key]]:
+        # one search holds a small set whole; a larger one is searched again for all
+        total, ranked = self.rank(parsed, language, only, _FIRST_FETCH)
         if total > len(ranked):
-            total, ranked = self.rank(parsed, language, None, total)
+            total, ranked = self.rank(parsed, language, only, total)
         return ranked
 
     def age(self, edition: str) -> tuple:
@@ -297,8 +301,9 @@ def _shared(conn: sqlite3.Connection) -> tuple[dict[str, str], dict[str, list[tu
     {edition: [(adopting or adopted edition with text, degree)]}), once per database state:
     one pass over the editions with an index probe each (≈0.1 s at 100 000 editions)."""
     path = (conn.execute("pragma database_list").fetchone() or (0, 0, ""))[2]
-    key = (path or id(conn), *_db_state(conn),
-           conn.execute("select count(*), max(rowid) from editions").fetchone())
+    key = (path or id(conn), *_db_state(conn),  # two subqueries: each reads an index
+           conn.execute("select (select count(*) from editions), "
+                        "(select max(rowid) from editions)").fetchone())
     if key in _SHARED:
         return _SHARED[key]
     texts = dict(conn.execute("select e.id, e.work_id from editions e where exists "

@@ -21,6 +21,8 @@ __all__ = ["SCHEMA", "Ranking", "group_id"]
 _FIELDS = ("heading", "text", "sub", "grams")
 #: The version of the schema: a folder written with another is built again.
 SCHEMA = 2
+#: Matches whose groups the first search reads (most sets are smaller: one search).
+_FIRST_GROUPS = 1024
 
 
 def group_id(work: str, language: str, number: str) -> int:
@@ -114,10 +116,11 @@ class Ranking:
         stored document is fetched)."""
         index, searcher = self._searcher()
         wanted = self._query(index.schema, query, weights, filters)
-        total = searcher.search(wanted, limit=1, count=True).count
-        if not total:
-            return []
-        result = searcher.search(wanted, limit=total, count=False, order_by_field="group")
+        result = searcher.search(wanted, limit=_FIRST_GROUPS, count=True,
+                                 order_by_field="group")
+        if result.count > len(result.hits):  # more than the first search holds
+            result = searcher.search(wanted, limit=result.count, count=False,
+                                     order_by_field="group")
         return [key for key, _ in result.hits]
 
 
