@@ -42,6 +42,8 @@ HAN_RUN = re.compile(f"[{_HAN}]+")
 #: A run of Chinese characters, or a run of other letters and digits (``_`` separates, as in
 #: FTS5's unicode61).
 _TOKEN = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
+#: The tokens of :data:`_TOKEN` that are not Chinese (Chinese characters separate them).
+_LATIN_TOKEN = re.compile(rf"[^\W_{_HAN}]+")
 _QUOTED = re.compile(r'"([^"]*)"?')
 
 #: Distinct words, phrases and Chinese runs one query may hold.
@@ -370,8 +372,8 @@ def _matches(text: str, query: Query) -> list[tuple[int, int]]:
     wanted = {p.terms[0] for p in query.parts if p.kind == "word"}
     prefixes = tuple(p.terms[0] for p in query.parts if p.kind == "prefix")
     phrases = [p.terms for p in query.parts if p.kind == "phrase"]
-    latin = [(term(m.group()), m.span()) for m in _TOKEN.finditer(folded)
-             if not HAN_RUN.fullmatch(m.group())]
+    latin = [(term(m.group()), m.span()) for m in _LATIN_TOKEN.finditer(folded)
+             ] if wanted or prefixes or phrases else []
     for i, (stem, span) in enumerate(latin):
         if stem in wanted or (prefixes and stem.startswith(prefixes)):
             spans.append(span)

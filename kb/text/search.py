@@ -153,6 +153,8 @@ def search(
             raise SearchError("no whoosh index (run `kb index --whoosh`)")
         try:
             sync(conn, engines=(engine,))
+            if hasattr(index, "pinned"):  # one reading of the index for the whole query
+                index = index.pinned()
         except (OSError, ValueError) as error:
             raise _unusable(engine, error) from None
 

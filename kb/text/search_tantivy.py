@@ -82,6 +82,11 @@ class Ranking:
     def close(self) -> None:
         self._index = None
 
+    def pinned(self) -> _Pinned:
+        """The index as it is now, for the several searches of one query (the index is
+        reloaded once, not before each of them)."""
+        return _Pinned(self, *self._searcher())
+
     def _query(self, schema, query: Query, weights: dict[str, float], filters: dict):
         import tantivy
 
@@ -101,8 +106,26 @@ class Ranking:
                limit: int, offset: int) -> tuple[int, list[tuple[float, tuple]]]:
         """(matches, [(score, (edition, language, number))]), best first; ``filters`` maps a
         field (``scope`` for edition or work) to the values it may take."""
-        index, searcher = self._searcher()
-        result = searcher.search(self._query(index.schema, query, weights, filters),
+        return self.pinned().search(query, weights, filters, limit, offset)
+
+    def groups(self, query: Query, weights: dict[str, float], filters: dict) -> list[int]:
+        """The :func:`group_id` of every match, unranked: read from the ``group`` column (no
+        stored document is fetched)."""
+        return self.pinned().groups(query, weights, filters)
+
+
+class _Pinned:
+    """One searcher of a :class:`Ranking`: the searches of one query read the same index."""
+
+    def __init__(self, ranking: Ranking, index, searcher) -> None:
+        self.ranking, self.index, self.searcher = ranking, index, searcher
+
+    def search(self, query: Query, weights: dict[str, float], filters: dict,
+               limit: int, offset: int) -> tuple[int, list[tuple[float, tuple]]]:
+        """:meth:`Ranking.search` on this searcher."""
+        searcher = self.searcher
+        result = searcher.search(self.ranking._query(self.index.schema, query, weights,
+                                                     filters),
                                  limit=limit, offset=offset, count=True)
         hits = []
         for score, address in result.hits:
@@ -112,10 +135,9 @@ class Ranking:
         return result.count, hits
 
     def groups(self, query: Query, weights: dict[str, float], filters: dict) -> list[int]:
-        """The :func:`group_id` of every match, unranked: read from the ``group`` column (no
-        stored document is fetched)."""
-        index, searcher = self._searcher()
-        wanted = self._query(index.schema, query, weights, filters)
+        """:meth:`Ranking.groups` on this searcher."""
+        searcher = self.searcher
+        wanted = self.ranking._query(self.index.schema, query, weights, filters)
         result = searcher.search(wanted, limit=_FIRST_GROUPS, count=True,
                                  order_by_field="group")
         if result.count > len(result.hits):  # more than the first search holds
