@@ -152,7 +152,7 @@ def grams(run: str) -> str:
     character."""
     if len(run) < 2:
         return run
-    return " ".join(map("".join, zip(run, run[1:], strict=False))) + " " + run[-1]
+    return " ".join([run[i:i + 2] for i in range(len(run) - 1)]) + " " + run[-1]
 
 
 @dataclass(frozen=True)
@@ -186,10 +186,13 @@ def index_text(heading: str | None, text: str | None) -> Analysed:
     all_grams: list[str] = []
     for name, value in (("heading", heading or ""), ("text", text or "")):
         folded = fold(value)
+        tokens = _TOKEN.findall(folded)
+        if folded.isascii() or not HAN_RUN.search(folded):  # no Chinese: the words as they are
+            out[name] = " ".join(w for w in tokens if len(w) <= MAX_WORD)
+            continue
         pieces: list[str] = []
         first_gram = len(all_grams)
-        for match in _TOKEN.finditer(folded):
-            word = match.group()
+        for word in tokens:
             if word[0] >= "\u3400" and HAN_RUN.fullmatch(word):
                 pieces_of_run = cut(word)
                 pieces.extend(pieces_of_run)
