@@ -662,7 +662,7 @@ def _index_code() -> str:
     when it changed (kb.text.search is being worked on)."""
     digest = hashlib.sha1()
     for name in ("analysis", "search", "search_fts", "search_tantivy", "search_whoosh"):
-        digest.update((ROOT / "kb" / f"{name}.py").read_bytes())
+        digest.update((ROOT / "kb" / "text" / f"{name}.py").read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -1305,7 +1305,7 @@ def cli_runs(db: Path, rounds: int = 5) -> dict:
     """Start-up and ``kb search`` end to end, each the median of ``rounds`` runs; a round
     runs every command once (a first round warms the file cache and is not counted)."""
     kb, kb_name = _kb_command()
-    imports = ("import kb.cli, kb.text.search, tantivy; from kb import analysis; "
+    imports = ("import kb.cli, kb.text.search, tantivy; from kb.text import analysis; "
                "analysis.parse_query('审核方案')")
     commands = {
         "startup": ([sys.executable, "-c", "import kb.cli"], "python -c 'import kb.cli'"),

@@ -171,8 +171,8 @@ class Served:
 
         self.port = free_port()
         if balancer and workers == 1:  # HAProxy in front of one worker: kb.web.serving directly
-            code = ("import os, sys; from pathlib import Path; from kb import cli, serving, "
-                    "snapshots\n"
+            code = ("import os, sys; from pathlib import Path; from kb import cli\n"
+                    "from kb.web import serving\nfrom kb.catalogue import snapshots\n"
                     f"db = {str(db)!r}\n"
                     "served = snapshots.publish(db)\n"
                     "os.environ['KB_SNAPSHOTS'] = str(snapshots.folder(db))\n"

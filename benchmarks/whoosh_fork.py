@@ -311,7 +311,7 @@ def kb_fingerprint() -> str:
 
 
 def make_docs(clauses: int, seed: int, vocab: Vocabulary) -> tuple[Path, dict]:
-    analysis = hashlib.sha256((ROOT / "kb" / "analysis.py").read_bytes()).hexdigest()[:8]
+    analysis = hashlib.sha256((ROOT / "kb" / "text" / "analysis.py").read_bytes()).hexdigest()[:8]
     path = OUT / f"whoosh_fork-docs-g{GENERATOR}-{analysis}-{clauses}-{seed}.pkl"
     if path.exists():
         log(f"reusing {path.relative_to(ROOT)}")
