@@ -1,0 +1,13 @@
+"""The one harness every benchmark script uses.
+
+- :mod:`harness.corpora`: synthetic inputs (clause text, catalogues, bulletin notices);
+- :mod:`harness.processes`: a command or a step of a script in a child process, its wall
+  time and peak RSS, the process tree's memory, the rest of the machine's load;
+- :mod:`harness.rounds`: interleaved runs (A, B alternating) and their best or median;
+- :mod:`harness.report`: percentiles, the printed table, ratios, JSON output;
+- :mod:`harness.files`: sizes and clean-up of databases and their index folders;
+- :mod:`harness.load_test`: concurrent HTTP clients against a served knowledge base.
+
+Scripts run as ``python benchmarks/<name>.py``, so ``benchmarks/`` is first on ``sys.path``
+and ``import harness`` (and the older ``from common import …``) finds this package.
+"""
