@@ -84,7 +84,7 @@ _ONSETS = ("b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s",
            "z", "br", "ch", "cl", "cr", "dr", "fl", "gr", "pl", "pr", "sh", "sl", "st", "th", "tr")
 _VOWELS = ("a", "e", "i", "o", "u", "ai", "ea", "ee", "io", "oa", "ou")
 _CODAS = ("", "", "", "n", "r", "l", "m", "t", "x", "nd", "rk")
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
+HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 #: Text lengths: log-normal with these medians (English words, Chinese characters of words,
 #: punctuation not counted) and sigma; terms are shorter.  Overall: ~60 words, ~150 characters.
@@ -170,7 +170,7 @@ def _jieba_words():
     with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as lines:
         for line in lines:
             word, freq, *_ = line.split()
-            if _HAN.fullmatch(word):
+            if HAN.fullmatch(word):
                 yield word, int(freq)
 
 
@@ -229,7 +229,7 @@ def _length(rng: random.Random, median: float, low: int, high: int) -> int:
     return max(low, min(high, round(rng.lognormvariate(math.log(median), SIGMA))))
 
 
-def _english_text(rng, vocab: Vocabulary, n: int, words_out: list | None) -> str:
+def english_text(rng, vocab: Vocabulary, n: int, words_out: list | None) -> str:
     words = vocab.draw(rng, "en", n)
     if words_out is not None:
         words_out.append(words)
@@ -297,7 +297,7 @@ def make_edition(vocab: Vocabulary, seed: int, index: int, language: str, design
         heading = _heading(rng, vocab, language, number, kind)
         if language == "en":
             n = _length(rng, TERM_EN_MEDIAN if kind == "term" else EN_MEDIAN, 3, EN_MAX_WORDS)
-            text = _english_text(rng, vocab, n, words_out)
+            text = english_text(rng, vocab, n, words_out)
         else:
             n = _length(rng, TERM_ZH_MEDIAN if kind == "term" else ZH_MEDIAN, 8, ZH_MAX_CHARS)
             text = _chinese_text(rng, vocab, n, words_out)
