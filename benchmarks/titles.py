@@ -29,7 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-from common import pct, unlink_db
+from harness.files import unlink_db
+from harness.report import pct
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
