@@ -33,14 +33,12 @@ import sys
 import time
 from pathlib import Path
 
+from harness import HERE, use_this_checkout  # this folder is first on sys.path
 from harness.corpora import clauses as corpus
 from harness.files import unlink_db
 from harness.report import pct
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-if str(ROOT) not in sys.path:  # measure the kb of this checkout, whatever is installed
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()  # measure the kb of this checkout, whatever is installed
 
 
 def editions(vocab, clauses: int, several: float, seed: int):

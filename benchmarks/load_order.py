@@ -26,14 +26,12 @@ import sys
 import time
 from pathlib import Path
 
+from harness import HERE, ROOT, use_this_checkout  # this folder is first on sys.path
 from harness.files import mb, unlink_db  # this folder is first on sys.path
 from harness.report import format_table
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-if str(ROOT) not in sys.path:
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()
 
 
 def sources(bulk: bool) -> list[Path]:

@@ -55,7 +55,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import report  # this folder is first on sys.path
+from harness import HERE, ROOT, report, use_this_checkout  # this folder is first on sys.path
 from harness.corpora import clauses as corpus
 from harness.corpora.clauses import VOCABULARY, ZH_COMPOUNDS, Vocabulary, edition_plan
 from harness.files import file_size, unlink_db
@@ -65,10 +65,7 @@ from harness.report import pct
 from search_recall import LIMIT, recall_worker
 from search_table import COLUMNS, SUBSET_ENGINES, build_rows, format_table, summary_line
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-if str(ROOT) not in sys.path:  # measure the kb of this checkout, whatever is installed
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()  # measure the kb of this checkout, whatever is installed
 
 
 

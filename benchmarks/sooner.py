@@ -21,13 +21,11 @@ import sys
 import time
 from pathlib import Path
 
+from harness import use_this_checkout  # this folder is first on sys.path
 from harness.files import unlink_db
 from harness.rounds import alternating
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -29,13 +29,11 @@ import sys
 import time
 from pathlib import Path
 
+from harness import HERE, ROOT, use_this_checkout  # this folder is first on sys.path
 from harness.files import unlink_db
 from harness.report import pct
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-if str(ROOT) not in sys.path:  # measure the kb of this checkout, whatever is installed
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()  # measure the kb of this checkout, whatever is installed
 BULK = ROOT.parent / "shared" / "corpus" / "relaton" / "bulk"
 FILES = ("relaton-data-iso-bulk.tar.xz", "relaton-data-iec-bulk.tar.xz")
 

@@ -11,3 +11,17 @@
 Scripts run as ``python benchmarks/<name>.py``, so ``benchmarks/`` is first on ``sys.path``
 and ``import harness`` (and the older ``from common import …``) finds this package.
 """
+
+import sys
+from pathlib import Path
+
+#: The checkout these benchmarks belong to, and their own folder.
+ROOT = Path(__file__).resolve().parents[2]
+HERE = ROOT / "benchmarks"
+
+
+def use_this_checkout() -> None:
+    """Put this checkout after the script's folder on ``sys.path`` unless it is there: the
+    kb measured is this checkout's, whatever is installed."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(1, str(ROOT))
