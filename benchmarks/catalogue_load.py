@@ -47,7 +47,7 @@ from harness.files import file_size, mb, unlink_db
 from harness.load_test import fetch_all, free_port
 from harness.processes import run_step, steps, write_result
 from harness.progress import bar as progress_bar
-from harness.report import pct, percentiles
+from harness.report import pct, percentiles, write_json
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -629,7 +629,7 @@ def main(argv: list[str] | None = None) -> None:
     def save():
         res["total_seconds"] = time.perf_counter() - run_started
         res["table"] = [dict(zip(COLUMNS, r, strict=True)) for r in build_rows(res)]
-        results_file.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+        write_json(results_file, res)
 
     previous = json.loads(results_file.read_text()) if results_file.exists() else {}
     if args.reuse:
@@ -690,7 +690,7 @@ def main(argv: list[str] | None = None) -> None:
 
     table = format_table(build_rows(res))
     res["table_text"] = table
-    results_file.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_json(results_file, res)
     print()
     print(f"standards-kb load benchmark — {args.editions:,} editions; {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "

@@ -36,7 +36,7 @@ from pathlib import Path
 from harness import HERE, use_this_checkout  # this folder is first on sys.path
 from harness.corpora import clauses as corpus
 from harness.files import unlink_db
-from harness.report import pct
+from harness.report import pct, write_json
 
 use_this_checkout()  # measure the kb of this checkout, whatever is installed
 
@@ -189,7 +189,7 @@ def main() -> None:
                      "exact": f"{exact}/{checked}"})
     res["classes"] = rows
     print(json.dumps(res, indent=2))
-    (args.out / "collapse.json").write_text(json.dumps(res, indent=2))
+    write_json(args.out / "collapse.json", res, indent=2, ensure_ascii=True)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ from harness.corpora.clauses import VOCABULARY, ZH_COMPOUNDS, Vocabulary, editio
 from harness.files import file_size, unlink_db
 from harness.processes import OtherLoad, run_step, steps, write_result
 from harness.progress import bar as _bar
-from harness.report import pct
+from harness.report import pct, write_json
 from search_recall import LIMIT, recall_worker
 from search_table import COLUMNS, SUBSET_ENGINES, build_rows, format_table, summary_line
 
@@ -704,7 +704,7 @@ def main(argv: list[str] | None = None) -> None:
 
     def save():
         res["total_seconds"] = time.perf_counter() - run_started
-        results_file.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+        write_json(results_file, res)
         files["build"].write_text(json.dumps({k: res.get(k) for k in (
             "clauses", "seed", "generate", "load", "build", "subset")}, indent=1),
             encoding="utf-8")
@@ -758,8 +758,7 @@ def main(argv: list[str] | None = None) -> None:
     save()
 
     queries = make_queries(vocab, args.clauses, args.seed, args.queries)
-    files["queries"].write_text(json.dumps(queries, ensure_ascii=False, indent=1),
-                                encoding="utf-8")
+    write_json(files["queries"], queries)
     engines = [e for e in ENGINES if wanted_subset or e not in SUBSET_ENGINES]
     print(f"[6] {len(queries)} queries x {len(engines)} engines, warm-up then timed",
           file=sys.stderr)
@@ -768,7 +767,7 @@ def main(argv: list[str] | None = None) -> None:
     for q in queries:
         q.update(result["results"][str(q["id"])])
     res["query_process"] = proc
-    files["timed"].write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    write_json(files["timed"], queries, indent=None)
     print("[7] recall@20: every match scored by each engine", file=sys.stderr)
     result, proc = _run_child("_recall", db, subset_arg, files["timed"])
     for q in queries:
@@ -791,7 +790,7 @@ def main(argv: list[str] | None = None) -> None:
     res["summary"] = summary_line(res)
     if args.clean:
         clean(out, args.clauses)
-    results_file.write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_json(results_file, res)
     print()
     print(f"standards-kb search benchmark — {args.clauses:,} clauses; {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "

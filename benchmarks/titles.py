@@ -21,7 +21,6 @@ every title folded and compared.  Prints a table; writes ``<out>/titles.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sqlite3
 import subprocess
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from harness import HERE, ROOT, use_this_checkout  # this folder is first on sys.path
 from harness.files import unlink_db
-from harness.report import pct
+from harness.report import pct, write_json
 
 use_this_checkout()  # measure the kb of this checkout, whatever is installed
 BULK = ROOT.parent / "shared" / "corpus" / "relaton" / "bulk"
@@ -118,7 +117,7 @@ def main() -> None:
     res["plan"] = " ".join(r[-1] for r in plan)
     for key, value in res.items():
         print(f"{key:24} {value}")
-    (args.out / "titles.json").write_text(json.dumps(res, indent=2))
+    write_json(args.out / "titles.json", res, indent=2, ensure_ascii=True)
 
 
 if __name__ == "__main__":
