@@ -36,10 +36,7 @@ import argparse
 import json
 import os
 import platform
-import random
-import resource
 import sqlite3
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -48,7 +45,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import format_table, unlink_db  # noqa: E402  (this folder is first on sys.path)
+from harness import processes  # noqa: E402  (this folder is first on sys.path)
+from harness.corpora import notices  # noqa: E402
+from harness.corpora.catalogue import small_catalogue  # noqa: E402
+from harness.files import unlink_db  # noqa: E402
+from harness.report import format_table  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from kb.bulletins import export, mentions  # noqa: E402
@@ -59,22 +60,6 @@ from loaders.bulletin import join_lines  # noqa: E402
 SAMPLE = ROOT.parent / "shared" / "corpus" / "bulletins" / "cnca-expert-groups-2017.txt"
 FALLBACK = ROOT / "tests" / "fixtures" / "bulletins" / "kbs-bulletin-2019-04.txt"
 BLOCK_LINES = 2000
-
-
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def make_text(path: Path, megabytes: float) -> tuple[Path, int]:
-    """The sample repeated to ``megabytes`` MB; (its source, copies)."""
-    source = SAMPLE if SAMPLE.exists() else FALLBACK
-    sample = source.read_bytes()
-    copies = max(1, int(megabytes * 1e6 // len(sample)))
-    with open(path, "wb") as handle:
-        for _ in range(copies):
-            handle.write(sample)
-            handle.write(b"\n")
-    return source, copies
 
 
 def stream_mentions(path: Path) -> dict:
@@ -105,35 +90,6 @@ def _block(lines: list[str], context, kinds: Counter, bar) -> int:
     return len(text)
 
 
-def make_catalogue(path: Path, rows: int, seed: int) -> None:
-    """A JSON Lines catalogue of ``rows`` editions across ISO, IEC, GB and sector codes."""
-    rng = random.Random(seed)
-    schemes = [("ISO {n}", ":"), ("ISO/IEC {n}", ":"), ("IEC {n}", ":"), ("GB/T {n}", "-"),
-               ("LY/T {n}", "-"), ("JB/T {n}", "-")]
-    with open(path, "w", encoding="utf-8") as handle:
-        made, number = 0, 10000
-        while made < rows:
-            pattern, sep = rng.choice(schemes)
-            number += rng.randint(1, 7)
-            work = pattern.format(n=number)
-            years = sorted(rng.sample(range(1990, 2026), rng.randint(1, 3)))
-            editions = []
-            for i, year in enumerate(years):
-                edition = {
-                    "designation": f"{work}{sep}{year}",
-                    "status": "current" if i == len(years) - 1 else "replaced",
-                    "published": f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-                }
-                if i:
-                    edition["replaces"] = [f"{work}{sep}{years[i - 1]}"]
-                editions.append(edition)
-            title = {"en": f"Management systems — synthetic title {number}",
-                     "zh": f"管理体系 合成标题 {number}"}
-            handle.write(json.dumps({"work": work, "title": title, "editions": editions},
-                                    ensure_ascii=False) + "\n")
-            made += len(editions)
-
-
 def export_all(db: Path, rows: int) -> tuple[dict, dict]:
     """Build a reference table of ``rows`` editions and export it in every format."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -152,102 +108,15 @@ def export_all(db: Path, rows: int) -> tuple[dict, dict]:
     return {"rows": len(table), "seconds": built}, results
 
 
-#: The forms a long notice lists standards in, with what the finder carries between them: a
-#: list after a publisher, bare numbers from context, edition years, bare amendments,
-#: working groups of the committee before, accreditation codes without their organisation.
-_NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
-
-
-def notice_citations(citations: int, seed: int = 7) -> tuple[list[str], list[tuple[str, int]]]:
-    """``citations`` citations as a notice writes them, and the (work, year) of each dated
-    standard among them (for the catalogue)."""
-    rng = random.Random(seed)
-    items, cited = [], []
-    for i in range(citations):
-        n, year = 10000 + i % 90000, rng.randint(1995, 2020)
-        form = rng.randrange(14)
-        if form in (0, 1, 4):
-            work = ("GB/T", "GB", "", "", "JB/T")[form] + f" {n if form < 4 else n % 9000 + 1000}"
-            text, dated = f"{work}-{year}", (work, year)
-        elif form in (2, 3):
-            work = f"ISO {n}" if form == 2 else f"IEC {n}-{rng.randint(1, 9)}"
-            text, dated = f"{work}:{year}", (work, year)
-        elif form == 5:
-            text, dated = f"ISO/IEC {n}", (f"ISO/IEC {n}", year)
-        elif form == 6:
-            text, dated = f"ISO {n}、{n + 1} 和 {n + 2}", (f"ISO {n}", year)
-        elif form == 7:
-            text, dated = f"{year}版ISO {n}", (f"ISO {n}", year)
-        elif form == 8:
-            text, dated = f"IEC {n}:{year}, Amendment {rng.randint(1, 3)}:{year + 3}", \
-                (f"IEC {n}", year)
-        elif form == 9:
-            text, dated = f"{n - rng.randint(1, 50)}", None  # a bare number
-        elif form == 10:
-            text, dated = f"ISO/TC {rng.randint(1, 300)} WG {rng.randint(1, 20)}", None
-        elif form == 11:
-            text, dated = f"CNAS-CL{rng.randint(10, 99)} CC{rng.randint(100, 199)}", None
-        elif form == 12:
-            text, dated = f"ISO {n} (2015 edition)", (f"ISO {n}", 2015)
-        else:
-            text, dated = f"GB/T {n}-{year}/ISO {n}:{year}", (f"GB/T {n}", year)
-        if rng.random() < 0.5:  # a title without digits: no bare number in it
-            text += f"《合成标题 {str(i).translate(_NUMERALS)}》"
-        items.append(text)
-        if dated:
-            cited.append(dated)
-    return items, cited
-
-
-def make_notice(path: Path, citations: int, layout: str, seed: int = 7
-                ) -> list[tuple[str, int]]:
-    """A withdrawal notice listing ``citations`` standards in one paragraph (``paragraph``)
-    or one a line (``lines``); the (work, year) of the dated ones."""
-    items, cited = notice_citations(citations, seed)
-    head = "关于废止部分认可标准的公告\n国家标准化管理委员会 2024年3月1日\n现废止以下标准："
-    body = "、".join(items) + "。" if layout == "paragraph" else "\n" + "\n".join(items)
-    path.write_text(head + body + "\n", encoding="utf-8")
-    return cited
-
-
-def make_notice_catalogue(path: Path, cited: list[tuple[str, int]]) -> None:
-    """The works a notice cites, each with the edition it cites and a later one replacing it
-    (when the cited one is before 2020), in the project's JSON Lines format."""
-    years: dict[str, set[int]] = {}
-    for work, year in cited:
-        years.setdefault(work, set()).add(year)
-    with open(path, "w", encoding="utf-8") as handle:
-        for work, dated in years.items():
-            sep = ":" if work.startswith(("ISO", "IEC")) else "-"
-            editions, previous = [], None
-            for year in sorted(dated | {max(dated) + 5}):
-                edition = {"designation": f"{work}{sep}{year}", "published": f"{year}-06-01",
-                           "status": "current" if year == max(dated) + 5 else "replaced"}
-                if previous:
-                    edition["replaces"] = [previous]
-                editions.append(edition)
-                previous = edition["designation"]
-            handle.write(json.dumps({"work": work, "title": {"zh": f"合成标题 {work}"},
-                                     "editions": editions}, ensure_ascii=False) + "\n")
-
-
 def timed(command: list[str], fail: bool = True) -> tuple[float, float, int] | None:
     """(wall seconds, peak RSS in MiB, bytes written) of a command run in a child process;
     if it fails, None (``fail=False``) or the end."""
-    import tempfile
-
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode and not fail:
-            return None
-        if child.returncode:
-            err.seek(0)
-            raise SystemExit(f"{' '.join(command)} failed: {err.read().decode()[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, out.tell()
+    child = processes.run(command, cwd=ROOT, capture=True)
+    if child.code and not fail:
+        return None
+    if child.code:
+        raise SystemExit(f"{' '.join(command)} failed: {child.stderr.decode()[-2000:]}")
+    return child.seconds, child.peak_rss_kb / 1024, len(child.stdout)
 
 
 #: The bulletin's page (every mention resolved, the text marked up) from the Datasette test
@@ -271,11 +140,11 @@ def scale_series(sizes: list[int], out: Path) -> str:
     for layout in ("paragraph", "lines"):
         for size in [10, *sizes]:  # 10 citations: the commands' start-up, subtracted
             text = out / f"notice-{size}-{layout}.txt"
-            cited = make_notice(text, size, layout)
+            cited = notices.make_notice(text, size, layout)
             db = out / f"notice-{size}-{layout}.db"
             unlink_db(db)
             catalogue = out / f"notice-{size}-catalogue.jsonl"
-            make_notice_catalogue(catalogue, cited)
+            notices.make_notice_catalogue(catalogue, cited)
             timed([*kb, "load", "--db", str(db), "-q", str(catalogue)])
             load = timed([*kb, "bulletin", "load", "--db", str(db), "-q", str(text)])
             conn = sqlite3.connect(db)
@@ -334,11 +203,12 @@ def main() -> None:
         return
 
     text = args.out / f"bulletin-{args.mb:g}mb.txt"
-    source, copies = make_text(text, args.mb)
+    source = SAMPLE if SAMPLE.exists() else FALLBACK
+    copies = notices.repeated_text(text, source, args.mb)
     found = stream_mentions(text)
 
     catalogue = args.out / f"references-{args.rows}.jsonl"
-    make_catalogue(catalogue, args.rows, args.seed)
+    small_catalogue(catalogue, args.rows, args.seed)
     db = args.out / f"references-{args.rows}.db"
     unlink_db(db)
     store = Store(db)
@@ -363,7 +233,8 @@ def main() -> None:
     for fmt, r in formats.items():
         lines.append(f"{'  export ' + fmt:46} {table['rows']:>14,} {r['seconds']:>8.2f}  "
                      f"{table['rows'] / r['seconds']:,.0f} rows/s; {r['bytes'] / 1e6:.2f} MB")
-    lines.append(f"peak RSS {_rss_mib():.0f} MiB; total {time.perf_counter() - started:.0f} s")
+    lines.append(f"peak RSS {processes.peak_rss_mib():.0f} MiB; "
+                 f"total {time.perf_counter() - started:.0f} s")
     table_text = "\n".join(lines)
     print(table_text)
     (args.out / "bulletins.json").write_text(json.dumps(

@@ -6,9 +6,10 @@ Run from the repository root::
     python benchmarks/collapse.py                       # 1 000 000 clauses
     python benchmarks/collapse.py --clauses 100000      # a quick check
 
-Steps: (1) synthetic English editions from benchmarks/search.py's generator (the same Zipf
-vocabulary and clause outlines), where a share of the works (``--several``, default 0.25)
-has three editions, each a copy of the one before with a tenth of its clause texts drawn again
+Steps: (1) synthetic English editions from the search benchmark's generator
+(``harness.corpora.clauses``: the same Zipf vocabulary and clause outlines), where a share
+of the works (``--several``, default 0.25) has three editions, each a copy of the one
+before with a tenth of its clause texts drawn again
 — so most of those works' matches are duplicates, the case collapsing pays for — loaded with
 the real store path (``Store.load``) and indexed as ``kb index`` does; (2) for rare, mid and
 common words and word pairs, the default search (tantivy, collapsed, no cross-lingual part)
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import random
 import sqlite3
@@ -33,47 +33,40 @@ import sys
 import time
 from pathlib import Path
 
-from common import pct, unlink_db
+from harness import HERE, use_this_checkout  # this folder is first on sys.path
+from harness.corpora import clauses as corpus
+from harness.files import unlink_db
+from harness.report import pct, write_json
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-if str(ROOT) not in sys.path:  # measure the kb of this checkout, whatever is installed
-    sys.path.insert(1, str(ROOT))
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("search_benchmark", HERE / "search.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+use_this_checkout()  # measure the kb of this checkout, whatever is installed
 
 
-def editions(gen, vocab, clauses: int, several: float, seed: int):
+def editions(vocab, clauses: int, several: float, seed: int):
     """Yield (designation, clauses) of English editions until ``clauses`` are planned."""
     made, work = 0, 0
     while made < clauses:
         rng = random.Random(f"{seed}/work/{work}")
         number = 90_000 + work
         size = rng.randint(120, 280)
-        edition = gen.make_edition(vocab, seed, work, "en", f"ISO {number}:2000", size)
+        edition = corpus.make_edition(vocab, seed, work, "en", f"ISO {number}:2000", size)
         rows = edition["clauses"]
         count = 3 if rng.random() < several else 1
         for k in range(count):
             if k:  # the next edition: a tenth of the texts drawn again
-                rows = [[n, p, kind, h, gen._english_text(rng, vocab, len(t.split()), None)
+                rows = [[n, p, kind, h, corpus.english_text(rng, vocab, len(t.split()), None)
                          if rng.random() < 0.1 else t] for n, p, kind, h, t in rows]
             yield f"ISO {number}:{2000 + 5 * k}", rows
             made += len(rows)
         work += 1
 
 
-def load(db: Path, gen, vocab, clauses: int, several: float, seed: int) -> dict:
+def load(db: Path, vocab, clauses: int, several: float, seed: int) -> dict:
     from kb.catalogue.model import Clause, Document, Edition
     from kb.catalogue.store import Store
     from kb.text import search
 
     def documents():
-        for designation, rows in editions(gen, vocab, clauses, several, seed):
+        for designation, rows in editions(vocab, clauses, several, seed):
             def records(designation=designation, rows=rows):
                 yield Edition(designation=designation, status="current", languages=("en",))
                 for order, (number, parent, kind, heading, text) in enumerate(rows):
@@ -126,14 +119,13 @@ def main() -> None:
     args = parser.parse_args()
     from kb.text import analysis, search, search_fts
 
-    gen = _generator()
-    vocab = gen.Vocabulary(args.seed)
+    vocab = corpus.Vocabulary(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.out / "collapse.db"
     res: dict = {}
     if not (args.reuse and db.exists()):
         unlink_db(db)
-        res["build"] = load(db, gen, vocab, args.clauses, args.several, args.seed)
+        res["build"] = load(db, vocab, args.clauses, args.several, args.seed)
         print(res["build"], file=sys.stderr)
     conn = sqlite3.connect(db)
     index = search._folder_engine(conn, "tantivy")
@@ -197,7 +189,7 @@ def main() -> None:
                      "exact": f"{exact}/{checked}"})
     res["classes"] = rows
     print(json.dumps(res, indent=2))
-    (args.out / "collapse.json").write_text(json.dumps(res, indent=2))
+    write_json(args.out / "collapse.json", res, indent=2, ensure_ascii=True)
 
 
 if __name__ == "__main__":

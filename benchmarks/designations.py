@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's kb
 
+from harness.rounds import best, interleaved  # noqa: E402  (this folder is first on sys.path)
+
 from kb.identifiers.designation import DesignationError, normalize, parse  # noqa: E402
 
 _DOCID = re.compile(
@@ -264,11 +266,10 @@ def main() -> int:
         print(f"  {difference:<38} {count:>8}")
     if args.against:
         old, new = _old_module(args.against), sys.modules["kb.identifiers.designation"]
-        best = Counter()
-        for _ in range(5):  # alternating, best of five: the machine may be busy
-            for name, module in ((f"at {args.against}", old), ("now", new)):
-                best[name] = max(best[name], _rate(module, all_ids))
-        for name, rate_ in best.items():
+        modules = {f"at {args.against}": old, "now": new}
+        rates = interleaved({name: lambda m=m: _rate(m, all_ids) for name, m in modules.items()},
+                            5, mirrored=False)  # alternating, best of five: the machine is busy
+        for name, rate_ in best(rates).items():
             print(f"{'parse rate ' + name + ' (best of 5)':<40} {rate_:>8.0f} /s")
         kinds, examples, total = changed_canonicals(old, everything)
         distinct = len(dict.fromkeys(everything))

@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import random
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -34,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import unlink_db  # noqa: E402  (this folder is first on sys.path)
+from harness.files import unlink_db  # noqa: E402  (this folder is first on sys.path)
+from harness.processes import peak_rss_mib  # noqa: E402
 
 from kb.catalogue.model import Clause, Document, Edition  # noqa: E402
 from kb.catalogue.store import Store  # noqa: E402
@@ -206,7 +206,7 @@ def _compare_child(db: str, result: str) -> None:
     Path(result).write_text(json.dumps({
         "seconds": seconds, "pairs": [(p["kind"], p["old"], p["new"]) for p in out["pairs"]],
         "counts": out["counts"],
-        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        "rss_mib": peak_rss_mib()}))
 
 
 def main() -> None:

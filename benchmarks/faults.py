@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import unlink_db  # noqa: E402
+from harness.files import unlink_db  # noqa: E402
 
 from kb.catalogue import facts  # noqa: E402
 

@@ -26,14 +26,12 @@ import sys
 import time
 from pathlib import Path
 
-import common  # this folder is first on sys.path
-from common import format_table, unlink_db
+from harness import HERE, ROOT, use_this_checkout  # this folder is first on sys.path
+from harness.files import mb, unlink_db  # this folder is first on sys.path
+from harness.report import format_table
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-if str(ROOT) not in sys.path:
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()
 
 
 def sources(bulk: bool) -> list[Path]:
@@ -104,7 +102,7 @@ def main() -> int:
                 print(f"  {table} {side}: {row}")
     for name, run in runs.items():
         failed = [s for s in run["steps"] if s["exit"]]
-        peak = common.mb(run["peak_rss"])
+        peak = mb(run["peak_rss"])
         print(f"{name}: {run['seconds']:.0f} s, peak RSS of a load {peak:,.0f} MB; "
               + "; ".join(f"{Path(s['path']).name} {s['seconds']:.0f} s "
                                    f"{' '.join(s['summary'])}" for s in run["steps"]))

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import format_table  # noqa: E402
+from harness.report import format_table  # noqa: E402
 
 from tests.notices import score  # noqa: E402
 

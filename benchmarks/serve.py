@@ -9,8 +9,9 @@ clients, for one worker, one worker behind HAProxy and two workers behind HAProx
 
 The knowledge base (unless ``--db``): ``kb build`` of data/, both Relaton bulk archives when
 ``../shared/corpus`` has them (~100 000 editions), ``--clauses`` synthetic clauses in editions
-of their own (benchmarks/search.py's generator: English and Chinese, Zipf words), and the test
-bulletin.  It is built once into ``--out`` and reused (``--rebuild`` to build again).
+of their own (the search benchmark's, ``harness.corpora.clauses``: English and Chinese, Zipf
+words), and the test bulletin.  It is built once into ``--out`` and reused (``--rebuild`` to
+build again).
 
 Each configuration serves it with ``kb serve`` (``--workers 1``, or HAProxy in front via
 ``kb.web.serving``), loopback only; a fixed, shuffled plan of requests over 16 page types (history
@@ -44,7 +45,10 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import fetch_all, format_table, pct  # noqa: E402
+from harness.load_test import fetch_all  # noqa: E402
+from harness.processes import session_cpu_seconds, write_result  # noqa: E402
+from harness.report import format_table, percentiles, ratio, ratio_row  # noqa: E402
+from harness.rounds import alternating  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 BULLETIN = ROOT / "tests" / "fixtures" / "bulletins" / "kbs-bulletin-2019-04.txt"
@@ -56,17 +60,17 @@ def kb(*args: str) -> None:
 
 def build(db: Path, clauses: int, seed: int) -> None:
     """The knowledge base to serve (see the module's docstring)."""
-    from search import Vocabulary, _load_worker, generate  # benchmarks/search.py
+    from harness.corpora import clauses as corpus
 
     kb("build", "--db", str(db), "-q")
     archives = sorted((CORPUS / "relaton" / "bulk").glob("*.tar.xz"))
     if archives:
         kb("load", "--db", str(db), "-q", *map(str, archives))
     if clauses:
-        corpus = db.with_suffix(".clauses.jsonl")
-        generate(corpus, Vocabulary(seed), clauses, seed)
-        _load_worker(str(db.with_suffix(".load.json")), str(db), str(corpus), str(clauses))
-        corpus.unlink()
+        path = db.with_suffix(".clauses.jsonl")
+        corpus.generate(path, corpus.Vocabulary(seed), clauses, seed)
+        write_result(str(db.with_suffix(".load.json")), corpus.load(str(db), str(path), clauses))
+        path.unlink()
         kb("index", "--db", str(db), "-q")
     kb("bulletin", "load", "--db", str(db), "-q", str(BULLETIN))
 
@@ -129,33 +133,16 @@ def plan(db: Path, total: int, seed: int, distinct: bool = False) -> list[tuple[
     return requests
 
 
-def cpu_seconds(session: int) -> float:
-    """CPU seconds (user + system) spent so far by the processes of a session (a server
-    started in a session of its own: its workers and HAProxy)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[3]) == session:  # fields after the name: state ppid pgrp session …
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime stime
-    return total
-
-
 async def load_test(base: str, requests: list[tuple[str, str]], clients: int,
                     seconds: float, session: int | None = None) -> dict:
-    cpu = cpu_seconds(session) if session else 0.0
+    cpu = session_cpu_seconds(session) if session else 0.0
     records, wall = await fetch_all(base, requests, clients, seconds)
-    cpu = cpu_seconds(session) - cpu if session else float("nan")
+    cpu = session_cpu_seconds(session) - cpu if session else float("nan")
 
     def stats(rows) -> dict:
-        times = [r[1] for r in rows]
         return {"requests": len(rows), "errors": sum(1 for r in rows if r[2] != 200),
                 "cache_hits": sum(1 for r in rows if r[3]),
-                "p50_ms": pct(times, 0.5) * 1e3, "p95_ms": pct(times, 0.95) * 1e3,
-                "p99_ms": pct(times, 0.99) * 1e3}
+                **percentiles([r[1] for r in rows], (0.5, 0.95, 0.99))}
 
     return {**stats(records), "seconds": wall, "per_second": len(records) / wall,
             "cpu_ms": 1e3 * cpu / max(len(records), 1),
@@ -171,8 +158,8 @@ class Served:
 
         self.port = free_port()
         if balancer and workers == 1:  # HAProxy in front of one worker: kb.web.serving directly
-            code = ("import os, sys; from pathlib import Path; from kb import cli, serving, "
-                    "snapshots\n"
+            code = ("import os, sys; from pathlib import Path; from kb import cli\n"
+                    "from kb.web import serving\nfrom kb.catalogue import snapshots\n"
                     f"db = {str(db)!r}\n"
                     "served = snapshots.publish(db)\n"
                     "os.environ['KB_SNAPSHOTS'] = str(snapshots.folder(db))\n"
@@ -205,10 +192,10 @@ class Served:
         out = {}
         for kind in dict.fromkeys(k for k, _ in requests):
             urls = [(k, u) for k, u in requests if k == kind][:each]
-            cpu = cpu_seconds(self.process.pid)
+            cpu = session_cpu_seconds(self.process.pid)
             records, wall = await fetch_all(self.base, urls, 1, 600)
-            out[kind] = {"cpu_ms": 1e3 * (cpu_seconds(self.process.pid) - cpu) / len(records),
-                         "wall_ms": 1e3 * wall / len(records)}
+            cpu = session_cpu_seconds(self.process.pid) - cpu
+            out[kind] = {"cpu_ms": 1e3 * cpu / len(records), "wall_ms": 1e3 * wall / len(records)}
         return out
 
     def stop(self) -> None:
@@ -259,7 +246,7 @@ def main() -> int:
     if db is None:
         db = args.out / f"serve-{args.clauses}.db"
         if args.rebuild or not db.exists():
-            from common import unlink_db
+            from harness.files import unlink_db
 
             unlink_db(db)
             build(db, args.clauses, args.seed)
@@ -275,23 +262,23 @@ def main() -> int:
     configurations = (("1 worker", 1, False), ("1 worker + HAProxy", 1, True),
                       ("2 workers + HAProxy", 2, True))
     chosen = [configurations[i - 1] for i in args.configurations]
-    for n, (label, workers, balancer) in enumerate(chosen):
-        for code, root in (codes if n % 2 == 0 else codes[::-1]):
-            served = Served(db, workers, balancer, root)
-            try:
-                for clients in args.clients:
-                    requests = plan(db, args.requests, args.seed + clients, args.distinct)
-                    warm = plan(db, 40, args.seed + clients + 1000, args.distinct)
-                    asyncio.run(load_test(served.base, warm, 4, 30))  # other URLs than measured
-                    results[(code, label, clients)] = asyncio.run(
-                        load_test(served.base, requests, clients, args.seconds,
-                                  served.process.pid))
-                if label == "1 worker" and args.cpu_requests:
-                    alone[code] = asyncio.run(served.cpu_per_kind(
-                        plan(db, 16 * 4 * args.cpu_requests, args.seed + 7, args.distinct),
-                        args.cpu_requests))
-            finally:
-                served.stop()
+    for n, (code, root) in alternating(codes, len(chosen)):  # each configuration a round
+        label, workers, balancer = chosen[n]
+        served = Served(db, workers, balancer, root)
+        try:
+            for clients in args.clients:
+                requests = plan(db, args.requests, args.seed + clients, args.distinct)
+                warm = plan(db, 40, args.seed + clients + 1000, args.distinct)
+                asyncio.run(load_test(served.base, warm, 4, 30))  # other URLs than measured
+                results[(code, label, clients)] = asyncio.run(
+                    load_test(served.base, requests, clients, args.seconds,
+                              served.process.pid))
+            if label == "1 worker" and args.cpu_requests:
+                alone[code] = asyncio.run(served.cpu_per_kind(
+                    plan(db, 16 * 4 * args.cpu_requests, args.seed + 7, args.distinct),
+                    args.cpu_requests))
+        finally:
+            served.stop()
     print(f"\n{db}: {size['editions']:,} editions, {size['clauses']:,} clauses; loopback, "
           f"{os.cpu_count()} cores, {args.requests:,} requests or {args.seconds:.0f} s a run"
           + (", distinct URLs" if args.distinct else ""))
@@ -321,14 +308,13 @@ def main() -> int:
         print(f"\nnow / {old} (below 1 is better, except req/s):")
         print(format_table(("configuration", "clients", "req/s", "p50", "p95", "p99",
                             "CPU ms/req"), [
-            (label, str(c), *(f"{results[(new, label, c)][m] / results[(old, label, c)][m]:.2f}"
-                              for m in ("per_second", "p50_ms", "p95_ms", "p99_ms", "cpu_ms")))
+            ratio_row((label, str(c)), results[(new, label, c)], results[(old, label, c)],
+                      ("per_second", "p50_ms", "p95_ms", "p99_ms", "cpu_ms"))
             for (code, label, c) in results if code == new], set(range(1, 7))))
         if alone.get(old) and alone.get(new):
             print(format_table(("page type", f"CPU ms {old}", "CPU ms now", "ratio"), [
                 (k, f"{alone[old][k]['cpu_ms']:.1f}", f"{alone[new][k]['cpu_ms']:.1f}",
-                 f"{alone[new][k]['cpu_ms'] / alone[old][k]['cpu_ms']:.2f}"
-                 if alone[old][k]["cpu_ms"] else "–")
+                 ratio(alone[new][k]["cpu_ms"], alone[old][k]["cpu_ms"]))
                 for k in alone[new] if k in alone[old]], {1, 2, 3}))
     (args.out / "serve.json").write_text(json.dumps(
         {**{" / ".join(map(str, k)): v for k, v in results.items()}, "alone": alone},

@@ -21,12 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-from common import unlink_db
+from harness import use_this_checkout  # this folder is first on sys.path
+from harness.files import unlink_db
+from harness.rounds import alternating
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -62,14 +61,12 @@ def main() -> None:
     args = parser.parse_args()
     work = args.db.with_name(args.db.stem + ".sooner.db")
     rows = []
-    for n in range(args.rounds):
-        order = (False, True) if n % 2 == 0 else (True, False)
-        for deferred in order:
-            _copy(args.db, work)
-            result = run(work, deferred)
-            rows.append((deferred, result))
-            print(f"round {n + 1} {'deferred' if deferred else 'former  '}: {result}",
-                  file=sys.stderr)
+    for n, deferred in alternating((False, True), args.rounds):
+        _copy(args.db, work)
+        result = run(work, deferred)
+        rows.append((deferred, result))
+        print(f"round {n + 1} {'deferred' if deferred else 'former  '}: {result}",
+              file=sys.stderr)
     unlink_db(work)
     Path(str(work) + ".tantivy.lock").unlink(missing_ok=True)
     shutil.rmtree(str(work) + ".tantivy", ignore_errors=True)

@@ -30,7 +30,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from common import format_table, pct
+from harness.report import format_table, pct
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 

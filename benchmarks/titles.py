@@ -21,7 +21,6 @@ every title folded and compared.  Prints a table; writes ``<out>/titles.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sqlite3
 import subprocess
@@ -29,12 +28,11 @@ import sys
 import time
 from pathlib import Path
 
-from common import pct, unlink_db
+from harness import HERE, ROOT, use_this_checkout  # this folder is first on sys.path
+from harness.files import unlink_db
+from harness.report import pct, write_json
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-if str(ROOT) not in sys.path:  # measure the kb of this checkout, whatever is installed
-    sys.path.insert(1, str(ROOT))
+use_this_checkout()  # measure the kb of this checkout, whatever is installed
 BULK = ROOT.parent / "shared" / "corpus" / "relaton" / "bulk"
 FILES = ("relaton-data-iso-bulk.tar.xz", "relaton-data-iec-bulk.tar.xz")
 
@@ -119,7 +117,7 @@ def main() -> None:
     res["plan"] = " ".join(r[-1] for r in plan)
     for key, value in res.items():
         print(f"{key:24} {value}")
-    (args.out / "titles.json").write_text(json.dumps(res, indent=2))
+    write_json(args.out / "titles.json", res, indent=2, ensure_ascii=True)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,10 @@ Steps (everything lands in ``benchmarks/out/``, git-ignored):
 3. per version, child processes with that unzipped wheel first on ``sys.path`` (each prints
    ``whoosh.versionstring()``), run in ABBA order: ``--builds`` builds (2) with
    ``kb.text.search_whoosh.Whoosh(folder).writer(create=True)``, docs streamed 1 000 a batch
-   (add + commit seconds, docs/s, size on disk, the child's peak RSS: VmHWM, see _rss_mb), then
-   ``--rounds`` query children (2), each one warm-up pass then ``--passes`` timed passes (2)
-   of 100 fixed queries through ``Whoosh(folder).search(parse_query(q), WEIGHTS, {}, 10, 0)``;
+   (add + commit seconds, docs/s, size on disk, the child's peak RSS: VmHWM, see
+   ``harness.processes.vm_hwm_mb``), then ``--rounds`` query children (2), each one warm-up
+   pass then ``--passes`` timed passes (2) of 100 fixed queries through
+   ``Whoosh(folder).search(parse_query(q), WEIGHTS, {}, 10, 0)``;
    a query's time is its median over every timed pass; its total and top-10 keys are kept,
    and every warning is recorded;
 4. each version also answers the queries from the other version's index (format
@@ -55,10 +56,17 @@ import traceback
 import warnings
 import zipfile
 from collections import Counter
-from itertools import accumulate
 from pathlib import Path
 
-from search import EN_TOP  # this folder is first on sys.path
+from harness.corpora.clauses import (  # this folder is first on sys.path
+    HAN,
+    Vocabulary,
+    fork_clauses,
+    term_vocabulary,
+)
+from harness.processes import vm_hwm_mb
+from harness.report import format_table, pct
+from harness.rounds import alternating
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -68,21 +76,9 @@ WHEELS = OUT / "whoosh-wheels"
 VERSIONS = (("whoosh-2.7.4", "whoosh==2.7.4", "Whoosh-2.7.4-"),
             ("reloaded-2.7.5", "Whoosh-Reloaded==2.7.5", "Whoosh_Reloaded-2.7.5-"))
 GENERATOR = 2  # bump when the generated clauses change: the pickle name carries it
-VOCABULARY, ZIPF_S = 30_000, 1.1
-MIN_WORDS, MAX_WORDS = 40, 200
 LIMIT = 10
 BATCH = 1000  # documents per writer.add(), as kb.text.search builds a folder
 KB_SOURCES = ("kb/text/analysis.py", "kb/text/search.py", "kb/text/search_whoosh.py")
-
-#: Real English words, most frequent first: the search benchmark's (each once).
-EN_REAL = list(dict.fromkeys(EN_TOP))
-
-_ONSETS = ("b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w",
-           "z", "br", "ch", "cl", "cr", "dr", "fl", "gr", "pl", "pr", "sh", "sl", "st", "th", "tr")
-_VOWELS = ("a", "e", "i", "o", "u", "ai", "ea", "ee", "io", "oa", "ou")
-_CODAS = ("", "", "", "n", "r", "l", "m", "t", "x", "nd", "rk")
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
-
 
 def log(*args) -> None:
     print(*args, file=sys.stderr, flush=True)
@@ -223,72 +219,6 @@ def install_check(info: dict) -> dict:
 # =============================================================================================
 
 
-class Vocabulary:
-    def __init__(self, seed: int) -> None:
-        self.en = _english_words(seed)
-        self.zh = _chinese_words()
-        self.cum = list(accumulate(k ** -ZIPF_S for k in range(1, VOCABULARY + 1)))
-
-    def draw(self, rng: random.Random, language: str, k: int) -> list[str]:
-        return rng.choices(self.en if language == "en" else self.zh, cum_weights=self.cum, k=k)
-
-
-def _english_words(seed: int) -> list[str]:
-    """EN_REAL, then pseudo-words of 1-3 syllables, no two with the same index term (the
-    project's own stemming, :func:`kb.text.analysis.terms`)."""
-    from kb.text.analysis import terms
-
-    rng = random.Random(f"{seed}/vocabulary/en")
-    words = list(dict.fromkeys(EN_REAL))
-    stems = set(terms(" ".join(words)))
-    while len(words) < VOCABULARY:
-        batch = ["".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
-                         for _ in range(rng.choice((1, 2, 2, 2, 3)))) for _ in range(2000)]
-        for word, stem in zip(batch, terms(" ".join(batch)), strict=True):
-            if len(word) >= 4 and stem not in stems and len(words) < VOCABULARY:
-                stems.add(stem)
-                words.append(word)
-    return words
-
-
-def _chinese_words() -> list[str]:
-    """The VOCABULARY most frequent words of 1-4 Han characters in jieba's dictionary."""
-    import jieba
-
-    entries = []
-    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as lines:
-        for line in lines:
-            word, freq, *_ = line.split()
-            if len(word) <= 4 and _HAN.fullmatch(word):
-                entries.append((-int(freq), word))
-    entries.sort()
-    return [w for _, w in entries[:VOCABULARY]]
-
-
-def _clause(rng: random.Random, vocab: Vocabulary, language: str) -> tuple[str | None, str]:
-    n = rng.randint(MIN_WORDS, MAX_WORDS)
-    words = vocab.draw(rng, language, n)
-    if language == "en":
-        sentences, i = [], 0
-        while i < n:
-            s = words[i:i + rng.randint(6, 22)]
-            i += len(s)
-            s[0] = s[0].capitalize()
-            sentences.append(" ".join(s) + ".")
-        text = " ".join(sentences)
-        heading = vocab.draw(rng, "en", rng.randint(1, 4))
-        head = " ".join([heading[0].capitalize(), *heading[1:]])
-    else:
-        out, run = [], rng.randint(3, 9)
-        for i, w in enumerate(words, 1):
-            out.append(w)
-            if i % run == 0 or i == n:
-                out.append("。" if rng.random() < 0.35 or i == n else "，")
-        text = "".join(out)
-        head = "".join(vocab.draw(rng, "zh", rng.randint(1, 3)))
-    return (None if rng.random() < 0.1 else head), text
-
-
 def _analyse(batch: list[tuple]) -> list[tuple]:
     """Analysed as ``kb index`` feeds the writers: the index terms computed ahead, in the
     worker, where this version of kb.text.analysis can (``with_terms``)."""
@@ -317,17 +247,7 @@ def make_docs(clauses: int, seed: int, vocab: Vocabulary) -> tuple[Path, dict]:
         log(f"reusing {path.relative_to(ROOT)}")
         return path, json.loads(path.with_suffix(".json").read_text())
     t0 = time.perf_counter()
-    rng = random.Random(f"{seed}/clauses")
-    raw = []
-    for i in range(clauses):
-        language = "en" if i % 2 == 0 else "zh"
-        edition_no, pos = divmod(i // 2, 200)
-        edition = (f"ISO {90000 + edition_no}:2020" if language == "en"
-                   else f"GB/T {90000 + edition_no}-2020")
-        number = f"{pos // 20 + 4}.{pos % 20 + 1}"
-        kind = "term" if pos % 10 == 9 else "clause"
-        head, text = _clause(rng, vocab, language)
-        raw.append((edition, language, number, kind, None, head, text))
+    raw = fork_clauses(clauses, seed, vocab)
     generated = time.perf_counter() - t0
     import multiprocessing
 
@@ -392,7 +312,7 @@ def make_queries(vocab: Vocabulary, docs_path: Path, seed: int) -> list[tuple[st
         while True:
             i = rng.randrange(len(words) - 1)
             run = words[i] + words[i + 1]
-            if _HAN.fullmatch(run) and len(run) >= 3:
+            if HAN.fullmatch(run) and len(run) >= 3:
                 break
         zh_runs.append(run)
     queries = ([("en-common", q) for q in common] + [("en-mid", q) for q in mid]
@@ -437,7 +357,7 @@ def child(args) -> None:
         from kb.text.search_whoosh import Whoosh
 
         folder = Path(args.index)
-        result["rss_start_mb"] = _rss_mb()
+        result["rss_start_mb"] = vm_hwm_mb()
         if args.mode == "build":
             shutil.rmtree(folder, ignore_errors=True)
             spent, cpu, count, t_start = 0.0, 0.0, 0, time.perf_counter()
@@ -461,7 +381,7 @@ def child(args) -> None:
             result.update(docs=count, add_s=spent, commit_s=commit, build_s=spent + commit,
                           build_cpu_s=cpu,
                           build_wall_s=time.perf_counter() - t_start,
-                          docs_per_s=count / (spent + commit), rss_build_peak_mb=_rss_mb(),
+                          docs_per_s=count / (spent + commit), rss_build_peak_mb=vm_hwm_mb(),
                           index_bytes=sum(p.stat().st_size for p in folder.rglob("*")
                                           if p.is_file()),
                           index_files=len(list(folder.iterdir())))
@@ -487,7 +407,7 @@ def child(args) -> None:
             engine.close()
             result.update(answers=answers, warmup_ms=runs[0], pass_ms=runs[1:] or runs,
                           pass_cpu_ms=cpu_runs[1:] or cpu_runs,
-                          rss_end_mb=_rss_mb())
+                          rss_end_mb=vm_hwm_mb())
     except BaseException:  # noqa: BLE001 - the parent reports it
         result["error"] = traceback.format_exc()
     result["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -497,17 +417,6 @@ def child(args) -> None:
          "from_whoosh": str(Path(fn).resolve()).startswith(wheel)}
         for (c, m, fn, ln), n in recorded.most_common()]
     Path(args.result).write_text(json.dumps(result))
-
-
-def _rss_mb() -> float:
-    """This process's peak RSS, MB: VmHWM, which starts afresh at exec.  (getrusage's
-    ru_maxrss does not: on Linux it keeps the parent's peak across fork + exec, so every child
-    of this script would show the parent's 650 MB; it is kept as ``ru_maxrss_mb``.)"""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _short(filename: str, wheel: str) -> str:
@@ -544,21 +453,9 @@ def run_child(mode: str, tag: str, info: dict, index: Path, docs: Path, queries:
 # =============================================================================================
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))
-    return ordered[k]
-
-
 def table(columns: tuple[str, ...], rows: list[tuple]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(columns, *rows, strict=True)]
-
-    def line(cells):
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
-
-    return "\n".join([line(columns), "  ".join("-" * w for w in widths),
-                      *(line(r) for r in rows)])
+    """The first column left-aligned, the others right-aligned."""
+    return format_table(columns, rows, set(range(1, len(columns))))
 
 
 def compare(queries, a: dict, b: dict) -> dict:
@@ -788,7 +685,7 @@ def main() -> int:
     compiled = {tag: compile_warnings(Path(info[tag]["folder"])) for tag in info}
     installs = {} if args.skip_install_check else install_check(info)
     log("2. clauses")
-    vocab = Vocabulary(args.seed)
+    vocab = term_vocabulary(args.seed)
     docs_path, meta = make_docs(args.clauses, args.seed, vocab)
     queries = make_queries(vocab, docs_path, args.seed)
     queries_path = OUT / "whoosh_fork-queries.json"
@@ -798,14 +695,12 @@ def main() -> int:
     steps: dict[str, dict[str, list]] = {tag: {"build": [], "query": []} for tag in indexes}
     sequence = []
     for mode, count in (("build", args.builds), ("query", args.rounds)):
-        for i in range(count):
-            tags = [t for t, _, _ in VERSIONS]
-            for tag in (tags if i % 2 == 0 else tags[::-1]):
-                log(f"   {mode} {i + 1}/{count}: {tag}")
-                done = run_child(mode, tag, info[tag], indexes[tag], docs_path, queries_path,
-                                 args.passes)
-                steps[tag][mode].append(done)
-                sequence.append((mode, tag, done))
+        for i, tag in alternating([t for t, _, _ in VERSIONS], count):
+            log(f"   {mode} {i + 1}/{count}: {tag}")
+            done = run_child(mode, tag, info[tag], indexes[tag], docs_path, queries_path,
+                             args.passes)
+            steps[tag][mode].append(done)
+            sequence.append((mode, tag, done))
     runs = {tag: aggregate(steps[tag]) for tag in steps}
     runs["kb_start"] = kb_start
     runs["load"] = load_start
