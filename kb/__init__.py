@@ -14,7 +14,8 @@ ones above it in this list (and the shared modules at the end):
   against the catalogue, exported as reference tables;
 * :mod:`kb.web` — the Datasette plugin (pages, guards, the interface's languages) and the
   workers that serve it;
-* :mod:`kb.cli` — the ``kb`` command, over the same functions as the pages.
+* :mod:`kb.cli` — the ``kb`` command, over the same functions as the pages (its plumbing in
+  :mod:`kb.cli_support`).
 
 Shared by all: :mod:`kb.wording` (interface text and counts), :mod:`kb.render` (text for the
 terminal and the exports), :mod:`kb.limits` (bounds on parameters and values).  Loaders live

@@ -38,7 +38,8 @@ from kb.identifiers import issuers
 from kb.identifiers.designation import DesignationError, parse
 from kb.render import clean, display_width, md_escape
 
-__all__ = ["BINARY", "FORMATS", "LANGUAGES", "ExportError", "editions_table", "export"]
+__all__ = ["BINARY", "FORMATS", "LANGUAGES", "ExportError", "chosen_table", "editions_table",
+           "export"]
 
 FORMATS = ("csv", "xlsx", "md", "html", "docx", "gbt7714", "iso690", "bibtex", "csl-json",
            "ris")
@@ -95,6 +96,26 @@ def editions_table(conn: sqlite3.Connection, ids: list[str]) -> list[dict]:
         resolved = citations.resolve_citation(conn, key, kind, exact=True)
         rows.append(citations.reference_row({**resolved, "canonical": key, "as_written": key}))
     return citations.sort_references(rows)
+
+
+def chosen_table(conn: sqlite3.Connection, bulletin: str | None, committee: str | None = None,
+                 works: tuple[str, ...] = (), designations: tuple[str, ...] = (),
+                 status: str | None = None) -> tuple[list[dict], str]:
+    """``kb export``'s rows and title: a bulletin's reference rows (of one status if given),
+    or the editions chosen by committee, work, designation and status
+    (:func:`kb.catalogue.queries.chosen_editions`)."""
+    if bulletin:
+        b = citations.bulletin(conn, bulletin)
+        rows = citations.references(b)
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        return rows, b["title"] or b["id"]
+    from kb.catalogue import queries
+    from kb.identifiers.designation import committee as committee_reference
+
+    title = committee_reference(committee) if committee else "editions"
+    return editions_table(conn, queries.chosen_editions(
+        conn, committee, works, designations, status)), title
 
 
 def _parse(designation: str):

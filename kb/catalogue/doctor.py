@@ -29,7 +29,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["CHECKS", "Finding", "integrity", "run"]
+__all__ = ["CHECKS", "FAULTS", "Finding", "faults", "integrity", "run"]
 
 EXAMPLES = 5
 
@@ -224,3 +224,8 @@ def run(conn: sqlite3.Connection) -> list[Finding]:
         count, examples = check(conn)
         out.append(Finding(name, title, count, examples))
     return out
+
+
+def faults(findings: list[Finding]) -> int:
+    """How many findings break the catalogue's rules (:data:`FAULTS`; not conflicts)."""
+    return sum(f.count for f in findings if f.name in FAULTS)

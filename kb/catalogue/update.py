@@ -183,3 +183,13 @@ def mark_loaded(state: dict, fetched: list[Fetched]) -> None:
     """Remember that these archives loaded completely (a later 304 then skips them)."""
     for f in fetched:
         state.setdefault(f.url, {})["loaded"] = True
+
+
+def changed_editions(conn, after: int) -> dict[str, int]:
+    """How many editions each kind of change (new, changed, withdrawn, replaced) touched in
+    the changes logged after change ``after`` (:func:`kb.catalogue.queries.last_change`)."""
+    from kb.catalogue import queries
+    from kb.catalogue.facts import CHANGE_CODES
+
+    counts = queries.change_counts(conn, after=after, editions=True)
+    return {name: counts.get(code, 0) for code, name in CHANGE_CODES.items()}

@@ -33,7 +33,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-__all__ = ["Designation", "DesignationError", "Supplement", "normalize", "parse", "try_parse"]
+__all__ = ["Designation", "DesignationError", "Supplement", "normalize", "parse", "parts",
+           "try_parse"]
 
 
 class DesignationError(ValueError):
@@ -1110,3 +1111,11 @@ def _parse_iec_urn(text: str, raw: str) -> Designation:
         version=version, version_at=consolidated if version else 0,
         scheme="iec" if pubs[0] in ("IEC", "CISPR") else "iso",
     )
+
+
+def parts(d: Designation) -> dict:
+    """A parsed designation as data: its canonical form, its work's, its kind, then every
+    field (``kb parse --json``)."""
+    from dataclasses import asdict
+
+    return {"canonical": d.canonical, "work": d.work.canonical, "kind": d.kind, **asdict(d)}

@@ -18,7 +18,7 @@ from kb.wording import N_, in_language
 
 __all__ = [
     "CN_LIFECYCLE", "CN_STATUSES", "DRAFT_PREFIX_STAGE", "HARMONIZED", "STAGE_GROUPS",
-    "STATUSES", "StageError", "code_for_prefix", "label", "normalize_code",
+    "STATUSES", "StageError", "code_for_prefix", "label", "listing", "normalize_code",
     "normalize_status", "sort_key", "status_for_code",
 ]
 
@@ -238,3 +238,11 @@ def normalize_status(value: str) -> str:
         return _STATUS_WORDS[key]
     expected = ", ".join(STATUSES) + " or 现行/即将实施/废止/被代替"
     raise StageError(f"unknown status {text!r} (expected one of {expected})")
+
+
+def listing() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """``kb stages``: the harmonized codes (code, edition status, stage), and the Chinese
+    terms (term, lifecycle step, catalogue status; ``—`` where it has none)."""
+    harmonized = [(code, status_for_code(code), text) for code, text in HARMONIZED.items()]
+    terms = list(dict.fromkeys([*CN_LIFECYCLE, *CN_STATUSES]))
+    return harmonized, [(t, CN_LIFECYCLE.get(t, "—"), CN_STATUSES.get(t, "—")) for t in terms]
