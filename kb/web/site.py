@@ -10,7 +10,9 @@ from datasette.utils.asgi import Response
 from kb.identifiers.designation import try_parse
 
 
-async def kb_database(datasette):
+async def kb_database(datasette) -> tuple:
+    """The name and database of the knowledge base Datasette serves (the first with
+    ``editions``), or ``(None, None)``."""
     for name, db in datasette.databases.items():
         if name.startswith("_"):
             continue
@@ -30,6 +32,7 @@ def edition_link(work: str, edition: str) -> str:
 
 
 def parse_work(designation: str) -> str:
+    """The work a designation names (itself when it does not parse)."""
     parsed = try_parse(designation)
     return parsed.work.canonical if parsed else designation
 
@@ -40,10 +43,12 @@ def clause_url(designation: str, number: str = "") -> str:
 
 
 def term_url(text: str) -> str:
+    """The URL of a term's page."""
     return "/-/term/" + quote(text, safe="")
 
 
 def bulletin_url(key: str, fmt: str | None = None) -> str:
+    """The URL of a bulletin's page (``fmt``: of its reference table in that format)."""
     return "/-/bulletin/" + quote(key, safe="") + (f".{fmt}" if fmt else "")
 
 
