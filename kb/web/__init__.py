@@ -55,7 +55,7 @@ def extra_template_vars(request, datasette, database, table, view_name):
 
     async def values():
         return {**names, "kb_fts_behind": await fts_behind(datasette, database, table,
-                                                            view_name, request)}
+                                                           view_name, request)}
 
     names = {"kb_work_url": work_url, "kb_clause_url": clause_url, "kb_term_url": term_url,
             "_": i18n.translator(ui), "ui": ui, "kb_nav": NAV,

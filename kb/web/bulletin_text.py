@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 
 def bulletin_html(b: dict, rows: dict[str, int], _=lambda text, **v: text.format(**v)
-                   ) -> Markup:
+                  ) -> Markup:
     """The bulletin's text as paragraphs and headings; each mention an anchor (``m<start>``)
     that jumps to its row of the reference table (``rows``: designation → row number), its
     tooltip in the interface language (``_``)."""

@@ -18,7 +18,7 @@ FTS_TABLES = ("clauses", "clauses_fts")
 
 
 async def fts_behind(datasette, database: str | None, table: str | None, view_name: str,
-                      request) -> int:
+                     request) -> int:
     """Clauses FTS5 lacks, on the pages that read it: the clause tables and SQL naming it."""
     from kb.text import search_fts
 
