@@ -10,7 +10,8 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from kb.web import NAV, i18n
+from kb.web import i18n
+from kb.web.frame import NAV
 from tests.conftest import ROOT, built
 
 TEMPLATES = ROOT / "kb" / "web" / "templates"

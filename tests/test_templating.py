@@ -58,7 +58,9 @@ CHANGES = """{%- macro value(field, v) -%}{% if v is none %}—{% elif field == 
 
 def test_change_rows_write_what_the_macros_wrote():
     from kb.catalogue.facts import CHANGE_CODES
-    from kb.web import change_rows, i18n, work_url
+    from kb.web import i18n
+    from kb.web.changes import change_rows
+    from kb.web.site import work_url
 
     rows = [
         {"at": "2024-01-01", "code": "C", "edition": "ISO 1:2000", "field": "status",
