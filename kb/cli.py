@@ -325,7 +325,7 @@ def changes_command(db_path: str, since: str | None, code: str | None, as_json: 
         raise click.ClickException(_EARLIER_SCHEMA)
     rows = queries.changes(conn, since, code)
     click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if as_json
-               else render.changes_text(rows, since))
+               else render.clean(render.changes_text(rows, since)))
 
 
 @main.command()
@@ -353,7 +353,7 @@ def doctor(db_path: str, strict: bool, as_json: bool, full: bool) -> None:
     findings = [whole, *checks.run(conn)]
     faults = checks.faults(findings)
     click.echo(render.findings_json(findings) if as_json
-               else render.findings_text(findings, faults))
+               else render.clean(render.findings_text(findings, faults)))
     if strict and faults:
         sys.exit(1)
 

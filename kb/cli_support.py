@@ -331,9 +331,13 @@ def load_bulletin_file(db_path: str, bulletin: str) -> None:
         if conn is not None:
             conn.close()
     if not loaded:
+        from kb.catalogue.model import LoadError
+
         store = open_store(db_path)
         try:
             summary = load(store, [bulletin], "bulletin", quiet=True)
+        except LoadError as error:  # refused whole, as `kb bulletin load` says it
+            raise Fail(str(error)) from None
         finally:
             store.close()
         publish(db_path, summary)

@@ -368,3 +368,14 @@ async def test_a_notice_over_a_megabyte_is_served_and_one_too_large_refused(db, 
     assert result.exit_code == 1
     assert f"huge.txt: the text is {huge.stat().st_size - 1:,} bytes" in result.output
     assert dump_digest(copy) == before
+
+
+def test_check_of_a_file_no_loader_reads_is_one_line(tmp_path):
+    """``kb check FILE`` loads the file first; a file no bulletin loader reads is refused as
+    ``kb bulletin load`` refuses it: one line naming it, exit 1, no traceback."""
+    notes = tmp_path / "notes.xyz"
+    notes.write_text("引用 GB/T 19011-2021。\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--db", str(tmp_path / "kb.db"), str(notes)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"kb: {notes}: a bulletin is a text, Word or PDF file (.txt, .docx, .pdf)"]

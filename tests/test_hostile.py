@@ -656,3 +656,27 @@ def test_the_terminal_gets_no_control_character_a_source_holds(hostile, command)
     assert not _CONTROL.search(result.output.replace("\t", "")), repr(result.output)
     if name in ("show", "history"):
         assert "bell escape[31m red tab\tend" in result.output
+
+
+def test_the_changes_log_reaches_the_terminal_without_control_characters(tmp_path):
+    """A title a revised file changed to one holding a bell and an escape sequence is listed
+    by ``kb changes`` (old → new) without them."""
+    import yaml
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    db = tmp_path / "kb.db"
+    source = tmp_path / "catalogue.yaml"
+    for title in ["Plain title", "bell\x07 escape\x1b[31m red"]:
+        source.write_text(yaml.safe_dump({"source": "changes test", "works": [
+            {"work": "ISO 99100", "editions": [{"designation": "ISO 99100:2020",
+                                                 "title": {"en": title},
+                                                 "status": "current"}]}]}),
+            encoding="utf-8")
+        loaded = CliRunner().invoke(main, ["load", "--db", str(db), "-q", str(source)])
+        assert loaded.exit_code == 0, loaded.output
+    result = CliRunner().invoke(main, ["changes", "--db", str(db)], color=True)
+    assert result.exit_code == 0, result.output
+    assert "title_en: Plain title → bell escape[31m red" in result.output
+    assert not _CONTROL.search(result.output), repr(result.output)
