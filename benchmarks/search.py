@@ -423,7 +423,7 @@ class _RawTantivy:
 
     def prepare(self, q: dict) -> None:
         """The tantivy query and the parsed query (for snippets), outside the timing."""
-        from kb.text import analysis, search
+        from kb.text import analysis, search, search_tantivy
 
         f = q["filters"]
         parsed = analysis.parse_query(q["query"])
@@ -433,8 +433,8 @@ class _RawTantivy:
                 "select id from editions where status = ?", (f["status"],))]
         filters = search.engine_filters(f.get("standard"), f.get("language"), f.get("kind"),
                                         editions)
-        self.prepared[q["id"]] = (self.ranking._query(self.index.schema, parsed, search.WEIGHTS,
-                                                      filters), parsed)
+        self.prepared[q["id"]] = (search_tantivy._query(self.index.schema, parsed,
+                                                        search.WEIGHTS, filters), parsed)
 
     def __call__(self, q: dict) -> list[list]:
         from kb.text import analysis, search

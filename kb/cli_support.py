@@ -86,6 +86,9 @@ def tqdm(*args, **kwargs):
 def load(store: Store, paths, loader: str | None, quiet: bool = False,
           designation: str | None = None, date: str | None = None,
           title: str | None = None) -> LoadSummary:
+    """Load ``paths`` into ``store`` with a progress bar; a load refused whole (a file no
+    loader of its kind reads, a bad --designation) is one line (:class:`Fail`)."""
+    from kb.catalogue.model import LoadError
     from loaders import documents_for
 
     bar = tqdm(unit=" records", desc="loading", disable=quiet or None, file=sys.stderr,
@@ -102,6 +105,8 @@ def load(store: Store, paths, loader: str | None, quiet: bool = False,
                                            known=store.loaded_hashes),
                              progress=progress,
                              on_records=bar.update, fill_fts=False)  # sync fills FTS5
+    except LoadError as error:
+        raise Fail(str(error)) from None
     finally:
         bar.close()
     if skipped:
@@ -263,15 +268,11 @@ def load_closing(db_path: str, paths, loader: str | None, quiet: bool = False,
                  title: str | None = None, index: bool = True) -> LoadSummary:
     """Load ``paths`` into the store at ``db_path`` (and bring the search indexes up to date
     if ``index``), closing it; a load's refusal is one line."""
-    from kb.catalogue.model import LoadError
-
     store = open_store(db_path)
     try:
         summary = load(store, paths, loader, quiet, designation, date, title)
         if index:
             sync(store, quiet)
-    except LoadError as error:
-        raise Fail(str(error)) from None
     finally:
         store.close()
     return summary
@@ -282,7 +283,6 @@ def build_fresh(target: Path, paths, quiet: bool) -> LoadSummary:
     document loaded (a bad file, a full disk: the new file goes, the old one stays)."""
     import os
 
-    from kb.catalogue.model import LoadError
     from kb.catalogue.store import Store
 
     temporary = target.with_name(target.name + ".building")
@@ -301,8 +301,6 @@ def build_fresh(target: Path, paths, quiet: bool) -> LoadSummary:
     except BaseException as error:
         store.close()
         discard(temporary)
-        if isinstance(error, LoadError):
-            raise Fail(str(error)) from None
         if isinstance(error, (sqlite3.Error, OSError)):
             raise storage_fail(target, error) from None
         raise
@@ -331,13 +329,9 @@ def load_bulletin_file(db_path: str, bulletin: str) -> None:
         if conn is not None:
             conn.close()
     if not loaded:
-        from kb.catalogue.model import LoadError
-
         store = open_store(db_path)
         try:
             summary = load(store, [bulletin], "bulletin", quiet=True)
-        except LoadError as error:  # refused whole, as `kb bulletin load` says it
-            raise Fail(str(error)) from None
         finally:
             store.close()
         publish(db_path, summary)
@@ -382,7 +376,6 @@ def load_updates(db_path: str, paths: list[str], quiet: bool) -> tuple[LoadSumma
     """Load fetched Relaton archives; the summary and the editions each kind of change
     touched (:func:`kb.catalogue.update.changed_editions`)."""
     from kb.catalogue import update as updates
-    from kb.catalogue.model import LoadError
 
     store = open_store(db_path)
     try:
@@ -390,8 +383,6 @@ def load_updates(db_path: str, paths: list[str], quiet: bool) -> tuple[LoadSumma
         summary = load(store, paths, "relaton", quiet)
         sync(store, quiet)
         editions = updates.changed_editions(store.conn, before)
-    except LoadError as error:
-        raise Fail(str(error)) from None
     finally:
         store.close()
     return summary, editions

@@ -85,22 +85,7 @@ class Ranking:
     def pinned(self) -> _Pinned:
         """The index as it is now, for the several searches of one query (the index is
         reloaded once, not before each of them)."""
-        return _Pinned(self, *self._searcher())
-
-    def _query(self, schema, query: Query, weights: dict[str, float], filters: dict):
-        import tantivy
-
-        Occur, Q = tantivy.Occur, tantivy.Query
-        musts = [(Occur.Must, _part(schema, part, weights)) for part in query.parts]
-        for field, values in filters.items():
-            if field == "scope":  # edition or work
-                choice = Q.boolean_query(
-                    [(Occur.Should, Q.term_set_query(schema, "edition", values)),
-                     (Occur.Should, Q.term_set_query(schema, "work", values))])
-            else:
-                choice = Q.term_set_query(schema, field, values)
-            musts.append((Occur.Must, Q.const_score_query(choice, 0.0)))
-        return Q.boolean_query(musts)
+        return _Pinned(*self._searcher())
 
     def search(self, query: Query, weights: dict[str, float], filters: dict,
                limit: int, offset: int) -> tuple[int, list[tuple[float, tuple]]]:
@@ -117,15 +102,14 @@ class Ranking:
 class _Pinned:
     """One searcher of a :class:`Ranking`: the searches of one query read the same index."""
 
-    def __init__(self, ranking: Ranking, index, searcher) -> None:
-        self.ranking, self.index, self.searcher = ranking, index, searcher
+    def __init__(self, index, searcher) -> None:
+        self.index, self.searcher = index, searcher
 
     def search(self, query: Query, weights: dict[str, float], filters: dict,
                limit: int, offset: int) -> tuple[int, list[tuple[float, tuple]]]:
         """:meth:`Ranking.search` on this searcher."""
         searcher = self.searcher
-        result = searcher.search(self.ranking._query(self.index.schema, query, weights,
-                                                     filters),
+        result = searcher.search(_query(self.index.schema, query, weights, filters),
                                  limit=limit, offset=offset, count=True)
         hits = []
         for score, address in result.hits:
@@ -137,13 +121,29 @@ class _Pinned:
     def groups(self, query: Query, weights: dict[str, float], filters: dict) -> list[int]:
         """:meth:`Ranking.groups` on this searcher."""
         searcher = self.searcher
-        wanted = self.ranking._query(self.index.schema, query, weights, filters)
+        wanted = _query(self.index.schema, query, weights, filters)
         result = searcher.search(wanted, limit=_FIRST_GROUPS, count=True,
                                  order_by_field="group")
         if result.count > len(result.hits):  # more than the first search holds
             result = searcher.search(wanted, limit=result.count, count=False,
                                      order_by_field="group")
         return [key for key, _ in result.hits]
+
+
+def _query(schema, query: Query, weights: dict[str, float], filters: dict):
+    import tantivy
+
+    Occur, Q = tantivy.Occur, tantivy.Query
+    musts = [(Occur.Must, _part(schema, part, weights)) for part in query.parts]
+    for field, values in filters.items():
+        if field == "scope":  # edition or work
+            choice = Q.boolean_query(
+                [(Occur.Should, Q.term_set_query(schema, "edition", values)),
+                 (Occur.Should, Q.term_set_query(schema, "work", values))])
+        else:
+            choice = Q.term_set_query(schema, field, values)
+        musts.append((Occur.Must, Q.const_score_query(choice, 0.0)))
+    return Q.boolean_query(musts)
 
 
 def _field_query(schema, field: str, words: tuple[str, ...], weight: float):
