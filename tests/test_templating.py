@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import types
 
 import jinja2
 from datasette.utils import to_css_class
@@ -82,3 +83,101 @@ def test_change_rows_write_what_the_macros_wrote():
         assert str(change_rows(rows, CHANGE_CODES, _)) == expected
     zh = str(change_rows(rows[:1], CHANGE_CODES, i18n.translator("zh")))
     assert zh.endswith("<td>状态: 现行 → 废止</td></tr>")  # a status in the interface language
+
+
+def _cells_database(path) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.executescript("""
+        create table works (id text primary key, title_en text);
+        create table editions (id text primary key, work_id text references works(id),
+                               url text, blob blob, pages integer, ratio real, note text);
+        create table pairs (a text, b integer, v text, primary key (a, b));
+        create table plain (v text, n integer);
+        create table sized (id integer primary key, width real);
+        create table notes (id integer primary key, work text references works(id));
+    """)
+    con.executemany("insert into notes values (?, ?)",
+                    [(1, "ISO 19011"), (2, "GB/T 1"), (3, "GB/T 2"), (4, None)])
+    con.executemany("insert into works values (?, ?)",
+                    [("ISO 19011", "Guidelines & <auditing>"), ("GB/T 1", None)])
+    con.executemany("insert into editions values (?, ?, ?, ?, ?, ?, ?)", [
+        ("ISO 19011:2018", "ISO 19011", "https://www.iso.org/standard/70017.html", b"\x00\x01",
+         48, 1.5, "x" * 3000),
+        ("ISO 19011:2011", "ISO 19011", " http://a.example/b ", b"\x00", 0, None, ""),
+        ("GB/T 1-2020", "GB/T 1", "https://a.example/with space", None, None, 0.0, "<b>&</b>"),
+        ("GB/T 1-2009", "GB/T 2", "ftp://x", b"", -1, 2e10, "审核 方案"),
+        ("X", None, None, None, None, None, None),
+    ])
+    con.executemany("insert into pairs values (?, ?, ?)", [("a/b", 1, "one"), ("c,d", 2, None)])
+    con.executemany("insert into plain values (?, ?)", [("https://x.example", 1), (None, None)])
+    con.execute("insert into sized values (1, 2.5)")
+    con.commit()
+    con.close()
+
+
+def test_cells_are_what_datasettes_display_columns_and_rows_gave(tmp_path, monkeypatch):
+    """kb.web.cells against Datasette's own function: every page of a database with each kind
+    of value (links, URLs, blobs, numbers, long and empty text, expanded foreign keys, compound
+    and rowid keys, a table with units), through the plugin's hook alone and beside another."""
+    import re
+
+    from datasette import hookimpl
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+    from datasette.views import row as row_view
+    from datasette.views import table as table_view
+
+    from kb.web import cells
+
+    path = tmp_path / "cells.db"
+    _cells_database(path)
+    metadata = {"databases": {"cells": {"tables": {
+        "works": {"label_column": "title_en"}, "sized": {"units": {"width": "m"}}}}}}
+    urls = ["/cells/works", "/cells/editions", "/cells/editions?_labels=on",
+            "/cells/editions?_label=work_id&_size=2", "/cells/pairs", "/cells/plain",
+            "/cells/sized", "/cells/editions/ISO~2019011~3A2018", "/cells/pairs/a~2Fb,1",
+            "/cells/plain/1", "/cells/works/ISO~2019011", "/cells/editions?_sort=pages",
+            "/cells/notes", "/cells/notes/1"]
+
+    def pages() -> list[tuple[int, str]]:
+        datasette = Datasette([str(path)], metadata=metadata,
+                              settings={"suggest_facets": False, "truncate_cells_html": 100})
+
+        async def fetch():
+            await datasette.invoke_startup()
+            return [await datasette.client.get(url) for url in urls]
+        return [(response.status_code, re.sub(r"[0-9.]+ ?ms", "", response.text))
+                for response in asyncio.run(fetch())]
+
+    other = types.ModuleType("another_render_cell")  # Datasette names plugins by __name__
+
+    @hookimpl
+    def render_cell(value, column):
+        return Markup("<i>other</i>") if column == "pages" and value == 0 else None
+    other.render_cell = render_cell
+
+    for extra in (None, other):
+        if extra is not None:
+            pm.register(extra, name="another render_cell")
+        try:
+            ours = pages()
+            assert table_view.display_columns_and_rows is cells.display_columns_and_rows
+            with monkeypatch.context() as m:  # Datasette's own function, for the same pages
+                m.setattr(cells, "install", lambda *args: None)
+                m.setattr(table_view, "display_columns_and_rows", cells._datasette_display)
+                m.setattr(row_view, "display_columns_and_rows", cells._datasette_display)
+                theirs = pages()
+        finally:
+            if extra is not None:
+                pm.unregister(extra)
+        assert [status for status, _ in ours] == [200] * len(urls)
+        for url, mine, datasettes in zip(urls, ours, theirs, strict=True):
+            assert mine == datasettes, url
+        text = "".join(body for _, body in ours)
+        assert 'href="/-/standards/ISO%2019011"' in text  # the plugin's link
+        assert "&lt;Binary:&nbsp;2&nbsp;bytes&gt;" in text and "\u2026" in text
+        assert ('<a href="/cells/works/ISO+19011">Guidelines &amp; &lt;auditing&gt;</a>'
+                '&nbsp;<em>ISO 19011</em>') in text  # an expanded foreign key
+        assert ("<i>other</i>" in text) == (extra is not None)

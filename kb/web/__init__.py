@@ -36,13 +36,13 @@ from __future__ import annotations
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from kb.web import errors, i18n, templating
+from kb.web import cells, errors, i18n, templating
 from kb.web.bulletin_pages import bulletin_export, bulletin_page, bulletins_page
 from kb.web.changes import changes_page
 from kb.web.clause_pages import clause_page, term_page
 from kb.web.compare import crosswalk_page, diff_page
 from kb.web.frame import NAV, SQL_OPERATORS, code_spans, fts_behind, stage_label
-from kb.web.guard import asgi_wrapper, prepare_connection, startup  # noqa: F401
+from kb.web.guard import asgi_wrapper, fixed_templates, prepare_connection  # noqa: F401
 from kb.web.history import standards_index, work_history, work_history_json
 from kb.web.search_pages import search_json, search_page
 from kb.web.site import clause_url, moved, term_url, work_url
@@ -63,6 +63,12 @@ def extra_template_vars(request, datasette, database, table, view_name):
             "kb_sql_operators": SQL_OPERATORS,
             "ui_switch": i18n.switch_url(scope, "en" if ui == "zh" else "zh")}
     return values
+
+
+@hookimpl
+def startup(datasette):
+    fixed_templates(datasette)
+    cells.install(render_cell, lambda table, column: (table, column) in WORK_COLUMNS)
 
 
 @hookimpl
@@ -109,20 +115,44 @@ def register_routes():
     ]
 
 
+# the columns holding a work's designation, linked to its history page by render_cell
+WORK_COLUMNS = frozenset({("works", "id"), ("editions", "work_id"), ("relations", "work_id"),
+                          ("relations", "subject_work"), ("relations", "object_work"),
+                          ("editions", "subject_work"), ("editions", "object_work")})
+
+
 @hookimpl
 def render_cell(value, column, table):
     """Link work designations to their history page."""
+    if (table, column) not in WORK_COLUMNS:
+        return None
     label = None
     if isinstance(value, dict):  # an expanded foreign key
         value, label = value.get("value"), value.get("label")
-    if isinstance(value, str) and (
-        (table == "works" and column == "id") or (table in ("editions", "relations")
-                                                  and column in ("work_id", "subject_work",
-                                                                 "object_work"))
-    ):
+    if isinstance(value, str):
         # escape() and an f-string: what Markup.format writes, for a tenth of its CPU
         link = f'<a href="{escape(work_url(value))}" title="history">{escape(value)}</a>'
         if label and label != value:
             link += f" <small>{escape(label)}</small>"
         return Markup(link)
     return None
+
+
+
+
+def _register_whole() -> None:
+    """A program that imports this module before Datasette's plugins (``import kb.web``, then
+    Datasette) has Datasette load its entry point mid-import and register the module without
+    its hooks, which it scans at registration: register it again, whole."""
+    import sys
+
+    from datasette.plugins import pm
+
+    module = sys.modules[__name__]
+    name = pm.get_name(module)
+    if name is not None and not pm.get_hookcallers(module):
+        pm.unregister(module)
+        pm.register(module, name=name)
+
+
+_register_whole()

@@ -82,8 +82,7 @@ def prepare_connection(conn):
     conn.row_factory = _budgeted(conn.row_factory)
 
 
-@hookimpl
-def startup(datasette):
+def fixed_templates(datasette) -> None:
     """Served snapshots come with templates that do not change while the server runs: Jinja
     need not look at their files' times on every render."""
     if os.environ.get("KB_SNAPSHOTS"):

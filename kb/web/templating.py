@@ -29,24 +29,27 @@ def css_class(name: str) -> str:
 
 
 _ROW_START, _ROW_END = "\n            <tr>\n                ", "\n            </tr>\n        "
-_CELL = '\n                    <td class="col-{} type-{}" translate="no">{}</td>\n                '
+_CELL_END = "</td>\n                "
 
 
 @lru_cache(maxsize=4096)
-def _escaped(text: str) -> str:
-    return str(escape(text))
+def _cell_start(column: str, value_type: str) -> str:
+    return (f'\n                    <td class="col-{escape(css_class(column))} '
+            f'type-{escape(value_type)}" translate="no">')
 
 
 def table_rows(display_rows) -> Markup:
     """The ``<tr>`` of ``display_rows`` (Datasette's rows of cells: ``column``,
     ``value_type``, ``value``) as ``_table.html``'s loop writes them."""
     out = []
+    add = out.append
     for row in display_rows:
-        out.append(_ROW_START)
+        add(_ROW_START)
         for cell in row:
-            out.append(_CELL.format(_escaped(css_class(cell["column"])),
-                                    _escaped(cell["value_type"]), escape(cell["value"])))
-        out.append(_ROW_END)
+            add(_cell_start(cell["column"], cell["value_type"]))
+            add(escape(cell["value"]))
+            add(_CELL_END)
+        add(_ROW_END)
     return Markup("".join(out))
 
 
