@@ -168,6 +168,23 @@ def test_every_chinese_occurrence_is_found(contexts_db, engine, query):
     assert _all(conn, query, engine) == expected
 
 
+def test_the_unranked_count_is_the_ranked_searchs(contexts_db):
+    """tantivy's count of matches (what decides the match alone, nothing scored) is the total
+    of the ranked search, for every kind of query part and with filters."""
+    from kb.text.search_tantivy import Ranking
+
+    ranking = Ranking(Path(str(contexts_db) + ".tantivy"))
+    queries = ["受审核方", "审", "方", "体系", "审核方案管理人员", "iso9001", "iso*",
+               '"管理 体系"', "审核 方案", "the", "受審核方"]
+    for query in queries:
+        parsed = analysis.parse_query(query)
+        for filters in ({}, {"language": ["zh"]}, {"language": ["en"]},
+                        {"scope": ["T/KBS 9-2026"]}, {"kind": ["clause"]}):
+            total, _ = ranking.search(parsed, search.WEIGHTS, filters, 1, 0)
+            assert ranking.count(parsed, filters) == total, (query, filters)
+    assert ranking.count(analysis.parse_query("审"), {}) > 3
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_word_ranks_above_a_straddling_occurrence(contexts_db, engine):
     conn = sqlite3.connect(contexts_db)
@@ -603,6 +620,10 @@ def test_cross_lingual_totals_agree_across_engines_and_pages(samples_db):
         assert len({frozenset((h["designation"], h["language"], h["clause"]) for h in a.hits)
                     for a in answers}) == 1, query
         whole = answers[0]
+        for engine in ENGINES:  # a page of direct hits alone: the cross hits only counted
+            first = search.search(conn, query, limit=1, engine=engine)
+            assert (first.total, first.direct, first.cross) == (
+                whole.total, whole.direct, whole.cross), (query, engine)
         tail = search.search(conn, query, limit=5, offset=whole.direct - 2)
         assert [(h["designation"], h["clause"]) for h in tail.hits] == [
             (h["designation"], h["clause"]) for h in whole.hits[whole.direct - 2:

@@ -138,7 +138,7 @@ def search(
             "(select 1 from clauses c where c.edition_id = e.id)", (status,))]
     if editions == []:  # no edition of that status has text
         return Results(query, engine, 0, offset)
-    groups = None
+    groups = count = None
     if engine == "fts":
         missing = search_fts.behind(conn)
         if missing:
@@ -173,7 +173,14 @@ def search(
                                         engine_filters(standard, language, kind, only))
                 except (OSError, ValueError) as error:
                     raise _unusable(engine, error) from None
-    ranker = _Ranker(conn, rank, editions, groups)
+
+        if hasattr(index, "count"):
+            def count(parsed, language, only):
+                try:
+                    return index.count(parsed, engine_filters(standard, language, kind, only))
+                except (OSError, ValueError) as error:
+                    raise _unusable(engine, error) from None
+    ranker = _Ranker(conn, rank, editions, groups, count)
     need = offset + limit
     direct_total, direct = _collapse(ranker, parsed, language, need)
     cross_total, crossed = 0, []
@@ -219,8 +226,8 @@ class _Ranker:
     (``only``, intersected with the status filter's), and knows each edition's work and age."""
 
     def __init__(self, conn: sqlite3.Connection, rank: Callable, editions: list[str] | None,
-                 groups: Callable | None = None):
-        self.conn, self._rank, self._groups = conn, rank, groups
+                 groups: Callable | None = None, count: Callable | None = None):
+        self.conn, self._rank, self._groups, self._count = conn, rank, groups, count
         self.editions = None if editions is None else set(editions)
         self._ages: dict[str, tuple] = {}
         self._shared: tuple | None = None
@@ -262,6 +269,14 @@ class _Ranker:
             return 0, []
         total, ranked = self._rank(parsed, language, only, max(1, limit), offset)
         return total, (ranked if limit else [])
+
+    def count(self, parsed: analysis.Query, language: str | None,
+              only: Iterable[str] | None) -> int:
+        """How many raw hits :meth:`rank` would find: counted unranked where the engine can."""
+        if self._count is None:
+            return self.rank(parsed, language, only, 1)[0]
+        only = self._only(only)
+        return 0 if only == [] else self._count(parsed, language, only)
 
     def every(self, parsed: analysis.Query, language: str | None,
               only: Iterable[str]) -> list[tuple[float, Key]]:
@@ -364,6 +379,8 @@ def _collapse(ranker: _Ranker, parsed: analysis.Query, language: str | None, nee
         if key[0] in scope and counts.get(gid):
             counts[gid] -= 1
     duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    if need == 0:  # the count alone (cross-lingual hits after a page of direct ones)
+        return ranker.count(parsed, language, only) - duplicates - len(exclude), []
     base = need + len(exclude)
     tries = dict.fromkeys((base + min(duplicates, need + 16), base + duplicates))
     for limit in tries:
