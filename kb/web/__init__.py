@@ -26,8 +26,9 @@ the URLs, redirects), :mod:`~kb.web.frame` what every page's frame shows and
 
 Beside the pages: :mod:`~kb.web.guard` (limits on every served connection and request),
 :mod:`~kb.web.cache` (pages of a snapshot kept by URL), :mod:`~kb.web.i18n` (the interface's
-languages, gettext catalogues in ``locale/``), :mod:`~kb.web.templating`,
-:mod:`~kb.web.timeline`, and :mod:`~kb.web.serving` (workers behind HAProxy for ``kb serve``).
+languages, gettext catalogues in ``locale/``), :mod:`~kb.web.templating` and
+:mod:`~kb.web.cells` (the same pages for less CPU), :mod:`~kb.web.timeline`, and
+:mod:`~kb.web.serving` (workers behind HAProxy for ``kb serve``).
 May import every other folder of ``kb``; nothing imports it but the command line.
 """
 
