@@ -92,14 +92,8 @@ async def display_columns_and_rows(datasette, database_name, table_name, descrip
             kind = type(value)
             if shown:
                 pass
-            elif kind is str and value:  # most cells: Datasette's last branches, inline
-                stripped = value.strip()
-                if stripped[:4] == "http" and is_url(stripped):
-                    shown = _url_link(stripped, truncate_cells)
-                elif truncate_cells and len(value) > truncate_cells:
-                    shown = value[:truncate_cells] + "\u2026"
-                else:
-                    shown = value
+            elif kind is str and value:  # most cells
+                shown = _text(value, truncate_cells)
             else:
                 shown = _display(datasette, database_name, table_name, pks, row, value, name,
                                  foreign, base_url, truncate_cells)
@@ -152,26 +146,25 @@ def _link_cell(datasette, database_name: str, table_name: str, pks: list[str]):
     return cell
 
 
-def _url_link(url: str, truncate_cells: int) -> markupsafe.Markup:
-    shown = markupsafe.escape(truncate_url(url, truncate_cells))
-    return markupsafe.Markup(f'<a href="{markupsafe.escape(url)}">{shown}</a>')
+def _text(value: str, truncate_cells: int) -> Any:
+    """A text cell: a link if it is just a URL, else the text, cut at ``truncate_cells``."""
+    stripped = value.strip()
+    if stripped[:4] == "http" and is_url(stripped):
+        shown = markupsafe.escape(truncate_url(stripped, truncate_cells))
+        return markupsafe.Markup(f'<a href="{markupsafe.escape(stripped)}">{shown}</a>')
+    if truncate_cells and len(value) > truncate_cells:
+        return value[:truncate_cells] + "\u2026"
+    return value
 
 
 def _display(datasette, database_name: str, table_name: str, pks: list[str], row,
              value: Any, column: str, foreign: dict[str, str], base_url: str,
              truncate_cells: int) -> Any:
     """What Datasette shows for a cell no plugin rendered (its branches, in its order)."""
-    if isinstance(value, str):
-        if value == "":
-            return _NBSP
-        stripped = value.strip()
-        if is_url(stripped):
-            return _url_link(stripped, truncate_cells)
-        if truncate_cells and len(value) > truncate_cells:
-            return value[:truncate_cells] + "\u2026"
-        return value
-    if value is None:
+    if value is None or value == "":
         return _NBSP
+    if isinstance(value, str):
+        return _text(value, truncate_cells)
     if isinstance(value, bytes):
         formatted = format_bytes(len(value))
         return markupsafe.Markup(
