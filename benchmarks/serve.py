@@ -45,6 +45,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness import checkout  # noqa: E402
 from harness.load_test import fetch_all  # noqa: E402
 from harness.processes import session_cpu_seconds, write_result  # noqa: E402
 from harness.report import format_table, percentiles, ratio, ratio_row  # noqa: E402
@@ -201,17 +202,6 @@ class Served:
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(30)
-
-
-def checkout(rev: str, out: Path) -> Path:
-    """A detached worktree of ``rev`` under ``out`` (made once, reused)."""
-    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    folder = (out / f"code-{sha}").resolve()
-    if not folder.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(folder), sha], cwd=ROOT,
-                       check=True, capture_output=True)
-    return folder
 
 
 def result_rows(results: dict, code: str) -> list[tuple]:

@@ -798,3 +798,41 @@ def test_kb_load_leaves_fts5_whole(tmp_path):
     assert search.search_fts.behind(conn) == 0
     assert search.search(conn, "审核方案", engine="fts").total == \
         search.search(conn, "审核方案", engine="tantivy").total > 0
+
+
+def test_documents_made_in_workers_match_those_made_from_the_stored_analysis(tmp_path,
+                                                                             monkeypatch):
+    """kb index analyses in forked workers, which send FTS5 rows and the folder engines'
+    documents as text; a load's sync builds tantivy from the analysis FTS5 keeps, in this
+    process: both give every engine the same answers."""
+    db = tmp_path / "kb.db"
+    assert CliRunner().invoke(main, ["load", "--db", str(db), "-q",
+                                     str(FIXTURES / "sample-zh.sts.xml"),
+                                     str(corpus("sts", "rice-en.final.sts.xml"))]).exit_code == 0
+    monkeypatch.setattr(search, "_BATCH", 3)  # many batches: the workers' path
+    conn = sqlite3.connect(db, isolation_level=None)
+    clauses = conn.execute("select count(*) from clauses").fetchone()[0]
+    assert clauses > 4 * 3
+    queries = ["审核方案", "审核", "rice", "grain*", '"milled rice"', "管理体系 审核"]
+    conn.execute("begin")
+    assert search.rebuild(conn, whoosh=True, defer_fts=True) == clauses
+    conn.execute("commit")
+    search.drain_fts(conn)
+    built = {(q, e): _all(conn, q, e) for q in queries for e in ENGINES}
+    assert all(built[q, "tantivy"] for q in queries[:4])
+    for q in queries:
+        assert built[q, "tantivy"] == built[q, "fts"] == built[q, "whoosh"], q
+    for engine in ENGINES:  # the filters' fields too
+        terms = _all(conn, "rice", engine, kind="term")
+        assert terms and terms < built["rice", engine]
+        assert {d for d, _ in _all(conn, "审核", engine, language="zh")} == {
+            d for d, _ in built["审核", engine]}
+    ranked = [search.search(conn, q, limit=5, **filters).as_dict() for q in queries
+              for filters in ({}, {"kind": "term"}, {"language": "en"})]
+    search.sync(conn)
+    import shutil
+
+    shutil.rmtree(f"{db}.tantivy")
+    assert search.sync(conn, engines=("tantivy",)) == clauses  # from the stored analysis
+    assert [search.search(conn, q, limit=5, **filters).as_dict() for q in queries
+            for filters in ({}, {"kind": "term"}, {"language": "en"})] == ranked

@@ -12,6 +12,7 @@ Scripts run as ``python benchmarks/<name>.py``, so ``benchmarks/`` is first on `
 and ``import harness`` (and the older ``from common import …``) finds this package.
 """
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,3 +26,15 @@ def use_this_checkout() -> None:
     kb measured is this checkout's, whatever is installed."""
     if str(ROOT) not in sys.path:
         sys.path.insert(1, str(ROOT))
+
+
+def checkout(rev: str, out: Path) -> Path:
+    """A detached git worktree of ``rev`` under ``out`` (made once, reused), to time the code
+    of another commit against this checkout's in one run."""
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    folder = (out / f"code-{sha}").resolve()
+    if not folder.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(folder), sha], cwd=ROOT,
+                       check=True, capture_output=True)
+    return folder

@@ -25,6 +25,7 @@ from a hit's own text, with the query's matches marked, the same for every engin
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import sqlite3
@@ -91,6 +92,8 @@ def _opencc():
 
 def fold(text: str) -> str:
     """``text`` folded for matching, the same length as ``text`` (offsets stay valid)."""
+    if text.isascii():  # NFKC leaves ASCII as it is
+        return text.lower()
     folded = unicodedata.normalize("NFKC", text).lower()
     if len(folded) != len(text):  # a character folded to several or to none
         folded = text.translate(_FOLD)
@@ -152,7 +155,7 @@ def grams(run: str) -> str:
     character."""
     if len(run) < 2:
         return run
-    return " ".join([run[i:i + 2] for i in range(len(run) - 1)]) + " " + run[-1]
+    return " ".join(map(operator.add, run, run[1:])) + " " + run[-1]
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,8 @@ def index_text(heading: str | None, text: str | None) -> Analysed:
         folded = fold(value)
         tokens = _TOKEN.findall(folded)
         if folded.isascii() or not HAN_RUN.search(folded):  # no Chinese: the words as they are
-            out[name] = " ".join(w for w in tokens if len(w) <= MAX_WORD)
+            out[name] = " ".join(tokens if len(max(tokens, key=len, default="")) <= MAX_WORD
+                                 else [w for w in tokens if len(w) <= MAX_WORD])
             continue
         pieces: list[str] = []
         first_gram = len(all_grams)
@@ -269,12 +273,11 @@ def terms(joined: str) -> list[str]:
     """The index terms of a string of words (:class:`Analysed` fields): English words
     stemmed as FTS5's porter does, the others as they are."""
     items = joined.split()
-    known = _STEMS.known
     try:
-        return [known[w] for w in items]
+        return list(map(_STEMS.known.__getitem__, items))
     except KeyError:
         _STEMS.learn(items)
-        return [known[w] for w in items]
+        return list(map(_STEMS.known.__getitem__, items))
 
 
 def term(word: str) -> str:

@@ -343,33 +343,37 @@ def generate(path: Path, vocab: Vocabulary, clauses: int, seed: int) -> dict:
 # 2–5. Child processes: load, index build, segmentation (peak RSS is each child's own)
 
 
-def load(db: str, corpus: str, total: int) -> dict:
-    """Load a file of :func:`generate` with ``Store.load``, one document per edition (its
-    Edition and Clause records); ``total`` records, for the progress bar."""
+def documents(corpus: str | Path):
+    """The documents of a file of :func:`generate`, one per edition (its Edition and Clause
+    records), for ``Store.load``."""
     from kb.catalogue.model import Clause, Document, Edition
+
+    with open(corpus, encoding="utf-8") as lines:
+        for n, line in enumerate(lines, 1):
+            def records(line=line):
+                e = json.loads(line)
+                designation, language = e["designation"], e["language"]
+                yield Edition(designation=designation, titles={language: e["title"]},
+                              status="current", languages=(language,))
+                for order, (number, parent, kind, heading, text) in enumerate(e["clauses"]):
+                    yield Clause(designation=designation, number=number, heading=heading,
+                                 text=text, kind=kind, order=order, parent=parent,
+                                 language=language)
+
+            yield Document(name=f"{Path(corpus).name}:{n}", loader="benchmark",
+                           sha256=hashlib.sha256(line.encode()).hexdigest(), records=records)
+
+
+def load(db: str, corpus: str, total: int) -> dict:
+    """Load a file of :func:`generate` with ``Store.load`` (:func:`documents`); ``total``
+    records, for the progress bar."""
     from kb.catalogue.store import Store
-
-    def documents():
-        with open(corpus, encoding="utf-8") as lines:
-            for n, line in enumerate(lines, 1):
-                def records(line=line):
-                    e = json.loads(line)
-                    designation, language = e["designation"], e["language"]
-                    yield Edition(designation=designation, titles={language: e["title"]},
-                                  status="current", languages=(language,))
-                    for order, (number, parent, kind, heading, text) in enumerate(e["clauses"]):
-                        yield Clause(designation=designation, number=number, heading=heading,
-                                     text=text, kind=kind, order=order, parent=parent,
-                                     language=language)
-
-                yield Document(name=f"{Path(corpus).name}:{n}", loader="benchmark",
-                               sha256=hashlib.sha256(line.encode()).hexdigest(), records=records)
 
     bar = _bar(total=int(total), desc="Store.load", unit=" records")
     started = time.perf_counter()
     store = Store(db)
     try:
-        summary = store.load(documents(), on_records=bar.update)
+        summary = store.load(documents(corpus), on_records=bar.update)
     finally:
         store.close()
     seconds = time.perf_counter() - started
