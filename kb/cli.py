@@ -493,7 +493,11 @@ def datasette_args(db_path: str, inspect_file: str) -> list[str]:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Datasette processes; more than one run behind HAProxy, which retries a "
                    "request a worker failed on another.")
-def serve(db_path: str, host: str, port: int, workers: int) -> None:
+@click.option("--concurrent", default=None, type=click.IntRange(0, 1000),
+              help="Requests a worker runs at once, the others waiting their turn in the "
+                   "order they came (default: 2 for one worker, 1 each for several; 0: no "
+                   "limit).")
+def serve(db_path: str, host: str, port: int, workers: int, concurrent: int | None) -> None:
     """Serve the knowledge base in Datasette (immutable, with an inspect file), fresh after
     every load (a snapshot, followed within a second), in one process or --workers N."""
     if not Path(db_path).is_file():
@@ -502,9 +506,13 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
     check_port(host, port)
     served = snapshot_to_serve(db_path)
     from kb.catalogue import snapshots
+    from kb.web import admission
     from kb.wording import count
 
     os.environ["KB_SNAPSHOTS"] = str(snapshots.folder(db_path).resolve())
+    if concurrent is None:
+        concurrent = admission.default(workers)
+    os.environ["KB_CONCURRENT"] = str(concurrent)
     served = served.resolve()  # the server compares the two: both absolute
     datasette = [sys.executable, "-m", "datasette", "serve",
                  *datasette_args(str(served), str(served.parent / "inspect.json"))]
@@ -515,7 +523,7 @@ def serve(db_path: str, host: str, port: int, workers: int) -> None:
                    f"{count(workers, 'worker')} behind HAProxy (Ctrl+C to stop)", err=True)
         try:
             raise SystemExit(serving.run(datasette, host, port, workers,
-                                         snapshots.folder(db_path) / "serving"))
+                                         snapshots.folder(db_path) / "serving", concurrent))
         except serving.ServingError as error:
             raise Fail(str(error)) from None
     command = [*datasette, "--host", host, "--port", str(port)]

@@ -33,7 +33,13 @@ def test_table_rows_write_what_datasettes_loop_wrote():
          {"column": "title en", "value_type": "str", "value": 'A & B <i> "q"'},
          {"column": "_hidden", "value_type": "none", "value": Markup("&nbsp;")},
          {"column": "pages", "value_type": "int", "value": 12}],
-        [{"column": "审核", "value_type": "float", "value": 1.5}],
+        [{"column": "审核", "value_type": "float", "value": 1.5},
+         {"column": "note", "value_type": "str", "value": "it's 审核 & more"},
+         {"column": "plain", "value_type": "str", "value": "ISO 19011:2018 审核指南"},
+         {"column": "b", "value_type": "bytes", "value": b"<b>"},
+         {"column": "m", "value_type": "str", "value": type("Markupish", (Markup,), {})("<i>")},
+         {"column": "h", "value_type": "str",
+          "value": type("Html", (), {"__html__": lambda self: "<u>"})()}],
     ]
     expected = asyncio.run(_environment().from_string(LOOP).render_async(display_rows=rows))
     assert str(templating.table_rows(rows)) == expected

@@ -93,13 +93,14 @@ def fixed_templates(datasette) -> None:
 def asgi_wrapper(datasette):
     """A request whose path and query are longer than :data:`kb.limits.URL_BYTES` gets 414
     before any page runs; the served snapshot is followed; its answers are cached
-    (:mod:`kb.web.cache`)."""
+    (:mod:`kb.web.cache`); the others run a few at a time (:mod:`kb.web.admission`)."""
 
     def wrap(app):
-        from kb.web import cache, i18n
+        from kb.web import admission, cache, i18n
 
         app = i18n.remember(cache.wrap(
-            app, lambda: _followed["target"] if os.environ.get("KB_SNAPSHOTS") else None))
+            admission.wrap(app, admission.limit()),
+            lambda: _followed["target"] if os.environ.get("KB_SNAPSHOTS") else None))
 
         async def bounded(scope, receive, send):
             if scope.get("type") == "http":

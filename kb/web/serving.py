@@ -57,10 +57,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def haproxy_config(bind: str, servers: list[tuple[str, str]]) -> str:
+def haproxy_config(bind: str, servers: list[tuple[str, str]], concurrent: int = 0) -> str:
     """The HAProxy configuration for ``bind`` (``host:port``) and (name, ``host:port``)
-    servers, from the template."""
-    lines = "\n".join(f"    server {name} {address} check" for name, address in servers)
+    servers, from the template; with ``concurrent``, HAProxy sends a server at most that
+    many requests at once and queues the rest itself, so the next request goes to the first
+    worker that is free (:mod:`kb.web.admission`)."""
+    most = f" maxconn {concurrent}" if concurrent else ""
+    lines = "\n".join(f"    server {name} {address} check{most}" for name, address in servers)
     return TEMPLATE.read_text(encoding="utf-8").format(bind=bind, servers=lines)
 
 
@@ -78,9 +81,10 @@ def _wait_ready(port: int, process: subprocess.Popen, seconds: float = 60) -> No
 
 
 def run(datasette_command: list[str], host: str, port: int, workers: int,
-        runtime: Path) -> int:
+        runtime: Path, concurrent: int = 0) -> int:
     """Start ``workers`` Datasette processes (``datasette_command`` without host and port)
-    and HAProxy on ``host:port``; supervise them until a signal; return the exit code."""
+    and HAProxy on ``host:port`` (``concurrent`` requests at once a worker, 0 for no limit);
+    supervise them until a signal; return the exit code."""
     haproxy = find_haproxy()
     if haproxy is None:
         raise ServingError("--workers needs HAProxy (Debian: apt install haproxy; or name its "
@@ -116,7 +120,7 @@ def run(datasette_command: list[str], host: str, port: int, workers: int,
             _wait_ready(worker_port, children[worker_port])
         config = runtime / "haproxy.cfg"
         config.write_text(haproxy_config(f"{host}:{port}", [
-            (f"worker{i}", f"127.0.0.1:{p}") for i, p in enumerate(ports, 1)]),
+            (f"worker{i}", f"127.0.0.1:{p}") for i, p in enumerate(ports, 1)], concurrent),
             encoding="utf-8")
         check = subprocess.run([haproxy, "-c", "-q", "-f", str(config)], capture_output=True,
                                text=True)
