@@ -154,13 +154,23 @@ def _query(schema, query: Query, weights: dict[str, float] | None, filters: dict
     musts = [(Occur.Must, _part(schema, part, weights)) for part in query.parts]
     for field, values in filters.items():
         if field == "scope":  # edition or work
-            choice = Q.boolean_query(
-                [(Occur.Should, Q.term_set_query(schema, "edition", values)),
-                 (Occur.Should, Q.term_set_query(schema, "work", values))])
+            choice = Q.boolean_query([(Occur.Should, _one_of(schema, "edition", values)),
+                                      (Occur.Should, _one_of(schema, "work", values))])
         else:
-            choice = Q.term_set_query(schema, field, values)
+            choice = _one_of(schema, field, values)
         musts.append((Occur.Must, Q.const_score_query(choice, 0.0)))
     return Q.boolean_query(musts)
+
+
+def _one_of(schema, field: str, values: list[str]):
+    """The documents whose ``field`` is one of ``values``.  One value is a term query, which
+    the other parts' postings skip through; a term set marks every document of its terms in a
+    bit set first (half the index for a language: 审核 in Chinese counted in 22 ms, not 28)."""
+    import tantivy
+
+    if len(values) == 1:
+        return tantivy.Query.term_query(schema, field, values[0], index_option="basic")
+    return tantivy.Query.term_set_query(schema, field, values)
 
 
 def _field_query(schema, field: str, words: tuple[str, ...], weight: float | None):
