@@ -139,6 +139,8 @@ def main() -> None:
     parser.add_argument("--against", metavar="REV",
                         help="time the code of REV (a git worktree under --out) against this")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--reverse", action="store_true",
+                        help="the second way first in odd rounds (a round more, other order)")
     parser.add_argument("--load", type=Path, metavar="CORPUS",
                         help="time a load of this corpus into a new database at DB")
     args = parser.parse_args()
@@ -153,7 +155,8 @@ def main() -> None:
         ways = [("former (FTS5 in the transaction)", ROOT, False),
                 ("deferred (FTS5 after the commit)", ROOT, True)]
     results: dict[str, list[dict]] = {name: [] for name, _, _ in ways}
-    for n, (name, root, deferred) in alternating(ways, args.rounds):
+    for n, (name, root, deferred) in alternating(ways[::-1] if args.reverse else ways,
+                                                 args.rounds):
         _copy(args.db, work)
         result = run(work, deferred, root)
         results[name].append(result)

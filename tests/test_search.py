@@ -802,9 +802,9 @@ def test_kb_load_leaves_fts5_whole(tmp_path):
 
 def test_documents_made_in_workers_match_those_made_from_the_stored_analysis(tmp_path,
                                                                              monkeypatch):
-    """kb index analyses in forked workers, which send FTS5 rows and the folder engines'
-    documents as text; a load's sync builds tantivy from the analysis FTS5 keeps, in this
-    process: both give every engine the same answers."""
+    """kb index analyses in forked workers and builds the engines' documents from what they
+    send; a load's sync builds tantivy from the analysis FTS5 keeps, in this process: both
+    give every engine the same answers."""
     db = tmp_path / "kb.db"
     assert CliRunner().invoke(main, ["load", "--db", str(db), "-q",
                                      str(FIXTURES / "sample-zh.sts.xml"),

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import json
 import os
 import re
@@ -711,13 +710,19 @@ def _build_folder(conn, name: str, folder: Path, epoch: str, generation: int,
     writer = _FOLDERS[name](building).writer(create=True)
     count = 0
     try:
-        # in this process: tantivy's own threads already keep the other cores busy
-        for batch in _batches(_stored_rows(conn)):
-            (documents,) = _stored_documents(batch, (writer.prepare,))
-            writer.add_prepared(documents)
-            count += len(documents)
-            if progress:
-                progress(len(documents))
+        batch = []
+        for doc in _stored_docs(conn):
+            batch.append(doc)
+            if len(batch) >= 1000:
+                writer.add(batch)
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        writer.add(batch)
+        count += len(batch)
+        if progress:
+            progress(len(batch))
         writer.commit()
     except BaseException:
         writer.abort()
@@ -737,38 +742,21 @@ def _swap(building: Path, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _stored_rows(conn, where: str = "1", params: tuple = ()) -> Iterator[tuple]:
-    """(edition, language, number, kind, work, heading, text, sub, grams) of the clauses
-    from the analysis kept in the FTS5 table and in its pending rows (each clause is in one
-    of them)."""
+def _stored_docs(conn, where: str = "1", params: tuple = ()) -> Iterator[tuple]:
+    """Documents for a folder index from the analysis kept in the FTS5 table and in its
+    pending rows (each clause is in one of them)."""
     tables = ["clauses_fts"]
     if conn.execute("select 1 from sqlite_master where name = ?",
                     (search_fts.PENDING,)).fetchone():
         tables.append(search_fts.PENDING)
     for table in tables:
-        yield from conn.execute(
+        for edition, language, number, kind, work, heading, text, sub, grams in conn.execute(
             f"""select c.edition_id, c.language, c.number, c.kind, e.work_id,
                        f.heading, f.text, f.sub, f.grams
                 from clauses c join {table} f on f.rowid = c.rowid
-                left join editions e on e.id = c.edition_id where {where}""", params)
-
-
-def _stored_docs(conn, where: str = "1", params: tuple = ()) -> Iterator[tuple]:
-    """Documents for a folder index (edition, language, number, kind, work,
-    :class:`~kb.text.analysis.Analysed`) from the stored analysis (:func:`_stored_rows`)."""
-    for *keys, heading, text, sub, grams in _stored_rows(conn, where, params):
-        yield (*keys, analysis.Analysed(heading, text, sub, grams))
-
-
-def _stored_documents(rows: list[tuple], prepares: tuple[Callable, ...]) -> tuple[list, ...]:
-    """Each folder engine's documents (``prepares``: its writer's ``prepare``) of
-    :func:`_stored_rows` rows."""
-    documents = tuple([] for _ in prepares)
-    for *keys, heading, text, sub, grams in rows:
-        analysed = analysis.Analysed(heading, text, sub, grams).with_terms()
-        for out, prepare in zip(documents, prepares, strict=True):
-            out.append(prepare(*keys, analysed))
-    return documents
+                left join editions e on e.id = c.edition_id where {where}""", params):
+            yield (edition, language, number, kind, work,
+                   analysis.Analysed(heading, text, sub, grams))
 
 
 # --- indexing --------------------------------------------------------------------------------
@@ -830,11 +818,10 @@ def _index_fts(conn, where: str = "1", params: tuple = (), progress=None,
             from clauses c left join editions e on e.id = c.edition_id where {where}""",
         params)
     count = 0
-    prepares = tuple(writer.prepare for writer in folders)
-    for rows, *documents in _in_workers(_batches(cursor), _analyse, prepares):
-        search_fts.insert(conn, rows, pending)
-        for writer, prepared in zip(folders, documents, strict=True):
-            writer.add_prepared(prepared)
+    for rows in _analysed_batches(cursor, with_terms=bool(folders)):
+        search_fts.insert(conn, [search_fts.clause_row(*row) for row in rows], pending)
+        for writer in folders:
+            writer.add([(e, lang, n, k, w, a) for _, e, lang, n, k, w, a in rows])
         count += len(rows)
         if progress:
             progress(len(rows))
@@ -850,54 +837,44 @@ def _index_fts(conn, where: str = "1", params: tuple = (), progress=None,
 _BATCH = 500
 
 
-def _analyse(rows: list[tuple], prepares: tuple[Callable, ...] = ()) -> tuple[list, ...]:
-    """The FTS5 rows (:func:`kb.text.search_fts.clause_row`) of (rowid, edition, language,
-    number, kind, work, heading, text) rows, then each folder engine's documents of them
-    (``prepares``: its writer's ``prepare``): plain text, cheap to send from a worker."""
-    rows_out: list[tuple] = []
-    documents = tuple([] for _ in prepares)
-    for rowid, edition, language, number, kind, work, heading, text in rows:
-        analysed = analysis.index_text(heading, text)
-        rows_out.append(search_fts.clause_row(rowid, edition, language, number, kind, work,
-                                              analysed))
-        if prepares:
-            analysed = analysed.with_terms()
-            for out, prepare in zip(documents, prepares, strict=True):
-                out.append(prepare(edition, language, number, kind, work, analysed))
-    return (rows_out, *documents)
+def _analyse(rows: list[tuple], with_terms: bool = False) -> list[tuple]:
+    """(rowid, edition, language, number, kind, work, Analysed) rows; the index terms too
+    if a ranking index takes them."""
+    out = []
+    for row in rows:
+        analysed = analysis.index_text(row[6], row[7])
+        out.append((*row[:6], analysed.with_terms() if with_terms else analysed))
+    return out
 
 
-def _batches(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
-    """``rows`` in lists of :data:`_BATCH`."""
-    rows = iter(rows)
-    while batch := list(itertools.islice(rows, _BATCH)):
-        yield batch
-
-
-def _in_workers(batches: Iterator[list], function: Callable, *args) -> Iterator:
-    """``function(batch, *args)`` of each batch, in order: analysing is most of the work, so
-    more than one batch is spread over the machine's cores (fork: the workers share the
-    loaded dictionaries; ``function`` and what it returns cross processes by pickle)."""
+def _analysed_batches(cursor: sqlite3.Cursor, with_terms: bool = False
+                      ) -> Iterator[list[tuple]]:
+    """Batches of (rowid, edition, language, number, kind, work, Analysed): analysing is most
+    of the work, so a large set is spread over the machine's cores (fork: the workers share
+    the loaded dictionaries)."""
     import multiprocessing
     from collections import deque
 
-    first = next(batches, None)
-    second = next(batches, None) if first else None
+    first = cursor.fetchmany(_BATCH)
+    second = cursor.fetchmany(_BATCH) if len(first) == _BATCH else []
     workers = min(os.cpu_count() or 1, 8)
-    if second is None or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not second or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for batch in (first, second):
             if batch:
-                yield function(batch, *args)
-        for batch in batches:
-            yield function(batch, *args)
+                yield _analyse(batch, with_terms)
+        while batch := cursor.fetchmany(_BATCH):
+            yield _analyse(batch, with_terms)
         return
     analysis.index_text("预热", "")  # load the dictionaries once, before the fork
     pending: deque = deque()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for batch in itertools.chain((first, second), batches):
-            pending.append(pool.apply_async(function, (batch, *args)))
+        batch = first
+        while batch:
+            pending.append(pool.apply_async(_analyse, (batch, with_terms)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
+            batch = second or cursor.fetchmany(_BATCH)
+            second = []
         while pending:
             yield pending.popleft().get()
 

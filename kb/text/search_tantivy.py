@@ -10,14 +10,13 @@ language, kind) are indexed fields that narrow the matches before they are ranke
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 from pathlib import Path
 
-from kb.text.analysis import Analysed, Part, Query, kinds
+from kb.text.analysis import Part, Query, kinds
 
-__all__ = ["SCHEMA", "Ranking", "document", "group_id"]
+__all__ = ["SCHEMA", "Ranking", "group_id"]
 
 _FIELDS = ("heading", "text", "sub", "grams")
 #: The version of the schema: a folder written with another is built again.
@@ -225,22 +224,8 @@ def _boost(query, weight: float | None):
     return query if weight is None else tantivy.Query.boost_query(query, weight)
 
 
-def document(edition: str, language: str, number: str, kind: str | None, work: str | None,
-             analysed: Analysed) -> str:
-    """One clause as the JSON document the index takes, built where the clause is analysed
-    (a worker of a large build: only the text crosses to the process that writes)."""
-    work = work or edition
-    return json.dumps({"edition": edition, "language": language, "number": number,
-                       "work": work, "kind": kinds(kind),
-                       "group": group_id(work, language, number),
-                       **analysed.ranking_fields()}, ensure_ascii=False)
-
-
 class _Writer:
     """Adds and deletes documents; :meth:`commit` publishes them."""
-
-    #: what :meth:`add_prepared` takes, from a clause's analysis (run in any process)
-    prepare = staticmethod(document)
 
     def __init__(self, index) -> None:
         self.index = index
@@ -248,13 +233,14 @@ class _Writer:
 
     def add(self, docs) -> None:
         """Add (edition, language, number, kind, work, :class:`Analysed`) documents."""
-        self.add_prepared([document(*doc) for doc in docs])
+        import tantivy
 
-    def add_prepared(self, documents: list[str]) -> None:
-        """Add documents made by :func:`document`."""
-        add = self.writer.add_json
-        for doc in documents:
-            add(doc)
+        for edition, language, number, kind, work, analysed in docs:
+            doc = tantivy.Document(
+                edition=edition, language=language, number=number, work=work or edition,
+                kind=kinds(kind), **analysed.ranking_fields())
+            doc.add_unsigned("group", group_id(work or edition, language, number))
+            self.writer.add_document(doc)
 
     def delete(self, edition: str, language: str) -> None:
         import tantivy

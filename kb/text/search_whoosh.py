@@ -13,7 +13,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from kb.text.analysis import Analysed, Part, Query, kinds
+from kb.text.analysis import Part, Query, kinds
 
 __all__ = ["Whoosh"]
 
@@ -116,26 +116,16 @@ def _part(wquery, part: Part, weights: dict[str, float]):
     return wquery.AndMaybe(grams, wquery.Or(optional))
 
 
-def document(edition: str, language: str, number: str, kind: str | None, work: str | None,
-             analysed: Analysed) -> dict[str, str]:
-    """One clause as the fields whoosh takes (built in any process, as tantivy's are)."""
-    return {"key": f"{edition}\0{language}\0{number}", "edition": edition,
-            "language": language, "number": number, "work": work or edition,
-            "kind": " ".join(kinds(kind)), **analysed.ranking_fields()}
-
-
 class _Writer:
-    prepare = staticmethod(document)
-
     def __init__(self, index) -> None:
         self.writer = index.writer(limitmb=256)
 
     def add(self, docs) -> None:
-        self.add_prepared([document(*doc) for doc in docs])
-
-    def add_prepared(self, documents: list[dict[str, str]]) -> None:
-        for doc in documents:
-            self.writer.add_document(**doc)
+        for edition, language, number, kind, work, analysed in docs:
+            self.writer.add_document(
+                key=f"{edition}\0{language}\0{number}", edition=edition, language=language,
+                number=number, work=work or edition, kind=" ".join(kinds(kind)),
+                **analysed.ranking_fields())
 
     def delete(self, edition: str, language: str) -> None:
         wquery = _whoosh()[3]
