@@ -172,5 +172,6 @@ def main() -> None:
               f"way's whole), every index {whole:.1f} s ({whole / base:.2f}x); FTS5 and "
               f"tantivy count the same: {all(r['same_total'] for r in group)}")
 
+
 if __name__ == "__main__":
     main()

@@ -25,10 +25,16 @@ import os
 LIMIT = 2
 
 
+def _given() -> int | None:
+    """``$KB_CONCURRENT`` (set by ``kb serve``), if it is a whole number."""
+    value = os.environ.get("KB_CONCURRENT", "").strip()
+    return int(value) if value.isdigit() else None
+
+
 def limit() -> int:
     """The limit ``kb serve`` passed on (``$KB_CONCURRENT``), else :data:`LIMIT`."""
-    value = os.environ.get("KB_CONCURRENT", "").strip()
-    return int(value) if value.isdigit() else LIMIT
+    given = _given()
+    return LIMIT if given is None else given
 
 
 def default(workers: int) -> int:
@@ -38,8 +44,9 @@ def default(workers: int) -> int:
     feeds from its own queue to the first that is free (1 M clauses, 2 cores, 20 clients,
     distinct URLs; two workers: p95 212 ms at two each, 187 ms at one; one worker: 258 ms at
     two, 303 ms at one; with no limit 419 ms and 298 ms)."""
-    if os.environ.get("KB_CONCURRENT", "").strip().isdigit():
-        return limit()
+    given = _given()
+    if given is not None:
+        return given
     return LIMIT if workers == 1 else 1
 
 
