@@ -587,6 +587,24 @@ def test_collapse_is_exact_beyond_the_page_with_many_editions(tmp_path):
         assert [h["score"] for h in page.hits] == [h["score"] for h in every.hits[30:40]]
 
 
+def test_a_connection_reads_the_editions_that_collapse_again_after_a_change(tmp_path):
+    """The editions of works with several editions with text (``_shared``) are read again by a
+    connection when another has committed since its last search, or it has written itself."""
+    db = tmp_path / "kb.db"
+    _load_clauses(db, "ISO 99995:2010", "en", [("1", None, "audit plan")])
+    conn = sqlite3.connect(db)
+    search.rebuild(conn)
+    conn.commit()
+    assert search._shared(conn)[0] == {} == search._shared(conn)[0]
+    _load_clauses(db, "ISO 99995:2020", "en", [("1", None, "audit scope")])  # another one
+    assert set(search._shared(conn)[0]) == {"ISO 99995:2010", "ISO 99995:2020"}
+    assert search.search(conn, "audit").hits[0]["also_in"] == ["ISO 99995:2010"]
+    conn.execute("delete from clauses where edition_id = 'ISO 99995:2020'")  # this one
+    assert search._shared(conn)[0] == {}
+    conn.rollback()
+    assert set(search._shared(conn)[0]) == {"ISO 99995:2010", "ISO 99995:2020"}
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_english_query_finds_the_chinese_clauses_through_the_term(samples_db, engine):
     conn = sqlite3.connect(samples_db)

@@ -378,14 +378,20 @@ def _matches(text: str, query: Query) -> list[tuple[int, int]]:
     wanted = {p.terms[0] for p in query.parts if p.kind == "word"}
     prefixes = tuple(p.terms[0] for p in query.parts if p.kind == "prefix")
     phrases = [p.terms for p in query.parts if p.kind == "phrase"]
-    latin = [(term(m.group()), m.span()) for m in _LATIN_TOKEN.finditer(folded)
-             ] if wanted or prefixes or phrases else []
-    for i, (stem, span) in enumerate(latin):
-        if stem in wanted or (prefixes and stem.startswith(prefixes)):
-            spans.append(span)
-        for phrase in phrases:  # the words of a phrase where they stand in a row
-            if tuple(t for t, _ in latin[i:i + len(phrase)]) == phrase:
-                spans.append((span[0], latin[i + len(phrase) - 1][1][1]))
+    if wanted or prefixes or phrases:
+        # the stems of every word in bulk (one lookup each); the spans only of the matches
+        stems = terms(" ".join(_LATIN_TOKEN.findall(folded)))
+        firsts = {phrase[0] for phrase in phrases}
+        hits = [i for i, stem in enumerate(stems) if stem in wanted or stem in firsts
+                or (prefixes and stem.startswith(prefixes))]
+        if hits:
+            found = list(_LATIN_TOKEN.finditer(folded))
+            for i in hits:
+                if stems[i] in wanted or (prefixes and stems[i].startswith(prefixes)):
+                    spans.append(found[i].span())
+                for phrase in phrases:  # the words of a phrase where they stand in a row
+                    if tuple(stems[i:i + len(phrase)]) == phrase:
+                        spans.append((found[i].start(), found[i + len(phrase) - 1].end()))
     for part in query.parts:
         if part.kind == "han":
             run = "".join(part.words)
@@ -495,7 +501,13 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 def _fit(text: str, budget: int, start: int, end: int) -> int:
     """The furthest end in ``text[start:end]`` on a boundary within ``budget`` columns."""
     width, at = 0, start
-    while at < end:
+    while at < end:  # n characters are at most 2n columns: take half of what is left at once
+        step = min((budget - width) // 2, end - at)
+        if step <= 0:
+            break
+        width += _width(text[at:at + step])
+        at += step
+    while at < end:  # the last column or two, a character at a time
         width += 2 if _wide(text[at]) else 1
         if width > budget:
             break
