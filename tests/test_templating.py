@@ -187,3 +187,17 @@ def test_cells_are_what_datasettes_display_columns_and_rows_gave(tmp_path, monke
         assert ('<a href="/cells/works/ISO+19011">Guidelines &amp; &lt;auditing&gt;</a>'
                 '&nbsp;<em>ISO 19011</em>') in text  # an expanded foreign key
         assert ("<i>other</i>" in text) == (extra is not None)
+
+
+def test_tilde_is_datasettes_tilde_encode():
+    import random
+
+    from datasette.utils import tilde_encode
+
+    from kb.web.cells import tilde
+
+    rng = random.Random(5)
+    alphabet = [chr(c) for c in [*range(32, 127), 0, 10, 0xe9, 0x3000, 0x5ba1, 0x1f600]]
+    texts = ["", " ", "ISO 19011:2018", "a/b,c~d.e", "GB/T 19011—2021 审核"] + [
+        "".join(rng.choices(alphabet, k=rng.randint(1, 24))) for _ in range(3000)]
+    assert [tilde(t) for t in texts] == [tilde_encode(t) for t in texts]

@@ -37,7 +37,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from kb.web import cells, errors, i18n, templating
+from kb.web import cells, errors, i18n, permissions, templating
 from kb.web.bulletin_pages import bulletin_export, bulletin_page, bulletins_page
 from kb.web.changes import changes_page
 from kb.web.clause_pages import clause_page, term_page
@@ -70,6 +70,7 @@ def extra_template_vars(request, datasette, database, table, view_name):
 def startup(datasette):
     fixed_templates(datasette)
     cells.install(render_cell, lambda table, column: (table, column) in WORK_COLUMNS)
+    permissions.install(datasette)
 
 
 @hookimpl

@@ -60,6 +60,8 @@ def table_rows(display_rows) -> Markup:
             kind = type(value)
             if kind is Markup:
                 add(value)
+            elif kind is int or kind is float:  # nothing in a number to escape
+                add(str(value))
             elif kind is not str or search(value):
                 add(escape(value))
             else:
