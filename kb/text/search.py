@@ -191,7 +191,7 @@ def search(
     groups = _stable(direct[offset:need]) + _stable(crossed[max(0, offset - direct_total):
                                                          max(0, need - direct_total)])
     return Results(query, engine, direct_total + cross_total, offset,
-                   _hits(conn, parsed, groups, marks), direct_total, cross_total)
+                   _hits(conn, parsed, groups, marks, ranker.age), direct_total, cross_total)
 
 
 def _unusable(engine: str, error: BaseException) -> SearchError:
@@ -536,23 +536,30 @@ def _stable(groups: list[_Group]) -> list[_Group]:
 
 
 def _hits(conn: sqlite3.Connection, parsed: analysis.Query, groups: list[_Group],
-          marks) -> list[dict]:
-    hits = []
-    ages: dict[str, tuple] = {}
-
+          marks, age: Callable[[str], tuple]) -> list[dict]:
+    """The page's hits: each group's newest edition (by ``age``, the ranker's, which has
+    looked up every ranked edition already) with its clause's text read in one query and
+    its snippet."""
     def newest(key: Key) -> tuple:
-        if key[0] not in ages:
-            row = conn.execute("select coalesce(published, cast(year as text), '') "
-                               "from editions where id = ?", (key[0],)).fetchone()
-            ages[key[0]] = ((row[0] if row else "") or "", key[0])
-        return ages[key[0]]
+        return (age(key[0])[1], key[0])
 
-    for group in groups:
-        keys = sorted({k for _, k in group.members}, key=newest, reverse=True)
+    shown = [sorted({k for _, k in group.members}, key=newest, reverse=True)
+             for group in groups]
+    wanted = list(dict.fromkeys(keys[0] for keys in shown))
+    rows: dict[Key, tuple] = {}
+    for at in range(0, len(wanted), 500):  # 1 500 parameters a query at most
+        chunk = wanted[at:at + 500]
+        pairs = ", ".join(["(?, ?, ?)"] * len(chunk))
+        for edition, language, number, *row in conn.execute(
+                f"select v.column1, v.column2, v.column3, c.heading, c.text, c.kind "
+                f"from (values {pairs}) v join clauses c on c.edition_id = v.column1 and "
+                "c.language = v.column2 and c.number = v.column3",
+                [part for key in chunk for part in key]):
+            rows[(edition, language, number)] = tuple(row)
+    hits = []
+    for group, keys in zip(groups, shown, strict=True):
         edition, language, number = keys[0]
-        row = conn.execute("select heading, text, kind from clauses where edition_id = ? and "
-                           "language = ? and number = ?", (edition, language, number)
-                           ).fetchone()
+        row = rows.get(keys[0])
         if row is None:  # deleted since the index was read
             continue
         heading, text, kind = row
