@@ -79,6 +79,7 @@ def prepare_jinja2_environment(env):
     env.filters["kb_data"] = i18n.data
     env.filters["to_css_class"] = templating.css_class
     env.globals["kb_table_rows"] = templating.table_rows
+    env.globals["kb_table_head"] = templating.table_head
     templating.quick_attributes(env)
 
 
