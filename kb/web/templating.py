@@ -5,7 +5,8 @@
 Datasette's asynchronous mode) renders with three awaited attribute lookups, a filter and
 five yields, and most of the page's CPU went there.  :func:`table_rows` writes the same
   markup as the loop it replaces in Datasette 0.65.5's ``_table.html`` (byte for byte) in one
-  pass over the rows.
+  pass over the rows; :func:`table_head` does the same for the header's ``<th>`` (a sort link
+  a column, 1.3 ms of Jinja for 31 columns).
 * ``x.name`` in a template, where ``x`` is a dict (what the query functions return): Jinja
   asks for the attribute first and looks up the key after the ``AttributeError`` — an
   exception for every field shown.  :func:`quick_attributes` looks the key up first when no
